@@ -1,0 +1,45 @@
+# MLCardiac — the few commands a user needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CONFIG      ?= Release
+DOTNET      ?= dotnet
+RESULTS     := .artifacts/test-results
+CLI_DLL      = src/MLCardiac.Cli/bin/$(CONFIG)/net10.0/mlcardiac.dll
+MLCARDIAC    = $(DOTNET) $(CLI_DLL)
+# Python with Debian's nibabel/numpy/scipy: the independent references the tests and benchmarks compare against.
+PYTHON      ?= /usr/bin/python3
+TEST_PKGS   := python3-nibabel python3-numpy python3-scipy
+
+.PHONY: help setup build test bench run clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: ## Install what the tests need (Debian packages; uses apt-get when run as root)
+	@if $(PYTHON) -c 'import nibabel, numpy, scipy' 2>/dev/null; then \
+	  echo "setup: $(PYTHON) has nibabel, numpy and scipy"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PKGS) >/dev/null && echo "setup: installed $(TEST_PKGS)"; \
+	else \
+	  echo "setup: install $(TEST_PKGS) (sudo apt-get install $(TEST_PKGS)); until then the nibabel cross-checks are skipped"; \
+	fi
+
+build: ## Build everything (Release)
+	$(DOTNET) build MLCardiac.sln -c $(CONFIG) -nologo -clp:ErrorsOnly
+
+test: setup build ## Run the test suite; ends with 'N passed, N failed, N skipped'
+	@rm -rf $(RESULTS)
+	@$(DOTNET) test MLCardiac.sln -c $(CONFIG) --no-build -nologo \
+	  --logger "trx" --logger "console;verbosity=minimal" --results-directory $(RESULTS); \
+	  rc=$$?; $(PYTHON) build/test-summary.py $(RESULTS) || rc=1; exit $$rc
+
+bench: setup build ## Benchmarks against the reference peers (not part of the tests)
+	$(DOTNET) run -c $(CONFIG) --no-build --project bench/MLCardiac.Bench -- all
+
+run: build ## The main job on the embedded default data
+	$(MLCARDIAC) demo --out reports/demo
+
+clean: ## Remove build outputs
+	$(DOTNET) clean MLCardiac.sln -c $(CONFIG) -nologo -v q
+	rm -rf .artifacts
