@@ -5,8 +5,8 @@ SHELL := /bin/bash
 CONFIG      ?= Release
 DOTNET      ?= dotnet
 RESULTS     := .artifacts/test-results
-CLI_DLL      = src/MLCardiac.Cli/bin/$(CONFIG)/net10.0/mlcardiac.dll
-MLCARDIAC    = $(DOTNET) $(CLI_DLL)
+MLCARDIAC_BIN = src/MLCardiac.Cli/bin/$(CONFIG)/net10.0/mlcardiac
+MLCARDIAC    = ./$(MLCARDIAC_BIN)
 # Python with Debian's nibabel/numpy/scipy: the independent references the tests and benchmarks compare against.
 PYTHON      ?= /usr/bin/python3
 TEST_PKGS   := python3-nibabel python3-numpy python3-scipy
