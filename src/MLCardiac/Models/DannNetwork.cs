@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace MLCardiac.Models;
+
+/// <summary>
+/// Domain-adversarial U-Net (DANN, Ganin et al. JMLR 2016, as used for cross-vendor cardiac MRI): a
+/// <see cref="UNet2d"/> whose bottleneck features also feed a <see cref="DomainDiscriminator"/> through a
+/// gradient reversal layer. Minimising segmentation loss + domain loss trains the head to tell vendors
+/// apart and the encoder, through the reversed gradient, to make them indistinguishable.
+/// </summary>
+public sealed class DannNetwork : nn.Module<Tensor, Tensor>
+{
+    private readonly UNet2d unet;
+    private readonly DomainDiscriminator domain;
+
+    /// <summary>Builds the U-Net from <paramref name="options"/> and a head over its bottleneck for <paramref name="domains"/> domains.</summary>
+    public DannNetwork(UNetOptions options, int domains, int hiddenDomainFeatures = 64) : base(nameof(DannNetwork))
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        unet = new UNet2d(options);
+        domain = new DomainDiscriminator(options.FiltersAt(options.Depth), domains, hiddenDomainFeatures);
+        Domains = domains;
+        RegisterComponents();
+    }
+
+    /// <summary>The segmentation network (what inference and export use).</summary>
+    public UNet2d Segmenter => unet;
+
+    /// <summary>Number of domains the head predicts.</summary>
+    public int Domains { get; }
+
+    /// <summary>Segmentation logits only (inference path: the domain head is not evaluated).</summary>
+    public override Tensor forward(Tensor input) => unet.call(input);
+
+    /// <summary>Segmentation output and domain logits [N, Domains], with the gradient into the encoder scaled by −<paramref name="lambda"/>.</summary>
+    public (UNetOutput Segmentation, Tensor DomainLogits) ForwardWithDomain(Tensor input, double lambda)
+    {
+        UNetOutput seg = unet.ForwardAll(input);
+        return (seg, domain.call(GradientReversal.Apply(seg.Bottleneck, lambda)));
+    }
+}
