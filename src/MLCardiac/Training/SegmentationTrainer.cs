@@ -1,0 +1,338 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MLCardiac.IO;
+using MLCardiac.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLCardiac.Training;
+
+/// <summary>
+/// Trains a <see cref="UNet2d"/> — or, with <see cref="SegmentationTrainerOptions.Dann"/>, a
+/// <see cref="DannNetwork"/> whose unlabeled target-domain rows join every batch — on 2D slices with soft
+/// Dice + cross-entropy, validating on held-out subjects after every epoch and keeping the best weights.
+/// </summary>
+/// <remarks>
+/// <para>Resumable: with a checkpoint directory, the full state (weights, optimiser, history) is written
+/// atomically after every epoch to <c>last.ckpt</c>, the best segmentation weights to <c>best.weights</c>, and
+/// one JSON line per epoch to <c>training-log.jsonl</c>. <c>resume: true</c> continues from <c>last.ckpt</c>
+/// after a crash or cancellation. Every random stream (initialisation, sampling, augmentation, dropout) is
+/// derived from (seed, epoch, step), so a resumed run ends with the same weights as an uninterrupted one.</para>
+/// <para>Sampling: each batch draws <see cref="SegmentationTrainerOptions.ForegroundOversampling"/> of its
+/// labeled rows from slices that contain the heart and the rest uniformly, as nnU-Net does.</para>
+/// </remarks>
+public sealed class SegmentationTrainer
+{
+    /// <summary>File name of the resumable checkpoint in the checkpoint directory.</summary>
+    public const string LastCheckpointFile = "last.ckpt";
+    /// <summary>File name of the best segmentation weights in the checkpoint directory.</summary>
+    public const string BestWeightsFile = "best.weights";
+    /// <summary>File name of the per-epoch JSON-lines log in the checkpoint directory.</summary>
+    public const string LogFile = "training-log.jsonl";
+
+    private readonly SegmentationTrainerOptions _options;
+    private readonly SliceAugmenter? _augmenter;
+
+    /// <summary>Creates a trainer; throws <see cref="ArgumentException"/> for invalid options.</summary>
+    public SegmentationTrainer(SegmentationTrainerOptions options, SliceAugmenter? augmenter = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _augmenter = augmenter;
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/> (labeled rows; unlabeled rows are the DANN target data and are
+    /// ignored without DANN), validating on the labeled rows of <paramref name="validation"/>.
+    /// </summary>
+    public TrainingResult Fit(
+        SliceDataset train,
+        SliceDataset? validation = null,
+        string? checkpointDirectory = null,
+        bool resume = false,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var o = _options;
+        var labeled = train.Slices.Where(s => s.Label is not null).ToArray();
+        var unlabeled = train.Slices.Where(s => s.Label is null).ToArray();
+        if (labeled.Length == 0) throw new MLCardiacException("The training set has no labeled slice.");
+        var foreground = labeled.Where(s => s.HasForeground).ToArray();
+        if (validation is not null && (validation.Height != train.Height || validation.Width != train.Width))
+            throw new MLCardiacException($"Validation slices are {validation.Height}×{validation.Width}, training slices {train.Height}×{train.Width}.");
+        long multiple = 1L << o.Network.Depth;
+        if (train.Height % multiple != 0 || train.Width % multiple != 0)
+            throw new MLCardiacException($"Slices of {train.Height}×{train.Width} cannot pass a U-Net of depth {o.Network.Depth}: both sides must be multiples of {multiple}.");
+        if (o.Dann is not null && train.Slices.Select(s => s.Domain).Distinct().Count() < 2)
+            throw new MLCardiacException("DANN needs slices of at least two domains (vendors) in the training set.");
+
+        Device device = ResolveDevice(o.Device);
+        if (o.Threads > 0) torch.set_num_threads(o.Threads);
+        if (checkpointDirectory is not null) Directory.CreateDirectory(checkpointDirectory);
+
+        torch.manual_seed((long)SeedSequence.Derive(o.Seed, 0x1417));
+        nn.Module<Tensor, Tensor> network = o.Dann is null
+            ? new UNet2d(o.Network)
+            : new DannNetwork(o.Network, train.Domains.Count, o.Dann.HiddenFeatures);
+        UNet2d segmenter = network as UNet2d ?? ((DannNetwork)network).Segmenter;
+        network.to(device);
+        optim.Optimizer optimizer = o.Optimizer == OptimizerKind.AdamW
+            ? optim.AdamW(network.parameters(), lr: o.LearningRate, weight_decay: o.WeightDecay)
+            : optim.SGD(network.parameters(), o.LearningRate, momentum: 0.99, nesterov: true, weight_decay: o.WeightDecay);
+
+        string optionsJson = JsonSerializer.Serialize(o);
+        var history = new List<EpochRecord>();
+        int startEpoch = 0, bestEpoch = -1;
+        double bestScore = double.NegativeInfinity;
+        bool resumed = false;
+        string? lastPath = checkpointDirectory is null ? null : Path.Combine(checkpointDirectory, LastCheckpointFile);
+        string? bestPath = checkpointDirectory is null ? null : Path.Combine(checkpointDirectory, BestWeightsFile);
+        byte[]? bestInMemory = null;
+
+        if (resume && lastPath is not null && File.Exists(lastPath))
+        {
+            var header = Checkpoint.ReadState(lastPath);
+            if (header.OptionsJson != optionsJson)
+                throw new MLCardiacException($"{lastPath} was written by a run with other options; resume with the same options, or start a new run in another directory.\n  checkpoint: {header.OptionsJson}\n  now:        {optionsJson}");
+            if (!header.Domains.SequenceEqual(train.Domains))
+                throw new MLCardiacException($"{lastPath} was trained on domains [{string.Join(", ", header.Domains)}], this data has [{string.Join(", ", train.Domains)}].");
+            var state = Checkpoint.Load(lastPath, network, optimizer);
+            history.AddRange(state.History);
+            (startEpoch, bestEpoch, bestScore, resumed) = (state.NextEpoch, state.BestEpoch, state.BestScore, true);
+            RewriteLog(checkpointDirectory!, history);
+        }
+        else if (checkpointDirectory is not null)
+        {
+            RewriteLog(checkpointDirectory, history);
+        }
+
+        int steps = o.IterationsPerEpoch > 0 ? o.IterationsPerEpoch : Math.Max(1, (labeled.Length + o.BatchSize - 1) / o.BatchSize);
+        int targetRows = o.Dann is null || unlabeled.Length == 0 ? 0 : (int)Math.Round(o.BatchSize * o.Dann.TargetFraction);
+        int rows = o.BatchSize + targetRows;
+        int pixels = train.Height * train.Width;
+        var imageBuffer = new float[rows * pixels];
+        var labelBuffer = new byte[rows * pixels];
+        var labelLong = new long[rows * pixels];
+        var labeledMask = new bool[rows];
+        var domainBuffer = new long[rows];
+        long totalSteps = (long)o.Epochs * steps;
+        var clock = Stopwatch.StartNew();
+        long stepsDoneThisRun = 0;
+        bool stoppedEarly = false;
+
+        for (int epoch = startEpoch; epoch < o.Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var rng = new Random(SeedSequence.DeriveInt(o.Seed, 1, epoch));
+            torch.manual_seed((long)SeedSequence.Derive(o.Seed, 2, epoch));
+            network.train();
+            double lossSum = 0, domainLossSum = 0, domainCorrect = 0, lambda = 0, lr = o.LearningRate;
+            long domainRows = 0;
+
+            for (int step = 0; step < steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                long globalStep = (long)epoch * steps + step;
+                double progressFraction = (double)globalStep / totalSteps;
+                lr = o.Schedule.At(o.LearningRate, progressFraction);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+
+                ulong batchSeed = SeedSequence.Derive(o.Seed, 3, epoch, step);
+                for (int r = 0; r < rows; r++)
+                {
+                    TrainingSlice s = r < o.BatchSize
+                        ? (foreground.Length > 0 && rng.NextDouble() < o.ForegroundOversampling
+                            ? foreground[rng.Next(foreground.Length)]
+                            : labeled[rng.Next(labeled.Length)])
+                        : unlabeled[rng.Next(unlabeled.Length)];
+                    var img = imageBuffer.AsSpan(r * pixels, pixels);
+                    var lab = labelBuffer.AsSpan(r * pixels, pixels);
+                    s.Image.CopyTo(img);
+                    if (s.Label is not null) s.Label.CopyTo(lab); else lab.Clear();
+                    _augmenter?.Invoke(img, s.Label is null ? Span<byte>.Empty : lab, train.Height, train.Width, batchSeed, r);
+                    labeledMask[r] = s.Label is not null;
+                    domainBuffer[r] = s.Domain;
+                }
+                for (int i = 0; i < labelLong.Length; i++) labelLong[i] = labelBuffer[i];
+
+                using var scope = torch.NewDisposeScope();
+                Tensor x = tensor(imageBuffer, new long[] { rows, 1, train.Height, train.Width }).to(device);
+                Tensor y = tensor(labelLong, new long[] { rows, train.Height, train.Width }).to(device);
+                Tensor? mask = targetRows > 0 ? tensor(labeledMask).to(device) : null;
+                optimizer.zero_grad();
+                Tensor loss;
+                if (network is DannNetwork dann)
+                {
+                    lambda = GradientReversal.Schedule(progressFraction, o.Dann!.MaxLambda, o.Dann.Gamma);
+                    var (seg, domainLogits) = dann.ForwardWithDomain(x, lambda);
+                    Tensor domains = tensor(domainBuffer).to(device);
+                    Tensor domainLoss = nn.functional.cross_entropy(domainLogits, domains);
+                    loss = SegmentationLossWithDeepSupervision(seg, y, mask) + o.Dann.DomainLossWeight * domainLoss;
+                    domainLossSum += domainLoss.item<float>();
+                    domainCorrect += domainLogits.argmax(1).eq(domains).sum().item<long>();
+                    domainRows += rows;
+                }
+                else
+                {
+                    loss = SegmentationLossWithDeepSupervision(segmenter.ForwardAll(x), y, mask);
+                }
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>();
+                stepsDoneThisRun++;
+
+                if (progress is not null)
+                {
+                    double secondsPerStep = clock.Elapsed.TotalSeconds / stepsDoneThisRun;
+                    long remaining = totalSteps - globalStep - 1;
+                    progress.Report(new TrainingProgress(epoch, o.Epochs, step + 1, steps, lossSum / (step + 1),
+                        history.LastOrDefault()?.ValidationMeanDice, TimeSpan.FromSeconds(secondsPerStep * remaining)));
+                }
+            }
+
+            IReadOnlyList<double>? valDice = validation is null ? null : Validate(segmenter, validation, device, o.BatchSize);
+            double? meanDice = valDice is null ? null : MeanIgnoringNaN(valDice);
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            var record = new EpochRecord(epoch, lossSum / steps,
+                network is DannNetwork ? domainLossSum / steps : null,
+                network is DannNetwork && domainRows > 0 ? domainCorrect / domainRows : null,
+                network is DannNetwork ? lambda : null, lr, valDice, meanDice, trainSeconds, steps * (double)rows / trainSeconds);
+            history.Add(record);
+
+            double score = meanDice ?? epoch; // without validation the latest epoch is the best
+            if (score > bestScore)
+            {
+                (bestScore, bestEpoch) = (score, epoch);
+                if (bestPath is not null) AtomicFile.Write(bestPath, s => SaveWeights(segmenter, s));
+                else { using var ms = new MemoryStream(); SaveWeights(segmenter, ms); bestInMemory = ms.ToArray(); }
+            }
+            stoppedEarly = o.EarlyStoppingPatience > 0 && epoch - bestEpoch >= o.EarlyStoppingPatience;
+            int nextEpoch = stoppedEarly ? o.Epochs : epoch + 1;
+            if (lastPath is not null)
+            {
+                Checkpoint.Save(lastPath, new Checkpoint.State(nextEpoch, bestEpoch, bestScore, history, optionsJson, train.Domains), network, optimizer);
+                File.AppendAllText(Path.Combine(checkpointDirectory!, LogFile), JsonSerializer.Serialize(record) + "\n");
+            }
+            if (stoppedEarly) break;
+        }
+
+        // Hand back the segmenter with the best weights, detached from the DANN wrapper.
+        var result = new UNet2d(o.Network);
+        if (bestPath is not null && File.Exists(bestPath)) { using var fs = File.OpenRead(bestPath); LoadWeights(result, fs); }
+        else if (bestInMemory is not null) { using var ms = new MemoryStream(bestInMemory); LoadWeights(result, ms); }
+        else { using var ms = new MemoryStream(); SaveWeights(segmenter, ms); ms.Position = 0; LoadWeights(result, ms); }
+        result.to(device);
+        result.eval();
+        network.Dispose();
+        optimizer.Dispose();
+        return new TrainingResult(result, history, bestEpoch, stoppedEarly, resumed);
+    }
+
+    /// <summary>
+    /// Dice per foreground class (LV, MYO, RV) of <paramref name="model"/> on the labeled slices of
+    /// <paramref name="data"/>, pooled over all slices; NaN for a class absent from both prediction and truth.
+    /// </summary>
+    public static IReadOnlyList<double> Validate(UNet2d model, SliceDataset data, Device? device = null, int batchSize = 16)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        device ??= CPU;
+        int classes = model.Options.Classes;
+        var intersection = new long[classes];
+        var sums = new long[classes];
+        var slices = data.Slices.Where(s => s.Label is not null).ToArray();
+        int pixels = data.Height * data.Width;
+        bool wasTraining = model.training;
+        model.eval();
+        using (torch.no_grad())
+        {
+            for (int start = 0; start < slices.Length; start += batchSize)
+            {
+                int n = Math.Min(batchSize, slices.Length - start);
+                var images = new float[n * pixels];
+                var truth = new byte[n * pixels];
+                for (int i = 0; i < n; i++)
+                {
+                    slices[start + i].Image.CopyTo(images, i * pixels);
+                    slices[start + i].Label!.CopyTo(truth, i * pixels);
+                }
+                using var scope = torch.NewDisposeScope();
+                Tensor x = tensor(images, new long[] { n, 1, data.Height, data.Width }).to(device);
+                byte[] predicted = model.call(x).argmax(1).to(ScalarType.Byte).cpu().data<byte>().ToArray();
+                for (int k = 0; k < predicted.Length; k++)
+                {
+                    int p = predicted[k], t = truth[k];
+                    sums[p]++;
+                    sums[t]++;
+                    if (p == t) intersection[p]++;
+                }
+            }
+        }
+        if (wasTraining) model.train();
+        var dice = new double[classes - 1];
+        for (int c = 1; c < classes; c++) dice[c - 1] = sums[c] == 0 ? double.NaN : 2.0 * intersection[c] / sums[c];
+        return dice;
+    }
+
+    /// <summary>Saves a U-Net's options (JSON) and weights to a stream.</summary>
+    public static void SaveWeights(UNet2d model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        w.Write(JsonSerializer.Serialize(model.Options));
+        model.save(w);
+    }
+
+    /// <summary>Reads weights written by <see cref="SaveWeights"/> into a U-Net of the same architecture.</summary>
+    public static void LoadWeights(UNet2d model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        var stored = JsonSerializer.Deserialize<UNetOptions>(r.ReadString());
+        if (stored != model.Options)
+            throw new MLCardiacException($"The weights are for a U-Net {stored}, not {model.Options}.");
+        model.load(r);
+    }
+
+    private Tensor SegmentationLossWithDeepSupervision(UNetOutput output, Tensor labels, Tensor? mask)
+    {
+        var o = _options;
+        Tensor loss = SegmentationLoss.DiceCrossEntropy(output.Logits, labels, mask, o.DiceWeight, o.CrossEntropyWeight);
+        if (output.DeepSupervision.Count == 0) return loss;
+        // nnU-Net's weighting: 1, 1/2, 1/4, ... normalised to sum to 1 (coarsest levels contribute least).
+        double weightSum = 1, weight = 1;
+        Tensor total = loss;
+        Tensor labelsFloat = labels.unsqueeze(1).to(ScalarType.Float32);
+        foreach (Tensor coarse in output.DeepSupervision)
+        {
+            weight /= 2;
+            weightSum += weight;
+            Tensor down = nn.functional.interpolate(labelsFloat, new long[] { coarse.shape[2], coarse.shape[3] }, mode: InterpolationMode.Nearest)
+                .squeeze(1).to(ScalarType.Int64);
+            total = total + weight * SegmentationLoss.DiceCrossEntropy(coarse, down, mask, o.DiceWeight, o.CrossEntropyWeight);
+        }
+        return total / weightSum;
+    }
+
+    private static Device ResolveDevice(string name)
+    {
+        if (name == "cuda")
+        {
+            if (!torch.cuda.is_available())
+                throw new MLCardiacException("Device \"cuda\" was asked for, but libtorch sees no CUDA device. Build with -p:TorchBackend=cuda (TorchSharp-cuda-linux) on a machine with an NVIDIA GPU and driver, or use --device cpu.");
+            return CUDA;
+        }
+        return CPU;
+    }
+
+    private static double MeanIgnoringNaN(IReadOnlyList<double> values)
+    {
+        var present = values.Where(v => !double.IsNaN(v)).ToArray();
+        return present.Length == 0 ? 0 : present.Average();
+    }
+
+    private static void RewriteLog(string directory, List<EpochRecord> history) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, LogFile), string.Concat(history.Select(h => JsonSerializer.Serialize(h) + "\n")));
+}
