@@ -1,3 +1,4 @@
+using MLCardiac.IO;
 using System.Buffers;
 using System.IO.Compression;
 
@@ -26,33 +27,18 @@ public static class NiftiWriter
             throw new MLCardiacException($"{path}: a NIfTI file name must end in .nii or .nii.gz");
         }
 
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath) ?? ".";
-        string temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            if (gzip)
             {
-                if (gzip)
-                {
-                    using var gz = new GZipStream(file, options.CompressionLevel, leaveOpen: true);
-                    Write(volume, gz, options, path);
-                }
-                else
-                {
-                    Write(volume, file, options, path);
-                }
-
-                file.Flush(flushToDisk: true);
+                using var gz = new GZipStream(file, options.CompressionLevel, leaveOpen: true);
+                Write(volume, gz, options, path);
             }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+            else
+            {
+                Write(volume, file, options, path);
+            }
+        });
     }
 
     /// <summary>Writes <paramref name="volume"/> uncompressed to <paramref name="stream"/> (left open); <paramref name="name"/> names it in messages.</summary>
@@ -173,21 +159,5 @@ public static class NiftiWriter
             SRows = srows,
             Description = options.Description,
         };
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: the temporary file name is unique and hidden; the original error matters more.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // As above.
-        }
     }
 }
