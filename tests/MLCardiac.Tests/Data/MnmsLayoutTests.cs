@@ -104,3 +104,41 @@ public sealed class MnmsLayoutTests
         Assert.IsTrue(slices.Slices.Where(s => s.Subject == "CCC333").All(s => s.Domain == 1));
     }
 }
+
+[TestClass]
+public sealed class SubjectSplitTests
+{
+    private static List<CaseRecord> Records()
+    {
+        var list = new List<CaseRecord>();
+        foreach (string v in new[] { "A", "B", "C" })
+            for (int s = 0; s < 10; s++)
+                foreach (var role in new[] { FrameRole.ED, FrameRole.ES })
+                    list.Add(new CaseRecord($"{v}{s:D2}", v, null, role, $"{v}{s}.nii.gz", role == FrameRole.ED ? 0 : 9, null, 0, "test"));
+        return list;
+    }
+
+    [TestMethod]
+    public void BySubject_SameSeed_SameSplitAndNoSubjectOnBothSides()
+    {
+        var (a1, b1) = SubjectSplit.BySubject(Records(), 0.2, seed: 4);
+        var (a2, b2) = SubjectSplit.BySubject(Records(), 0.2, seed: 4);
+        var (_, b3) = SubjectSplit.BySubject(Records(), 0.2, seed: 5);
+
+        CollectionAssert.AreEqual(b1.Select(r => r.Subject).ToArray(), b2.Select(r => r.Subject).ToArray());
+        CollectionAssert.AreEqual(a1.Select(r => r.Subject).ToArray(), a2.Select(r => r.Subject).ToArray());
+        CollectionAssert.AreNotEqual(b1.Select(r => r.Subject).ToArray(), b3.Select(r => r.Subject).ToArray());
+        Assert.IsEmpty(a1.Select(r => r.Subject).Intersect(b1.Select(r => r.Subject)));
+        Assert.HasCount(12, b1, "2 of 10 subjects per vendor, 2 frames each");
+        Assert.IsTrue(b1.GroupBy(r => r.Vendor).All(g => g.Count() == 4));
+        Assert.HasCount(60, a1.Concat(b1).ToList());
+    }
+
+    [TestMethod]
+    public void LeaveOneVendorOut_ThreeVendors_HoldsOutEachOnce()
+    {
+        var folds = SubjectSplit.LeaveOneVendorOut(Records()).ToList();
+        CollectionAssert.AreEqual(new[] { "A", "B", "C" }, folds.Select(f => f.HeldOutVendor).ToArray());
+        Assert.IsTrue(folds.All(f => f.HeldOut.All(r => r.Vendor == f.HeldOutVendor) && f.Train.All(r => r.Vendor != f.HeldOutVendor)));
+    }
+}

@@ -1,0 +1,61 @@
+namespace MLCardiac.Data;
+
+/// <summary>
+/// Splits records by subject — a subject's ED and ES frames (and so all its slices) always land on the same
+/// side — by vendor, leave-one-vendor-out, or at random with a seed.
+/// </summary>
+public static class SubjectSplit
+{
+    /// <summary>Records whose vendor is in <paramref name="vendors"/>, and the others.</summary>
+    public static (IReadOnlyList<CaseRecord> Selected, IReadOnlyList<CaseRecord> Others) ByVendor(IEnumerable<CaseRecord> records, IEnumerable<string> vendors)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var set = vendors.ToHashSet(StringComparer.Ordinal);
+        var all = records.ToList();
+        return (all.Where(r => set.Contains(r.Vendor)).ToList(), all.Where(r => !set.Contains(r.Vendor)).ToList());
+    }
+
+    /// <summary>One (train, held-out) pair per vendor: the held-out side is that vendor, training the others.</summary>
+    public static IEnumerable<(string HeldOutVendor, IReadOnlyList<CaseRecord> Train, IReadOnlyList<CaseRecord> HeldOut)> LeaveOneVendorOut(IEnumerable<CaseRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var all = records.ToList();
+        foreach (string v in all.Select(r => r.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var (heldOut, train) = ByVendor(all, new[] { v });
+            yield return (v, train, heldOut);
+        }
+    }
+
+    /// <summary>
+    /// Random subject split: about <paramref name="fraction"/> of each vendor's subjects go to the second list
+    /// (at least one when a vendor has two or more subjects). The same seed gives the same split.
+    /// </summary>
+    public static (IReadOnlyList<CaseRecord> First, IReadOnlyList<CaseRecord> Second) BySubject(IEnumerable<CaseRecord> records, double fraction, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (!(fraction is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "must be in [0, 1)");
+        var all = records.ToList();
+        var second = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var vendor in all.GroupBy(r => r.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            string[] subjects = vendor.Select(r => r.Subject).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var rng = new Random(unchecked(seed * 486187739 + StableHash(vendor.Key)));
+            rng.Shuffle(subjects);
+            int n = (int)Math.Round(subjects.Length * fraction);
+            if (fraction > 0 && n == 0 && subjects.Length >= 2) n = 1;
+            second.UnionWith(subjects.Take(n));
+        }
+        return (all.Where(r => !second.Contains(r.Subject)).ToList(), all.Where(r => second.Contains(r.Subject)).ToList());
+    }
+
+    private static int StableHash(string s)
+    {
+        unchecked
+        {
+            int h = (int)2166136261;
+            foreach (char c in s) h = (h ^ c) * 16777619;
+            return h;
+        }
+    }
+}
