@@ -21,6 +21,10 @@ internal static class CliApp
                 .WithDescription("Shows a NIfTI image's shape, spacing, time step, datatype, orientation, affine and intensity range.")
                 .WithExample("info", "case_sa.nii.gz")
                 .WithExample("info", "case_sa.nii.gz", "--json");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Trains a U-Net (or DANN) on some vendors and reports Dice per vendor on held-out subjects.")
+                .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--out", "models/unet-ab")
+                .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--target-vendors", "C", "--out", "models/dann-ab");
         });
         return app;
     }

@@ -1,0 +1,258 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using MLCardiac.Data;
+using MLCardiac.IO;
+using MLCardiac.Models;
+using MLCardiac.Preprocessing;
+using MLCardiac.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLCardiac.Cli.Commands;
+
+/// <summary>
+/// <c>mlcardiac train --data DIR --train-vendors A,B --out models/NAME</c>: trains a U-Net (or DANN) on the
+/// training vendors' subjects, validates on held-out subjects of the same vendors every epoch, then reports
+/// Dice per vendor on subjects never used in training — seen vendors and unseen ones.
+/// </summary>
+internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Settings>
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>Arguments of <c>mlcardiac train</c>.</summary>
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--data <DIR>")]
+        [Description("Dataset folder in the M&Ms layout (e.g. one written by `mlcardiac synth`).")]
+        public string Data { get; init; } = "data/synthetic";
+
+        [CommandOption("--train-vendors <LIST>")]
+        [Description("Comma-separated vendors whose labeled subjects train the model. Default: all.")]
+        public string? TrainVendors { get; init; }
+
+        [CommandOption("--target-vendors <LIST>")]
+        [Description("Vendors whose unlabeled subjects join training as DANN target data (implies --dann).")]
+        public string? TargetVendors { get; init; }
+
+        [CommandOption("--dann")]
+        [Description("Domain-adversarial training (gradient reversal + vendor discriminator).")]
+        public bool Dann { get; init; }
+
+        [CommandOption("--max-lambda <L>")]
+        [Description("Largest gradient-reversal weight of the DANN schedule. Default: 0.3.")]
+        public double MaxLambda { get; init; } = 0.3;
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder for checkpoints, the best weights, the log and the evaluation.")]
+        public string Out { get; init; } = "models/unet";
+
+        [CommandOption("--epochs <N>")]
+        [Description("Epochs. Default: 20.")]
+        public int Epochs { get; init; } = 20;
+
+        [CommandOption("--iterations <N>")]
+        [Description("Steps per epoch (0: one pass over the labeled slices). Default: 0.")]
+        public int Iterations { get; init; }
+
+        [CommandOption("--batch <N>")]
+        [Description("Labeled slices per batch. Default: 8.")]
+        public int Batch { get; init; } = 8;
+
+        [CommandOption("--lr <LR>")]
+        [Description("Initial learning rate (AdamW, poly decay). Default: 0.002.")]
+        public double LearningRate { get; init; } = 2e-3;
+
+        [CommandOption("--base-filters <N>")]
+        [Description("U-Net filters of the first stage. Default: 16.")]
+        public int BaseFilters { get; init; } = UNetOptions.DefaultBaseFilters;
+
+        [CommandOption("--depth <N>")]
+        [Description("U-Net poolings. Default: 4.")]
+        public int Depth { get; init; } = UNetOptions.DefaultDepth;
+
+        [CommandOption("--size <PX>")]
+        [Description("Side of the square training slices in pixels. Default: 128.")]
+        public int Size { get; init; } = PreprocessingOptions.DefaultSize;
+
+        [CommandOption("--spacing <MM>")]
+        [Description("In-plane pixel spacing after resampling, mm. Default: 1.25.")]
+        public double SpacingMm { get; init; } = PreprocessingOptions.DefaultSpacingMm;
+
+        [CommandOption("--val-fraction <F>")]
+        [Description("Share of each training vendor's subjects held out for validation. Default: 0.15.")]
+        public double ValFraction { get; init; } = 0.15;
+
+        [CommandOption("--test-fraction <F>")]
+        [Description("Share of each training vendor's subjects held out for the final seen-vendor test. Default: 0.2.")]
+        public double TestFraction { get; init; } = 0.2;
+
+        [CommandOption("--patience <N>")]
+        [Description("Stop after N epochs without a better validation Dice (0: never). Default: 0.")]
+        public int Patience { get; init; }
+
+        [CommandOption("--seed <N>")]
+        [Description("Seed of every random choice. Default: 1.")]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("--threads <N>")]
+        [Description("libtorch threads (0: one per core). Default: 0.")]
+        public int Threads { get; init; }
+
+        [CommandOption("--device <DEVICE>")]
+        [Description("cpu or cuda (cuda needs a build with -p:TorchBackend=cuda). Default: cpu.")]
+        public string Device { get; init; } = "cpu";
+
+        [CommandOption("--resume")]
+        [Description("Continue from the last checkpoint in --out after a crash or Ctrl-C.")]
+        public bool Resume { get; init; }
+    }
+
+    /// <inheritdoc/>
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        DatasetIndex index = MnmsLayout.Load(settings.Data);
+        foreach (var p in index.Problems)
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[yellow]warning:[/] {p.Subject ?? "dataset"}: {p.Message} ({p.Path})");
+        if (index.Records.Count == 0) throw new MLCardiacException($"{settings.Data}: no usable subject. Write the synthetic data with `mlcardiac synth --out {settings.Data}`.");
+
+        IReadOnlyList<string> vendors = index.Vendors;
+        string[] trainVendors = ParseList(settings.TrainVendors) ?? vendors.ToArray();
+        string[] targetVendors = ParseList(settings.TargetVendors) ?? [];
+        foreach (string v in trainVendors.Concat(targetVendors))
+            if (!vendors.Contains(v)) throw new MLCardiacException($"Vendor \"{v}\" is not in {settings.Data} (it has {string.Join(", ", vendors)}).");
+
+        var labeled = index.Records.Where(r => r.IsLabeled).ToList();
+        var (seen, unseen) = SubjectSplit.ByVendor(labeled, trainVendors);
+        var (trainAndVal, testSeen) = SubjectSplit.BySubject(seen, settings.TestFraction, settings.Seed);
+        var (trainRecords, valRecords) = SubjectSplit.BySubject(trainAndVal, settings.ValFraction / Math.Max(1e-9, 1 - settings.TestFraction), settings.Seed + 1);
+        var targetRecords = index.Records.Where(r => !r.IsLabeled && targetVendors.Contains(r.Vendor)).ToList();
+        bool dann = settings.Dann || targetVendors.Length > 0;
+        if (targetVendors.Length > 0 && targetRecords.Count == 0)
+            throw new MLCardiacException($"No unlabeled subjects of {string.Join(", ", targetVendors)} in {settings.Data}; write some with `mlcardiac synth --unlabeled-vendors ...`.");
+
+        var preprocessing = new PreprocessingOptions { Size = settings.Size, SpacingMm = settings.SpacingMm };
+        var preparation = new CasePreparation(new Preprocessor(preprocessing));
+        IReadOnlyList<PreparedCase> trainCases = [], valCases = [], targetCases = [], testCases = [];
+        var testRecords = testSeen.Concat(unseen).ToList();
+        console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                int subjects = new[] { trainRecords, valRecords, targetRecords, testRecords }.Sum(l => l.Select(r => r.Subject).Distinct().Count());
+                var task = ctx.AddTask("loading and preprocessing", maxValue: Math.Max(1, subjects));
+                int offset = 0;
+                IReadOnlyList<PreparedCase> Load(IReadOnlyList<CaseRecord> records, bool labels)
+                {
+                    int start = offset;
+                    var result = preparation.Prepare(records, labels, new SyncProgress<int>(n => task.Value = start + n), cancellationToken);
+                    offset += records.Select(r => r.Subject).Distinct().Count();
+                    return result;
+                }
+                trainCases = Load(trainRecords, true);
+                valCases = Load(valRecords, true);
+                targetCases = Load(targetRecords, false);
+                testCases = Load(testRecords, true);
+            });
+
+        SliceDataset train = CasePreparation.ToSlices(trainCases.Concat(targetCases), vendors);
+        SliceDataset? validation = valCases.Count > 0 ? CasePreparation.ToSlices(valCases, vendors) : null;
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+            $"training on [bold]{string.Join(", ", trainVendors)}[/]: {trainRecords.Select(r => r.Subject).Distinct().Count()} subjects ({train.Slices.Count(s => s.Label is not null)} slices), validation {valRecords.Select(r => r.Subject).Distinct().Count()} subjects{(dann ? $", DANN target {string.Join(", ", targetVendors)}: {train.Slices.Count(s => s.Label is null)} unlabeled slices" : "")}");
+
+        var options = new SegmentationTrainerOptions
+        {
+            Network = new UNetOptions { BaseFilters = settings.BaseFilters, Depth = settings.Depth },
+            Dann = dann ? new DannOptions { MaxLambda = settings.MaxLambda } : null,
+            Epochs = settings.Epochs,
+            IterationsPerEpoch = settings.Iterations,
+            BatchSize = settings.Batch,
+            LearningRate = settings.LearningRate,
+            EarlyStoppingPatience = settings.Patience,
+            Seed = settings.Seed,
+            Threads = settings.Threads,
+            Device = settings.Device,
+        };
+
+        TrainingResult result = null!;
+        console.Progress().AutoClear(false).HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: 1);
+                result = new SegmentationTrainer(options).Fit(train, validation, settings.Out, settings.Resume,
+                    new SyncProgress<TrainingProgress>(p =>
+                    {
+                        task.MaxValue = (double)p.Epochs * p.Steps;
+                        task.Value = (double)p.Epoch * p.Steps + p.Step;
+                        string dice = p.LastValidationDice is double d ? d.ToString("F3", CultureInfo.InvariantCulture) : "–";
+                        task.Description = string.Create(CultureInfo.InvariantCulture,
+                            $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}  val Dice {dice}");
+                    }), cancellationToken);
+            });
+        using (result)
+        {
+            var evaluation = Evaluate(result.Model, testCases, vendors, trainVendors, targetVendors);
+            WriteMetadata(settings, options, preprocessing, vendors, trainVendors, targetVendors, trainRecords, valRecords, testRecords, result, evaluation);
+            Render(evaluation, result);
+        }
+        return 0;
+    }
+
+    private static List<VendorDice> Evaluate(UNet2d model, IReadOnlyList<PreparedCase> testCases, IReadOnlyList<string> vendors, string[] trainVendors, string[] targetVendors)
+    {
+        var rows = new List<VendorDice>();
+        foreach (var group in testCases.GroupBy(c => c.Record.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var dice = SegmentationTrainer.Validate(model, CasePreparation.ToSlices(group, vendors));
+            string role = trainVendors.Contains(group.Key) ? "seen" : targetVendors.Contains(group.Key) ? "unseen (DANN target)" : "unseen";
+            rows.Add(new VendorDice(group.Key, role, group.Select(c => c.Record.Subject).Distinct().Count(), dice[0], dice[1], dice[2], dice.Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average()));
+        }
+        return rows;
+    }
+
+    private void Render(List<VendorDice> rows, TrainingResult result)
+    {
+        var table = new Table().Title("Dice on held-out subjects (2D, slices pooled per vendor)")
+            .AddColumns("vendor", "role", "subjects", "LV", "MYO", "RV", "mean");
+        foreach (var r in rows)
+            table.AddRow(r.Vendor, r.Role, r.Subjects.ToString(CultureInfo.InvariantCulture), F(r.Lv), F(r.Myo), F(r.Rv), $"[bold]{F(r.Mean)}[/]");
+        console.Write(table);
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best epoch {result.BestEpoch + 1} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}");
+
+        static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("F3", CultureInfo.InvariantCulture);
+    }
+
+    private void WriteMetadata(Settings s, SegmentationTrainerOptions options, PreprocessingOptions preprocessing, IReadOnlyList<string> vendors,
+        string[] trainVendors, string[] targetVendors, IReadOnlyList<CaseRecord> train, IReadOnlyList<CaseRecord> val, IReadOnlyList<CaseRecord> test,
+        TrainingResult result, List<VendorDice> evaluation)
+    {
+        var metadata = new
+        {
+            schemaVersion = 1,
+            kind = "unet2d",
+            weights = SegmentationTrainer.BestWeightsFile,
+            network = options.Network,
+            preprocessing,
+            domains = vendors,
+            trainVendors,
+            targetVendors,
+            trainSubjects = train.Select(r => r.Subject).Distinct().ToArray(),
+            validationSubjects = val.Select(r => r.Subject).Distinct().ToArray(),
+            testSubjects = test.Select(r => r.Subject).Distinct().ToArray(),
+            options,
+            bestEpoch = result.BestEpoch,
+            evaluation = evaluation.Select(e => new { e.Vendor, e.Role, e.Subjects, lv = Nan(e.Lv), myo = Nan(e.Myo), rv = Nan(e.Rv), mean = e.Mean }),
+        };
+        string path = Path.Combine(s.Out, "model.json");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(metadata, Json));
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"model written to [bold]{s.Out}[/] ({SegmentationTrainer.BestWeightsFile}, model.json, {SegmentationTrainer.LogFile})");
+
+        static double? Nan(double v) => double.IsNaN(v) ? null : v;
+    }
+
+    private static string[]? ParseList(string? list) =>
+        string.IsNullOrWhiteSpace(list) ? null : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private sealed record VendorDice(string Vendor, string Role, int Subjects, double Lv, double Myo, double Rv, double Mean);
+}
