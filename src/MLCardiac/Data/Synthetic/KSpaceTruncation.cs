@@ -112,31 +112,8 @@ public sealed class KSpaceTruncation
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        int w = x.Length;
-        int h = y.Length;
-        if (image.Length != w * h || output.Length != w * h || scratch.Length < w * h)
-        {
-            throw new ArgumentException($"image, output and scratch must hold {w}×{h} values.", nameof(image));
-        }
-        Span<float> rowsDone = scratch[..(w * h)];
-        for (int r = 0; r < h; r++)
-        {
-            x.Apply(image.Slice(r * w, w), rowsDone.Slice(r * w, w));
-        }
         output.Clear();
-        for (int j = 0; j < h; j++)
-        {
-            ReadOnlySpan<float> source = rowsDone.Slice(j * w, w);
-            ReadOnlySpan<float> column = y.Row(j); // A_y[i, j] over i (A is symmetric)
-            for (int i = 0; i < h; i++)
-            {
-                float a = column[i];
-                if (a != 0)
-                {
-                    Axpy(a, source, output.Slice(i * w, w));
-                }
-            }
-        }
+        AddFilteredPatch(x, y, image, 0, 0, x.Length, y.Length, output, scratch);
     }
 
     /// <summary>
@@ -169,29 +146,12 @@ public sealed class KSpaceTruncation
         {
             throw new ArgumentException("output or scratch has the wrong size.", nameof(output));
         }
-        for (int r = 0; r < patchHeight; r++)
-        {
-            Span<float> t = scratch.Slice(r * w, w);
-            t.Clear();
-            ReadOnlySpan<float> patchRow = patch.Slice(r * patchWidth, patchWidth);
-            for (int c = 0; c < patchWidth; c++)
-            {
-                float v = patchRow[c];
-                if (v != 0)
-                {
-                    Axpy(v, x.Row(x0 + c), t);
-                }
-            }
-        }
-        for (int r = 0; r < patchHeight; r++)
-        {
-            ReadOnlySpan<float> t = scratch.Slice(r * w, w);
-            ReadOnlySpan<float> column = y.Row(y0 + r);
-            for (int i = 0; i < h; i++)
-            {
-                Axpy(column[i], t, output.Slice(i * w, w));
-            }
-        }
+        // Rows first: T[rows × w] = patch · A_x[cols, :] (A_x's rows x0…x0+patchWidth−1 are contiguous).
+        Span<float> t = scratch[..(patchHeight * w)];
+        t.Clear();
+        DenseKernels.MultiplyAdd(patch, patchWidth, x._matrix.AsSpan(x0 * w), w, t, w, patchHeight, patchWidth, w);
+        // Then columns: output += A_y[:, rows] · T (A_y is symmetric, so A_y[i, y0 + r] is row i, column y0 + r).
+        DenseKernels.MultiplyAdd(y._matrix.AsSpan(y0), h, t, w, output, w, h, patchHeight, w);
     }
 
     private ReadOnlySpan<float> Row(int j) => _matrix.AsSpan(j * Length, Length);

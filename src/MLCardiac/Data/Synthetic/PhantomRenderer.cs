@@ -38,7 +38,7 @@ internal static class PhantomRenderer
         for (int z = 0; z < nz; z++)
         {
             double s = p.SlicePosition(z);
-            PaintBackground(p, s, detail.Fork(), background);
+            PaintBackground(p, s, detail.Fork(), background); 
             KSpaceTruncation.FilterImage(fx, fy, background, filteredBackground, scratch);
             BiasField(p, z, bias);
             var edTables = EdContours(p, s);
@@ -53,36 +53,53 @@ internal static class PhantomRenderer
                 if (heartPresent)
                 {
                     tables.Update(edTables, p, c);
-                    PaintHeart(p, s, c, tables, background, patch, rx0, ry0, rw, rh, frameLabels);
-                    KSpaceTruncation.AddFilteredPatch(fx, fy, patch, rx0, ry0, rw, rh, frameImage, scratch);
+                    PaintHeart(p, s, c, tables, background, patch, rx0, ry0, rw, rh, frameLabels); 
+                    KSpaceTruncation.AddFilteredPatch(fx, fy, patch, rx0, ry0, rw, rh, frameImage, scratch); 
                 }
                 var noise = new SeededRandom(p.NoiseSeed ^ ((ulong)((t * nz) + z) * 0x9E3779B97F4A7C15UL));
-                Finish(p, frameImage, bias, noise, image.AsSpan(((t * nz) + z) * plane, plane));
+                Finish(p, frameImage, bias, noise, image.AsSpan(((t * nz) + z) * plane, plane)); 
             }
         }
         return new SyntheticSubject(p.Info, w, h, nz, nt, p.PixelSpacingMm, p.SliceThicknessMm, image, labels);
     }
 
-    /// <summary>Bounding rectangle (pixels) of the heart and its epicardial fat over all slices and frames.</summary>
+    /// <summary>
+    /// Bounding rectangle (pixels) of the heart and its epicardial fat over all slices and frames: every contour is
+    /// largest at end diastole (endocardium scaled down, epicardium from constant area, RV depth scaled down).
+    /// </summary>
     private static (int X0, int Y0, int Width, int Height) HeartRectangle(PhantomParameters p)
     {
-        double maxWall = (p.Info.WallThicknessMm * (1 + p.WallShape.Amplitudes.Sum())) + p.SeptalExtraMm;
-        double extent = (p.LvRadiusMm * (1 + p.EndoShape.Amplitudes.Sum())) + maxWall
-            + (p.RvDepthMm * (1 + p.RvShape.Amplitudes.Sum())) + p.RvWallMm
-            + (p.EpicardialFatMm * (1.6 + p.FatShape.Amplitudes.Sum())) + (3 * p.PixelSpacingMm) + 2;
         double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
-        foreach (double f in (double[])[0, 1])
+        var tables = new ContourTables(AngleBins);
+        for (int z = 0; z < p.SliceCount; z++)
         {
-            double cx = p.LvCentreXMm + (f * p.LvTiltXMm), cy = p.LvCentreYMm + (f * p.LvTiltYMm);
-            minX = Math.Min(minX, cx - extent);
-            maxX = Math.Max(maxX, cx + extent);
-            minY = Math.Min(minY, cy - extent);
-            maxY = Math.Max(maxY, cy + extent);
+            double s = p.SlicePosition(z);
+            EdSlice ed = EdContours(p, s);
+            if (!ed.Present)
+            {
+                continue;
+            }
+            tables.Update(ed, p, 0);
+            double cx = p.LvCentreXMm + (Math.Clamp(s, 0, 1) * p.LvTiltXMm), cy = p.LvCentreYMm + (Math.Clamp(s, 0, 1) * p.LvTiltYMm);
+            for (int b = 0; b < AngleBins; b++)
+            {
+                double theta = (2 * Math.PI * b / AngleBins) - Math.PI;
+                double radius = tables.Fat[b];
+                minX = Math.Min(minX, cx + (radius * Math.Cos(theta)));
+                maxX = Math.Max(maxX, cx + (radius * Math.Cos(theta)));
+                minY = Math.Min(minY, cy + (radius * Math.Sin(theta)));
+                maxY = Math.Max(maxY, cy + (radius * Math.Sin(theta)));
+            }
         }
-        int x0 = Math.Clamp((int)Math.Floor((minX / p.PixelSpacingMm) + (p.MatrixX / 2.0)), 0, p.MatrixX - 1);
-        int x1 = Math.Clamp((int)Math.Ceiling((maxX / p.PixelSpacingMm) + (p.MatrixX / 2.0)), x0 + 1, p.MatrixX);
-        int y0 = Math.Clamp((int)Math.Floor((minY / p.PixelSpacingMm) + (p.MatrixY / 2.0)), 0, p.MatrixY - 1);
-        int y1 = Math.Clamp((int)Math.Ceiling((maxY / p.PixelSpacingMm) + (p.MatrixY / 2.0)), y0 + 1, p.MatrixY);
+        if (minX > maxX)
+        {
+            return (0, 0, 1, 1);
+        }
+        double margin = 3 * p.PixelSpacingMm; // anti-aliased edge, linear interpolation between angle bins
+        int x0 = Math.Clamp((int)Math.Floor(((minX - margin) / p.PixelSpacingMm) + (p.MatrixX / 2.0)), 0, p.MatrixX - 1);
+        int x1 = Math.Clamp((int)Math.Ceiling(((maxX + margin) / p.PixelSpacingMm) + (p.MatrixX / 2.0)), x0 + 1, p.MatrixX);
+        int y0 = Math.Clamp((int)Math.Floor(((minY - margin) / p.PixelSpacingMm) + (p.MatrixY / 2.0)), 0, p.MatrixY - 1);
+        int y1 = Math.Clamp((int)Math.Ceiling(((maxY + margin) / p.PixelSpacingMm) + (p.MatrixY / 2.0)), y0 + 1, p.MatrixY);
         return (x0, y0, x1 - x0, y1 - y0);
     }
 
@@ -99,6 +116,10 @@ internal static class PhantomRenderer
             return 0;
         }
         double du = u - cu, dv = v - cv;
+        if (Math.Abs(du) > a + pix || Math.Abs(dv) > b + pix)
+        {
+            return 0;
+        }
         double f = Math.Sqrt(((du / a) * (du / a)) + ((dv / b) * (dv / b)));
         if (f < 1e-9)
         {
@@ -123,6 +144,13 @@ internal static class PhantomRenderer
         double medCx = p.LvCentreXMm + (Math.Clamp(s, 0, 1) * p.LvTiltXMm) + (towardsRv * Math.Cos(p.RvAxisRad));
         double medCy = p.LvCentreYMm + (Math.Clamp(s, 0, 1) * p.LvTiltYMm) + (towardsRv * Math.Sin(p.RvAxisRad));
 
+        double binsPerRad = AngleBins / (2 * Math.PI);
+        var bodyShape = new float[AngleBins + 1];
+        for (int bin = 0; bin <= AngleBins; bin++)
+        {
+            bodyShape[bin] = (float)p.BodyShape.Evaluate((2 * Math.PI * bin / AngleBins) - Math.PI);
+        }
+
         // Small vessels in the lungs (bright dots), different in every slice.
         int vesselCount = detail.NextInt(8, 16);
         var vessels = new (double U, double V, double R)[vesselCount];
@@ -141,7 +169,7 @@ internal static class PhantomRenderer
                 double x = (i + 0.5 - (w / 2.0)) * pix;
                 double dx = x - p.BodyCentreXMm, dy = y - p.BodyCentreYMm;
                 double u = (cos * dx) + (sin * dy), v = (-sin * dx) + (cos * dy);
-                double shape = 1 + p.BodyShape.Evaluate(Math.Atan2(v, u));
+                double shape = 1 + Sample(bodyShape, (Math.Atan2(v, u) + Math.PI) * binsPerRad);
                 float alphaBody = Ellipse(u, v, 0, 0, a * shape, b * shape, pix);
                 if (alphaBody <= 0)
                 {
@@ -156,6 +184,10 @@ internal static class PhantomRenderer
                 val = Lerp(val, k.Lung, cavity * Ellipse(u, v, -0.5 * ca, 0.02 * cb, 0.47 * ca, 0.82 * cb, pix));
                 foreach (var (vu, vv, vr) in vessels)
                 {
+                    if (cavity <= 0 || Math.Abs(u - vu) > vr + pix || Math.Abs(v - vv) > vr + pix)
+                    {
+                        continue;
+                    }
                     double dd = Math.Sqrt(((u - vu) * (u - vu)) + ((v - vv) * (v - vv)));
                     if (dd < vr + pix)
                     {
@@ -239,12 +271,14 @@ internal static class PhantomRenderer
         public float[] RvWall { get; } = new float[bins + 1];
         public float[] Fat { get; } = new float[bins + 1];
         public float[] RvDepth { get; } = new float[bins + 1];
+        public float MaxFat { get; private set; }
 
         public void Update(EdSlice ed, PhantomParameters p, double contraction)
         {
             double lvScale = Math.Sqrt(1 - (p.Info.TargetEjectionFraction * contraction));
-            double rvScale = Math.Pow(1 - (p.RvEjectionFraction * contraction), 0.7);
+            double rvScale = Math.Pow(1 - (p.RvEjectionFraction * contraction), 0.55);
             int n = Endo.Length - 1;
+            MaxFat = 0;
             for (int b = 0; b <= n; b++)
             {
                 int src = b % n;
@@ -259,12 +293,14 @@ internal static class PhantomRenderer
                 Rv[b] = (float)rv;
                 RvWall[b] = (float)wall;
                 Fat[b] = (float)(wall + ed.Fat[src]);
+                MaxFat = Math.Max(MaxFat, Fat[b]);
             }
         }
     }
 
     private static float Sample(float[] table, double position)
     {
+        position = Math.Clamp(position, 0, table.Length - 1.000001);
         int i = (int)position;
         float f = (float)(position - i);
         return table[i] + (f * (table[i + 1] - table[i]));
@@ -308,6 +344,12 @@ internal static class PhantomRenderer
                 double x = (i + 0.5 - (w / 2.0)) * pix;
                 double dx = x - cx, dy = y - cy;
                 double rho = Math.Sqrt((dx * dx) + (dy * dy));
+                if (rho >= tab.MaxFat + pix)
+                {
+                    labels[(j * w) + i] = 0;
+                    patch[(r * rw) + q] = 0;
+                    continue;
+                }
                 double pos = (Math.Atan2(dy, dx) + Math.PI) * binsPerRad;
                 pos = Math.Clamp(pos, 0, AngleBins - 1e-6);
                 float under = background[(j * w) + i];
@@ -370,7 +412,7 @@ internal static class PhantomRenderer
                 float re = (signal[i] * bias[i]) + (sigma * table[(int)(bits & 0xFFFF)]);
                 float im = sigma * table[(int)((bits >> 16) & 0xFFFF)];
                 bits >>= 32;
-                output[i] = (scale * MathF.Sqrt((re * re) + (im * im))) + offset;
+                output[i] = MathF.Round(Math.Min((scale * MathF.Sqrt((re * re) + (im * im))) + offset, short.MaxValue)); // stored as int16
             }
         }
     }

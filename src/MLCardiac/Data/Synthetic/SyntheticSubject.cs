@@ -1,8 +1,8 @@
 namespace MLCardiac.Data.Synthetic;
 
 /// <summary>
-/// One generated subject: a 4D short-axis cine as float32 intensities (as the scanner would store them, before
-/// rounding) and a label map for every frame, both x-fastest with shape [SizeX, SizeY, SliceCount, FrameCount].
+/// One generated subject: a 4D short-axis cine as float32 intensities (whole numbers in the int16 range, as a
+/// scanner stores them) and a label map for every frame, both x-fastest with shape [SizeX, SizeY, SliceCount, FrameCount].
 /// Labels: 0 background, 1 LV blood pool (papillary muscles and trabeculae included), 2 LV myocardium, 3 RV blood pool.
 /// </summary>
 public sealed class SyntheticSubject
@@ -59,6 +59,9 @@ public sealed class SyntheticSubject
 
     /// <summary>All intensities, x-fastest [X, Y, Z, T].</summary>
     public ReadOnlySpan<float> Image => _image;
+
+    /// <summary>The image array itself, for writers that wrap it without a copy; callers must not modify it.</summary>
+    internal float[] ImageArray => _image;
 
     /// <summary>All labels (every frame), x-fastest [X, Y, Z, T].</summary>
     public ReadOnlySpan<byte> Labels => _labels;
