@@ -44,6 +44,18 @@ internal sealed class SynthCommand : Command<SynthCommand.Settings>
         [Description("Cohort seed; the same seed gives bit-identical data.")]
         public ulong Seed { get; init; } = SyntheticCohortOptions.DefaultSeed;
 
+        /// <summary>Fewest cine frames per subject.</summary>
+        [CommandOption("--min-frames <N>")]
+        [Description("Fewest cine frames per subject (default 20; ≥ 4).")]
+        [DefaultValue(20)]
+        public int MinFrames { get; init; } = 20;
+
+        /// <summary>Most cine frames per subject.</summary>
+        [CommandOption("--max-frames <N>")]
+        [Description("Most cine frames per subject (default 30).")]
+        [DefaultValue(30)]
+        public int MaxFrames { get; init; } = 30;
+
         /// <summary>Preview PNG path.</summary>
         [CommandOption("--preview <PNG>")]
         [Description("Also write a PNG montage: rows = vendors, mid-ventricular ED slices with label contours.")]
@@ -81,7 +93,7 @@ internal sealed class SynthCommand : Command<SynthCommand.Settings>
         List<VendorProfile> labeled = ParseVendors(settings.Vendors);
         List<VendorProfile> unlabeled = ParseVendors(settings.UnlabeledVendors);
         labeled = [.. labeled.Where(v => !unlabeled.Any(u => u.Code == v.Code))];
-        var generator = new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = settings.Seed });
+        var generator = new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = settings.Seed, MinFrames = settings.MinFrames, MaxFrames = settings.MaxFrames });
 
         if (!string.IsNullOrWhiteSpace(settings.Out))
         {
