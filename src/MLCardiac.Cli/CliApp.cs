@@ -21,6 +21,9 @@ internal static class CliApp
                 .WithDescription("Shows a NIfTI image's shape, spacing, time step, datatype, orientation, affine and intensity range.")
                 .WithExample("info", "case_sa.nii.gz")
                 .WithExample("info", "case_sa.nii.gz", "--json");
+            config.AddCommand<SynthCommand>("synth")
+                .WithDescription("Writes the synthetic multi-vendor short-axis cine dataset (M&Ms layout) and/or a preview montage.")
+                .WithExample("synth", "--out", "data/synthetic", "--subjects-per-vendor", "25", "--preview", "synth.png");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Trains a U-Net (or DANN) on some vendors and reports Dice per vendor on held-out subjects.")
                 .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--out", "models/unet-ab")

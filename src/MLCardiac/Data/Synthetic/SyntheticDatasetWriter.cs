@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using MLCardiac.Imaging;
+
+namespace MLCardiac.Data.Synthetic;
+
+/// <summary>
+/// Writes a synthetic cohort in the M&amp;Ms (2020) on-disk layout, so the M&amp;Ms adapter reads it like the real data:
+/// <c>Training/Labeled/&lt;CODE&gt;/&lt;CODE&gt;_sa.nii.gz</c> (4D int16 image), <c>&lt;CODE&gt;_sa_gt.nii.gz</c> (4D uint8 labels,
+/// non-zero only at the ED and ES frames), <c>Training/Unlabeled/&lt;CODE&gt;/&lt;CODE&gt;_sa.nii.gz</c> for unlabeled vendors, and
+/// <c>Synthetic_Dataset_information.csv</c> with the columns of <see cref="CsvHeader"/> (ED/ES 0-based).
+/// Subjects are generated and written in parallel; every file is written atomically.
+/// </summary>
+public sealed class SyntheticDatasetWriter
+{
+    /// <summary>Name of the metadata CSV in the dataset root.</summary>
+    public const string CsvFileName = "Synthetic_Dataset_information.csv";
+
+    /// <summary>Header line of the metadata CSV (the first, unnamed column is a 0-based row index, as written by pandas).</summary>
+    public const string CsvHeader = ",External code,VendorName,Vendor,Centre,ED,ES,Age,Pathology,Sex,Height,Weight";
+
+    private static readonly NiftiWriteOptions ImageOptions = new() { DataType = NiftiDataType.Int16, Description = "MLCardiac synthetic bSSFP cine" };
+    private static readonly NiftiWriteOptions LabelOptions = new() { DataType = NiftiDataType.UInt8, Description = "MLCardiac synthetic labels 1 LV 2 MYO 3 RV" };
+
+    // Noisy int16 images: Huffman-only deflate is as fast as level 1 and a third smaller. Labels (mostly zeros): level 1.
+    private static readonly ZLibCompressionOptions ImageCompression = new() { CompressionLevel = 1, CompressionStrategy = ZLibCompressionStrategy.HuffmanOnly };
+    private static readonly ZLibCompressionOptions LabelCompression = new() { CompressionLevel = 1, CompressionStrategy = ZLibCompressionStrategy.Default };
+
+    private readonly SyntheticCohortGenerator _generator;
+
+    /// <summary>Creates a writer that draws subjects from <paramref name="generator"/>.</summary>
+    public SyntheticDatasetWriter(SyntheticCohortGenerator generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        _generator = generator;
+    }
+
+    /// <summary>Path of a subject's image relative to the dataset root.</summary>
+    public static string ImagePath(string code, bool labeled) => Path.Combine("Training", labeled ? "Labeled" : "Unlabeled", code, $"{code}_sa.nii.gz");
+
+    /// <summary>Path of a subject's label file relative to the dataset root.</summary>
+    public static string LabelPath(string code) => Path.Combine("Training", "Labeled", code, $"{code}_sa_gt.nii.gz");
+
+    /// <summary>
+    /// Generates and writes the dataset under <paramref name="outputDirectory"/>; returns the subjects' metadata in CSV order.
+    /// <paramref name="progress"/> receives the number of subjects written so far.
+    /// </summary>
+    /// <exception cref="MLCardiacException">The request is invalid.</exception>
+    public IReadOnlyList<SyntheticSubjectInfo> Write(string outputDirectory, SyntheticDatasetRequest request,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.SubjectsPerVendor < 1)
+        {
+            throw new MLCardiacException($"SubjectsPerVendor must be at least 1 (got {request.SubjectsPerVendor}).");
+        }
+        var jobs = new List<(VendorProfile Vendor, int Index, bool Labeled)>();
+        var unlabeled = new HashSet<string>(request.UnlabeledVendors.Select(v => v.Code), StringComparer.OrdinalIgnoreCase);
+        foreach (VendorProfile vendor in request.Vendors.Concat(request.UnlabeledVendors).DistinctBy(v => v.Code, StringComparer.OrdinalIgnoreCase))
+        {
+            for (int i = 0; i < request.SubjectsPerVendor; i++)
+            {
+                jobs.Add((vendor, i, !unlabeled.Contains(vendor.Code)));
+            }
+        }
+        if (jobs.Count == 0)
+        {
+            throw new MLCardiacException("No vendor to write: give at least one labeled or unlabeled vendor.");
+        }
+
+        Directory.CreateDirectory(outputDirectory);
+        var infos = new SyntheticSubjectInfo[jobs.Count];
+        int done = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxDegreeOfParallelism), CancellationToken = cancellationToken };
+        Parallel.For(0, jobs.Count, parallel, k =>
+        {
+            var (vendor, index, labeled) = jobs[k];
+            SyntheticSubject subject = _generator.Generate(vendor, index);
+            WriteSubject(outputDirectory, subject, labeled);
+            infos[k] = subject.Info;
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        WriteCsv(Path.Combine(outputDirectory, CsvFileName), infos);
+        return infos;
+    }
+
+    /// <summary>Writes one subject's image (and labels when <paramref name="labeled"/>) under <paramref name="outputDirectory"/>.</summary>
+    public static void WriteSubject(string outputDirectory, SyntheticSubject subject, bool labeled)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        string code = subject.Info.Code;
+        string imagePath = Path.Combine(outputDirectory, ImagePath(code, labeled));
+        Directory.CreateDirectory(Path.GetDirectoryName(imagePath)!);
+        var spacing = new Spacing(subject.PixelSpacingMm, subject.PixelSpacingMm, subject.SliceThicknessMm);
+        int[] shape = [subject.SizeX, subject.SizeY, subject.SliceCount, subject.FrameCount];
+
+        // The generator's intensities are already whole numbers within the int16 range; the volume wraps them (no copy).
+        WriteGzipAtomically(new Volume(subject.ImageArray, shape, spacing), imagePath, ImageOptions, ImageCompression);
+        if (!labeled)
+        {
+            return;
+        }
+        var labels = new float[subject.ImageArray.Length];
+        int frameSize = subject.SizeX * subject.SizeY * subject.SliceCount;
+        foreach (int frame in (int[])[subject.Info.EdFrame, subject.Info.EsFrame])
+        {
+            ReadOnlySpan<byte> frameLabels = subject.Labels.Slice(frame * frameSize, frameSize);
+            Span<float> target = labels.AsSpan(frame * frameSize, frameSize);
+            for (int i = 0; i < frameSize; i++)
+            {
+                target[i] = frameLabels[i];
+            }
+        }
+        WriteGzipAtomically(new Volume(labels, shape, spacing), Path.Combine(outputDirectory, LabelPath(code)), LabelOptions, LabelCompression);
+    }
+
+    /// <summary>
+    /// Writes a .nii.gz through <see cref="NiftiWriter"/>'s stream overload with our own deflate settings, atomically
+    /// (temporary file + rename). Unlike <see cref="NiftiWriter.Write(Volume, string, NiftiWriteOptions?)"/> it does not
+    /// force the file to disk: a synthetic dataset can be regenerated, and per-file fsync would serialise the writers.
+    /// </summary>
+    private static void WriteGzipAtomically(Volume volume, string path, NiftiWriteOptions options, ZLibCompressionOptions compression)
+    {
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var gz = new GZipStream(file, compression))
+            {
+                NiftiWriter.Write(volume, gz, options, path);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Writes the metadata CSV atomically.</summary>
+    public static void WriteCsv(string path, IReadOnlyList<SyntheticSubjectInfo> subjects)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var sb = new StringBuilder();
+        sb.Append(CsvHeader).Append('\n');
+        for (int i = 0; i < subjects.Count; i++)
+        {
+            SyntheticSubjectInfo s = subjects[i];
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{i},{s.Code},{s.VendorName},{s.VendorCode},{s.Centre},{s.EdFrame},{s.EsFrame},{s.AgeYears},{s.PathologyCode},{s.Sex},{s.HeightCm:0.#},{s.WeightKg:0.#}\n");
+        }
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(temp, sb.ToString(), new UTF8Encoding(false));
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+            throw;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using MLCardiac.Data.Synthetic;
+using MLCardiac.Imaging;
+
+namespace MLCardiac.Tests.Data;
+
+[TestClass]
+public sealed class SyntheticDatasetWriterTests
+{
+    private static string NewTempDirectory()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mlcardiac-synth-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [TestMethod]
+    public void Write_TwoLabeledOneUnlabeledVendor_MnmsLayoutCsvAndVolumesRoundTrip()
+    {
+        string dir = NewTempDirectory();
+        try
+        {
+            var writer = new SyntheticDatasetWriter(SyntheticTestCohort.Generator);
+            var request = new SyntheticDatasetRequest { Vendors = [VendorProfiles.A, VendorProfiles.B], UnlabeledVendors = [VendorProfiles.C], SubjectsPerVendor = 1 };
+            IReadOnlyList<SyntheticSubjectInfo> infos = writer.Write(dir, request);
+            Assert.HasCount(3, infos);
+
+            string[] lines = File.ReadAllLines(Path.Combine(dir, SyntheticDatasetWriter.CsvFileName));
+            Assert.AreEqual(",External code,VendorName,Vendor,Centre,ED,ES,Age,Pathology,Sex,Height,Weight", lines[0]);
+            Assert.HasCount(4, lines);
+            string[] header = lines[0].Split(',');
+            for (int row = 1; row < lines.Length; row++)
+            {
+                string[] f = lines[row].Split(',');
+                Assert.HasCount(header.Length, f);
+                Assert.AreEqual(row - 1, int.Parse(f[0]));
+                Assert.MatchesRegex("^[0-9A-Z]{6}$", f[1]);
+                Assert.Contains(f[3], (string[])["A", "B", "C"]);
+                Assert.Contains(f[8], (string[])["NOR", "DCM", "HCM"]);
+                Assert.Contains(f[9], (string[])["M", "F"]);
+                _ = int.Parse(f[4]) + int.Parse(f[7]) + double.Parse(f[10]) + double.Parse(f[11]);
+
+                string code = f[1];
+                int ed = int.Parse(f[5]), es = int.Parse(f[6]);
+                bool labeled = f[3] != "C";
+                string image = Path.Combine(dir, "Training", labeled ? "Labeled" : "Unlabeled", code, code + "_sa.nii.gz");
+                string gt = Path.Combine(dir, "Training", "Labeled", code, code + "_sa_gt.nii.gz");
+                Assert.IsTrue(File.Exists(image), image);
+                Assert.AreEqual(labeled, File.Exists(gt), gt);
+                Assert.AreEqual(NiftiDataType.Int16, (NiftiDataType)NiftiReader.ReadHeader(image).DataTypeCode);
+
+                SyntheticSubject subject = SyntheticTestCohort.Get(VendorProfiles.Get(f[3]), 0);
+                Volume volume = NiftiReader.Read(image);
+                CollectionAssert.AreEqual(new[] { subject.SizeX, subject.SizeY, subject.SliceCount, subject.FrameCount }, volume.Shape);
+                Assert.AreEqual(subject.PixelSpacingMm, volume.SpacingMm.X, 1e-4);
+                Assert.AreEqual(subject.SliceThicknessMm, volume.SpacingMm.Z, 1e-4);
+                Assert.IsTrue(volume.Voxels.SequenceEqual(subject.Image), "int16 round trip is exact");
+                if (!labeled)
+                {
+                    continue;
+                }
+                Assert.AreEqual(NiftiDataType.UInt8, (NiftiDataType)NiftiReader.ReadHeader(gt).DataTypeCode);
+                Volume labels = NiftiReader.Read(gt);
+                int frameSize = subject.SizeX * subject.SizeY * subject.SliceCount;
+                for (int t = 0; t < subject.FrameCount; t++)
+                {
+                    Span<float> frame = labels.Voxels.Slice(t * frameSize, frameSize);
+                    if (t == ed || t == es)
+                    {
+                        ReadOnlySpan<byte> expected = subject.Labels.Slice(t * frameSize, frameSize);
+                        for (int i = 0; i < frameSize; i++)
+                        {
+                            Assert.AreEqual(expected[i], (byte)frame[i]);
+                        }
+                    }
+                    else
+                    {
+                        Assert.IsFalse(frame.ContainsAnyExcept(0f), $"frame {t} is not ED/ES and must be empty");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void Write_NoSubjects_ThrowsOurException()
+    {
+        var writer = new SyntheticDatasetWriter(SyntheticTestCohort.Generator);
+        Assert.ThrowsExactly<MLCardiacException>(() => writer.Write(Path.GetTempPath(), new SyntheticDatasetRequest { SubjectsPerVendor = 0 }));
+        Assert.ThrowsExactly<MLCardiacException>(() => writer.Write(Path.GetTempPath(), new SyntheticDatasetRequest { Vendors = [] }));
+    }
+
+    [TestMethod]
+    public void Create_Montage_SizeFollowsRowsAndContoursAreDrawn()
+    {
+        SyntheticSubject[][] rows = [[SyntheticTestCohort.Get(VendorProfiles.A, 0), SyntheticTestCohort.Get(VendorProfiles.A, 1)], [SyntheticTestCohort.Get(VendorProfiles.D, 0)]];
+        PreviewMontage montage = PreviewMontage.Create(rows, tilePixels: 100);
+        Assert.AreEqual((2 * 104) + 4, montage.Width);
+        Assert.AreEqual((2 * 104) + 4, montage.Height);
+        ReadOnlySpan<byte> px = montage.Rgba.Span;
+        bool red = false, green = false, blue = false;
+        for (int i = 0; i < px.Length; i += 4)
+        {
+            red |= px[i] == 255 && px[i + 1] == 64 && px[i + 2] == 64;
+            green |= px[i] == 64 && px[i + 1] == 230 && px[i + 2] == 64;
+            blue |= px[i] == 80 && px[i + 1] == 140 && px[i + 2] == 255;
+        }
+        Assert.IsTrue(red && green && blue);
+        PreviewMontage plain = PreviewMontage.Create(rows, tilePixels: 100, drawContours: false);
+        Assert.IsFalse(plain.Rgba.Span.SequenceEqual(px));
+    }
+}
