@@ -192,13 +192,13 @@ public sealed class SegmentationTrainer
                 }
             }
 
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
             IReadOnlyList<double>? valDice = validation is null ? null : Validate(segmenter, validation, device, o.BatchSize);
             double? meanDice = valDice is null ? null : MeanIgnoringNaN(valDice);
-            double trainSeconds = epochClock.Elapsed.TotalSeconds;
             var record = new EpochRecord(epoch, lossSum / steps,
                 network is DannNetwork ? domainLossSum / steps : null,
                 network is DannNetwork && domainRows > 0 ? domainCorrect / domainRows : null,
-                network is DannNetwork ? lambda : null, lr, valDice, meanDice, trainSeconds, steps * (double)rows / trainSeconds);
+                network is DannNetwork ? lambda : null, lr, valDice, meanDice, epochClock.Elapsed.TotalSeconds, steps * (double)rows / trainSeconds);
             history.Add(record);
 
             double score = meanDice ?? epoch; // without validation the latest epoch is the best
