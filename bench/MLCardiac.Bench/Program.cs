@@ -1,11 +1,16 @@
 using MLCardiac.Bench;
 
-return args.Length > 0 && args[0] == "nifti"
-    ? NiftiReadBenchmark.Run(args[1..])
-    : Usage();
+return args.Length == 0 ? Usage() : args[0] switch
+{
+    "nifti" => NiftiReadBenchmark.Run(args[1..]),
+    "train" => TrainingBenchmark.Run(args[1..]),
+    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]),
+    _ => Usage(),
+};
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/MLCardiac.Bench -- nifti [--rounds N] [--dir DIR] [--python PATH]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/MLCardiac.Bench -- all | nifti [--rounds N] [--dir DIR] [--python PATH]");
+    Console.Error.WriteLine("                                                              | train [--base-filters 16] [--depth 4] [--size 128] [--batch 8] [--rounds 5] [--steps 5] [--threads N]");
     return 2;
 }
