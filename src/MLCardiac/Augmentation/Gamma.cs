@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace MLCardiac.Augmentation;
+
+/// <summary>
+/// Gamma correction on the image rescaled to [0, 1] and back: v ← min + (max − min)·((v − min)/(max − min))^γ.
+/// Monotonic; keeps the minimum and maximum. With <see cref="Invert"/> the image is negated before and after
+/// (nnU-Net's inverted gamma: brightens dark regions where plain gamma darkens them). With
+/// <see cref="RetainStats"/> mean and standard deviation are restored afterwards, as nnU-Net does.
+/// </summary>
+public sealed class Gamma : IAugmentation
+{
+    /// <summary>The exponent γ (&gt; 0); 1 = identity.</summary>
+    public double Value { get; init; } = 1;
+
+    /// <summary>Apply the curve to the negated image (inverted gamma).</summary>
+    public bool Invert { get; init; }
+
+    /// <summary>Restore the input's mean and standard deviation afterwards (then min/max are not kept).</summary>
+    public bool RetainStats { get; init; }
+
+    /// <inheritdoc/>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{(Invert ? "inv. gamma" : "gamma")} {Value:0.00}");
+
+    /// <inheritdoc/>
+    public void Apply(AugmentationSample sample, AugmentationWorkspace workspace)
+    {
+        if (!(Value > 0))
+        {
+            throw new MLCardiacException($"Gamma must be positive, got {Value}.");
+        }
+
+        if (Value == 1)
+        {
+            return;
+        }
+
+        Span<float> image = sample.Image;
+        (double mean, double std) = RetainStats ? ImageStatistics.MeanStd(image) : (0, 0);
+        (float lo, float hi) = ImageStatistics.Range(image);
+        if (Invert)
+        {
+            (lo, hi) = (-hi, -lo);
+        }
+
+        float range = hi - lo;
+        if (!(range > 0))
+        {
+            return;
+        }
+
+        float sign = Invert ? -1 : 1;
+        float inv = 1 / range;
+        float g = (float)Value;
+        for (int i = 0; i < image.Length; i++)
+        {
+            float t = Math.Clamp(((sign * image[i]) - lo) * inv, 0, 1);
+            float v = t == 1 ? hi : lo + (range * MathF.Pow(t, g));
+            image[i] = sign * v;
+        }
+
+        if (RetainStats)
+        {
+            (double newMean, double newStd) = ImageStatistics.MeanStd(image);
+            if (newStd > 1e-12)
+            {
+                double scale = std / newStd;
+                ImageStatistics.ScaleShift(image, (float)scale, (float)(mean - (newMean * scale)));
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace MLCardiac.Augmentation;
+
+/// <summary>
+/// Rigid motion artefact (TorchIO's <c>Motion</c>, after Shaw et al., MIDL 2019): k-space lines are acquired
+/// along the phase-encoding <see cref="Axis"/> in order from −N/2 to N/2 − 1; lines acquired after each
+/// <see cref="MotionEvent"/> come from a rigidly moved copy of the slice. The image is the real part of the
+/// inverse FFT of the composed k-space (real part rather than TorchIO's magnitude, to keep the sign of a
+/// z-scored slice). The label is not moved: it describes the anatomy at the reference position.
+/// </summary>
+public sealed class Motion : IAugmentation
+{
+    /// <summary>Creates a motion artefact from its events (sorted by time here).</summary>
+    public Motion(int axis, IReadOnlyList<MotionEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (axis is < 0 or > 1)
+        {
+            throw new MLCardiacException($"Motion axis must be 0 (rows) or 1 (columns), got {axis}.");
+        }
+
+        if (events.Any(e => !(e.Time > 0 && e.Time < 1)))
+        {
+            throw new MLCardiacException("Motion event times must lie in (0, 1).");
+        }
+
+        Axis = axis;
+        Events = [.. events.OrderBy(e => e.Time)];
+    }
+
+    /// <summary>Phase-encoding axis: 0 = rows (y), 1 = columns (x).</summary>
+    public int Axis { get; }
+
+    /// <summary>The movements, sorted by time.</summary>
+    public IReadOnlyList<MotionEvent> Events { get; }
+
+    /// <inheritdoc/>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"motion ×{Events.Count} {(Events.Count == 0 ? 0 : Events.Max(e => Math.Abs(e.RotationDegrees))):0}°");
+
+    /// <inheritdoc/>
+    public void Apply(AugmentationSample sample, AugmentationWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (Events.All(e => e.RotationDegrees == 0 && e.TranslationXMm == 0 && e.TranslationYMm == 0))
+        {
+            return;
+        }
+
+        int h = sample.Height, w = sample.Width, n = Axis == 0 ? h : w;
+        Span<float> original = workspace.Floats(4, sample.PixelCount);
+        sample.Image.CopyTo(original);
+        Span<float> moved = workspace.Floats(5, sample.PixelCount);
+        Span<Complex> result = KSpace.Forward(original, h, w, workspace, 0);
+        foreach (MotionEvent e in Events)
+        {
+            var rigid = new SpatialTransform
+            {
+                RotationDegrees = e.RotationDegrees,
+                TranslationXMm = e.TranslationXMm,
+                TranslationYMm = e.TranslationYMm,
+                Border = BorderMode.Edge,
+            };
+            PixelAffine map = rigid.ToPixelAffine(h, w, sample.SpacingYMm, sample.SpacingXMm);
+            Resampler.ResampleImage(original, moved, h, w, map, default, default, BorderMode.Edge, 0);
+            Span<Complex> spectrum = KSpace.Forward(moved, h, w, workspace, 1);
+
+            // Acquisition order: frequency −N/2 first, N/2 − 1 last.
+            int firstLine = (int)Math.Ceiling(e.Time * n);
+            for (int order = firstLine; order < n; order++)
+            {
+                int line = KSpace.Index(order - (n / 2), n);
+                if (Axis == 0)
+                {
+                    spectrum.Slice(line * w, w).CopyTo(result.Slice(line * w, w));
+                }
+                else
+                {
+                    for (int y = 0; y < h; y++)
+                    {
+                        result[(y * w) + line] = spectrum[(y * w) + line];
+                    }
+                }
+            }
+        }
+
+        KSpace.InverseToReal(result, sample.Image, h, w, workspace);
+    }
+}
