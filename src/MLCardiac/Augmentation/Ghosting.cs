@@ -5,7 +5,7 @@ namespace MLCardiac.Augmentation;
 /// <summary>
 /// Ghosting along the phase-encoding axis (periodic motion, e.g. breathing or pulsation): every
 /// <see cref="NumGhosts"/>-th k-space line along <see cref="Axis"/> is scaled by 1 − <see cref="Intensity"/>,
-/// except the central lines (<see cref="RestoreFraction"/> of the extent), as TorchIO's <c>Ghosting</c>.
+/// except the central lines |k| &lt; <see cref="RestoreFraction"/>·N/2, as TorchIO's <c>Ghosting</c>.
 /// The periodic modulation puts faint copies of the anatomy at multiples of N / NumGhosts pixels along the axis.
 /// The image is the real part of the inverse FFT.
 /// </summary>
@@ -42,13 +42,13 @@ public sealed class Ghosting : IAugmentation
 
         int h = sample.Height, w = sample.Width;
         int n = Axis == 0 ? h : w;
-        int restore = (int)Math.Round(RestoreFraction * n / 2);
+        double restore = RestoreFraction * n / 2;
         float keep = (float)(1 - Intensity);
         var spectrum = KSpace.Forward(sample.Image, h, w, workspace, 0);
         for (int line = 0; line < n; line++)
         {
             int k = KSpace.Frequency(line, n);
-            if (k % NumGhosts != 0 || Math.Abs(k) <= restore)
+            if (k % NumGhosts != 0 || Math.Abs(k) < restore)
             {
                 continue;
             }
