@@ -17,7 +17,7 @@ public sealed class AugmentationWorkspace
     private readonly float[][] _floats = new float[FloatSlots][];
     private readonly Complex[][] _complex = new Complex[ComplexSlots][];
     private byte[] _bytes = [];
-    private Fft2D? _fft;
+    private RealFft2D? _fft;
 
     /// <summary>Creates an empty workspace; buffers grow on first use.</summary>
     public AugmentationWorkspace()
@@ -69,12 +69,12 @@ public sealed class AugmentationWorkspace
         return _bytes.AsSpan(0, length);
     }
 
-    /// <summary>A 2D FFT plan for [<paramref name="height"/>, <paramref name="width"/>] (kept for the next call of the same size).</summary>
-    internal Fft2D Fft(int height, int width)
+    /// <summary>A real 2D FFT plan for [<paramref name="height"/>, <paramref name="width"/>] (kept for the next call of the same size).</summary>
+    internal RealFft2D RealFft(int height, int width)
     {
         if (_fft is null || _fft.Height != height || _fft.Width != width)
         {
-            _fft = new Fft2D(height, width);
+            _fft = new RealFft2D(height, width);
         }
 
         return _fft;

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MLCardiac.Augmentation;
 
@@ -116,31 +118,42 @@ public sealed class ComplexFft
     {
         int n = data.Length;
         int[] rev = _bitReverse;
+        ref Complex d = ref MemoryMarshal.GetReference(data);
         for (int i = 0; i < n; i++)
         {
             int j = rev[i];
             if (j > i)
             {
-                (data[i], data[j]) = (data[j], data[i]);
+                (Unsafe.Add(ref d, i), Unsafe.Add(ref d, j)) = (Unsafe.Add(ref d, j), Unsafe.Add(ref d, i));
             }
         }
 
-        Complex[] tw = _twiddles;
-        for (int size = 2; size <= n; size <<= 1)
+        // First stage: no multiplications.
+        for (int i = 0; i + 1 < n; i += 2)
+        {
+            Complex a = Unsafe.Add(ref d, i), b = Unsafe.Add(ref d, i + 1);
+            Unsafe.Add(ref d, i) = a + b;
+            Unsafe.Add(ref d, i + 1) = a - b;
+        }
+
+        ref Complex tw = ref MemoryMarshal.GetArrayDataReference(_twiddles);
+        for (int size = 4; size <= n; size <<= 1)
         {
             int half = size >> 1;
             int step = n / size;
             for (int start = 0; start < n; start += size)
             {
-                for (int k = 0, t = 0; k < half; k++, t += step)
+                ref Complex lo = ref Unsafe.Add(ref d, start);
+                ref Complex hi = ref Unsafe.Add(ref d, start + half);
+                for (int k = 0; k < half; k++)
                 {
-                    Complex w = tw[t];
-                    Complex b = data[start + k + half];
+                    Complex w = Unsafe.Add(ref tw, k * step);
+                    Complex b = Unsafe.Add(ref hi, k);
                     double br = (b.Real * w.Real) - (b.Imaginary * w.Imaginary);
                     double bi = (b.Real * w.Imaginary) + (b.Imaginary * w.Real);
-                    Complex a = data[start + k];
-                    data[start + k] = new Complex(a.Real + br, a.Imaginary + bi);
-                    data[start + k + half] = new Complex(a.Real - br, a.Imaginary - bi);
+                    Complex a = Unsafe.Add(ref lo, k);
+                    Unsafe.Add(ref lo, k) = new Complex(a.Real + br, a.Imaginary + bi);
+                    Unsafe.Add(ref hi, k) = new Complex(a.Real - br, a.Imaginary - bi);
                 }
             }
         }

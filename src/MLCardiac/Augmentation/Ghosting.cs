@@ -45,7 +45,11 @@ public sealed class Ghosting : IAugmentation
         double restore = RestoreFraction * n / 2;
         float keep = (float)(1 - Intensity);
         var spectrum = KSpace.Forward(sample.Image, h, w, workspace, 0);
-        for (int line = 0; line < n; line++)
+        int wh = spectrum.Length / h;
+
+        // Half spectrum: along x only k_x = 0..W/2 are stored; the mirrored lines follow by symmetry.
+        int lines = Axis == 0 ? n : wh;
+        for (int line = 0; line < lines; line++)
         {
             int k = KSpace.Frequency(line, n);
             if (k % NumGhosts != 0 || Math.Abs(k) < restore)
@@ -55,8 +59,8 @@ public sealed class Ghosting : IAugmentation
 
             if (Axis == 0)
             {
-                var row = spectrum.Slice(line * w, w);
-                for (int x = 0; x < w; x++)
+                var row = spectrum.Slice(line * wh, wh);
+                for (int x = 0; x < wh; x++)
                 {
                     row[x] *= keep;
                 }
@@ -65,7 +69,7 @@ public sealed class Ghosting : IAugmentation
             {
                 for (int y = 0; y < h; y++)
                 {
-                    spectrum[(y * w) + line] *= keep;
+                    spectrum[(y * wh) + line] *= keep;
                 }
             }
         }

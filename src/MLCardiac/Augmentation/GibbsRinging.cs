@@ -32,22 +32,18 @@ public sealed class GibbsRinging : IAugmentation
         }
 
         var spectrum = KSpace.Forward(sample.Image, h, w, workspace, 0);
+        int wh = spectrum.Length / h;
         for (int y = 0; y < h; y++)
         {
-            bool rowKept = Math.Abs(KSpace.Frequency(y, h)) <= cutY;
-            var row = spectrum.Slice(y * w, w);
-            if (!rowKept)
+            var row = spectrum.Slice(y * wh, wh);
+            if (Math.Abs(KSpace.Frequency(y, h)) > cutY)
             {
                 row.Clear();
-                continue;
             }
-
-            for (int x = 0; x < w; x++)
+            else if (cutX + 1 < wh)
             {
-                if (Math.Abs(KSpace.Frequency(x, w)) > cutX)
-                {
-                    row[x] = 0;
-                }
+                // Stored columns are k_x = 0..W/2 (non-negative).
+                row[(cutX + 1)..].Clear();
             }
         }
 

@@ -2,7 +2,10 @@ using System.Numerics;
 
 namespace MLCardiac.Augmentation;
 
-/// <summary>k-space helpers for the MRI artefacts: FFT of the image into workspace scratch and back.</summary>
+/// <summary>
+/// k-space helpers for the MRI artefacts. Spectra are half spectra [H, W/2 + 1] from <see cref="RealFft2D"/>:
+/// an artefact edits the stored bins so that Re(IFFT2) of the full spectrum is the artefacted image.
+/// </summary>
 internal static class KSpace
 {
     /// <summary>Signed frequency of FFT index <paramref name="index"/> of <paramref name="n"/> points: 0, 1, …, n/2, −(n/2 − 1), …, −1.</summary>
@@ -11,19 +14,16 @@ internal static class KSpace
     /// <summary>FFT index of signed frequency <paramref name="frequency"/>.</summary>
     public static int Index(int frequency, int n) => ((frequency % n) + n) % n;
 
-    /// <summary>The spectrum of <paramref name="image"/> in complex scratch <paramref name="slot"/>.</summary>
+    /// <summary>The half spectrum of <paramref name="image"/> in complex scratch <paramref name="slot"/>.</summary>
     public static Span<Complex> Forward(ReadOnlySpan<float> image, int height, int width, AugmentationWorkspace workspace, int slot)
     {
-        Span<Complex> spectrum = workspace.Complex(slot, height * width);
-        Fft2D.FromReal(image, spectrum);
-        workspace.Fft(height, width).Forward(spectrum);
+        RealFft2D fft = workspace.RealFft(height, width);
+        Span<Complex> spectrum = workspace.Complex(slot, height * fft.HalfWidth);
+        fft.Forward(image, spectrum);
         return spectrum;
     }
 
-    /// <summary>Inverse FFT of <paramref name="spectrum"/>; its real part goes into <paramref name="image"/>.</summary>
+    /// <summary>Re(IFFT2) of the half spectrum (overwritten) into <paramref name="image"/>.</summary>
     public static void InverseToReal(Span<Complex> spectrum, Span<float> image, int height, int width, AugmentationWorkspace workspace)
-    {
-        workspace.Fft(height, width).Inverse(spectrum);
-        Fft2D.ToReal(spectrum, image);
-    }
+        => workspace.RealFft(height, width).Inverse(spectrum, image);
 }

@@ -52,39 +52,62 @@ public sealed class Motion : IAugmentation
         Span<float> original = workspace.Floats(4, sample.PixelCount);
         sample.Image.CopyTo(original);
         Span<float> moved = workspace.Floats(5, sample.PixelCount);
-        Span<Complex> result = KSpace.Forward(original, h, w, workspace, 0);
-        foreach (MotionEvent e in Events)
+
+        // Which copy (0 = reference position, e = after event e) acquires each line, in acquisition order
+        // −N/2 … N/2 − 1. Re(IFFT) of the composite k-space is the IFFT of its Hermitian part, which weights
+        // line k by ½ from the copy of k and ½ from the copy of −k; that is what the half spectrum stores.
+        Span<int> copyOfLine = n <= 4096 ? stackalloc int[n] : new int[n];
+        copyOfLine.Clear();
+        for (int e = 0; e < Events.Count; e++)
         {
+            int firstOrder = (int)Math.Ceiling(Events[e].Time * n);
+            for (int order = firstOrder; order < n; order++)
+            {
+                copyOfLine[KSpace.Index(order - (n / 2), n)] = e + 1;
+            }
+        }
+
+        Span<Complex> result = KSpace.Forward(original, h, w, workspace, 0);
+        int wh = result.Length / h;
+        Scale(result, h, wh, copyOfLine, 0, n, overwrite: true, result);
+        for (int e = 0; e < Events.Count; e++)
+        {
+            MotionEvent ev = Events[e];
             var rigid = new SpatialTransform
             {
-                RotationDegrees = e.RotationDegrees,
-                TranslationXMm = e.TranslationXMm,
-                TranslationYMm = e.TranslationYMm,
-                Border = BorderMode.Edge,
+                RotationDegrees = ev.RotationDegrees,
+                TranslationXMm = ev.TranslationXMm,
+                TranslationYMm = ev.TranslationYMm,
             };
             PixelAffine map = rigid.ToPixelAffine(h, w, sample.SpacingYMm, sample.SpacingXMm);
             Resampler.ResampleImage(original, moved, h, w, map, default, default, BorderMode.Edge, 0);
             Span<Complex> spectrum = KSpace.Forward(moved, h, w, workspace, 1);
-
-            // Acquisition order: frequency −N/2 first, N/2 − 1 last.
-            int firstLine = (int)Math.Ceiling(e.Time * n);
-            for (int order = firstLine; order < n; order++)
-            {
-                int line = KSpace.Index(order - (n / 2), n);
-                if (Axis == 0)
-                {
-                    spectrum.Slice(line * w, w).CopyTo(result.Slice(line * w, w));
-                }
-                else
-                {
-                    for (int y = 0; y < h; y++)
-                    {
-                        result[(y * w) + line] = spectrum[(y * w) + line];
-                    }
-                }
-            }
+            Scale(spectrum, h, wh, copyOfLine, e + 1, n, overwrite: false, result);
         }
 
         KSpace.InverseToReal(result, sample.Image, h, w, workspace);
+    }
+
+    /// <summary>Adds (or writes) the share of copy <paramref name="copy"/> of every stored bin into <paramref name="result"/>.</summary>
+    private void Scale(ReadOnlySpan<Complex> spectrum, int h, int wh, ReadOnlySpan<int> copyOfLine, int copy, int n, bool overwrite, Span<Complex> result)
+    {
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < wh; x++)
+            {
+                int line = Axis == 0 ? y : x;
+                int mirror = KSpace.Index(-KSpace.Frequency(line, n), n);
+                double weight = ((copyOfLine[line] == copy ? 1 : 0) + (copyOfLine[mirror] == copy ? 1 : 0)) * 0.5;
+                int i = (y * wh) + x;
+                if (overwrite)
+                {
+                    result[i] = spectrum[i] * weight;
+                }
+                else if (weight != 0)
+                {
+                    result[i] += spectrum[i] * weight;
+                }
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace MLCardiac.Augmentation;
 
@@ -33,17 +34,30 @@ public sealed class Spike : IAugmentation
 
         int h = sample.Height, w = sample.Width;
         var spectrum = KSpace.Forward(sample.Image, h, w, workspace, 0);
-        double max = 0;
+        int wh = spectrum.Length / h;
+        double maxSquared = 0;
         for (int i = 0; i < spectrum.Length; i++)
         {
-            max = Math.Max(max, spectrum[i].Magnitude);
+            Complex c = spectrum[i];
+            maxSquared = Math.Max(maxSquared, (c.Real * c.Real) + (c.Imaginary * c.Imaginary));
         }
 
+        double max = Math.Sqrt(maxSquared);
         foreach (KSpaceSpike spike in Spikes)
         {
-            int iy = KSpace.Index((int)Math.Round(spike.FrequencyY * h), h);
-            int ix = KSpace.Index((int)Math.Round(spike.FrequencyX * w), w);
-            spectrum[(iy * w) + ix] += spike.Intensity * max;
+            int ky = (int)Math.Round(spike.FrequencyY * h), kx = (int)Math.Round(spike.FrequencyX * w);
+            int iy = KSpace.Index(ky, h), ix = KSpace.Index(kx, w);
+            if (ix >= wh)
+            {
+                // Stored as its Hermitian mirror (the added value is real, so its conjugate is itself).
+                iy = KSpace.Index(-ky, h);
+                ix = w - ix;
+            }
+
+            // Re(IFFT) of a spike c at k is the pair (c/2 at k, c/2 at −k); the extension mirrors every stored
+            // column except k_x = 0 and W/2, so those get c and the others c/2.
+            bool selfMirrored = ix == 0 || ((w & 1) == 0 && ix == w / 2);
+            spectrum[(iy * wh) + ix] += (selfMirrored ? 1.0 : 0.5) * spike.Intensity * max;
         }
 
         KSpace.InverseToReal(spectrum, sample.Image, h, w, workspace);
