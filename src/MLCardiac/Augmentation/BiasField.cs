@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace MLCardiac.Augmentation;
 
@@ -51,6 +52,12 @@ public sealed class BiasField : IAugmentation
         }
 
         Span<double> byX = stackalloc double[Order + 1];
+        Span<float> xs = width <= 4096 ? stackalloc float[width] : new float[width];
+        for (int x = 0; x < width; x++)
+        {
+            xs[x] = width == 1 ? 0 : (float)((2.0 * x / (width - 1)) - 1);
+        }
+
         for (int y = 0; y < height; y++)
         {
             double yy = height == 1 ? 0 : (2.0 * y / (height - 1)) - 1;
@@ -67,18 +74,16 @@ public sealed class BiasField : IAugmentation
                 byX[i] = sum;
             }
 
+            // Horner in x over the whole row, then exp.
             Span<float> row = field.Slice(y * width, width);
-            for (int x = 0; x < width; x++)
+            row.Fill((float)byX[Order]);
+            for (int i = Order - 1; i >= 0; i--)
             {
-                double xx = width == 1 ? 0 : (2.0 * x / (width - 1)) - 1;
-                double p = byX[Order];
-                for (int i = Order - 1; i >= 0; i--)
-                {
-                    p = (p * xx) + byX[i];
-                }
-
-                row[x] = (float)Math.Exp(p);
+                TensorPrimitives.Multiply(row, xs, row);
+                TensorPrimitives.Add(row, (float)byX[i], row);
             }
+
+            TensorPrimitives.Exp(row, row);
         }
     }
 
@@ -95,9 +100,8 @@ public sealed class BiasField : IAugmentation
         ComputeField(field, sample.Height, sample.Width);
         Span<float> image = sample.Image;
         float min = ImageStatistics.Range(image).Min;
-        for (int i = 0; i < image.Length; i++)
-        {
-            image[i] = min + ((image[i] - min) * field[i]);
-        }
+        TensorPrimitives.Subtract(image, min, image);
+        TensorPrimitives.Multiply(image, field, image);
+        TensorPrimitives.Add(image, min, image);
     }
 }

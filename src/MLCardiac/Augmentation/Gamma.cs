@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace MLCardiac.Augmentation;
 
@@ -49,14 +50,21 @@ public sealed class Gamma : IAugmentation
             return;
         }
 
-        float sign = Invert ? -1 : 1;
-        float inv = 1 / range;
-        float g = (float)Value;
-        for (int i = 0; i < image.Length; i++)
+        // t = clamp((±v − lo)/range, 0, 1); v = ±(lo + range·t^γ), all vectorised.
+        if (Invert)
         {
-            float t = Math.Clamp(((sign * image[i]) - lo) * inv, 0, 1);
-            float v = t == 1 ? hi : lo + (range * MathF.Pow(t, g));
-            image[i] = sign * v;
+            TensorPrimitives.Negate(image, image);
+        }
+
+        TensorPrimitives.Subtract(image, lo, image);
+        TensorPrimitives.Multiply(image, 1 / range, image);
+        ImageStatistics.Clamp(image, 0, 1);
+        TensorPrimitives.Pow(image, (float)Value, image);
+        TensorPrimitives.Multiply(image, range, image);
+        TensorPrimitives.Add(image, lo, image);
+        if (Invert)
+        {
+            TensorPrimitives.Negate(image, image);
         }
 
         if (RetainStats)

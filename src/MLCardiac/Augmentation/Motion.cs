@@ -80,7 +80,9 @@ public sealed class Motion : IAugmentation
                 TranslationYMm = ev.TranslationYMm,
             };
             PixelAffine map = rigid.ToPixelAffine(h, w, sample.SpacingYMm, sample.SpacingXMm);
-            Resampler.ResampleImage(original, moved, h, w, map, default, default, BorderMode.Edge, 0);
+            Span<float> sourceX = workspace.Floats(6, sample.PixelCount), sourceY = workspace.Floats(7, sample.PixelCount);
+            Resampler.Coordinates(map, h, w, sourceX, sourceY, addToDisplacement: false);
+            Resampler.ResampleImage(original, moved, h, w, sourceX, sourceY, BorderMode.Edge, 0);
             Span<Complex> spectrum = KSpace.Forward(moved, h, w, workspace, 1);
             Scale(spectrum, h, wh, copyOfLine, e + 1, n, overwrite: false, result);
         }
@@ -91,21 +93,27 @@ public sealed class Motion : IAugmentation
     /// <summary>Adds (or writes) the share of copy <paramref name="copy"/> of every stored bin into <paramref name="result"/>.</summary>
     private void Scale(ReadOnlySpan<Complex> spectrum, int h, int wh, ReadOnlySpan<int> copyOfLine, int copy, int n, bool overwrite, Span<Complex> result)
     {
+        Span<double> weights = n <= 4096 ? stackalloc double[n] : new double[n];
+        for (int line = 0; line < n; line++)
+        {
+            int mirror = KSpace.Index(-KSpace.Frequency(line, n), n);
+            weights[line] = ((copyOfLine[line] == copy ? 1 : 0) + (copyOfLine[mirror] == copy ? 1 : 0)) * 0.5;
+        }
+
         for (int y = 0; y < h; y++)
         {
+            ReadOnlySpan<Complex> source = spectrum.Slice(y * wh, wh);
+            Span<Complex> target = result.Slice(y * wh, wh);
             for (int x = 0; x < wh; x++)
             {
-                int line = Axis == 0 ? y : x;
-                int mirror = KSpace.Index(-KSpace.Frequency(line, n), n);
-                double weight = ((copyOfLine[line] == copy ? 1 : 0) + (copyOfLine[mirror] == copy ? 1 : 0)) * 0.5;
-                int i = (y * wh) + x;
+                double weight = weights[Axis == 0 ? y : x];
                 if (overwrite)
                 {
-                    result[i] = spectrum[i] * weight;
+                    target[x] = source[x] * weight;
                 }
                 else if (weight != 0)
                 {
-                    result[i] += spectrum[i] * weight;
+                    target[x] += source[x] * weight;
                 }
             }
         }

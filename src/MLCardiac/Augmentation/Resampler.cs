@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace MLCardiac.Augmentation;
@@ -5,32 +6,65 @@ namespace MLCardiac.Augmentation;
 /// <summary>
 /// The one resampling pass behind every spatial transform: for output pixel (x, y) the source position is
 /// (A00·x + A01·y + Bx + dx[y, x], A10·x + A11·y + By + dy[y, x]) in pixel units, where the optional
-/// displacement field (dx, dy) comes from elastic deformation. Image bilinear; label nearest or label-wise
-/// linear + argmax. No allocation.
+/// displacement field (dx, dy) comes from elastic deformation. Positions are computed once (vectorised) and
+/// shared by image and label. Image bilinear; label nearest or label-wise linear + argmax. No allocation.
 /// </summary>
 internal static class Resampler
 {
+    /// <summary>
+    /// Source positions of every output pixel: (A00·x + A01·y + Bx, A10·x + A11·y + By), added to what
+    /// <paramref name="sourceX"/>/<paramref name="sourceY"/> hold when <paramref name="addToDisplacement"/>
+    /// (an elastic displacement field in pixels), written over them otherwise.
+    /// </summary>
+    public static void Coordinates(in PixelAffine map, int height, int width, Span<float> sourceX, Span<float> sourceY, bool addToDisplacement)
+    {
+        Span<float> ramp = width <= 4096 ? stackalloc float[width] : new float[width];
+        Span<float> tmp = width <= 4096 ? stackalloc float[width] : new float[width];
+        for (int x = 0; x < width; x++)
+        {
+            ramp[x] = x;
+        }
+
+        for (int y = 0; y < height; y++)
+        {
+            Span<float> rx = sourceX.Slice(y * width, width), ry = sourceY.Slice(y * width, width);
+            TensorPrimitives.Multiply(ramp, (float)map.A00, tmp);
+            TensorPrimitives.Add(tmp, (float)((map.A01 * y) + map.Bx), tmp);
+            if (addToDisplacement)
+            {
+                TensorPrimitives.Add(rx, tmp, rx);
+            }
+            else
+            {
+                tmp.CopyTo(rx);
+            }
+
+            TensorPrimitives.Multiply(ramp, (float)map.A10, tmp);
+            TensorPrimitives.Add(tmp, (float)((map.A11 * y) + map.By), tmp);
+            if (addToDisplacement)
+            {
+                TensorPrimitives.Add(ry, tmp, ry);
+            }
+            else
+            {
+                tmp.CopyTo(ry);
+            }
+        }
+    }
+
     /// <summary>Resamples <paramref name="source"/> into <paramref name="destination"/> bilinearly.</summary>
     public static void ResampleImage(
-        ReadOnlySpan<float> source, Span<float> destination, int height, int width, in PixelAffine map,
-        ReadOnlySpan<float> displacementX, ReadOnlySpan<float> displacementY, BorderMode border, float fill)
+        ReadOnlySpan<float> source, Span<float> destination, int height, int width,
+        ReadOnlySpan<float> sourceX, ReadOnlySpan<float> sourceY, BorderMode border, float fill)
     {
-        bool elastic = !displacementX.IsEmpty;
         int maxX = width - 1, maxY = height - 1;
         for (int y = 0; y < height; y++)
         {
-            double rowX = (map.A01 * y) + map.Bx;
-            double rowY = (map.A11 * y) + map.By;
             int rowOffset = y * width;
             for (int x = 0; x < width; x++)
             {
-                float sx = (float)((map.A00 * x) + rowX);
-                float sy = (float)((map.A10 * x) + rowY);
-                if (elastic)
-                {
-                    sx += displacementX[rowOffset + x];
-                    sy += displacementY[rowOffset + x];
-                }
+                float sx = sourceX[rowOffset + x];
+                float sy = sourceY[rowOffset + x];
 
                 float fx0 = MathF.Floor(sx), fy0 = MathF.Floor(sy);
                 int x0 = (int)fx0, y0 = (int)fy0;
@@ -73,25 +107,17 @@ internal static class Resampler
 
     /// <summary>Resamples a label map with the same mapping; never creates a label value absent from the four neighbours.</summary>
     public static void ResampleLabel(
-        ReadOnlySpan<byte> source, Span<byte> destination, int height, int width, in PixelAffine map,
-        ReadOnlySpan<float> displacementX, ReadOnlySpan<float> displacementY, BorderMode border, LabelInterpolation mode)
+        ReadOnlySpan<byte> source, Span<byte> destination, int height, int width,
+        ReadOnlySpan<float> sourceX, ReadOnlySpan<float> sourceY, BorderMode border, LabelInterpolation mode)
     {
-        bool elastic = !displacementX.IsEmpty;
         int maxX = width - 1, maxY = height - 1;
         for (int y = 0; y < height; y++)
         {
-            double rowX = (map.A01 * y) + map.Bx;
-            double rowY = (map.A11 * y) + map.By;
             int rowOffset = y * width;
             for (int x = 0; x < width; x++)
             {
-                float sx = (float)((map.A00 * x) + rowX);
-                float sy = (float)((map.A10 * x) + rowY);
-                if (elastic)
-                {
-                    sx += displacementX[rowOffset + x];
-                    sy += displacementY[rowOffset + x];
-                }
+                float sx = sourceX[rowOffset + x];
+                float sy = sourceY[rowOffset + x];
 
                 if (float.IsNaN(sx) || float.IsNaN(sy))
                 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace MLCardiac.Augmentation;
 
@@ -38,11 +39,10 @@ public sealed class RicianNoise : IAugmentation
         new AugmentationRandom(Seed).FillGaussian(noise, 0, (float)StandardDeviation);
         Span<float> image = sample.Image;
         float min = ImageStatistics.Range(image).Min;
-        for (int i = 0; i < n; i++)
-        {
-            float real = image[i] - min + noise[i];
-            float imaginary = noise[n + i];
-            image[i] = MathF.Sqrt((real * real) + (imaginary * imaginary)) + min;
-        }
+        Span<float> real = noise[..n], imaginary = noise.Slice(n, n);
+        TensorPrimitives.Add(real, image, real);
+        TensorPrimitives.Subtract(real, min, real);
+        TensorPrimitives.Hypot(real, imaginary, image);
+        TensorPrimitives.Add(image, min, image);
     }
 }

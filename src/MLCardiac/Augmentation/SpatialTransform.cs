@@ -111,22 +111,23 @@ public sealed class SpatialTransform : IAugmentation
 
         PixelAffine map = ToPixelAffine(sample.Height, sample.Width, sample.SpacingYMm, sample.SpacingXMm);
         int n = sample.PixelCount;
-        Span<float> dx = default, dy = default;
-        if (Elastic is not null && !Elastic.IsZero)
+        Span<float> sourceX = workspace.Floats(0, n);
+        Span<float> sourceY = workspace.Floats(1, n);
+        bool elastic = Elastic is not null && !Elastic.IsZero;
+        if (elastic)
         {
-            dx = workspace.Floats(0, n);
-            dy = workspace.Floats(1, n);
-            Elastic.Evaluate(dx, dy, sample.Height, sample.Width, sample.SpacingYMm, sample.SpacingXMm);
+            Elastic!.Evaluate(sourceX, sourceY, sample.Height, sample.Width, sample.SpacingYMm, sample.SpacingXMm);
         }
 
+        Resampler.Coordinates(map, sample.Height, sample.Width, sourceX, sourceY, addToDisplacement: elastic);
         Span<float> source = workspace.Floats(2, n);
         sample.Image.CopyTo(source);
-        Resampler.ResampleImage(source, sample.Image, sample.Height, sample.Width, map, dx, dy, Border, FillValue);
+        Resampler.ResampleImage(source, sample.Image, sample.Height, sample.Width, sourceX, sourceY, Border, FillValue);
         if (sample.HasLabel)
         {
             Span<byte> labelSource = workspace.Bytes(n);
             sample.Label.CopyTo(labelSource);
-            Resampler.ResampleLabel(labelSource, sample.Label, sample.Height, sample.Width, map, dx, dy, Border, LabelInterpolation);
+            Resampler.ResampleLabel(labelSource, sample.Label, sample.Height, sample.Width, sourceX, sourceY, Border, LabelInterpolation);
         }
     }
 
