@@ -31,38 +31,84 @@ for (int i = 0; i < PoolSize; i++)
 }
 
 Console.WriteLine($"Augmentation throughput, {Size}×{Size} slices, {Environment.ProcessorCount} cores, {seconds:0.#} s per measurement");
-Console.WriteLine($"{"preset",-10} {"1 thread",14} {"parallel",14}");
+Console.WriteLine("Rates per wall-clock second, and per CPU-second of this process (steadier when other jobs share the cores).");
+Console.WriteLine($"{"preset",-10} {"1 thread",14} {"(per CPU-s)",14} {"parallel",14} {"(per CPU-s)",14}");
 foreach (AugmentationPreset preset in Enum.GetValues<AugmentationPreset>())
 {
     var pipeline = AugmentationPipeline.FromPreset(preset);
-    double single = Measure(pipeline, 1, seconds);
-    double parallel = Measure(pipeline, Environment.ProcessorCount, seconds);
-    Console.WriteLine($"{preset.ToString().ToLowerInvariant(),-10} {single,10:0} sl/s {parallel,10:0} sl/s");
+    (double single, double singleCpu) = Measure(pipeline, 1, seconds);
+    (double parallel, double parallelCpu) = Measure(pipeline, Environment.ProcessorCount, seconds);
+    Console.WriteLine($"{preset.ToString().ToLowerInvariant(),-10} {single,9:0} sl/s {singleCpu,9:0} sl/s {parallel,9:0} sl/s {parallelCpu * Environment.ProcessorCount,9:0} sl/s");
+}
+
+if (args.Contains("--fft"))
+{
+    var fft = new RealFft2D(Size, Size);
+    var spectrum = new System.Numerics.Complex[Size * fft.HalfWidth];
+    var output = new float[Size * Size];
+    var rows = new ComplexFft(Size);
+    var row = new System.Numerics.Complex[Size];
+    for (int pass = 0; pass < 2; pass++)
+    {
+        const int Reps = 2000;
+        var sw = Stopwatch.StartNew();
+        for (int r = 0; r < Reps; r++)
+        {
+            fft.Forward(images[r % PoolSize], spectrum);
+        }
+
+        double forward = sw.Elapsed.TotalMicroseconds / Reps;
+        sw.Restart();
+        for (int r = 0; r < Reps; r++)
+        {
+            fft.Inverse(spectrum, output);
+        }
+
+        double inverse = sw.Elapsed.TotalMicroseconds / Reps;
+        sw.Restart();
+        for (int r = 0; r < Reps * 64; r++)
+        {
+            rows.Forward(row);
+        }
+
+        double rowFfts = sw.Elapsed.TotalMicroseconds / Reps;
+        Console.WriteLine($"real 2D FFT {Size}²: forward {forward:0.0} µs, inverse {inverse:0.0} µs; 64 complex row FFTs {rowFfts:0.0} µs");
+    }
 }
 
 if (perTransform)
 {
     Console.WriteLine();
     Console.WriteLine("Each heavy-preset transform alone (p = 1), 1 thread:");
-    foreach (AugmentationStep step in AugmentationPipeline.FromPreset(AugmentationPreset.Heavy).Steps)
+    IRandomAugmentation[] spatialVariants =
+    [
+        new RandomSpatialTransform { RotationProbability = 1, ScalingProbability = 1, MirrorXProbability = 0, MirrorYProbability = 0 },
+        new RandomSpatialTransform { RotationProbability = 0, ScalingProbability = 0, ElasticProbability = 1, MirrorXProbability = 0, MirrorYProbability = 0 },
+    ];
+    string[] spatialNames = ["spatial affine", "spatial elastic"];
+    var transforms = spatialVariants.Select((t, i) => (spatialNames[i], t))
+        .Concat(AugmentationPipeline.FromPreset(AugmentationPreset.Heavy).Steps.Skip(1).Select(s => (s.Transform.Name, s.Transform)));
+    foreach ((string name, IRandomAugmentation transform) in transforms)
     {
-        IRandomAugmentation transform = step.Transform is RandomSpatialTransform
-            ? new RandomSpatialTransform { RotationProbability = 1, ScalingProbability = 1, ElasticProbability = 1 }
-            : step.Transform;
         var pipeline = new AugmentationPipeline([new AugmentationStep(transform, 1)]);
-        double rate = Measure(pipeline, 1, seconds / 4);
-        Console.WriteLine($"  {transform.Name,-18} {1e6 / rate,8:0.0} µs/slice");
+        (double rate, double cpuRate) = Measure(pipeline, 1, seconds / 4);
+        Console.WriteLine($"  {name,-18} {1e6 / rate,8:0.0} µs/slice wall {1e6 / cpuRate,8:0.0} µs/slice CPU");
     }
 }
 
-double Measure(AugmentationPipeline pipeline, int threads, double seconds)
+// Returns slices per wall second and slices per CPU second of this process.
+(double Wall, double Cpu) Measure(AugmentationPipeline pipeline, int threads, double seconds)
 {
     // Warm-up (JIT, tiered compilation, workspace growth).
     RunFor(pipeline, threads, 0.3, 1000);
-    long count = 0;
+    using var process = Process.GetCurrentProcess();
+    TimeSpan cpu0 = process.TotalProcessorTime;
     var watch = Stopwatch.StartNew();
-    count = RunFor(pipeline, threads, seconds, 7);
-    return count / watch.Elapsed.TotalSeconds;
+    long count = RunFor(pipeline, threads, seconds, 7);
+    double wall = watch.Elapsed.TotalSeconds;
+    process.Refresh();
+    double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+    return (count / wall, count / cpu);
 }
 
 long RunFor(AugmentationPipeline pipeline, int threads, double seconds, ulong seed)

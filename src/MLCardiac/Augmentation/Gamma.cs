@@ -59,7 +59,10 @@ public sealed class Gamma : IAugmentation
         TensorPrimitives.Subtract(image, lo, image);
         TensorPrimitives.Multiply(image, 1 / range, image);
         ImageStatistics.Clamp(image, 0, 1);
-        TensorPrimitives.Pow(image, (float)Value, image);
+        // t^γ = exp(γ·ln t) with the vectorised log and exp (ln 0 = −∞ gives 0; ln 1 = 0 gives 1).
+        TensorPrimitives.Log(image, image);
+        TensorPrimitives.Multiply(image, (float)Value, image);
+        TensorPrimitives.Exp(image, image);
         TensorPrimitives.Multiply(image, range, image);
         TensorPrimitives.Add(image, lo, image);
         if (Invert)

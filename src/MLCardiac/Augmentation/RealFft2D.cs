@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MLCardiac.Augmentation;
 
@@ -251,7 +252,26 @@ public sealed class RealFft2D
                         continue;
                     }
 
-                    for (int x = 0; x < count; x++)
+                    int x0 = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Two complex values per vector: t = b·w = b·wr + swap(b)·(−wi, wi).
+                        var wRe = Vector256.Create(wr);
+                        var wIm = Vector256.Create(-wi, wi, -wi, wi);
+                        ref double p1 = ref Unsafe.As<Complex, double>(ref r1);
+                        ref double p2 = ref Unsafe.As<Complex, double>(ref r2);
+                        for (; x0 + 2 <= count; x0 += 2)
+                        {
+                            Vector256<double> a = Vector256.LoadUnsafe(ref p1, (nuint)(2 * x0));
+                            Vector256<double> b = Vector256.LoadUnsafe(ref p2, (nuint)(2 * x0));
+                            Vector256<double> swapped = Vector256.Shuffle(b, Vector256.Create(1L, 0L, 3L, 2L));
+                            Vector256<double> t = (b * wRe) + (swapped * wIm);
+                            (a + t).StoreUnsafe(ref p1, (nuint)(2 * x0));
+                            (a - t).StoreUnsafe(ref p2, (nuint)(2 * x0));
+                        }
+                    }
+
+                    for (int x = x0; x < count; x++)
                     {
                         Complex b = Unsafe.Add(ref r2, x);
                         double br = (b.Real * wr) - (b.Imaginary * wi);
