@@ -1,4 +1,5 @@
 using MLCardiac.Cli;
+using MLCardiac.Cli.Commands;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
@@ -6,5 +7,8 @@ app.Configure(config =>
 {
     config.SetApplicationName("mlcardiac");
     config.SetExceptionHandler((ex, _) => ErrorReporting.Report(ex));
+    config.AddCommand<AugmentCommand>("augment")
+        .WithDescription("Preview data augmentation presets (--preview OUT.png [--preset heavy] [--seed N]).")
+        .WithExample("augment", "--preview", "augment.png", "--preset", "heavy", "--seed", "1");
 });
 return app.Run(args);
