@@ -9,6 +9,9 @@ namespace MLCardiac.Augmentation;
 /// </summary>
 public sealed class ElasticField
 {
+    private readonly float[] _dx;
+    private readonly float[] _dy;
+
     /// <summary>Creates a field from control-point displacements, each row-major [<paramref name="rows"/>, <paramref name="columns"/>] in mm.</summary>
     /// <exception cref="MLCardiacException">Fewer than 4 control points along an axis, or array sizes that do not match.</exception>
     public ElasticField(int rows, int columns, float[] displacementXMm, float[] displacementYMm)
@@ -25,10 +28,15 @@ public sealed class ElasticField
             throw new MLCardiacException($"Elastic displacements must hold {rows} × {columns} values per axis.");
         }
 
+        if (displacementXMm.Any(v => !float.IsFinite(v)) || displacementYMm.Any(v => !float.IsFinite(v)))
+        {
+            throw new MLCardiacException("Elastic displacements must be finite.");
+        }
+
         Rows = rows;
         Columns = columns;
-        DisplacementXMm = displacementXMm;
-        DisplacementYMm = displacementYMm;
+        _dx = (float[])displacementXMm.Clone();
+        _dy = (float[])displacementYMm.Clone();
     }
 
     /// <summary>Number of control-point rows.</summary>
@@ -38,10 +46,10 @@ public sealed class ElasticField
     public int Columns { get; }
 
     /// <summary>Displacement along x (columns) of each control point in mm, row-major [Rows, Columns].</summary>
-    public IReadOnlyList<float> DisplacementXMm { get; }
+    public IReadOnlyList<float> DisplacementXMm => _dx;
 
     /// <summary>Displacement along y (rows) of each control point in mm, row-major [Rows, Columns].</summary>
-    public IReadOnlyList<float> DisplacementYMm { get; }
+    public IReadOnlyList<float> DisplacementYMm => _dy;
 
     /// <summary>Whether every control point has zero displacement.</summary>
     public bool IsZero
@@ -107,8 +115,8 @@ public sealed class ElasticField
                 for (int k = 0; k < 4; k++)
                 {
                     int r = Math.Clamp(yb + k - 1, 0, Rows - 1);
-                    sx += yWeights[k] * DisplacementXMm[(r * columns) + c];
-                    sy += yWeights[k] * DisplacementYMm[(r * columns) + c];
+                    sx += yWeights[k] * _dx[(r * columns) + c];
+                    sy += yWeights[k] * _dy[(r * columns) + c];
                 }
 
                 columnX[c] = sx * toPxX;

@@ -134,7 +134,13 @@ public sealed class SpatialTransform : IAugmentation
     /// <summary>The output-to-source pixel mapping of the affine part for a slice of the given size and spacing.</summary>
     internal PixelAffine ToPixelAffine(int height, int width, double spacingYMm, double spacingXMm)
     {
-        if (!(ScaleX > 0) || !(ScaleY > 0))
+        if (!double.IsFinite(RotationDegrees) || !double.IsFinite(ShearX) || !double.IsFinite(ShearY)
+            || !double.IsFinite(TranslationXMm) || !double.IsFinite(TranslationYMm) || !float.IsFinite(FillValue))
+        {
+            throw new MLCardiacException("Spatial transform parameters must be finite.");
+        }
+
+        if (!(ScaleX > 0) || !(ScaleY > 0) || double.IsInfinity(ScaleX) || double.IsInfinity(ScaleY))
         {
             throw new MLCardiacException($"Scale factors must be positive, got {ScaleX} × {ScaleY}.");
         }
