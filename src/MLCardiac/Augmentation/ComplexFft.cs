@@ -11,9 +11,10 @@ namespace MLCardiac.Augmentation;
 /// </summary>
 /// <remarks>
 /// Convention: forward X[k] = Σ x[n]·e^(−2πikn/N), inverse with e^(+2πikn/N) and a 1/N factor, so
-/// Inverse(Forward(x)) = x. Written here rather than taken from MathNet.Numerics because MathNet's
-/// <c>Fourier.Forward</c> allocates working arrays on every call and parallelises internally, which costs more
-/// than the transform itself for the 128-point rows of a slice. Not thread-safe (holds scratch): use one
+/// Inverse(Forward(x)) = x. Written here rather than taken from MathNet.Numerics 5.0.0 (served): its managed
+/// provider has no 2D transform (<c>Fourier.Forward2D</c> throws without the native MKL provider, which is not
+/// served), and 128×128 forward + inverse through its 1D calls took 1.9–3.5 ms and allocated on every call,
+/// against about 0.27 ms and no allocation for <see cref="RealFft2D"/> on the same machine. Not thread-safe (holds scratch): use one
 /// instance per thread, as <see cref="AugmentationWorkspace"/> does.
 /// </remarks>
 public sealed class ComplexFft

@@ -158,4 +158,30 @@ public sealed class AugmentationPipelineTests
         Assert.AreEqual(0.5, spatial.MirrorXProbability);
         Assert.AreEqual(0, spatial.ElasticProbability);
     }
+
+    [TestMethod]
+    public void Apply_HeavyPresetAfterWarmUp_AllocatesNothingPerPixel()
+    {
+        const int size = 128;
+        var pipeline = AugmentationPipeline.FromPreset(AugmentationPreset.Heavy);
+        var workspace = new AugmentationWorkspace();
+        var image = new float[size * size];
+        var label = new byte[size * size];
+        for (long i = 0; i < 50; i++)
+        {
+            pipeline.Apply(new AugmentationSample(image, label, size, size), 1, i, workspace);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        const int samples = 100;
+        for (long i = 0; i < samples; i++)
+        {
+            SyntheticCardiacSlice.Generate(image, label, size, size);
+            pipeline.Apply(new AugmentationSample(image, label, size, size), 2, i, workspace);
+        }
+
+        // Only the drawn parameter objects are allocated: far below one byte per pixel (16,384 pixels).
+        long perSample = (GC.GetAllocatedBytesForCurrentThread() - before) / samples;
+        Assert.IsLessThan(4096, perSample);
+    }
 }
