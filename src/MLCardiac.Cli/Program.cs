@@ -8,7 +8,7 @@ app.Configure(config =>
     config.SetApplicationName("mlcardiac");
     config.SetExceptionHandler((ex, _) => ErrorReporting.Report(ex));
     config.AddCommand<AugmentCommand>("augment")
-        .WithDescription("Preview data augmentation presets (--preview OUT.png [--preset heavy] [--seed N]).")
+        .WithDescription("Preview what an augmentation preset does: --preview OUT.png, optionally --preset NAME and --seed N.")
         .WithExample("augment", "--preview", "augment.png", "--preset", "heavy", "--seed", "1");
 });
 return app.Run(args);
