@@ -11,14 +11,14 @@ namespace MLCardiac.Augmentation;
 /// </summary>
 /// <remarks>
 /// Forward model, centred mm coordinates p: output = F·R(θ)·H·S·p + t, where S = diag(ScaleX, ScaleY)
-/// (factors &gt; 1 magnify the content), H = [[1, ShearX], [ShearY, 1]], R is a counter-clockwise rotation
-/// in image axes, F flips x and/or y. Each output pixel reads the input at the inverse position plus the
+/// (factors &gt; 1 magnify the content), H = [[1, ShearX], [ShearY, 1]], R turns the +x axis towards +y by
+/// <see cref="RotationDegrees"/> (clockwise on screen, where rows grow downwards), F flips x and/or y. Each output pixel reads the input at the inverse position plus the
 /// elastic displacement. Border: <see cref="Border"/> (constant <see cref="FillValue"/> for the image and
 /// background for the label by default).
 /// </remarks>
 public sealed class SpatialTransform : IAugmentation
 {
-    /// <summary>Rotation angle in degrees.</summary>
+    /// <summary>Rotation angle in degrees, from +x towards +y (clockwise on screen).</summary>
     public double RotationDegrees { get; init; }
 
     /// <summary>Magnification along x (columns); 1 = none.</summary>

@@ -184,4 +184,27 @@ public sealed class AugmentationPipelineTests
         long perSample = (GC.GetAllocatedBytesForCurrentThread() - before) / samples;
         Assert.IsLessThan(4096, perSample);
     }
+
+    [TestMethod]
+    [DataRow(45, 60)]
+    [DataRow(37, 53)]
+    [DataRow(128, 96)]
+    public void Apply_EveryTransformOnNonSquareSlices_KeepsLabelsAndFiniteImage(int height, int width)
+    {
+        // Every heavy step forced on (p = 1), including the k-space artefacts on odd, non-power-of-two sizes.
+        var heavy = AugmentationPipeline.FromPreset(AugmentationPreset.Heavy);
+        var forced = new AugmentationPipeline(heavy.Steps.Select(s => new AugmentationStep(s.Transform, 1)));
+        for (long index = 0; index < 5; index++)
+        {
+            var image = new float[height * width];
+            var label = new byte[height * width];
+            SyntheticCardiacSlice.Generate(image, label, height, width, new AugmentationRandom((ulong)index));
+
+            forced.Apply(new AugmentationSample(image, label, height, width, 1.4, 1.1), 5, index);
+
+            Assert.IsTrue(image.All(float.IsFinite));
+            Assert.IsTrue(label.All(l => l <= 3));
+            Assert.IsGreaterThan(0.1, TestSlices.MeanStd(image).Std, "the slice still has contrast");
+        }
+    }
 }
