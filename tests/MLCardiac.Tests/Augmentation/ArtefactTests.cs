@@ -117,6 +117,29 @@ public sealed class ArtefactTests
     }
 
     [TestMethod]
+    public void Ghosting_InKSpace_ScalesEveryNthPhaseLineOutsideTheCentreOnly()
+    {
+        (float[] image, _) = TestSlices.Phantom();
+        Complex[] before = TestSlices.Spectrum(image, N, N);
+
+        // Restore 0.1 of N/2 = 3.2 lines: |k_y| ≤ 3 untouched.
+        new Ghosting { NumGhosts = 5, Axis = 0, Intensity = 0.6, RestoreFraction = 0.1 }
+            .Apply(new AugmentationSample(image, N, N), new AugmentationWorkspace());
+
+        Complex[] after = TestSlices.Spectrum(image, N, N);
+        double max = before.Max(c => c.Magnitude);
+        for (int y = 0; y < N; y++)
+        {
+            int ky = y <= N / 2 ? y : y - N;
+            double factor = ky % 5 == 0 && Math.Abs(ky) > 3 ? 0.4 : 1.0;
+            for (int x = 0; x < N; x++)
+            {
+                Assert.IsLessThan(1e-4 * max, (after[(y * N) + x] - (factor * before[(y * N) + x])).Magnitude, $"k = ({ky}, {x})");
+            }
+        }
+    }
+
+    [TestMethod]
     public void Spike_AddsEnergyAtTheSpikeFrequencyOnly()
     {
         (float[] image, _) = TestSlices.Phantom();
