@@ -52,6 +52,45 @@ internal static class Resampler
         }
     }
 
+    /// <summary>
+    /// Applies a <see cref="PixelAffine.IsPixelPermutation"/> mapping (flips, whole-pixel shifts) by copying:
+    /// bitwise what the bilinear and label paths give for integer source positions, several times faster.
+    /// </summary>
+    public static void Permute<T>(ReadOnlySpan<T> source, Span<T> destination, int height, int width, in PixelAffine map, BorderMode border, T fill)
+    {
+        int dx = (int)map.A00, bx = (int)map.Bx;
+        for (int y = 0; y < height; y++)
+        {
+            int sy = (int)((map.A11 * y) + map.By);
+            Span<T> row = destination.Slice(y * width, width);
+            if ((uint)sy >= (uint)height)
+            {
+                if (border == BorderMode.Constant)
+                {
+                    row.Fill(fill);
+                    continue;
+                }
+
+                sy = Math.Clamp(sy, 0, height - 1);
+            }
+
+            ReadOnlySpan<T> sourceRow = source.Slice(sy * width, width);
+            if (dx == 1 && bx == 0)
+            {
+                sourceRow.CopyTo(row);
+                continue;
+            }
+
+            for (int x = 0; x < width; x++)
+            {
+                int sx = (dx * x) + bx;
+                row[x] = (uint)sx < (uint)width ? sourceRow[sx]
+                    : border == BorderMode.Constant ? fill
+                    : sourceRow[Math.Clamp(sx, 0, width - 1)];
+            }
+        }
+    }
+
     /// <summary>Resamples <paramref name="source"/> into <paramref name="destination"/> bilinearly.</summary>
     public static void ResampleImage(
         ReadOnlySpan<float> source, Span<float> destination, int height, int width,

@@ -111,9 +111,25 @@ public sealed class SpatialTransform : IAugmentation
 
         PixelAffine map = ToPixelAffine(sample.Height, sample.Width, sample.SpacingYMm, sample.SpacingXMm);
         int n = sample.PixelCount;
+        bool elastic = Elastic is not null && !Elastic.IsZero;
+        if (!elastic && map.IsPixelPermutation)
+        {
+            // Mirroring (alone or with whole-pixel shifts): a reordering copy, bitwise equal to resampling.
+            Span<float> copy = workspace.Floats(2, n);
+            sample.Image.CopyTo(copy);
+            Resampler.Permute<float>(copy, sample.Image, sample.Height, sample.Width, map, Border, FillValue);
+            if (sample.HasLabel)
+            {
+                Span<byte> labelCopy = workspace.Bytes(n);
+                sample.Label.CopyTo(labelCopy);
+                Resampler.Permute<byte>(labelCopy, sample.Label, sample.Height, sample.Width, map, Border, 0);
+            }
+
+            return;
+        }
+
         Span<float> sourceX = workspace.Floats(0, n);
         Span<float> sourceY = workspace.Floats(1, n);
-        bool elastic = Elastic is not null && !Elastic.IsZero;
         if (elastic)
         {
             Elastic!.Evaluate(sourceX, sourceY, sample.Height, sample.Width, sample.SpacingYMm, sample.SpacingXMm);

@@ -193,4 +193,34 @@ public sealed class SpatialTransformTests
         Assert.IsLessThanOrEqualTo(4.0 + 1e-4, maxShift);
         Assert.IsGreaterThan(0.1, sumShift / image.Length, "the field is not zero");
     }
+
+    [TestMethod]
+    [DataRow(true, false, 0.0, 0.0, BorderMode.Constant)]
+    [DataRow(false, true, 2.5, -5.0, BorderMode.Constant)]
+    [DataRow(true, true, -3.75, 1.25, BorderMode.Edge)]
+    public void Apply_FlipsAndWholePixelShifts_EqualTheGeneralResamplingPath(bool flipX, bool flipY, double shiftXMm, double shiftYMm, BorderMode border)
+    {
+        // Spacing 1.25 mm: the shifts are whole pixels, so the fast copy path is taken; a tiny elastic field
+        // forces the general bilinear path with the same geometry (its displacement rounds to 0 in float).
+        (float[] fast, byte[] fastLabel) = TestSlices.Phantom();
+        (float[] general, byte[] generalLabel) = TestSlices.Phantom();
+        var field = new float[16];
+        field[5] = 1e-30f;
+        SpatialTransform Make(ElasticField? elastic) => new()
+        {
+            FlipX = flipX,
+            FlipY = flipY,
+            TranslationXMm = shiftXMm,
+            TranslationYMm = shiftYMm,
+            Border = border,
+            FillValue = -1,
+            Elastic = elastic,
+        };
+
+        Make(null).Apply(new AugmentationSample(fast, fastLabel, N, N, 1.25, 1.25), new AugmentationWorkspace());
+        Make(new ElasticField(4, 4, field, new float[16])).Apply(new AugmentationSample(general, generalLabel, N, N, 1.25, 1.25), new AugmentationWorkspace());
+
+        CollectionAssert.AreEqual(general, fast);
+        CollectionAssert.AreEqual(generalLabel, fastLabel);
+    }
 }
