@@ -141,7 +141,8 @@ public sealed class SpatialTransform : IAugmentation
         Resampler.ResampleImage(source, sample.Image, sample.Height, sample.Width, sourceX, sourceY, Border, FillValue);
         if (sample.HasLabel)
         {
-            Span<byte> labelSource = workspace.Bytes(n);
+            // 4 bytes of padding let the vectorised path gather whole ints at any label position.
+            Span<byte> labelSource = workspace.Bytes(n + 4);
             sample.Label.CopyTo(labelSource);
             Resampler.ResampleLabel(labelSource, sample.Label, sample.Height, sample.Width, sourceX, sourceY, Border, LabelInterpolation);
         }
