@@ -24,6 +24,9 @@ internal static class CliApp
             config.AddCommand<SynthCommand>("synth")
                 .WithDescription("Writes the synthetic multi-vendor short-axis cine dataset (M&Ms layout) and/or a preview montage.")
                 .WithExample("synth", "--out", "data/synthetic", "--subjects-per-vendor", "25", "--preview", "synth.png");
+            config.AddCommand<AugmentCommand>("augment")
+                .WithDescription("Previews what an augmentation preset does: --preview OUT.png, optionally --preset NAME and --seed N.")
+                .WithExample("augment", "--preview", "augment.png", "--preset", "heavy", "--seed", "1");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Trains a U-Net (or DANN) on some vendors and reports Dice per vendor on held-out subjects.")
                 .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--out", "models/unet-ab")
