@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using MLCardiac.Augmentation;
 using MLCardiac.Data;
 using MLCardiac.IO;
 using MLCardiac.Models;
@@ -42,6 +43,10 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [CommandOption("--max-lambda <L>")]
         [Description("Largest gradient-reversal weight of the DANN schedule. Default: 0.3.")]
         public double MaxLambda { get; init; } = 0.3;
+
+        [CommandOption("--augment <PRESET>")]
+        [Description("Augmentation preset: none, standard (nnU-Net-like) or heavy (+ elastic, MRI artefacts). Default: standard.")]
+        public string Augment { get; init; } = "standard";
 
         [CommandOption("--out <DIR>")]
         [Description("Output folder for checkpoints, the best weights, the log and the evaluation.")]
@@ -112,6 +117,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        AugmentationPreset preset = AugmentationPipeline.ParsePreset(settings.Augment);
         DatasetIndex index = MnmsLayout.Load(settings.Data);
         foreach (var p in index.Problems)
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[yellow]warning:[/] {p.Subject ?? "dataset"}: {p.Message} ({p.Path})");
@@ -164,6 +170,8 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         {
             Network = new UNetOptions { BaseFilters = settings.BaseFilters, Depth = settings.Depth },
             Dann = dann ? new DannOptions { MaxLambda = settings.MaxLambda } : null,
+            Augmentation = preset,
+            SliceSpacingMm = settings.SpacingMm,
             Epochs = settings.Epochs,
             IterationsPerEpoch = settings.Iterations,
             BatchSize = settings.Batch,

@@ -33,13 +33,18 @@ public sealed class SegmentationTrainer
     private readonly SegmentationTrainerOptions _options;
     private readonly SliceAugmenter? _augmenter;
 
-    /// <summary>Creates a trainer; throws <see cref="ArgumentException"/> for invalid options.</summary>
+    /// <summary>
+    /// Creates a trainer; throws <see cref="ArgumentException"/> for invalid options. Rows are augmented with
+    /// <paramref name="augmenter"/> when given, else with the preset of <see cref="SegmentationTrainerOptions.Augmentation"/>.
+    /// </summary>
     public SegmentationTrainer(SegmentationTrainerOptions options, SliceAugmenter? augmenter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _augmenter = augmenter;
+        _augmenter = augmenter ?? (options.Augmentation == Augmentation.AugmentationPreset.None
+            ? null
+            : Augmentation.AugmentationPipeline.FromPreset(options.Augmentation).ToSliceAugmenter(options.SliceSpacingMm));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using MLCardiac.Augmentation;
 using MLCardiac.Models;
 
 namespace MLCardiac.Training;
@@ -34,6 +35,10 @@ public sealed record SegmentationTrainerOptions
     public double ForegroundOversampling { get; init; } = 0.33;
     /// <summary>Stop after this many epochs without a better validation Dice; 0 never stops early.</summary>
     public int EarlyStoppingPatience { get; init; }
+    /// <summary>Augmentation applied to every training row (never to validation).</summary>
+    public AugmentationPreset Augmentation { get; init; } = AugmentationPreset.None;
+    /// <summary>In-plane pixel spacing of the training slices in mm, for the augmentations measured in mm.</summary>
+    public double SliceSpacingMm { get; init; } = 1.25;
     /// <summary>Seed of every random choice (sampling, augmentation, initialisation, dropout).</summary>
     public int Seed { get; init; } = 1;
     /// <summary>libtorch intra-op threads; 0 keeps libtorch's default (one per core).</summary>
@@ -56,6 +61,7 @@ public sealed record SegmentationTrainerOptions
             throw new ArgumentException("DiceWeight and CrossEntropyWeight must be ≥ 0 and not both 0.", nameof(DiceWeight));
         if (!(ForegroundOversampling is >= 0 and <= 1)) throw new ArgumentException($"ForegroundOversampling must be in [0, 1] (was {ForegroundOversampling}).", nameof(ForegroundOversampling));
         if (EarlyStoppingPatience < 0) throw new ArgumentException($"EarlyStoppingPatience must be ≥ 0 (was {EarlyStoppingPatience}).", nameof(EarlyStoppingPatience));
+        if (!(SliceSpacingMm > 0) || double.IsInfinity(SliceSpacingMm)) throw new ArgumentException($"SliceSpacingMm must be > 0 (was {SliceSpacingMm}).", nameof(SliceSpacingMm));
         if (Threads < 0) throw new ArgumentException($"Threads must be ≥ 0 (was {Threads}).", nameof(Threads));
         if (Device is not ("cpu" or "cuda")) throw new ArgumentException($"Device must be \"cpu\" or \"cuda\" (was \"{Device}\").", nameof(Device));
     }

@@ -77,7 +77,11 @@ public sealed class SegmentationTrainerTests
     {
         var train = new SliceDataset(Slices(12, 3, 0), TwoVendors);
         var val = new SliceDataset(Slices(4, 4, 0), TwoVendors);
-        var options = Small(4) with { Network = new UNetOptions { BaseFilters = 4, Depth = 2, Dropout = 0.1 } };
+        var options = Small(4) with
+        {
+            Network = new UNetOptions { BaseFilters = 4, Depth = 2, Dropout = 0.1 },
+            Augmentation = MLCardiac.Augmentation.AugmentationPreset.Heavy,
+        };
         using var probe = randn(2, 1, 32, 32);
 
         using TrainingResult straight = new SegmentationTrainer(options).Fit(train, val, TempDir("straight"));
