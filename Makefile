@@ -37,8 +37,11 @@ test: setup build ## Run the test suite; ends with 'N passed, N failed, N skippe
 bench: setup build ## Benchmarks against the reference peers (not part of the tests)
 	$(DOTNET) run -c $(CONFIG) --no-build --project bench/MLCardiac.Bench -- all
 
-run: build ## The main job on the embedded default data
-	$(MLCARDIAC) demo --out reports/demo
+DATA        ?= data/synthetic
+run: build ## The main job: synthetic multi-vendor data, train on vendors A+B, Dice per vendor (seen vs unseen)
+	@if [ ! -f $(DATA)/Synthetic_Dataset_information.csv ]; then \
+	  $(MLCARDIAC) synth --out $(DATA) --subjects-per-vendor 10 --seed 1 --preview reports/synthetic/preview.png; fi
+	$(MLCARDIAC) train --data $(DATA) --train-vendors A,B --augment standard --epochs 5 --iterations 40 --out models/unet-ab
 
 clean: ## Remove build outputs
 	$(DOTNET) clean MLCardiac.sln -c $(CONFIG) -nologo -v q

@@ -27,7 +27,7 @@ public sealed class InfoCommandTests
         NiftiWriter.Write(new Volume(data, [6, 5, 4, 3], new Spacing(0.75, 0.75, 6), affine, 0.035), path,
             new NiftiWriteOptions { DataType = NiftiDataType.Int16, Description = "secret patient name" });
 
-        (int code, string output) = Run("info", path, "--json");
+        (int code, string output) = CliRunner.Run("info", path, "--json");
 
         Assert.AreEqual(0, code, output);
         using JsonDocument doc = JsonDocument.Parse(output);
@@ -52,7 +52,7 @@ public sealed class InfoCommandTests
         string path = Path.Combine(_dir, "plain.nii");
         NiftiWriter.Write(new Volume(TestFiles.Ramp(60), [5, 4, 3], new Spacing(1, 1, 2)), path, new NiftiWriteOptions { Description = "secret" });
 
-        (int code, string output) = Run("info", path);
+        (int code, string output) = CliRunner.Run("info", path);
 
         Assert.AreEqual(0, code, output);
         StringAssert.Contains(output, "RAS");
@@ -68,7 +68,7 @@ public sealed class InfoCommandTests
         string path = Path.Combine(_dir, "cut_short.nii");
         File.WriteAllBytes(path, File.ReadAllBytes(good)[..400]);
 
-        (int code, string output) = Run("info", path);
+        (int code, string output) = CliRunner.Run("info", path);
 
         Assert.AreEqual(1, code, output);
         StringAssert.Contains(output, "cut_short.nii");
@@ -79,24 +79,9 @@ public sealed class InfoCommandTests
     [TestMethod]
     public void Info_MissingFile_ExitCode1()
     {
-        (int code, string output) = Run("info", Path.Combine(_dir, "absent.nii.gz"));
+        (int code, string output) = CliRunner.Run("info", Path.Combine(_dir, "absent.nii.gz"));
 
         Assert.AreEqual(1, code, output);
         StringAssert.Contains(output, "absent.nii.gz");
-    }
-
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        using var writer = new StringWriter();
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(writer),
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 400;
-        int code = CliApp.Create(console).Run(args);
-        return (code, writer.ToString());
     }
 }

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using MLCardiac.Data.Synthetic;
+using MLCardiac.Tests.Data;
+
+namespace MLCardiac.Tests.Cli;
+
+/// <summary><c>mlcardiac train</c> end to end on a tiny synthetic dataset in the M&amp;Ms layout.</summary>
+[TestClass]
+public sealed class TrainCommandTests
+{
+    private static string _data = "";
+
+    [ClassInitialize]
+    public static void WriteDataset(TestContext context)
+    {
+        _data = Path.Combine(Path.GetTempPath(), "mlcardiac-cli-train-" + Guid.NewGuid().ToString("N"));
+        new SyntheticDatasetWriter(SyntheticTestCohort.Generator).Write(_data, new SyntheticDatasetRequest
+        {
+            Vendors = [VendorProfiles.A, VendorProfiles.B],
+            UnlabeledVendors = [VendorProfiles.C],
+            SubjectsPerVendor = 3,
+        });
+    }
+
+    [ClassCleanup]
+    public static void DeleteDataset() => Directory.Delete(_data, recursive: true);
+
+    [TestMethod]
+    public void Train_OneVendor_WritesModelAndReportsSeenAndUnseenVendors()
+    {
+        string model = Path.Combine(_data, "models", "a");
+
+        (int code, string output) = CliRunner.Run("train", "--data", _data, "--train-vendors", "A", "--out", model,
+            "--size", "64", "--spacing", "2.5", "--depth", "3", "--base-filters", "4", "--epochs", "2", "--iterations", "3",
+            "--batch", "2", "--val-fraction", "0.34", "--test-fraction", "0.34", "--augment", "heavy");
+
+        Assert.AreEqual(0, code, output);
+        Assert.IsTrue(File.Exists(Path.Combine(model, "best.weights")));
+        Assert.HasCount(2, File.ReadAllLines(Path.Combine(model, "training-log.jsonl")));
+        using JsonDocument meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json")));
+        var rows = meta.RootElement.GetProperty("evaluation").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("Vendor").GetString()!, e => e.GetProperty("Role").GetString());
+        Assert.AreEqual("seen", rows["A"]);
+        Assert.AreEqual("unseen", rows["B"]);
+        Assert.IsFalse(rows.ContainsKey("C"), "C has no labeled subject to test on");
+        var train = meta.RootElement.GetProperty("trainSubjects").EnumerateArray().Select(e => e.GetString()).ToHashSet();
+        var test = meta.RootElement.GetProperty("testSubjects").EnumerateArray().Select(e => e.GetString()).ToHashSet();
+        Assert.IsEmpty(train.Intersect(test), "no subject is both trained on and tested");
+        StringAssert.Contains(output, "unseen");
+    }
+
+    [TestMethod]
+    public void Train_DannWithUnlabeledTargetVendor_TrainsWithDomainHead()
+    {
+        string model = Path.Combine(_data, "models", "dann");
+
+        (int code, string output) = CliRunner.Run("train", "--data", _data, "--train-vendors", "A,B", "--target-vendors", "C", "--out", model,
+            "--size", "64", "--spacing", "2.5", "--depth", "3", "--base-filters", "4", "--epochs", "1", "--iterations", "2", "--batch", "2");
+
+        Assert.AreEqual(0, code, output);
+        string log = File.ReadAllLines(Path.Combine(model, "training-log.jsonl"))[0];
+        using JsonDocument record = JsonDocument.Parse(log);
+        Assert.AreNotEqual(JsonValueKind.Null, record.RootElement.GetProperty("DomainLoss").ValueKind);
+        StringAssert.Contains(output, "DANN target C");
+    }
+
+    [TestMethod]
+    public void Train_UnknownVendor_ExitCode1NamingIt()
+    {
+        (int code, string output) = CliRunner.Run("train", "--data", _data, "--train-vendors", "Z", "--out", Path.Combine(_data, "models", "z"));
+
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "\"Z\"");
+    }
+}
