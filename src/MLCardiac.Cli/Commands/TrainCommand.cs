@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MLCardiac.Augmentation;
 using MLCardiac.Data;
+using MLCardiac.Inference;
 using MLCardiac.IO;
 using MLCardiac.Models;
 using MLCardiac.Preprocessing;
@@ -20,6 +21,9 @@ namespace MLCardiac.Cli.Commands;
 internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Settings>
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>File with the subject splits, options and per-vendor evaluation of a training run.</summary>
+    internal const string SummaryFile = "training-summary.json";
 
     /// <summary>Arguments of <c>mlcardiac train</c>.</summary>
     internal sealed class Settings : CommandSettings
@@ -235,16 +239,19 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         string[] trainVendors, string[] targetVendors, IReadOnlyList<CaseRecord> train, IReadOnlyList<CaseRecord> val, IReadOnlyList<CaseRecord> test,
         TrainingResult result, List<VendorDice> evaluation)
     {
-        var metadata = new
+        var description = new ModelDescription
+        {
+            Weights = SegmentationTrainer.BestWeightsFile,
+            Network = options.Network,
+            Preprocessing = preprocessing,
+            Domains = vendors,
+            TrainVendors = trainVendors,
+            TargetVendors = targetVendors,
+        };
+        AtomicFile.WriteAllText(Path.Combine(s.Out, SegmentationModel.DescriptionFile), JsonSerializer.Serialize(description, Json));
+        var summary = new
         {
             schemaVersion = 1,
-            kind = "unet2d",
-            weights = SegmentationTrainer.BestWeightsFile,
-            network = options.Network,
-            preprocessing,
-            domains = vendors,
-            trainVendors,
-            targetVendors,
             trainSubjects = train.Select(r => r.Subject).Distinct().ToArray(),
             validationSubjects = val.Select(r => r.Subject).Distinct().ToArray(),
             testSubjects = test.Select(r => r.Subject).Distinct().ToArray(),
@@ -252,9 +259,9 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             bestEpoch = result.BestEpoch,
             evaluation = evaluation.Select(e => new { e.Vendor, e.Role, e.Subjects, lv = Nan(e.Lv), myo = Nan(e.Myo), rv = Nan(e.Rv), mean = e.Mean }),
         };
-        string path = Path.Combine(s.Out, "model.json");
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(metadata, Json));
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"model written to [bold]{s.Out}[/] ({SegmentationTrainer.BestWeightsFile}, model.json, {SegmentationTrainer.LogFile})");
+        AtomicFile.WriteAllText(Path.Combine(s.Out, SummaryFile), JsonSerializer.Serialize(summary, Json));
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+            $"model written to [bold]{s.Out}[/] ({SegmentationModel.DescriptionFile}, {SegmentationTrainer.BestWeightsFile}, {SummaryFile}, {SegmentationTrainer.LogFile})");
 
         static double? Nan(double v) => double.IsNaN(v) ? null : v;
     }

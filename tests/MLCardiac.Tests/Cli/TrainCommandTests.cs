@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MLCardiac.Data.Synthetic;
+using MLCardiac.Imaging;
 using MLCardiac.Tests.Data;
 
 namespace MLCardiac.Tests.Cli;
@@ -37,7 +38,7 @@ public sealed class TrainCommandTests
         Assert.AreEqual(0, code, output);
         Assert.IsTrue(File.Exists(Path.Combine(model, "best.weights")));
         Assert.HasCount(2, File.ReadAllLines(Path.Combine(model, "training-log.jsonl")));
-        using JsonDocument meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json")));
+        using JsonDocument meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "training-summary.json")));
         var rows = meta.RootElement.GetProperty("evaluation").EnumerateArray()
             .ToDictionary(e => e.GetProperty("Vendor").GetString()!, e => e.GetProperty("Role").GetString());
         Assert.AreEqual("seen", rows["A"]);
@@ -62,6 +63,35 @@ public sealed class TrainCommandTests
         using JsonDocument record = JsonDocument.Parse(log);
         Assert.AreNotEqual(JsonValueKind.Null, record.RootElement.GetProperty("DomainLoss").ValueKind);
         StringAssert.Contains(output, "DANN target C");
+    }
+
+    [TestMethod]
+    public void Predict_TrainedModelOnACine_WritesLabelsOnTheImageGrid()
+    {
+        string model = Path.Combine(_data, "models", "predict");
+        Assert.AreEqual(0, CliRunner.Run("train", "--data", _data, "--train-vendors", "A", "--out", model, "--size", "64", "--spacing", "2.5",
+            "--depth", "3", "--base-filters", "4", "--epochs", "1", "--iterations", "2", "--batch", "2").Code);
+        string image = Directory.GetFiles(Path.Combine(_data, "Training", "Labeled"), "*_sa.nii.gz", SearchOption.AllDirectories).Order().First();
+        string output = Path.Combine(_data, "pred.nii.gz");
+
+        (int code, string text) = CliRunner.Run("predict", image, "--model", model, "--out", output, "--frame", "1");
+
+        Assert.AreEqual(0, code, text);
+        Volume source = NiftiReader.Read(image);
+        Volume labels = NiftiReader.Read(output);
+        CollectionAssert.AreEqual(new[] { source.SizeX, source.SizeY, source.SizeZ }, labels.Shape);
+        Assert.IsTrue(labels.VoxelToWorld.ApproximatelyEquals(source.VoxelToWorld, 1e-4));
+        CollectionAssert.IsSubsetOf(labels.Data.Distinct().ToArray(), new float[] { 0, 1, 2, 3 });
+        StringAssert.Contains(text, "LV (ml)");
+    }
+
+    [TestMethod]
+    public void Predict_MissingModel_ExitCode1NamingModelJson()
+    {
+        string image = Directory.GetFiles(Path.Combine(_data, "Training", "Labeled"), "*_sa.nii.gz", SearchOption.AllDirectories).First();
+        (int code, string text) = CliRunner.Run("predict", image, "--model", Path.Combine(_data, "nowhere"), "--out", Path.Combine(_data, "x.nii.gz"));
+        Assert.AreEqual(1, code, text);
+        StringAssert.Contains(text, "model.json");
     }
 
     [TestMethod]
