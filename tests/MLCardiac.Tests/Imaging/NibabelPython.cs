@@ -9,7 +9,8 @@ namespace MLCardiac.Tests.Imaging;
 /// </summary>
 internal static class NibabelPython
 {
-    private static readonly Lazy<string?> Interpreter = new(Find);
+    private static readonly Lazy<string?> Interpreter = new(() => Find("nibabel, numpy"));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> ByModules = new();
 
     /// <summary>Folder of the scripts copied next to the test assembly.</summary>
     public static string ScriptDirectory => Path.Combine(AppContext.BaseDirectory, "Imaging", "Scripts");
@@ -19,6 +20,13 @@ internal static class NibabelPython
     {
         reason = "python3-nibabel not installed: no interpreter among $MLCARDIAC_PYTHON, /usr/bin/python3, python3 can import nibabel and numpy";
         return Interpreter.Value;
+    }
+
+    /// <summary>An interpreter that can import <paramref name="modules"/> (e.g. "numpy, scipy"), or null with the reason.</summary>
+    public static string? TryGetInterpreter(string modules, out string reason)
+    {
+        reason = $"no interpreter among $MLCARDIAC_PYTHON, /usr/bin/python3, python3 can import {modules} (Debian: python3-numpy python3-scipy)";
+        return ByModules.GetOrAdd(modules, Find);
     }
 
     /// <summary>Marks the test inconclusive (or failed when CI=true) with <paramref name="reason"/>.</summary>
@@ -70,7 +78,7 @@ internal static class NibabelPython
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static string? Find()
+    private static string? Find(string modules)
     {
         string?[] candidates = [Environment.GetEnvironmentVariable("MLCARDIAC_PYTHON"), "/usr/bin/python3", "python3"];
         foreach (string? candidate in candidates)
@@ -82,7 +90,7 @@ internal static class NibabelPython
 
             try
             {
-                (int code, _, _) = Run(candidate, ["-c", "import nibabel, numpy"], TimeSpan.FromSeconds(30));
+                (int code, _, _) = Run(candidate, ["-c", $"import {modules}"], TimeSpan.FromSeconds(30));
                 if (code == 0)
                 {
                     return candidate;
