@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MLCardiac.Augmentation;
 using MLCardiac.Data;
+using MLCardiac.Evaluation;
 using MLCardiac.Inference;
 using MLCardiac.IO;
 using MLCardiac.Models;
@@ -20,10 +21,18 @@ namespace MLCardiac.Cli.Commands;
 /// </summary>
 internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.Settings>
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        IncludeFields = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>File with the subject splits, options and per-vendor evaluation of a training run.</summary>
     internal const string SummaryFile = "training-summary.json";
+
+    /// <summary>File with one row per held-out case and structure.</summary>
+    internal const string CasesFile = "cases.csv";
 
     /// <summary>Arguments of <c>mlcardiac train</c>.</summary>
     internal sealed class Settings : CommandSettings
@@ -144,12 +153,12 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
 
         var preprocessing = new PreprocessingOptions { Size = settings.Size, SpacingMm = settings.SpacingMm };
         var preparation = new CasePreparation(new Preprocessor(preprocessing));
-        IReadOnlyList<PreparedCase> trainCases = [], valCases = [], targetCases = [], testCases = [];
+        IReadOnlyList<PreparedCase> trainCases = [], valCases = [], targetCases = [];
         var testRecords = testSeen.Concat(unseen).ToList();
         console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                int subjects = new[] { trainRecords, valRecords, targetRecords, testRecords }.Sum(l => l.Select(r => r.Subject).Distinct().Count());
+                int subjects = new[] { trainRecords, valRecords, targetRecords }.Sum(l => l.Select(r => r.Subject).Distinct().Count());
                 var task = ctx.AddTask("loading and preprocessing", maxValue: Math.Max(1, subjects));
                 int offset = 0;
                 IReadOnlyList<PreparedCase> Load(IReadOnlyList<CaseRecord> records, bool labels)
@@ -162,7 +171,6 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 trainCases = Load(trainRecords, true);
                 valCases = Load(valRecords, true);
                 targetCases = Load(targetRecords, false);
-                testCases = Load(testRecords, true);
             });
 
         SliceDataset train = CasePreparation.ToSlices(trainCases.Concat(targetCases), vendors);
@@ -202,42 +210,45 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                             $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}  val Dice {dice}");
                     }), cancellationToken);
             });
-        using (result)
-        {
-            var evaluation = Evaluate(result.Model, testCases, vendors, trainVendors, targetVendors);
-            WriteMetadata(settings, options, preprocessing, vendors, trainVendors, targetVendors, trainRecords, valRecords, testRecords, result, evaluation);
-            Render(evaluation, result);
-        }
+        result.Dispose();
+        WriteDescription(settings.Out, options, preprocessing, vendors, trainVendors, targetVendors);
+        using SegmentationModel model = SegmentationModel.Load(settings.Out);
+        IReadOnlyList<CaseResult> cases = [];
+        console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("evaluating held-out subjects", maxValue: Math.Max(1, testRecords.Count));
+                cases = CaseEvaluator.Evaluate((image, frame) => model.Segment(image, frame), testRecords, new SyncProgress<int>(n => task.Value = n), cancellationToken);
+            });
+        var summaries = cases.GroupBy(c => c.Record.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => VendorSummary.From(g.Key, trainVendors.Contains(g.Key) ? "seen" : targetVendors.Contains(g.Key) ? "unseen (DANN target)" : "unseen",
+                g.ToList(), settings.Seed))
+            .ToList();
+        WriteSummary(settings, options, trainRecords, valRecords, testRecords, result, summaries, cases);
+        Render(summaries, result);
         return 0;
     }
 
-    private static List<VendorDice> Evaluate(UNet2d model, IReadOnlyList<PreparedCase> testCases, IReadOnlyList<string> vendors, string[] trainVendors, string[] targetVendors)
+    private void Render(List<VendorSummary> rows, TrainingResult result)
     {
-        var rows = new List<VendorDice>();
-        foreach (var group in testCases.GroupBy(c => c.Record.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            var dice = SegmentationTrainer.Validate(model, CasePreparation.ToSlices(group, vendors));
-            string role = trainVendors.Contains(group.Key) ? "seen" : targetVendors.Contains(group.Key) ? "unseen (DANN target)" : "unseen";
-            rows.Add(new VendorDice(group.Key, role, group.Select(c => c.Record.Subject).Distinct().Count(), dice[0], dice[1], dice[2], dice.Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average()));
-        }
-        return rows;
-    }
-
-    private void Render(List<VendorDice> rows, TrainingResult result)
-    {
-        var table = new Table().Title("Dice on held-out subjects (2D, slices pooled per vendor)")
-            .AddColumns("vendor", "role", "subjects", "LV", "MYO", "RV", "mean");
+        var table = new Table().Title("Held-out subjects, 3D on each image's grid (ED and ES frames)")
+            .AddColumns("vendor", "role", "subjects", "Dice LV", "Dice MYO", "Dice RV", "HD95 mean (mm)", "LV EF MAE (%)");
         foreach (var r in rows)
-            table.AddRow(r.Vendor, r.Role, r.Subjects.ToString(CultureInfo.InvariantCulture), F(r.Lv), F(r.Myo), F(r.Rv), $"[bold]{F(r.Mean)}[/]");
+        {
+            double hd95 = new[] { r.Lv.Hd95Mm, r.Myo.Hd95Mm, r.Rv.Hd95Mm }.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
+            string ef = r.Clinical.TryGetValue("LV EF (%)", out var a) ? F(a.MeanAbsoluteError, "F1") : "–";
+            table.AddRow(r.Vendor, r.Role, r.Subjects.ToString(CultureInfo.InvariantCulture),
+                D(r.Lv), D(r.Myo), D(r.Rv), F(hd95, "F1"), ef);
+        }
         console.Write(table);
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best epoch {result.BestEpoch + 1} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best epoch {result.BestEpoch + 1} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}; Dice: mean [[95 % bootstrap interval]]");
 
-        static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("F3", CultureInfo.InvariantCulture);
+        static string D(StructureSummary s) => Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{s.Dice.Mean:F3} [{s.Dice.Lower:F3}, {s.Dice.Upper:F3}]"));
+        static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
     }
 
-    private void WriteMetadata(Settings s, SegmentationTrainerOptions options, PreprocessingOptions preprocessing, IReadOnlyList<string> vendors,
-        string[] trainVendors, string[] targetVendors, IReadOnlyList<CaseRecord> train, IReadOnlyList<CaseRecord> val, IReadOnlyList<CaseRecord> test,
-        TrainingResult result, List<VendorDice> evaluation)
+    private static void WriteDescription(string dir, SegmentationTrainerOptions options, PreprocessingOptions preprocessing, IReadOnlyList<string> vendors,
+        string[] trainVendors, string[] targetVendors)
     {
         var description = new ModelDescription
         {
@@ -248,7 +259,12 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             TrainVendors = trainVendors,
             TargetVendors = targetVendors,
         };
-        AtomicFile.WriteAllText(Path.Combine(s.Out, SegmentationModel.DescriptionFile), JsonSerializer.Serialize(description, Json));
+        AtomicFile.WriteAllText(Path.Combine(dir, SegmentationModel.DescriptionFile), JsonSerializer.Serialize(description, Json));
+    }
+
+    private void WriteSummary(Settings s, SegmentationTrainerOptions options, IReadOnlyList<CaseRecord> train, IReadOnlyList<CaseRecord> val,
+        IReadOnlyList<CaseRecord> test, TrainingResult result, List<VendorSummary> evaluation, IReadOnlyList<CaseResult> cases)
+    {
         var summary = new
         {
             schemaVersion = 1,
@@ -257,17 +273,23 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             testSubjects = test.Select(r => r.Subject).Distinct().ToArray(),
             options,
             bestEpoch = result.BestEpoch,
-            evaluation = evaluation.Select(e => new { e.Vendor, e.Role, e.Subjects, lv = Nan(e.Lv), myo = Nan(e.Myo), rv = Nan(e.Rv), mean = e.Mean }),
+            evaluation,
         };
         AtomicFile.WriteAllText(Path.Combine(s.Out, SummaryFile), JsonSerializer.Serialize(summary, Json));
+        var csv = new System.Text.StringBuilder("subject,vendor,frame,structure,dice,hd_mm,hd95_mm,assd_mm,predicted_ml,reference_ml\n");
+        string[] names = ["LV", "MYO", "RV"];
+        foreach (var c in cases)
+            for (int k = 0; k < 3; k++)
+            {
+                var m = c.Structures[k];
+                csv.Append(CultureInfo.InvariantCulture, $"{c.Record.Subject},{c.Record.Vendor},{c.Record.Role},{names[k]},{m.Dice:R},{m.HausdorffMm:R},{m.Hd95Mm:R},{m.AssdMm:R},{m.PredictedMl:R},{m.TruthMl:R}\n");
+            }
+        AtomicFile.WriteAllText(Path.Combine(s.Out, CasesFile), csv.ToString());
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-            $"model written to [bold]{s.Out}[/] ({SegmentationModel.DescriptionFile}, {SegmentationTrainer.BestWeightsFile}, {SummaryFile}, {SegmentationTrainer.LogFile})");
-
-        static double? Nan(double v) => double.IsNaN(v) ? null : v;
+            $"model written to [bold]{s.Out}[/] ({SegmentationModel.DescriptionFile}, {SegmentationTrainer.BestWeightsFile}; {SummaryFile}, {CasesFile}, {SegmentationTrainer.LogFile})");
     }
 
     private static string[]? ParseList(string? list) =>
         string.IsNullOrWhiteSpace(list) ? null : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private sealed record VendorDice(string Vendor, string Role, int Subjects, double Lv, double Myo, double Rv, double Mean);
 }

@@ -1,0 +1,14 @@
+using MLCardiac.Data;
+
+namespace MLCardiac.Evaluation;
+
+/// <summary>The metrics of one record (subject × frame): LV, MYO and RV in that order.</summary>
+/// <param name="Record">The evaluated record.</param>
+/// <param name="Lv">LV blood pool.</param>
+/// <param name="Myo">LV myocardium.</param>
+/// <param name="Rv">RV blood pool.</param>
+public sealed record CaseResult(CaseRecord Record, OverlapMetrics Lv, OverlapMetrics Myo, OverlapMetrics Rv)
+{
+    /// <summary>The three structures in label order (1, 2, 3).</summary>
+    public IReadOnlyList<OverlapMetrics> Structures => [Lv, Myo, Rv];
+}
