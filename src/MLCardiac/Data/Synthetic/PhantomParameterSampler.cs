@@ -161,6 +161,7 @@ internal static class PhantomParameterSampler
             WallShape = wallShape,
             SeptalExtraMm = septalExtraMm,
             Blobs = [.. blobs],
+            SliceShiftMm = [.. Enumerable.Range(0, 2 * slices).Select(_ => Math.Clamp(1.5 * r.Normal(), -3, 3))],
             RvAxisRad = rvAxis,
             RvHalfSpanRad = r.Uniform(1.55, 1.95),
             RvDepthMm = r.Uniform(17, 27) * (pathology == Pathology.DilatedCardiomyopathy ? 1.2 : 1.0) * Math.Sqrt(sexFactor),

@@ -76,6 +76,9 @@ internal sealed record PhantomParameters
     public required double SeptalExtraMm { get; init; }
     public required InnerBlob[] Blobs { get; init; }
 
+    /// <summary>Per-slice in-plane shift of the heart (inconsistent breath holds), x then y per slice, mm.</summary>
+    public required double[] SliceShiftMm { get; init; }
+
     // Right ventricle (a crescent on the LV's epicardium around RvAxisRad).
     public required double RvAxisRad { get; init; }
     public required double RvHalfSpanRad { get; init; }
@@ -104,6 +107,13 @@ internal sealed record PhantomParameters
 
     /// <summary>Long-axis position (0 = base, 1 = endocardial apex) of slice <paramref name="z"/>.</summary>
     public double SlicePosition(int z) => FirstSliceS + (z * SliceThicknessMm / LvLengthMm);
+
+    /// <summary>Centre of the LV in slice <paramref name="z"/> (image mm): base position, long-axis tilt and breath-hold shift.</summary>
+    public (double X, double Y) LvCentre(int z)
+    {
+        double f = Math.Clamp(SlicePosition(z), 0, 1);
+        return (LvCentreXMm + (f * LvTiltXMm) + SliceShiftMm[2 * z], LvCentreYMm + (f * LvTiltYMm) + SliceShiftMm[(2 * z) + 1]);
+    }
 
     /// <summary>Wall thickness along the long axis (mm, before regional variation).</summary>
     public double WallThicknessAt(double s) => Info.WallThicknessMm * (1 - (0.25 * Math.Clamp(s, 0, 1)));

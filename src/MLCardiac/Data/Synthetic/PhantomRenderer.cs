@@ -38,7 +38,7 @@ internal static class PhantomRenderer
         for (int z = 0; z < nz; z++)
         {
             double s = p.SlicePosition(z);
-            PaintBackground(p, s, detail.Fork(), background); 
+            PaintBackground(p, z, detail.Fork(), background); 
             KSpaceTruncation.FilterImage(fx, fy, background, filteredBackground, scratch);
             BiasField(p, z, bias);
             var edTables = EdContours(p, s);
@@ -53,7 +53,7 @@ internal static class PhantomRenderer
                 if (heartPresent)
                 {
                     tables.Update(edTables, p, c);
-                    PaintHeart(p, s, c, tables, background, patch, rx0, ry0, rw, rh, frameLabels); 
+                    PaintHeart(p, z, c, tables, background, patch, rx0, ry0, rw, rh, frameLabels); 
                     KSpaceTruncation.AddFilteredPatch(fx, fy, patch, rx0, ry0, rw, rh, frameImage, scratch); 
                 }
                 var noise = new SeededRandom(p.NoiseSeed ^ ((ulong)((t * nz) + z) * 0x9E3779B97F4A7C15UL));
@@ -80,7 +80,7 @@ internal static class PhantomRenderer
                 continue;
             }
             tables.Update(ed, p, 0);
-            double cx = p.LvCentreXMm + (Math.Clamp(s, 0, 1) * p.LvTiltXMm), cy = p.LvCentreYMm + (Math.Clamp(s, 0, 1) * p.LvTiltYMm);
+            var (cx, cy) = p.LvCentre(z);
             for (int b = 0; b < AngleBins; b++)
             {
                 double theta = (2 * Math.PI * b / AngleBins) - Math.PI;
@@ -129,8 +129,9 @@ internal static class PhantomRenderer
         return Coverage(r / f, r, pix);
     }
 
-    private static void PaintBackground(PhantomParameters p, double s, SeededRandom detail, Span<float> output)
+    private static void PaintBackground(PhantomParameters p, int z, SeededRandom detail, Span<float> output)
     {
+        double s = p.SlicePosition(z);
         int w = p.MatrixX, h = p.MatrixY;
         double pix = p.PixelSpacingMm;
         TissueContrast k = p.Contrast;
@@ -141,8 +142,9 @@ internal static class PhantomRenderer
         double liverGrow = Math.Sqrt(Math.Clamp((s - p.LiverStartS) / 0.6, 0, 1));
         double mediastinumR = MaxHeartExtent(p, s) + 6;
         double towardsRv = 0.35 * p.RvDepthMm * p.RvProfile(s);
-        double medCx = p.LvCentreXMm + (Math.Clamp(s, 0, 1) * p.LvTiltXMm) + (towardsRv * Math.Cos(p.RvAxisRad));
-        double medCy = p.LvCentreYMm + (Math.Clamp(s, 0, 1) * p.LvTiltYMm) + (towardsRv * Math.Sin(p.RvAxisRad));
+        var (lvX, lvY) = p.LvCentre(z);
+        double medCx = lvX + (towardsRv * Math.Cos(p.RvAxisRad));
+        double medCy = lvY + (towardsRv * Math.Sin(p.RvAxisRad));
 
         double binsPerRad = AngleBins / (2 * Math.PI);
         var bodyShape = new float[AngleBins + 1];
@@ -306,14 +308,14 @@ internal static class PhantomRenderer
         return table[i] + (f * (table[i + 1] - table[i]));
     }
 
-    private static void PaintHeart(PhantomParameters p, double s, double contraction, ContourTables tab, ReadOnlySpan<float> background,
+    private static void PaintHeart(PhantomParameters p, int z, double contraction, ContourTables tab, ReadOnlySpan<float> background,
         Span<float> patch, int x0, int y0, int rw, int rh, Span<byte> labels)
     {
         int w = p.MatrixX, h = p.MatrixY;
         double pix = p.PixelSpacingMm;
         double myo = p.Contrast.Myocardium, fat = p.Contrast.Fat, rvBlood = p.RvBloodSignal;
-        double cx = p.LvCentreXMm + (Math.Clamp(s, 0, 1) * p.LvTiltXMm);
-        double cy = p.LvCentreYMm + (Math.Clamp(s, 0, 1) * p.LvTiltYMm);
+        double s = p.SlicePosition(z);
+        var (cx, cy) = p.LvCentre(z);
         double binsPerRad = AngleBins / (2 * Math.PI);
 
         // Papillary muscles and trabeculae present in this slice, as circles in image mm.
