@@ -34,11 +34,12 @@ internal static class PhantomRenderer
         var patch = new float[rw * rh];
         var tables = new ContourTables(AngleBins);
         var detail = new SeededRandom(p.DetailSeed);
+        BodyBase body = BodyBase.Create(p);
 
         for (int z = 0; z < nz; z++)
         {
             double s = p.SlicePosition(z);
-            PaintBackground(p, z, detail.Fork(), background); 
+            PaintBackground(p, z, body, detail.Fork(), background); 
             KSpaceTruncation.FilterImage(fx, fy, background, filteredBackground, scratch);
             BiasField(p, z, bias);
             var edTables = EdContours(p, s);
@@ -129,15 +130,14 @@ internal static class PhantomRenderer
         return Coverage(r / f, r, pix);
     }
 
-    private static void PaintBackground(PhantomParameters p, int z, SeededRandom detail, Span<float> output)
+    private static void PaintBackground(PhantomParameters p, int z, BodyBase body, SeededRandom detail, Span<float> output)
     {
         double s = p.SlicePosition(z);
         int w = p.MatrixX, h = p.MatrixY;
         double pix = p.PixelSpacingMm;
         TissueContrast k = p.Contrast;
-        double cos = Math.Cos(p.BodyRotationRad), sin = Math.Sin(p.BodyRotationRad);
-        double a = p.BodySemiAxisXMm, b = p.BodySemiAxisYMm, ft = p.FatThicknessMm, mt = p.MuscleThicknessMm;
-        double ca = a - ft - mt, cb = b - (0.8 * ft) - mt - 10, ccv = -6;
+        double b = p.BodySemiAxisYMm, ft = p.FatThicknessMm;
+        double ca = p.BodySemiAxisXMm - ft - p.MuscleThicknessMm, cb = b - (0.8 * ft) - p.MuscleThicknessMm - 10;
         double spineV = b - (0.8 * ft) - 50;
         double liverGrow = Math.Sqrt(Math.Clamp((s - p.LiverStartS) / 0.6, 0, 1));
         double mediastinumR = MaxHeartExtent(p, s) + 6;
@@ -145,13 +145,6 @@ internal static class PhantomRenderer
         var (lvX, lvY) = p.LvCentre(z);
         double medCx = lvX + (towardsRv * Math.Cos(p.RvAxisRad));
         double medCy = lvY + (towardsRv * Math.Sin(p.RvAxisRad));
-
-        double binsPerRad = AngleBins / (2 * Math.PI);
-        var bodyShape = new float[AngleBins + 1];
-        for (int bin = 0; bin <= AngleBins; bin++)
-        {
-            bodyShape[bin] = (float)p.BodyShape.Evaluate((2 * Math.PI * bin / AngleBins) - Math.PI);
-        }
 
         // Small vessels in the lungs (bright dots), different in every slice.
         int vesselCount = detail.NextInt(8, 16);
@@ -168,22 +161,16 @@ internal static class PhantomRenderer
             double y = (j + 0.5 - (h / 2.0)) * pix;
             for (int i = 0; i < w; i++)
             {
-                double x = (i + 0.5 - (w / 2.0)) * pix;
-                double dx = x - p.BodyCentreXMm, dy = y - p.BodyCentreYMm;
-                double u = (cos * dx) + (sin * dy), v = (-sin * dx) + (cos * dy);
-                double shape = 1 + Sample(bodyShape, (Math.Atan2(v, u) + Math.PI) * binsPerRad);
-                float alphaBody = Ellipse(u, v, 0, 0, a * shape, b * shape, pix);
-                if (alphaBody <= 0)
+                int index = (j * w) + i;
+                float val = body.Value[index];
+                if (val == 0)
                 {
-                    output[(j * w) + i] = 0;
+                    output[index] = 0;
                     continue;
                 }
-                float val = Lerp(0, k.Fat, alphaBody);
-                val = Lerp(val, k.Muscle, Ellipse(u, v, 0, 0.1 * ft, (a - ft) * shape, (b - (0.8 * ft)) * shape, pix));
-                float cavity = Ellipse(u, v, 0, ccv, ca, cb, pix);
-                val = Lerp(val, k.SoftTissue, cavity);
-                val = Lerp(val, k.Lung, cavity * Ellipse(u, v, 0.5 * ca, 0.05 * cb, 0.47 * ca, 0.8 * cb, pix));
-                val = Lerp(val, k.Lung, cavity * Ellipse(u, v, -0.5 * ca, 0.02 * cb, 0.47 * ca, 0.82 * cb, pix));
+                double x = (i + 0.5 - (w / 2.0)) * pix;
+                double u = body.U[index], v = body.V[index];
+                float cavity = body.Cavity[index];
                 foreach (var (vu, vv, vr) in vessels)
                 {
                     if (cavity <= 0 || Math.Abs(u - vu) > vr + pix || Math.Abs(v - vv) > vr + pix)
@@ -191,10 +178,7 @@ internal static class PhantomRenderer
                         continue;
                     }
                     double dd = Math.Sqrt(((u - vu) * (u - vu)) + ((v - vv) * (v - vv)));
-                    if (dd < vr + pix)
-                    {
-                        val = Lerp(val, 0.45, cavity * Coverage(vr, dd, pix));
-                    }
+                    val = Lerp(val, 0.45, cavity * Coverage(vr, dd, pix));
                 }
                 if (liverGrow > 0)
                 {
@@ -208,8 +192,70 @@ internal static class PhantomRenderer
                 {
                     val = Lerp(val, k.SoftTissue, Ellipse(x, y, medCx, medCy, mediastinumR, mediastinumR, pix));
                 }
-                output[(j * w) + i] = val;
+                output[index] = val;
             }
+        }
+    }
+
+    /// <summary>The layers of the body that are the same in every slice: skin fat, muscle, thoracic cavity and lungs.</summary>
+    private sealed class BodyBase
+    {
+        private BodyBase(int n)
+        {
+            Value = new float[n];
+            Cavity = new float[n];
+            U = new float[n];
+            V = new float[n];
+        }
+
+        public float[] Value { get; }
+        public float[] Cavity { get; }
+        public float[] U { get; }
+        public float[] V { get; }
+
+        public static BodyBase Create(PhantomParameters p)
+        {
+            int w = p.MatrixX, h = p.MatrixY;
+            var body = new BodyBase(w * h);
+            double pix = p.PixelSpacingMm;
+            TissueContrast k = p.Contrast;
+            double cos = Math.Cos(p.BodyRotationRad), sin = Math.Sin(p.BodyRotationRad);
+            double a = p.BodySemiAxisXMm, b = p.BodySemiAxisYMm, ft = p.FatThicknessMm, mt = p.MuscleThicknessMm;
+            double ca = a - ft - mt, cb = b - (0.8 * ft) - mt - 10, ccv = -6;
+            double binsPerRad = AngleBins / (2 * Math.PI);
+            var bodyShape = new float[AngleBins + 1];
+            for (int bin = 0; bin <= AngleBins; bin++)
+            {
+                bodyShape[bin] = (float)p.BodyShape.Evaluate((2 * Math.PI * bin / AngleBins) - Math.PI);
+            }
+            for (int j = 0; j < h; j++)
+            {
+                double y = (j + 0.5 - (h / 2.0)) * pix;
+                for (int i = 0; i < w; i++)
+                {
+                    int index = (j * w) + i;
+                    double x = (i + 0.5 - (w / 2.0)) * pix;
+                    double dx = x - p.BodyCentreXMm, dy = y - p.BodyCentreYMm;
+                    double u = (cos * dx) + (sin * dy), v = (-sin * dx) + (cos * dy);
+                    body.U[index] = (float)u;
+                    body.V[index] = (float)v;
+                    double shape = 1 + Sample(bodyShape, (Math.Atan2(v, u) + Math.PI) * binsPerRad);
+                    float alphaBody = Ellipse(u, v, 0, 0, a * shape, b * shape, pix);
+                    if (alphaBody <= 0)
+                    {
+                        continue;
+                    }
+                    float val = Lerp(0, k.Fat, alphaBody);
+                    val = Lerp(val, k.Muscle, Ellipse(u, v, 0, 0.1 * ft, (a - ft) * shape, (b - (0.8 * ft)) * shape, pix));
+                    float cavity = Ellipse(u, v, 0, ccv, ca, cb, pix);
+                    val = Lerp(val, k.SoftTissue, cavity);
+                    val = Lerp(val, k.Lung, cavity * Ellipse(u, v, 0.5 * ca, 0.05 * cb, 0.47 * ca, 0.8 * cb, pix));
+                    val = Lerp(val, k.Lung, cavity * Ellipse(u, v, -0.5 * ca, 0.02 * cb, 0.47 * ca, 0.82 * cb, pix));
+                    body.Value[index] = Math.Max(val, float.Epsilon); // 0 marks "outside the body"
+                    body.Cavity[index] = cavity;
+                }
+            }
+            return body;
         }
     }
 
