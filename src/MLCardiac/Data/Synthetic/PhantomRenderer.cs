@@ -32,6 +32,8 @@ internal static class PhantomRenderer
         var frameImage = new float[plane];
         var scratch = new float[Math.Max(plane, rh * w)];
         var patch = new float[rw * rh];
+        var rhoGrid = new float[rw * rh];
+        var angleGrid = new float[rw * rh];
         var tables = new ContourTables(AngleBins);
         var detail = new SeededRandom(p.DetailSeed);
         BodyBase body = BodyBase.Create(p);
@@ -39,11 +41,12 @@ internal static class PhantomRenderer
         for (int z = 0; z < nz; z++)
         {
             double s = p.SlicePosition(z);
-            PaintBackground(p, z, body, detail.Fork(), background); 
+            PaintBackground(p, z, body, detail.Fork(), background);
             KSpaceTruncation.FilterImage(fx, fy, background, filteredBackground, scratch);
             BiasField(p, z, bias);
             var edTables = EdContours(p, s);
             bool heartPresent = edTables.Present;
+            PolarGrid(p, z, rx0, ry0, rw, rh, rhoGrid, angleGrid);
 
             for (int t = 0; t < nt; t++)
             {
@@ -54,11 +57,11 @@ internal static class PhantomRenderer
                 if (heartPresent)
                 {
                     tables.Update(edTables, p, c);
-                    PaintHeart(p, z, c, tables, background, patch, rx0, ry0, rw, rh, frameLabels); 
-                    KSpaceTruncation.AddFilteredPatch(fx, fy, patch, rx0, ry0, rw, rh, frameImage, scratch); 
+                    PaintHeart(p, z, c, tables, background, rhoGrid, angleGrid, patch, rx0, ry0, rw, rh, frameLabels);
+                    KSpaceTruncation.AddFilteredPatch(fx, fy, patch, rx0, ry0, rw, rh, frameImage, scratch);
                 }
                 var noise = new SeededRandom(p.NoiseSeed ^ ((ulong)((t * nz) + z) * 0x9E3779B97F4A7C15UL));
-                Finish(p, frameImage, bias, noise, image.AsSpan(((t * nz) + z) * plane, plane)); 
+                Finish(p, frameImage, bias, noise, image.AsSpan(((t * nz) + z) * plane, plane));
             }
         }
         return new SyntheticSubject(p.Info, w, h, nz, nt, p.PixelSpacingMm, p.SliceThicknessMm, image, labels);
@@ -354,8 +357,27 @@ internal static class PhantomRenderer
         return table[i] + (f * (table[i + 1] - table[i]));
     }
 
+    /// <summary>Polar coordinates (distance in mm, angle-bin position) of every pixel of the heart rectangle about the LV centre of slice <paramref name="z"/>: the same in every frame.</summary>
+    private static void PolarGrid(PhantomParameters p, int z, int x0, int y0, int rw, int rh, Span<float> rho, Span<float> angle)
+    {
+        int w = p.MatrixX, h = p.MatrixY;
+        double pix = p.PixelSpacingMm;
+        var (cx, cy) = p.LvCentre(z);
+        double binsPerRad = AngleBins / (2 * Math.PI);
+        for (int r = 0; r < rh; r++)
+        {
+            double dy = ((y0 + r + 0.5 - (h / 2.0)) * pix) - cy;
+            for (int q = 0; q < rw; q++)
+            {
+                double dx = ((x0 + q + 0.5 - (w / 2.0)) * pix) - cx;
+                rho[(r * rw) + q] = (float)Math.Sqrt((dx * dx) + (dy * dy));
+                angle[(r * rw) + q] = (float)Math.Clamp((Math.Atan2(dy, dx) + Math.PI) * binsPerRad, 0, AngleBins - 1e-3);
+            }
+        }
+    }
+
     private static void PaintHeart(PhantomParameters p, int z, double contraction, ContourTables tab, ReadOnlySpan<float> background,
-        Span<float> patch, int x0, int y0, int rw, int rh, Span<byte> labels)
+        ReadOnlySpan<float> rhoGrid, ReadOnlySpan<float> angleGrid, Span<float> patch, int x0, int y0, int rw, int rh, Span<byte> labels)
     {
         int w = p.MatrixX, h = p.MatrixY;
         double pix = p.PixelSpacingMm;
@@ -390,16 +412,14 @@ internal static class PhantomRenderer
             {
                 int i = x0 + q;
                 double x = (i + 0.5 - (w / 2.0)) * pix;
-                double dx = x - cx, dy = y - cy;
-                double rho = Math.Sqrt((dx * dx) + (dy * dy));
+                double rho = rhoGrid[(r * rw) + q];
                 if (rho >= tab.MaxFat + pix)
                 {
                     labels[(j * w) + i] = 0;
                     patch[(r * rw) + q] = 0;
                     continue;
                 }
-                double pos = (Math.Atan2(dy, dx) + Math.PI) * binsPerRad;
-                pos = Math.Clamp(pos, 0, AngleBins - 1e-6);
+                double pos = angleGrid[(r * rw) + q];
                 float under = background[(j * w) + i];
                 float val = under;
                 float fatR = Sample(tab.Fat, pos);
