@@ -54,6 +54,7 @@ public sealed class SyntheticDatasetWriterTests
                 Assert.AreEqual(subject.PixelSpacingMm, volume.SpacingMm.X, 1e-4);
                 Assert.AreEqual(subject.SliceThicknessMm, volume.SpacingMm.Z, 1e-4);
                 Assert.IsTrue(volume.Voxels.SequenceEqual(subject.Image), "int16 round trip is exact");
+                Assert.AreEqual(60.0 / subject.Info.HeartRateBpm / subject.FrameCount, volume.TimeStepS, 1e-4);
                 if (!labeled)
                 {
                     continue;

@@ -110,6 +110,7 @@ internal static class PhantomParameterSampler
         }
 
         // Appearance: vendor parameters with per-subject jitter.
+        // (Every draw below happens in a fixed order; new draws go after the last one so existing subjects do not change.)
         double j = vendor.AcquiredFractionJitter;
         var info = new SyntheticSubjectInfo
         {
@@ -128,8 +129,9 @@ internal static class PhantomParameterSampler
             TargetEjectionFraction = ef,
             TargetEdvMl = edvMl,
             WallThicknessMm = wallMm,
+            HeartRateBpm = 0,
         };
-        return new PhantomParameters
+        var parameters = new PhantomParameters
         {
             Info = info,
             MatrixX = vendor.MatrixX,
@@ -185,5 +187,7 @@ internal static class PhantomParameterSampler
             DetailSeed = r.NextUInt64(),
             NoiseSeed = r.NextUInt64(),
         };
+        double heartRate = Math.Round(r.Uniform(55, 85) + (pathology == Pathology.DilatedCardiomyopathy ? 8 : 0));
+        return parameters with { Info = info with { HeartRateBpm = heartRate } };
     }
 }

@@ -94,10 +94,11 @@ public sealed class SyntheticDatasetWriter
         string imagePath = Path.Combine(outputDirectory, ImagePath(code, labeled));
         Directory.CreateDirectory(Path.GetDirectoryName(imagePath)!);
         var spacing = new Spacing(subject.PixelSpacingMm, subject.PixelSpacingMm, subject.SliceThicknessMm);
+        double frameTimeS = 60.0 / subject.Info.HeartRateBpm / subject.FrameCount;
         int[] shape = [subject.SizeX, subject.SizeY, subject.SliceCount, subject.FrameCount];
 
         // The generator's intensities are already whole numbers within the int16 range; the volume wraps them (no copy).
-        WriteGzipAtomically(new Volume(subject.ImageArray, shape, spacing), imagePath, ImageOptions, ImageCompression);
+        WriteGzipAtomically(new Volume(subject.ImageArray, shape, spacing, timeStepS: frameTimeS), imagePath, ImageOptions, ImageCompression);
         if (!labeled)
         {
             return;
@@ -113,7 +114,7 @@ public sealed class SyntheticDatasetWriter
                 target[i] = frameLabels[i];
             }
         }
-        WriteGzipAtomically(new Volume(labels, shape, spacing), Path.Combine(outputDirectory, LabelPath(code)), LabelOptions, LabelCompression);
+        WriteGzipAtomically(new Volume(labels, shape, spacing, timeStepS: frameTimeS), Path.Combine(outputDirectory, LabelPath(code)), LabelOptions, LabelCompression);
     }
 
     /// <summary>
