@@ -12,20 +12,23 @@ internal static class ErrorReporting
     /// <summary>Exit code for an unexpected failure (a bug): the stack trace is printed.</summary>
     public const int InternalError = 70;
 
-    /// <summary>Prints <paramref name="ex"/> and returns the exit code.</summary>
-    public static int Report(Exception ex)
+    /// <summary>Prints <paramref name="ex"/> to the terminal and returns the exit code.</summary>
+    public static int Report(Exception ex) => Report(ex, AnsiConsole.Console);
+
+    /// <summary>Prints <paramref name="ex"/> to <paramref name="console"/> and returns the exit code.</summary>
+    public static int Report(Exception ex, IAnsiConsole console)
     {
         switch (ex)
         {
             case MLCardiacException or CommandAppException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+                console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
                 return UserError;
             case OperationCanceledException:
-                AnsiConsole.MarkupLine("[yellow]cancelled[/]");
+                console.MarkupLine("[yellow]cancelled[/]");
                 return 130;
             default:
-                AnsiConsole.MarkupLine("[red]internal error[/] (please report it):");
-                AnsiConsole.WriteException(ex, ExceptionFormats.ShortenPaths);
+                console.MarkupLine("[red]internal error[/] (please report it):");
+                console.WriteException(ex, ExceptionFormats.ShortenPaths);
                 return InternalError;
         }
     }

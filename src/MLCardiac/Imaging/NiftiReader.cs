@@ -48,7 +48,8 @@ public static class NiftiReader
             NiftiHeader header = ReadHeaderCore(source, name);
             var layout = VoxelLayout.From(header, name, options, gzip, storedBytes);
             Skip(source, header.VoxOffset - header.HeaderSizeBytes, name);
-            var data = new float[layout.VoxelCount];
+            // Every element is overwritten below (or the read fails): skip zeroing the large array.
+            float[] data = GC.AllocateUninitializedArray<float>((int)layout.VoxelCount);
             ReadVoxels(source, data, layout, header, name);
             return new Volume(data, layout.Shape, layout.SpacingMm, layout.VoxelToWorld, layout.TimeStepS, layout.DataType);
         }
