@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using MLCardiac.Imaging;
 
@@ -74,14 +75,23 @@ public sealed class SyntheticDatasetWriter
         var infos = new SyntheticSubjectInfo[jobs.Count];
         int done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxDegreeOfParallelism), CancellationToken = cancellationToken };
-        Parallel.For(0, jobs.Count, parallel, k =>
+        try
         {
-            var (vendor, index, labeled) = jobs[k];
-            SyntheticSubject subject = _generator.Generate(vendor, index);
-            WriteSubject(outputDirectory, subject, labeled);
-            infos[k] = subject.Info;
-            progress?.Report(Interlocked.Increment(ref done));
-        });
+            Parallel.For(0, jobs.Count, parallel, k =>
+            {
+                var (vendor, index, labeled) = jobs[k];
+                SyntheticSubject subject = _generator.Generate(vendor, index);
+                WriteSubject(outputDirectory, subject, labeled);
+                infos[k] = subject.Info;
+                progress?.Report(Interlocked.Increment(ref done));
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // Report the first failure itself (e.g. an IOException naming the file), not the parallel wrapper.
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            throw;
+        }
         WriteCsv(Path.Combine(outputDirectory, CsvFileName), infos);
         return infos;
     }
