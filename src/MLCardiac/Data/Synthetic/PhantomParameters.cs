@@ -103,6 +103,9 @@ internal sealed record PhantomParameters
     public required double IntensityScale { get; init; }
     public required double IntensityOffset { get; init; }
     public required ulong DetailSeed { get; init; }
+
+    /// <summary>bSSFP banding: depth (0 = none), sharpness, quadratic B0 phase strength (cycles), phase offset and centre (normalised image coordinates).</summary>
+    public (double Depth, double Width, double Cycles, double Offset, double CentreX, double CentreY) Banding { get; init; }
     public required ulong NoiseSeed { get; init; }
 
     /// <summary>Long-axis position (0 = base, 1 = endocardial apex) of slice <paramref name="z"/>.</summary>

@@ -461,7 +461,15 @@ internal static class PhantomRenderer
                 double xn = ((2.0 * (i + 0.5)) / w) - 1;
                 double log = (c[0] * xn) + (c[1] * yn) + (0.5 * c[2] * ((xn * xn) - (1.0 / 3))) + (0.5 * c[3] * ((yn * yn) - (1.0 / 3)))
                     + (0.5 * c[4] * xn * yn) + (0.3 * c[5] * zn) - (p.AnteriorCoilGradient * yn);
-                bias[(j * w) + i] = (float)Math.Exp(log);
+                float banding = 1;
+                if (p.Banding.Depth > 0)
+                {
+                    // bSSFP signal collapses where the off-resonance phase per TR reaches ±π.
+                    double bx = xn - p.Banding.CentreX, by = yn - p.Banding.CentreY;
+                    double phase = (2 * Math.PI * p.Banding.Cycles * ((bx * bx) + (by * by))) + p.Banding.Offset;
+                    banding = (float)(1 - (p.Banding.Depth * Math.Exp(-(1 + Math.Cos(phase)) / p.Banding.Width)));
+                }
+                bias[(j * w) + i] = (float)Math.Exp(log) * banding;
             }
         }
     }
