@@ -51,11 +51,13 @@ internal static class SynthBenchmark
         Console.WriteLine($"per subject (CPU, mean of {n}, {voxels / n / 1e6:0.0} M voxels): generate {generateS / n:0.000} s, write .nii.gz {writeS / n:0.000} s");
 
         TimeSpan cpu0 = Cpu(process);
+        TimeSpan pause0 = GC.GetTotalPauseDuration();
+        int gen2 = GC.CollectionCount(2);
         var watch = Stopwatch.StartNew();
         IReadOnlyList<SyntheticSubjectInfo> infos = new SyntheticDatasetWriter(generator).Write(dir, new SyntheticDatasetRequest { SubjectsPerVendor = perVendor });
         double wall = watch.Elapsed.TotalSeconds;
         double cpu = (Cpu(process) - cpu0).TotalSeconds;
-        Console.WriteLine($"{infos.Count} subjects on {Environment.ProcessorCount} cores: wall {wall:0.0} s, CPU {cpu:0.0} s (CPU / cores = {cpu / Environment.ProcessorCount:0.0} s)");
+        Console.WriteLine($"{infos.Count} subjects on {Environment.ProcessorCount} cores: wall {wall:0.0} s, CPU {cpu:0.0} s (CPU / cores = {cpu / Environment.ProcessorCount:0.0} s); GC: {GC.CollectionCount(2) - gen2} gen-2 collections, {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:0.0} s paused");
         Directory.Delete(dir, recursive: true);
         return 0;
     }
