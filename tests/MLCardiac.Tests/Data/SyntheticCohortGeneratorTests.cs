@@ -18,6 +18,7 @@ public sealed class SyntheticCohortGeneratorTests
         Assert.IsTrue(first.Labels.SequenceEqual(again[0].Labels));
         Assert.AreEqual(first.Info, again[0].Info);
         Assert.IsTrue(SyntheticTestCohort.Get(VendorProfiles.B, 1).Image.SequenceEqual(again[1].Image));
+        Assert.AreEqual(first.Info, SyntheticTestCohort.Generator.DescribeSubject(VendorProfiles.B, 0), "metadata without rendering");
     }
 
     [TestMethod]
