@@ -58,7 +58,12 @@ internal static class PhantomRenderer
                 {
                     tables.Update(edTables, p, c);
                     PaintHeart(p, z, c, tables, background, rhoGrid, angleGrid, patch, rx0, ry0, rw, rh, frameLabels);
-                    KSpaceTruncation.AddFilteredPatch(fx, fy, patch, rx0, ry0, rw, rh, frameImage, scratch);
+                    // Only the rows and columns where the heart changed the image need filtering (the rest of the patch is 0).
+                    (int r0, int q0, int ch, int cw) = NonZeroWindow(patch, rw, rh);
+                    if (ch > 0)
+                    {
+                        KSpaceTruncation.AddFilteredWindow(fx, fy, patch.AsSpan((r0 * rw) + q0), rw, rx0 + q0, ry0 + r0, cw, ch, frameImage, scratch);
+                    }
                 }
                 var noise = new SeededRandom(p.NoiseSeed ^ ((ulong)((t * nz) + z) * 0x9E3779B97F4A7C15UL));
                 Finish(p, frameImage, bias, noise, image.AsSpan(((t * nz) + z) * plane, plane));
@@ -105,6 +110,27 @@ internal static class PhantomRenderer
         int y0 = Math.Clamp((int)Math.Floor(((minY - margin) / p.PixelSpacingMm) + (p.MatrixY / 2.0)), 0, p.MatrixY - 1);
         int y1 = Math.Clamp((int)Math.Ceiling(((maxY + margin) / p.PixelSpacingMm) + (p.MatrixY / 2.0)), y0 + 1, p.MatrixY);
         return (x0, y0, x1 - x0, y1 - y0);
+    }
+
+    /// <summary>Smallest window (first row, first column, height, width) holding every non-zero value of a row-major patch; height 0 when all are zero.</summary>
+    private static (int Row, int Column, int Height, int Width) NonZeroWindow(ReadOnlySpan<float> patch, int width, int height)
+    {
+        int r0 = height, r1 = -1, q0 = width, q1 = -1;
+        for (int r = 0; r < height; r++)
+        {
+            ReadOnlySpan<float> row = patch.Slice(r * width, width);
+            int first = row.IndexOfAnyExcept(0f);
+            if (first < 0)
+            {
+                continue;
+            }
+            int last = row.LastIndexOfAnyExcept(0f);
+            r0 = Math.Min(r0, r);
+            r1 = r;
+            q0 = Math.Min(q0, first);
+            q1 = Math.Max(q1, last);
+        }
+        return r1 < 0 ? (0, 0, 0, 0) : (r0, q0, r1 - r0 + 1, q1 - q0 + 1);
     }
 
     private static float Coverage(double boundary, double distance, double pix)
