@@ -23,7 +23,8 @@ internal static class CliApp
                 .WithExample("info", "case_sa.nii.gz", "--json");
             config.AddCommand<SynthCommand>("synth")
                 .WithDescription("Writes the synthetic multi-vendor short-axis cine dataset (M&Ms layout) and/or a preview montage.")
-                .WithExample("synth", "--out", "data/synthetic", "--subjects-per-vendor", "25", "--preview", "synth.png");
+                .WithExample("synth", "--out", "data/synthetic", "--subjects-per-vendor", "25", "--preview", "synth.png")
+                .WithExample("synth", "--out", "data/synthetic", "--unlabeled-vendors", "C");
             config.AddCommand<AugmentCommand>("augment")
                 .WithDescription("Previews what an augmentation preset does: --preview OUT.png, optionally --preset NAME and --seed N.")
                 .WithExample("augment", "--preview", "augment.png", "--preset", "heavy", "--seed", "1");

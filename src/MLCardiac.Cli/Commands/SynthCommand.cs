@@ -12,7 +12,7 @@ namespace MLCardiac.Cli.Commands;
 /// <c>mlcardiac synth</c>: writes the synthetic multi-vendor short-axis cine dataset in the M&amp;Ms layout and/or a
 /// PNG montage of mid-ventricular ED slices per vendor.
 /// </summary>
-internal sealed class SynthCommand : Command<SynthCommand.Settings>
+internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.Settings>
 {
     /// <summary>Command-line settings of <see cref="SynthCommand"/>.</summary>
     public sealed class Settings : CommandSettings
@@ -101,7 +101,7 @@ internal sealed class SynthCommand : Command<SynthCommand.Settings>
             int total = (labeled.Count + unlabeled.Count) * settings.SubjectsPerVendor;
             var writer = new SyntheticDatasetWriter(generator);
             var watch = Stopwatch.StartNew();
-            AnsiConsole.Progress()
+            console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
@@ -109,7 +109,7 @@ internal sealed class SynthCommand : Command<SynthCommand.Settings>
                     writer.Write(settings.Out, request, new DirectProgress(n => task.Value = Math.Max(task.Value, n)), cancellationToken);
                     task.Value = total;
                 });
-            AnsiConsole.MarkupLineInterpolated(
+            console.MarkupLineInterpolated(
                 $"wrote [green]{total}[/] subjects ({string.Join(",", labeled.Select(v => v.Code))} labeled{(unlabeled.Count > 0 ? "; " + string.Join(",", unlabeled.Select(v => v.Code)) + " unlabeled" : "")}) to {settings.Out} in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
         }
 
@@ -128,7 +128,7 @@ internal sealed class SynthCommand : Command<SynthCommand.Settings>
             });
             PreviewMontage montage = PreviewMontage.Create(rows);
             WritePng(montage, settings.Preview);
-            AnsiConsole.MarkupLineInterpolated($"preview (rows: vendors {string.Join(", ", shown.Select(v => v.Code))}) written to {settings.Preview}");
+            console.MarkupLineInterpolated($"preview (rows: vendors {string.Join(", ", shown.Select(v => v.Code))}) written to {settings.Preview}");
         }
         return 0;
     }

@@ -78,6 +78,27 @@ public sealed class KSpaceTruncationTests
     }
 
     [TestMethod]
+    public void AddFilteredWindow_WindowOfLargerPatch_EqualsCopiedSubPatch()
+    {
+        const int w = 33, h = 27, pw = 12, ph = 10;
+        var fx = new KSpaceTruncation(w, 0.55, 0, 0);
+        var fy = new KSpaceTruncation(h, 0.65, 0.1, 0.5);
+        float[] big = RandomImage(pw * ph, 8);
+        // Window rows 2..7, columns 3..10 of the 12×10 patch placed at (4, 6).
+        var sub = new float[6 * 8];
+        for (int r = 0; r < 6; r++)
+        {
+            big.AsSpan(((r + 2) * pw) + 3, 8).CopyTo(sub.AsSpan(r * 8, 8));
+        }
+        var expected = new float[w * h];
+        var actual = new float[w * h];
+        var scratch = new float[w * h];
+        KSpaceTruncation.AddFilteredPatch(fx, fy, sub, 4 + 3, 6 + 2, 8, 6, expected, scratch);
+        KSpaceTruncation.AddFilteredWindow(fx, fy, big.AsSpan((2 * pw) + 3), pw, 4 + 3, 6 + 2, 8, 6, actual, scratch);
+        CollectionAssert.AreEqual(expected, actual);
+    }
+
+    [TestMethod]
     public void FilterImage_EqualsRowsThenColumns()
     {
         const int w = 21, h = 18;

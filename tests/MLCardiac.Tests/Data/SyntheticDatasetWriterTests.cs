@@ -14,19 +14,19 @@ public sealed class SyntheticDatasetWriterTests
     }
 
     [TestMethod]
-    public void Write_TwoLabeledOneUnlabeledVendor_MnmsLayoutCsvAndVolumesRoundTrip()
+    public void Write_OneLabeledOneUnlabeledVendor_MnmsLayoutCsvAndVolumesRoundTrip()
     {
         string dir = NewTempDirectory();
         try
         {
             var writer = new SyntheticDatasetWriter(SyntheticTestCohort.Generator);
-            var request = new SyntheticDatasetRequest { Vendors = [VendorProfiles.A, VendorProfiles.B], UnlabeledVendors = [VendorProfiles.C], SubjectsPerVendor = 1 };
+            var request = new SyntheticDatasetRequest { Vendors = [VendorProfiles.D], UnlabeledVendors = [VendorProfiles.C], SubjectsPerVendor = 1 };
             IReadOnlyList<SyntheticSubjectInfo> infos = writer.Write(dir, request);
-            Assert.HasCount(3, infos);
+            Assert.HasCount(2, infos);
 
             string[] lines = File.ReadAllLines(Path.Combine(dir, SyntheticDatasetWriter.CsvFileName));
             Assert.AreEqual(",External code,VendorName,Vendor,Centre,ED,ES,Age,Pathology,Sex,Height,Weight", lines[0]);
-            Assert.HasCount(4, lines);
+            Assert.HasCount(3, lines);
             string[] header = lines[0].Split(',');
             for (int row = 1; row < lines.Length; row++)
             {
@@ -34,7 +34,7 @@ public sealed class SyntheticDatasetWriterTests
                 Assert.HasCount(header.Length, f);
                 Assert.AreEqual(row - 1, int.Parse(f[0]));
                 Assert.MatchesRegex("^[0-9A-Z]{6}$", f[1]);
-                Assert.Contains(f[3], (string[])["A", "B", "C"]);
+                Assert.Contains(f[3], (string[])["C", "D"]);
                 Assert.Contains(f[8], (string[])["NOR", "DCM", "HCM"]);
                 Assert.Contains(f[9], (string[])["M", "F"]);
                 _ = int.Parse(f[4]) + int.Parse(f[7]) + double.Parse(f[10]) + double.Parse(f[11]);
@@ -54,6 +54,7 @@ public sealed class SyntheticDatasetWriterTests
                 Assert.AreEqual(subject.PixelSpacingMm, volume.SpacingMm.X, 1e-4);
                 Assert.AreEqual(subject.SliceThicknessMm, volume.SpacingMm.Z, 1e-4);
                 Assert.IsTrue(volume.Voxels.SequenceEqual(subject.Image), "int16 round trip is exact");
+                Assert.AreEqual(60.0 / subject.Info.HeartRateBpm / subject.FrameCount, volume.TimeStepS, 1e-4);
                 if (!labeled)
                 {
                     continue;

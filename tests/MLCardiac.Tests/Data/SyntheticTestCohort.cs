@@ -6,7 +6,7 @@ namespace MLCardiac.Tests.Data;
 /// <summary>Small synthetic subjects (few frames) shared by the tests, generated once per process.</summary>
 internal static class SyntheticTestCohort
 {
-    public static SyntheticCohortOptions Options { get; } = new() { Seed = 1234, MinFrames = 6, MaxFrames = 8 };
+    public static SyntheticCohortOptions Options { get; } = new() { Seed = 1234, MinFrames = 4, MaxFrames = 6 };
 
     public static SyntheticCohortGenerator Generator { get; } = new(Options);
 

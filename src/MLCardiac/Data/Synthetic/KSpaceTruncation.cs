@@ -136,9 +136,20 @@ public sealed class KSpaceTruncation
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
+        AddFilteredWindow(x, y, patch, patchWidth, x0, y0, patchWidth, patchHeight, output, scratch);
+    }
+
+    /// <summary>As the public overload, with the patch's rows <paramref name="patchStride"/> values apart (a window of a larger array).</summary>
+    internal static void AddFilteredWindow(
+        KSpaceTruncation x, KSpaceTruncation y, ReadOnlySpan<float> patch, int patchStride, int x0, int y0, int patchWidth, int patchHeight,
+        Span<float> output, Span<float> scratch)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         int w = x.Length;
         int h = y.Length;
-        if (x0 < 0 || y0 < 0 || x0 + patchWidth > w || y0 + patchHeight > h || patch.Length < patchWidth * patchHeight)
+        if (x0 < 0 || y0 < 0 || x0 + patchWidth > w || y0 + patchHeight > h || patchStride < patchWidth
+            || (patchHeight > 0 && patch.Length < ((patchHeight - 1) * patchStride) + patchWidth))
         {
             throw new ArgumentException($"The patch {patchWidth}×{patchHeight} at ({x0}, {y0}) does not fit the {w}×{h} image.", nameof(patch));
         }
@@ -149,7 +160,7 @@ public sealed class KSpaceTruncation
         // Rows first: T[rows × w] = patch · A_x[cols, :] (A_x's rows x0…x0+patchWidth−1 are contiguous).
         Span<float> t = scratch[..(patchHeight * w)];
         t.Clear();
-        DenseKernels.MultiplyAdd(patch, patchWidth, x._matrix.AsSpan(x0 * w), w, t, w, patchHeight, patchWidth, w);
+        DenseKernels.MultiplyAdd(patch, patchStride, x._matrix.AsSpan(x0 * w), w, t, w, patchHeight, patchWidth, w);
         // Then columns: output += A_y[:, rows] · T (A_y is symmetric, so A_y[i, y0 + r] is row i, column y0 + r).
         DenseKernels.MultiplyAdd(y._matrix.AsSpan(y0), h, t, w, output, w, h, patchHeight, w);
     }

@@ -82,24 +82,24 @@ internal static class PhantomParameterSampler
         // Body.
         double fovX = vendor.MatrixX * spacing;
         double fovY = vendor.MatrixY * spacing;
-        double bodyRot = r.Uniform(-0.14, 0.14);
+        double bodyRot = r.Uniform(-0.25, 0.25);
         double bodyA = Math.Min(148 * Math.Pow(bmi / 24, 0.35) * Math.Sqrt(heightCm / 170) * r.Uniform(0.95, 1.05), 0.46 * fovX);
         double bodyB = Math.Min(108 * Math.Pow(bmi / 24, 0.45) * r.Uniform(0.95, 1.05), 0.42 * fovY);
         double fat = Math.Clamp(4 + ((bmi - 19) * 1.3) + (sex == 'F' ? 3 : 0) + r.Uniform(-2, 2), 3, 26);
         double muscle = r.Uniform(7, 13);
-        double bodyCx = r.Uniform(-8, 8);
-        double bodyCy = r.Uniform(-4, 10);
+        double bodyCx = r.Uniform(-15, 15);
+        double bodyCy = r.Uniform(-10, 14);
 
         // Heart position: anterior-left in the chest (image right, up), in the body frame, then to image coordinates.
-        double hu = r.Uniform(14, 34);
-        double hv = r.Uniform(-30, -14);
+        double hu = r.Uniform(8, 40);
+        double hv = r.Uniform(-32, -10);
         double cos = Math.Cos(bodyRot), sin = Math.Sin(bodyRot);
         double lvX = bodyCx + (cos * hu) - (sin * hv);
         double lvY = bodyCy + (sin * hu) + (cos * hv);
 
         double rvEf = Math.Clamp(ef - 0.05 + r.Uniform(-0.06, 0.06), 0.3, 0.7);
         var blobs = new List<InnerBlob>();
-        double rvAxis = Math.PI + r.Uniform(0.15, 0.6) + bodyRot;
+        double rvAxis = Math.PI + r.Uniform(0.0, 0.75) + bodyRot;
         blobs.Add(new InnerBlob(rvAxis + Math.PI - r.Uniform(0.55, 0.95), r.Uniform(3.0, 5.0), r.Uniform(0.12, 0.3), r.Uniform(0.65, 0.82), 1.25));
         blobs.Add(new InnerBlob(rvAxis + Math.PI + r.Uniform(0.55, 0.95), r.Uniform(3.0, 5.0), r.Uniform(0.12, 0.3), r.Uniform(0.65, 0.82), 1.25));
         int trabeculae = r.NextInt(5, 12);
@@ -110,6 +110,7 @@ internal static class PhantomParameterSampler
         }
 
         // Appearance: vendor parameters with per-subject jitter.
+        // (Every draw below happens in a fixed order; new draws go after the last one so existing subjects do not change.)
         double j = vendor.AcquiredFractionJitter;
         var info = new SyntheticSubjectInfo
         {
@@ -128,8 +129,9 @@ internal static class PhantomParameterSampler
             TargetEjectionFraction = ef,
             TargetEdvMl = edvMl,
             WallThicknessMm = wallMm,
+            HeartRateBpm = 0,
         };
-        return new PhantomParameters
+        var parameters = new PhantomParameters
         {
             Info = info,
             MatrixX = vendor.MatrixX,
@@ -161,6 +163,7 @@ internal static class PhantomParameterSampler
             WallShape = wallShape,
             SeptalExtraMm = septalExtraMm,
             Blobs = [.. blobs],
+            SliceShiftMm = [.. Enumerable.Range(0, 2 * slices).Select(_ => Math.Clamp(1.5 * r.Normal(), -3, 3))],
             RvAxisRad = rvAxis,
             RvHalfSpanRad = r.Uniform(1.55, 1.95),
             RvDepthMm = r.Uniform(17, 27) * (pathology == Pathology.DilatedCardiomyopathy ? 1.2 : 1.0) * Math.Sqrt(sexFactor),
@@ -184,5 +187,17 @@ internal static class PhantomParameterSampler
             DetailSeed = r.NextUInt64(),
             NoiseSeed = r.NextUInt64(),
         };
+        double heartRate = Math.Round(r.Uniform(55, 85) + (pathology == Pathology.DilatedCardiomyopathy ? 8 : 0));
+
+        // bSSFP off-resonance banding: a dark ring in the periphery where the quadratic B0 phase crosses π.
+        var banding = (Depth: 0.0, Width: 1.0, Cycles: 0.0, Offset: 0.0, CentreX: 0.0, CentreY: 0.0);
+        bool band = r.Chance(vendor.BandingProbability);
+        double cycles = r.Uniform(0.3, 0.6), ringRadius = r.Uniform(0.7, 0.95);
+        double depth = r.Uniform(0.5, 0.9), width = r.Uniform(0.04, 0.12), ox = r.Uniform(-0.25, 0.25), oy = r.Uniform(-0.25, 0.25);
+        if (band)
+        {
+            banding = (depth, width, cycles, Math.PI - (2 * Math.PI * cycles * ringRadius * ringRadius), ox, oy);
+        }
+        return parameters with { Info = info with { HeartRateBpm = heartRate }, Banding = banding };
     }
 }

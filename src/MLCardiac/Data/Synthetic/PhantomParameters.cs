@@ -1,37 +1,5 @@
 namespace MLCardiac.Data.Synthetic;
 
-/// <summary>A small closed contour perturbation: Σ amplitude_k·cos(k·θ + phase_k), k = 1…K.</summary>
-internal sealed record Harmonics(double[] Amplitudes, double[] Phases)
-{
-    public static Harmonics Random(SeededRandom random, int firstOrder, int lastOrder, double amplitude)
-    {
-        var amps = new double[lastOrder + 1];
-        var phases = new double[lastOrder + 1];
-        for (int k = firstOrder; k <= lastOrder; k++)
-        {
-            amps[k] = amplitude * random.Uniform(0.2, 1.0) / Math.Sqrt(k - firstOrder + 1);
-            phases[k] = random.Uniform(0, 2 * Math.PI);
-        }
-        return new Harmonics(amps, phases);
-    }
-
-    public double Evaluate(double theta)
-    {
-        double sum = 0;
-        for (int k = 1; k < Amplitudes.Length; k++)
-        {
-            if (Amplitudes[k] != 0)
-            {
-                sum += Amplitudes[k] * Math.Cos((k * theta) + Phases[k]);
-            }
-        }
-        return sum;
-    }
-}
-
-/// <summary>A small dark blob inside the LV blood pool (papillary muscle or trabecula), in the LV's polar frame.</summary>
-internal sealed record InnerBlob(double AngleRad, double RadiusMm, double FirstS, double LastS, double InsetFraction);
-
 /// <summary>
 /// Everything drawn at random for one subject (the "randomize" half); <see cref="PhantomRenderer"/> turns it
 /// into images deterministically. Lengths in mm, angles in radians, image coordinates relative to the image
@@ -76,6 +44,9 @@ internal sealed record PhantomParameters
     public required double SeptalExtraMm { get; init; }
     public required InnerBlob[] Blobs { get; init; }
 
+    /// <summary>Per-slice in-plane shift of the heart (inconsistent breath holds), x then y per slice, mm.</summary>
+    public required double[] SliceShiftMm { get; init; }
+
     // Right ventricle (a crescent on the LV's epicardium around RvAxisRad).
     public required double RvAxisRad { get; init; }
     public required double RvHalfSpanRad { get; init; }
@@ -100,10 +71,20 @@ internal sealed record PhantomParameters
     public required double IntensityScale { get; init; }
     public required double IntensityOffset { get; init; }
     public required ulong DetailSeed { get; init; }
+
+    /// <summary>bSSFP banding: depth (0 = none), sharpness, quadratic B0 phase strength (cycles), phase offset and centre (normalised image coordinates).</summary>
+    public (double Depth, double Width, double Cycles, double Offset, double CentreX, double CentreY) Banding { get; init; }
     public required ulong NoiseSeed { get; init; }
 
     /// <summary>Long-axis position (0 = base, 1 = endocardial apex) of slice <paramref name="z"/>.</summary>
     public double SlicePosition(int z) => FirstSliceS + (z * SliceThicknessMm / LvLengthMm);
+
+    /// <summary>Centre of the LV in slice <paramref name="z"/> (image mm): base position, long-axis tilt and breath-hold shift.</summary>
+    public (double X, double Y) LvCentre(int z)
+    {
+        double f = Math.Clamp(SlicePosition(z), 0, 1);
+        return (LvCentreXMm + (f * LvTiltXMm) + SliceShiftMm[2 * z], LvCentreYMm + (f * LvTiltYMm) + SliceShiftMm[(2 * z) + 1]);
+    }
 
     /// <summary>Wall thickness along the long axis (mm, before regional variation).</summary>
     public double WallThicknessAt(double s) => Info.WallThicknessMm * (1 - (0.25 * Math.Clamp(s, 0, 1)));

@@ -32,17 +32,21 @@ internal static class PhantomRenderer
         var frameImage = new float[plane];
         var scratch = new float[Math.Max(plane, rh * w)];
         var patch = new float[rw * rh];
+        var rhoGrid = new float[rw * rh];
+        var angleGrid = new float[rw * rh];
         var tables = new ContourTables(AngleBins);
         var detail = new SeededRandom(p.DetailSeed);
+        BodyBase body = BodyBase.Create(p);
 
         for (int z = 0; z < nz; z++)
         {
             double s = p.SlicePosition(z);
-            PaintBackground(p, s, detail.Fork(), background); 
+            PaintBackground(p, z, body, detail.Fork(), background);
             KSpaceTruncation.FilterImage(fx, fy, background, filteredBackground, scratch);
             BiasField(p, z, bias);
             var edTables = EdContours(p, s);
             bool heartPresent = edTables.Present;
+            PolarGrid(p, z, rx0, ry0, rw, rh, rhoGrid, angleGrid);
 
             for (int t = 0; t < nt; t++)
             {
@@ -53,11 +57,16 @@ internal static class PhantomRenderer
                 if (heartPresent)
                 {
                     tables.Update(edTables, p, c);
-                    PaintHeart(p, s, c, tables, background, patch, rx0, ry0, rw, rh, frameLabels); 
-                    KSpaceTruncation.AddFilteredPatch(fx, fy, patch, rx0, ry0, rw, rh, frameImage, scratch); 
+                    PaintHeart(p, z, c, tables, background, rhoGrid, angleGrid, patch, rx0, ry0, rw, rh, frameLabels);
+                    // Only the rows and columns where the heart changed the image need filtering (the rest of the patch is 0).
+                    (int r0, int q0, int ch, int cw) = NonZeroWindow(patch, rw, rh);
+                    if (ch > 0)
+                    {
+                        KSpaceTruncation.AddFilteredWindow(fx, fy, patch.AsSpan((r0 * rw) + q0), rw, rx0 + q0, ry0 + r0, cw, ch, frameImage, scratch);
+                    }
                 }
                 var noise = new SeededRandom(p.NoiseSeed ^ ((ulong)((t * nz) + z) * 0x9E3779B97F4A7C15UL));
-                Finish(p, frameImage, bias, noise, image.AsSpan(((t * nz) + z) * plane, plane)); 
+                Finish(p, frameImage, bias, noise, image.AsSpan(((t * nz) + z) * plane, plane));
             }
         }
         return new SyntheticSubject(p.Info, w, h, nz, nt, p.PixelSpacingMm, p.SliceThicknessMm, image, labels);
@@ -80,7 +89,7 @@ internal static class PhantomRenderer
                 continue;
             }
             tables.Update(ed, p, 0);
-            double cx = p.LvCentreXMm + (Math.Clamp(s, 0, 1) * p.LvTiltXMm), cy = p.LvCentreYMm + (Math.Clamp(s, 0, 1) * p.LvTiltYMm);
+            var (cx, cy) = p.LvCentre(z);
             for (int b = 0; b < AngleBins; b++)
             {
                 double theta = (2 * Math.PI * b / AngleBins) - Math.PI;
@@ -101,6 +110,27 @@ internal static class PhantomRenderer
         int y0 = Math.Clamp((int)Math.Floor(((minY - margin) / p.PixelSpacingMm) + (p.MatrixY / 2.0)), 0, p.MatrixY - 1);
         int y1 = Math.Clamp((int)Math.Ceiling(((maxY + margin) / p.PixelSpacingMm) + (p.MatrixY / 2.0)), y0 + 1, p.MatrixY);
         return (x0, y0, x1 - x0, y1 - y0);
+    }
+
+    /// <summary>Smallest window (first row, first column, height, width) holding every non-zero value of a row-major patch; height 0 when all are zero.</summary>
+    private static (int Row, int Column, int Height, int Width) NonZeroWindow(ReadOnlySpan<float> patch, int width, int height)
+    {
+        int r0 = height, r1 = -1, q0 = width, q1 = -1;
+        for (int r = 0; r < height; r++)
+        {
+            ReadOnlySpan<float> row = patch.Slice(r * width, width);
+            int first = row.IndexOfAnyExcept(0f);
+            if (first < 0)
+            {
+                continue;
+            }
+            int last = row.LastIndexOfAnyExcept(0f);
+            r0 = Math.Min(r0, r);
+            r1 = r;
+            q0 = Math.Min(q0, first);
+            q1 = Math.Max(q1, last);
+        }
+        return r1 < 0 ? (0, 0, 0, 0) : (r0, q0, r1 - r0 + 1, q1 - q0 + 1);
     }
 
     private static float Coverage(double boundary, double distance, double pix)
@@ -129,27 +159,21 @@ internal static class PhantomRenderer
         return Coverage(r / f, r, pix);
     }
 
-    private static void PaintBackground(PhantomParameters p, double s, SeededRandom detail, Span<float> output)
+    private static void PaintBackground(PhantomParameters p, int z, BodyBase body, SeededRandom detail, Span<float> output)
     {
+        double s = p.SlicePosition(z);
         int w = p.MatrixX, h = p.MatrixY;
         double pix = p.PixelSpacingMm;
         TissueContrast k = p.Contrast;
-        double cos = Math.Cos(p.BodyRotationRad), sin = Math.Sin(p.BodyRotationRad);
-        double a = p.BodySemiAxisXMm, b = p.BodySemiAxisYMm, ft = p.FatThicknessMm, mt = p.MuscleThicknessMm;
-        double ca = a - ft - mt, cb = b - (0.8 * ft) - mt - 10, ccv = -6;
+        double b = p.BodySemiAxisYMm, ft = p.FatThicknessMm;
+        double ca = p.BodySemiAxisXMm - ft - p.MuscleThicknessMm, cb = b - (0.8 * ft) - p.MuscleThicknessMm - 10;
         double spineV = b - (0.8 * ft) - 50;
         double liverGrow = Math.Sqrt(Math.Clamp((s - p.LiverStartS) / 0.6, 0, 1));
         double mediastinumR = MaxHeartExtent(p, s) + 6;
         double towardsRv = 0.35 * p.RvDepthMm * p.RvProfile(s);
-        double medCx = p.LvCentreXMm + (Math.Clamp(s, 0, 1) * p.LvTiltXMm) + (towardsRv * Math.Cos(p.RvAxisRad));
-        double medCy = p.LvCentreYMm + (Math.Clamp(s, 0, 1) * p.LvTiltYMm) + (towardsRv * Math.Sin(p.RvAxisRad));
-
-        double binsPerRad = AngleBins / (2 * Math.PI);
-        var bodyShape = new float[AngleBins + 1];
-        for (int bin = 0; bin <= AngleBins; bin++)
-        {
-            bodyShape[bin] = (float)p.BodyShape.Evaluate((2 * Math.PI * bin / AngleBins) - Math.PI);
-        }
+        var (lvX, lvY) = p.LvCentre(z);
+        double medCx = lvX + (towardsRv * Math.Cos(p.RvAxisRad));
+        double medCy = lvY + (towardsRv * Math.Sin(p.RvAxisRad));
 
         // Small vessels in the lungs (bright dots), different in every slice.
         int vesselCount = detail.NextInt(8, 16);
@@ -166,22 +190,16 @@ internal static class PhantomRenderer
             double y = (j + 0.5 - (h / 2.0)) * pix;
             for (int i = 0; i < w; i++)
             {
-                double x = (i + 0.5 - (w / 2.0)) * pix;
-                double dx = x - p.BodyCentreXMm, dy = y - p.BodyCentreYMm;
-                double u = (cos * dx) + (sin * dy), v = (-sin * dx) + (cos * dy);
-                double shape = 1 + Sample(bodyShape, (Math.Atan2(v, u) + Math.PI) * binsPerRad);
-                float alphaBody = Ellipse(u, v, 0, 0, a * shape, b * shape, pix);
-                if (alphaBody <= 0)
+                int index = (j * w) + i;
+                float val = body.Value[index];
+                if (val == 0)
                 {
-                    output[(j * w) + i] = 0;
+                    output[index] = 0;
                     continue;
                 }
-                float val = Lerp(0, k.Fat, alphaBody);
-                val = Lerp(val, k.Muscle, Ellipse(u, v, 0, 0.1 * ft, (a - ft) * shape, (b - (0.8 * ft)) * shape, pix));
-                float cavity = Ellipse(u, v, 0, ccv, ca, cb, pix);
-                val = Lerp(val, k.SoftTissue, cavity);
-                val = Lerp(val, k.Lung, cavity * Ellipse(u, v, 0.5 * ca, 0.05 * cb, 0.47 * ca, 0.8 * cb, pix));
-                val = Lerp(val, k.Lung, cavity * Ellipse(u, v, -0.5 * ca, 0.02 * cb, 0.47 * ca, 0.82 * cb, pix));
+                double x = (i + 0.5 - (w / 2.0)) * pix;
+                double u = body.U[index], v = body.V[index];
+                float cavity = body.Cavity[index];
                 foreach (var (vu, vv, vr) in vessels)
                 {
                     if (cavity <= 0 || Math.Abs(u - vu) > vr + pix || Math.Abs(v - vv) > vr + pix)
@@ -189,10 +207,7 @@ internal static class PhantomRenderer
                         continue;
                     }
                     double dd = Math.Sqrt(((u - vu) * (u - vu)) + ((v - vv) * (v - vv)));
-                    if (dd < vr + pix)
-                    {
-                        val = Lerp(val, 0.45, cavity * Coverage(vr, dd, pix));
-                    }
+                    val = Lerp(val, 0.45, cavity * Coverage(vr, dd, pix));
                 }
                 if (liverGrow > 0)
                 {
@@ -206,8 +221,70 @@ internal static class PhantomRenderer
                 {
                     val = Lerp(val, k.SoftTissue, Ellipse(x, y, medCx, medCy, mediastinumR, mediastinumR, pix));
                 }
-                output[(j * w) + i] = val;
+                output[index] = val;
             }
+        }
+    }
+
+    /// <summary>The layers of the body that are the same in every slice: skin fat, muscle, thoracic cavity and lungs.</summary>
+    private sealed class BodyBase
+    {
+        private BodyBase(int n)
+        {
+            Value = new float[n];
+            Cavity = new float[n];
+            U = new float[n];
+            V = new float[n];
+        }
+
+        public float[] Value { get; }
+        public float[] Cavity { get; }
+        public float[] U { get; }
+        public float[] V { get; }
+
+        public static BodyBase Create(PhantomParameters p)
+        {
+            int w = p.MatrixX, h = p.MatrixY;
+            var body = new BodyBase(w * h);
+            double pix = p.PixelSpacingMm;
+            TissueContrast k = p.Contrast;
+            double cos = Math.Cos(p.BodyRotationRad), sin = Math.Sin(p.BodyRotationRad);
+            double a = p.BodySemiAxisXMm, b = p.BodySemiAxisYMm, ft = p.FatThicknessMm, mt = p.MuscleThicknessMm;
+            double ca = a - ft - mt, cb = b - (0.8 * ft) - mt - 10, ccv = -6;
+            double binsPerRad = AngleBins / (2 * Math.PI);
+            var bodyShape = new float[AngleBins + 1];
+            for (int bin = 0; bin <= AngleBins; bin++)
+            {
+                bodyShape[bin] = (float)p.BodyShape.Evaluate((2 * Math.PI * bin / AngleBins) - Math.PI);
+            }
+            for (int j = 0; j < h; j++)
+            {
+                double y = (j + 0.5 - (h / 2.0)) * pix;
+                for (int i = 0; i < w; i++)
+                {
+                    int index = (j * w) + i;
+                    double x = (i + 0.5 - (w / 2.0)) * pix;
+                    double dx = x - p.BodyCentreXMm, dy = y - p.BodyCentreYMm;
+                    double u = (cos * dx) + (sin * dy), v = (-sin * dx) + (cos * dy);
+                    body.U[index] = (float)u;
+                    body.V[index] = (float)v;
+                    double shape = 1 + Sample(bodyShape, (Math.Atan2(v, u) + Math.PI) * binsPerRad);
+                    float alphaBody = Ellipse(u, v, 0, 0, a * shape, b * shape, pix);
+                    if (alphaBody <= 0)
+                    {
+                        continue;
+                    }
+                    float val = Lerp(0, k.Fat, alphaBody);
+                    val = Lerp(val, k.Muscle, Ellipse(u, v, 0, 0.1 * ft, (a - ft) * shape, (b - (0.8 * ft)) * shape, pix));
+                    float cavity = Ellipse(u, v, 0, ccv, ca, cb, pix);
+                    val = Lerp(val, k.SoftTissue, cavity);
+                    val = Lerp(val, k.Lung, cavity * Ellipse(u, v, 0.5 * ca, 0.05 * cb, 0.47 * ca, 0.8 * cb, pix));
+                    val = Lerp(val, k.Lung, cavity * Ellipse(u, v, -0.5 * ca, 0.02 * cb, 0.47 * ca, 0.82 * cb, pix));
+                    body.Value[index] = Math.Max(val, float.Epsilon); // 0 marks "outside the body"
+                    body.Cavity[index] = cavity;
+                }
+            }
+            return body;
         }
     }
 
@@ -306,14 +383,33 @@ internal static class PhantomRenderer
         return table[i] + (f * (table[i + 1] - table[i]));
     }
 
-    private static void PaintHeart(PhantomParameters p, double s, double contraction, ContourTables tab, ReadOnlySpan<float> background,
-        Span<float> patch, int x0, int y0, int rw, int rh, Span<byte> labels)
+    /// <summary>Polar coordinates (distance in mm, angle-bin position) of every pixel of the heart rectangle about the LV centre of slice <paramref name="z"/>: the same in every frame.</summary>
+    private static void PolarGrid(PhantomParameters p, int z, int x0, int y0, int rw, int rh, Span<float> rho, Span<float> angle)
+    {
+        int w = p.MatrixX, h = p.MatrixY;
+        double pix = p.PixelSpacingMm;
+        var (cx, cy) = p.LvCentre(z);
+        double binsPerRad = AngleBins / (2 * Math.PI);
+        for (int r = 0; r < rh; r++)
+        {
+            double dy = ((y0 + r + 0.5 - (h / 2.0)) * pix) - cy;
+            for (int q = 0; q < rw; q++)
+            {
+                double dx = ((x0 + q + 0.5 - (w / 2.0)) * pix) - cx;
+                rho[(r * rw) + q] = (float)Math.Sqrt((dx * dx) + (dy * dy));
+                angle[(r * rw) + q] = (float)Math.Clamp((Math.Atan2(dy, dx) + Math.PI) * binsPerRad, 0, AngleBins - 1e-3);
+            }
+        }
+    }
+
+    private static void PaintHeart(PhantomParameters p, int z, double contraction, ContourTables tab, ReadOnlySpan<float> background,
+        ReadOnlySpan<float> rhoGrid, ReadOnlySpan<float> angleGrid, Span<float> patch, int x0, int y0, int rw, int rh, Span<byte> labels)
     {
         int w = p.MatrixX, h = p.MatrixY;
         double pix = p.PixelSpacingMm;
         double myo = p.Contrast.Myocardium, fat = p.Contrast.Fat, rvBlood = p.RvBloodSignal;
-        double cx = p.LvCentreXMm + (Math.Clamp(s, 0, 1) * p.LvTiltXMm);
-        double cy = p.LvCentreYMm + (Math.Clamp(s, 0, 1) * p.LvTiltYMm);
+        double s = p.SlicePosition(z);
+        var (cx, cy) = p.LvCentre(z);
         double binsPerRad = AngleBins / (2 * Math.PI);
 
         // Papillary muscles and trabeculae present in this slice, as circles in image mm.
@@ -342,16 +438,14 @@ internal static class PhantomRenderer
             {
                 int i = x0 + q;
                 double x = (i + 0.5 - (w / 2.0)) * pix;
-                double dx = x - cx, dy = y - cy;
-                double rho = Math.Sqrt((dx * dx) + (dy * dy));
+                double rho = rhoGrid[(r * rw) + q];
                 if (rho >= tab.MaxFat + pix)
                 {
                     labels[(j * w) + i] = 0;
                     patch[(r * rw) + q] = 0;
                     continue;
                 }
-                double pos = (Math.Atan2(dy, dx) + Math.PI) * binsPerRad;
-                pos = Math.Clamp(pos, 0, AngleBins - 1e-6);
+                double pos = angleGrid[(r * rw) + q];
                 float under = background[(j * w) + i];
                 float val = under;
                 float fatR = Sample(tab.Fat, pos);
@@ -393,7 +487,15 @@ internal static class PhantomRenderer
                 double xn = ((2.0 * (i + 0.5)) / w) - 1;
                 double log = (c[0] * xn) + (c[1] * yn) + (0.5 * c[2] * ((xn * xn) - (1.0 / 3))) + (0.5 * c[3] * ((yn * yn) - (1.0 / 3)))
                     + (0.5 * c[4] * xn * yn) + (0.3 * c[5] * zn) - (p.AnteriorCoilGradient * yn);
-                bias[(j * w) + i] = (float)Math.Exp(log);
+                float banding = 1;
+                if (p.Banding.Depth > 0)
+                {
+                    // bSSFP signal collapses where the off-resonance phase per TR reaches ±π.
+                    double bx = xn - p.Banding.CentreX, by = yn - p.Banding.CentreY;
+                    double phase = (2 * Math.PI * p.Banding.Cycles * ((bx * bx) + (by * by))) + p.Banding.Offset;
+                    banding = (float)(1 - (p.Banding.Depth * Math.Exp(-(1 + Math.Cos(phase)) / p.Banding.Width)));
+                }
+                bias[(j * w) + i] = (float)Math.Exp(log) * banding;
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using MLCardiac.Imaging;
 
@@ -74,14 +75,23 @@ public sealed class SyntheticDatasetWriter
         var infos = new SyntheticSubjectInfo[jobs.Count];
         int done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxDegreeOfParallelism), CancellationToken = cancellationToken };
-        Parallel.For(0, jobs.Count, parallel, k =>
+        try
         {
-            var (vendor, index, labeled) = jobs[k];
-            SyntheticSubject subject = _generator.Generate(vendor, index);
-            WriteSubject(outputDirectory, subject, labeled);
-            infos[k] = subject.Info;
-            progress?.Report(Interlocked.Increment(ref done));
-        });
+            Parallel.For(0, jobs.Count, parallel, k =>
+            {
+                var (vendor, index, labeled) = jobs[k];
+                SyntheticSubject subject = _generator.Generate(vendor, index);
+                WriteSubject(outputDirectory, subject, labeled);
+                infos[k] = subject.Info;
+                progress?.Report(Interlocked.Increment(ref done));
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // Report the first failure itself (e.g. an IOException naming the file), not the parallel wrapper.
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            throw;
+        }
         WriteCsv(Path.Combine(outputDirectory, CsvFileName), infos);
         return infos;
     }
@@ -94,10 +104,11 @@ public sealed class SyntheticDatasetWriter
         string imagePath = Path.Combine(outputDirectory, ImagePath(code, labeled));
         Directory.CreateDirectory(Path.GetDirectoryName(imagePath)!);
         var spacing = new Spacing(subject.PixelSpacingMm, subject.PixelSpacingMm, subject.SliceThicknessMm);
+        double frameTimeS = 60.0 / subject.Info.HeartRateBpm / subject.FrameCount;
         int[] shape = [subject.SizeX, subject.SizeY, subject.SliceCount, subject.FrameCount];
 
         // The generator's intensities are already whole numbers within the int16 range; the volume wraps them (no copy).
-        WriteGzipAtomically(new Volume(subject.ImageArray, shape, spacing), imagePath, ImageOptions, ImageCompression);
+        WriteGzipAtomically(new Volume(subject.ImageArray, shape, spacing, timeStepS: frameTimeS), imagePath, ImageOptions, ImageCompression);
         if (!labeled)
         {
             return;
@@ -113,7 +124,7 @@ public sealed class SyntheticDatasetWriter
                 target[i] = frameLabels[i];
             }
         }
-        WriteGzipAtomically(new Volume(labels, shape, spacing), Path.Combine(outputDirectory, LabelPath(code)), LabelOptions, LabelCompression);
+        WriteGzipAtomically(new Volume(labels, shape, spacing, timeStepS: frameTimeS), Path.Combine(outputDirectory, LabelPath(code)), LabelOptions, LabelCompression);
     }
 
     /// <summary>

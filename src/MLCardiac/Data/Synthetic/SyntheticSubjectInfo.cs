@@ -48,6 +48,9 @@ public sealed record SyntheticSubjectInfo
     /// <summary>Drawn LV wall thickness at end diastole in mm (mid-ventricle, before regional variation).</summary>
     public required double WallThicknessMm { get; init; }
 
+    /// <summary>Heart rate in beats per minute; the cine's frames span one cycle, 60 / rate / frames seconds apart.</summary>
+    public required double HeartRateBpm { get; init; }
+
     /// <summary>The M&amp;Ms pathology code: NOR, DCM or HCM.</summary>
     public string PathologyCode => Pathology switch
     {

@@ -50,6 +50,9 @@ public sealed record VendorProfile
     /// <summary>Systematic anterior-to-posterior log-intensity drop of the bias field (anterior surface coil), over the half FOV.</summary>
     public required double AnteriorCoilGradient { get; init; }
 
+    /// <summary>Probability that a subject shows a bSSFP off-resonance banding artefact (a dark ring where the B0 phase reaches π).</summary>
+    public double BandingProbability { get; init; }
+
     /// <summary>Fraction of k-space acquired along x (readout), (0, 1]; the rest is zero-filled.</summary>
     public required double AcquiredFractionX { get; init; }
 
