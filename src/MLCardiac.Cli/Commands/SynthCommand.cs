@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using MLCardiac.Data.Synthetic;
+using MLCardiac.IO;
 using SkiaSharp;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -36,8 +37,13 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
 
         /// <summary>Unlabeled vendors, comma-separated.</summary>
         [CommandOption("--unlabeled-vendors <LIST>")]
-        [Description("Comma-separated vendors written without labels to Training/Unlabeled (e.g. C); they are not labeled.")]
+        [Description("Comma-separated vendors that also get unlabeled subjects in Training/Unlabeled (DANN target data, e.g. C); they are other subjects than the labeled ones.")]
         public string? UnlabeledVendors { get; init; }
+
+        /// <summary>Unlabeled subjects per unlabeled vendor.</summary>
+        [CommandOption("--unlabeled-per-vendor <N>")]
+        [Description("Unlabeled subjects per unlabeled vendor (default: --subjects-per-vendor).")]
+        public int? UnlabeledPerVendor { get; init; }
 
         /// <summary>Cohort seed.</summary>
         [CommandOption("--seed <S>")]
@@ -92,13 +98,15 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
         ArgumentNullException.ThrowIfNull(settings);
         List<VendorProfile> labeled = ParseVendors(settings.Vendors);
         List<VendorProfile> unlabeled = ParseVendors(settings.UnlabeledVendors);
-        labeled = [.. labeled.Where(v => !unlabeled.Any(u => u.Code == v.Code))];
         var generator = new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = settings.Seed, MinFrames = settings.MinFrames, MaxFrames = settings.MaxFrames });
 
         if (!string.IsNullOrWhiteSpace(settings.Out))
         {
-            var request = new SyntheticDatasetRequest { Vendors = labeled, UnlabeledVendors = unlabeled, SubjectsPerVendor = settings.SubjectsPerVendor };
-            int total = (labeled.Count + unlabeled.Count) * settings.SubjectsPerVendor;
+            var request = new SyntheticDatasetRequest
+            {
+                Vendors = labeled, UnlabeledVendors = unlabeled, SubjectsPerVendor = settings.SubjectsPerVendor, UnlabeledPerVendor = settings.UnlabeledPerVendor,
+            };
+            int total = (labeled.Count * settings.SubjectsPerVendor) + (unlabeled.Count * (settings.UnlabeledPerVendor ?? settings.SubjectsPerVendor));
             var writer = new SyntheticDatasetWriter(generator);
             var watch = Stopwatch.StartNew();
             console.Progress()
@@ -106,7 +114,7 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
                 .Start(ctx =>
                 {
                     ProgressTask task = ctx.AddTask($"synthesising {total} subjects", maxValue: total);
-                    writer.Write(settings.Out, request, new DirectProgress(n => task.Value = Math.Max(task.Value, n)), cancellationToken);
+                    writer.Write(settings.Out, request, new SyncProgress<int>(n => task.Value = Math.Max(task.Value, n)), cancellationToken);
                     task.Value = total;
                 });
             console.MarkupLineInterpolated(
@@ -115,7 +123,7 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
 
         if (!string.IsNullOrWhiteSpace(settings.Preview))
         {
-            IReadOnlyList<VendorProfile> shown = [.. labeled.Concat(unlabeled)];
+            IReadOnlyList<VendorProfile> shown = [.. labeled.Concat(unlabeled).DistinctBy(v => v.Code)];
             var rows = new SyntheticSubject[shown.Count][];
             Parallel.For(0, shown.Count * settings.PreviewSubjects, new ParallelOptions { CancellationToken = cancellationToken }, k =>
             {
@@ -145,20 +153,6 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
         montage.Rgba.Span.CopyTo(bitmap.GetPixelSpan());
         using SKData data = bitmap.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new MLCardiacException($"{path}: SkiaSharp could not encode the PNG.");
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        using (FileStream file = File.Create(temp))
-        {
-            data.SaveTo(file);
-        }
-        File.Move(temp, full, overwrite: true);
-    }
-
-    /// <summary>Reports on the calling thread (unlike <see cref="Progress{T}"/>, which posts and may reorder).</summary>
-    private sealed class DirectProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
+        AtomicFile.Write(path, data.SaveTo);
     }
 }

@@ -1,3 +1,4 @@
+using MLCardiac.IO;
 using MLCardiac.Augmentation;
 using SkiaSharp;
 
@@ -138,13 +139,7 @@ internal static class AugmentationPreview
             Directory.CreateDirectory(directory);
         }
 
-        string temporary = path + ".tmp";
-        using (FileStream stream = File.Create(temporary))
-        {
-            png.SaveTo(stream);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, png.SaveTo);
         return (width, height);
     }
 

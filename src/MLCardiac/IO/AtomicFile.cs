@@ -7,8 +7,12 @@ namespace MLCardiac.IO;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, atomically.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>, atomically. With <paramref name="durable"/>
+    /// false the content is not forced to the disk before the rename (still never torn; after a power cut the file
+    /// may be missing or old): for outputs that are cheap to regenerate and written by the thousand.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, bool durable = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
@@ -21,7 +25,7 @@ public static class AtomicFile
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(fs);
-                fs.Flush(flushToDisk: true);
+                fs.Flush(flushToDisk: durable);
             }
             File.Move(tmp, full, overwrite: true);
         }

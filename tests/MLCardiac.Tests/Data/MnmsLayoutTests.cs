@@ -74,6 +74,27 @@ public sealed class MnmsLayoutTests
     }
 
     [TestMethod]
+    public void Load_SyntheticVendorBothLabeledAndUnlabeled_IndexesDistinctSubjects()
+    {
+        new MLCardiac.Data.Synthetic.SyntheticDatasetWriter(SyntheticTestCohort.Generator).Write(_root, new MLCardiac.Data.Synthetic.SyntheticDatasetRequest
+        {
+            Vendors = [MLCardiac.Data.Synthetic.VendorProfiles.C],
+            UnlabeledVendors = [MLCardiac.Data.Synthetic.VendorProfiles.C],
+            SubjectsPerVendor = 1,
+            UnlabeledPerVendor = 2,
+        });
+
+        DatasetIndex index = MnmsLayout.Load(_root);
+
+        Assert.IsEmpty(index.Problems);
+        Assert.AreEqual("synthetic", index.Records[0].Dataset);
+        Assert.HasCount(1, index.Records.Where(r => r.IsLabeled).Select(r => r.Subject).Distinct().ToList());
+        Assert.HasCount(2, index.Records.Where(r => !r.IsLabeled).Select(r => r.Subject).Distinct().ToList());
+        Assert.HasCount(3, index.Records.Select(r => r.Subject).Distinct().ToList());
+        Assert.IsTrue(index.Records.All(r => r.Vendor == "C"));
+    }
+
+    [TestMethod]
     public void Load_NoMetadataCsv_ReportsAFatalDatasetProblem()
     {
         Subject("Labeled", "AAA111", label: true);

@@ -1,3 +1,4 @@
+using MLCardiac.IO;
 using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.ExceptionServices;
@@ -57,13 +58,28 @@ public sealed class SyntheticDatasetWriter
         {
             throw new MLCardiacException($"SubjectsPerVendor must be at least 1 (got {request.SubjectsPerVendor}).");
         }
-        var jobs = new List<(VendorProfile Vendor, int Index, bool Labeled)>();
-        var unlabeled = new HashSet<string>(request.UnlabeledVendors.Select(v => v.Code), StringComparer.OrdinalIgnoreCase);
-        foreach (VendorProfile vendor in request.Vendors.Concat(request.UnlabeledVendors).DistinctBy(v => v.Code, StringComparer.OrdinalIgnoreCase))
+        int unlabeledPerVendor = request.UnlabeledPerVendor ?? request.SubjectsPerVendor;
+        if (unlabeledPerVendor < 0)
         {
+            throw new MLCardiacException($"UnlabeledPerVendor must be at least 0 (got {unlabeledPerVendor}).");
+        }
+        var jobs = new List<(VendorProfile Vendor, int Index, bool Labeled)>();
+        var labeledCodes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (VendorProfile vendor in request.Vendors.DistinctBy(v => v.Code, StringComparer.OrdinalIgnoreCase))
+        {
+            labeledCodes.Add(vendor.Code);
             for (int i = 0; i < request.SubjectsPerVendor; i++)
             {
-                jobs.Add((vendor, i, !unlabeled.Contains(vendor.Code)));
+                jobs.Add((vendor, i, true));
+            }
+        }
+        foreach (VendorProfile vendor in request.UnlabeledVendors.DistinctBy(v => v.Code, StringComparer.OrdinalIgnoreCase))
+        {
+            // Other subjects than the vendor's labeled ones: indices continue after them.
+            int first = labeledCodes.Contains(vendor.Code) ? request.SubjectsPerVendor : 0;
+            for (int i = first; i < first + unlabeledPerVendor; i++)
+            {
+                jobs.Add((vendor, i, false));
             }
         }
         if (jobs.Count == 0)
@@ -132,28 +148,12 @@ public sealed class SyntheticDatasetWriter
     /// (temporary file + rename). Unlike <see cref="NiftiWriter.Write(Volume, string, NiftiWriteOptions?)"/> it does not
     /// force the file to disk: a synthetic dataset can be regenerated, and per-file fsync would serialise the writers.
     /// </summary>
-    private static void WriteGzipAtomically(Volume volume, string path, NiftiWriteOptions options, ZLibCompressionOptions compression)
-    {
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+    private static void WriteGzipAtomically(Volume volume, string path, NiftiWriteOptions options, ZLibCompressionOptions compression) =>
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var gz = new GZipStream(file, compression))
-            {
-                NiftiWriter.Write(volume, gz, options, path);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-            throw;
-        }
-    }
+            using var gz = new GZipStream(file, compression, leaveOpen: true);
+            NiftiWriter.Write(volume, gz, options, path);
+        }, durable: false);
 
     /// <summary>Writes the metadata CSV atomically.</summary>
     public static void WriteCsv(string path, IReadOnlyList<SyntheticSubjectInfo> subjects)
@@ -167,20 +167,6 @@ public sealed class SyntheticDatasetWriter
             sb.Append(CultureInfo.InvariantCulture,
                 $"{i},{s.Code},{s.VendorName},{s.VendorCode},{s.Centre},{s.EdFrame},{s.EsFrame},{s.AgeYears},{s.PathologyCode},{s.Sex},{s.HeightCm:0.#},{s.WeightKg:0.#}\n");
         }
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, sb.ToString(), new UTF8Encoding(false));
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-            throw;
-        }
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
 }
