@@ -40,7 +40,7 @@ bench: setup build ## Benchmarks against the reference peers (not part of the te
 DATA        ?= data/synthetic
 run: build ## The main job: synthetic multi-vendor data, train on vendors A+B, Dice per vendor (seen vs unseen)
 	@if [ ! -f $(DATA)/Synthetic_Dataset_information.csv ]; then \
-	  $(MLCARDIAC) synth --out $(DATA) --subjects-per-vendor 10 --seed 1 --preview reports/synthetic/preview.png; fi
+	  $(MLCARDIAC) synth --out $(DATA) --subjects-per-vendor 10 --unlabeled-vendors C --unlabeled-per-vendor 6 --seed 1 --preview reports/synthetic/preview.png; fi
 	$(MLCARDIAC) train --data $(DATA) --train-vendors A,B --augment standard --epochs 5 --iterations 40 --out models/unet-ab
 
 clean: ## Remove build outputs

@@ -18,7 +18,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
     internal sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<IMAGE>")]
-        [Description("Short-axis image (.nii or .nii.gz), 3D or 4D cine.")]
+        [Description("Short-axis image (.nii or .nii.gz), 3D or 4D cine; or a folder, whose .nii/.nii.gz images (not *_gt) are all segmented into --out as a folder.")]
         public string Image { get; init; } = "";
 
         [CommandOption("--model <DIR>")]
@@ -26,7 +26,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         public string Model { get; init; } = "models/unet-ab";
 
         [CommandOption("--out <FILE>")]
-        [Description("Label map to write (.nii or .nii.gz).")]
+        [Description("Label map to write (.nii or .nii.gz), or the output folder in folder mode (files named <image>_pred.nii.gz).")]
         public string Out { get; init; } = "";
 
         [CommandOption("--frame <N>")]
@@ -37,6 +37,14 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         [Description("Segment every frame of a cine and write a 4D label map.")]
         public bool AllFrames { get; init; }
 
+        [CommandOption("--tta")]
+        [Description("Average the predictions of the slices and their mirror images (test-time augmentation; 4× slower).")]
+        public bool Tta { get; init; }
+
+        [CommandOption("--no-largest-component")]
+        [Description("Keep every connected piece of each structure (default: only the largest 3D component).")]
+        public bool NoLargestComponent { get; init; }
+
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out FILE is required") : ValidationResult.Success();
     }
@@ -45,11 +53,33 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (!File.Exists(settings.Image)) throw new FileNotFoundException($"{settings.Image}: no such file", settings.Image);
         using SegmentationModel model = SegmentationModel.Load(settings.Model);
-        Volume image = NiftiReader.Read(settings.Image);
+        if (Directory.Exists(settings.Image))
+        {
+            string[] images = Directory.GetFiles(settings.Image, "*.nii*", SearchOption.AllDirectories)
+                .Where(f => (f.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
+                    && !Path.GetFileName(f).Contains("_gt", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal).ToArray();
+            if (images.Length == 0) throw new MLCardiacException($"{settings.Image}: no .nii or .nii.gz image in this folder.");
+            foreach (string file in images)
+            {
+                string name = Path.GetFileName(file);
+                name = name[..name.IndexOf(".nii", StringComparison.OrdinalIgnoreCase)] + "_pred.nii.gz";
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{Path.GetRelativePath(settings.Image, file)}[/]");
+                SegmentFile(model, file, Path.Combine(settings.Out, name), settings, cancellationToken);
+            }
+            return 0;
+        }
+        if (!File.Exists(settings.Image)) throw new FileNotFoundException($"{settings.Image}: no such file or folder", settings.Image);
+        SegmentFile(model, settings.Image, settings.Out, settings, cancellationToken);
+        return 0;
+    }
+
+    private void SegmentFile(SegmentationModel model, string path, string outPath, Settings settings, CancellationToken cancellationToken)
+    {
+        Volume image = NiftiReader.Read(path);
         if (settings.Frame < 0 || settings.Frame >= image.Frames)
-            throw new MLCardiacException($"{settings.Image}: frame {settings.Frame} does not exist (the image has {image.Frames}).");
+            throw new MLCardiacException($"{path}: frame {settings.Frame} does not exist (the image has {image.Frames}).");
         var clock = Stopwatch.StartNew();
         int[] frames = settings.AllFrames ? Enumerable.Range(0, image.Frames).ToArray() : [settings.Frame];
         var data = new float[image.VoxelsPerFrame * frames.Length];
@@ -57,13 +87,13 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         foreach (var (frame, k) in frames.Select((f, k) => (f, k)))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Volume labels = model.Segment(image, frame);
+            Volume labels = model.Segment(image, frame, mirrorTta: settings.Tta, largestComponent: !settings.NoLargestComponent);
             first ??= labels;
             labels.Data.CopyTo(data, k * image.VoxelsPerFrame);
         }
         int[] shape = frames.Length > 1 ? [image.SizeX, image.SizeY, image.SizeZ, frames.Length] : [image.SizeX, image.SizeY, image.SizeZ];
         var output = new Volume(data, shape, image.SpacingMm, image.VoxelToWorld, frames.Length > 1 ? image.TimeStepS : 0, NiftiDataType.UInt8);
-        NiftiWriter.Write(output, settings.Out, new NiftiWriteOptions { DataType = NiftiDataType.UInt8 });
+        NiftiWriter.Write(output, outPath, new NiftiWriteOptions { DataType = NiftiDataType.UInt8 });
 
         double voxelMl = image.SpacingMm.X * image.SpacingMm.Y * image.SpacingMm.Z / 1000;
         var table = new Table().AddColumns("frame", "LV (ml)", "MYO (ml)", "RV (ml)");
@@ -73,8 +103,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
             table.AddRow(frames[k].ToString(CultureInfo.InvariantCulture), Ml(f, 1, voxelMl), Ml(f, 2, voxelMl), Ml(f, 3, voxelMl));
         }
         console.Write(table);
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"wrote [bold]{settings.Out}[/] in {clock.Elapsed.TotalSeconds:F1} s");
-        return 0;
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"wrote [bold]{outPath}[/] in {clock.Elapsed.TotalSeconds:F1} s");
 
         static string Ml(ReadOnlySpan<float> labels, int c, double voxelMl)
         {

@@ -79,8 +79,12 @@ public sealed class SegmentationModel : IDisposable
         return new SegmentationModel(network, description);
     }
 
-    /// <summary>Segments frame <paramref name="frame"/> of <paramref name="image"/>: labels 0..3 on the image's own grid (3D).</summary>
-    public Volume Segment(Volume image, int frame = 0, int batchSize = 16)
+    /// <summary>
+    /// Segments frame <paramref name="frame"/> of <paramref name="image"/>: labels 0..3 on the image's own grid (3D).
+    /// With <paramref name="mirrorTta"/> the softmax of the slices and of their x, y and xy mirror images are averaged
+    /// (test-time augmentation); with <paramref name="largestComponent"/> each structure keeps its largest 3D component.
+    /// </summary>
+    public Volume Segment(Volume image, int frame = 0, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16)
     {
         ArgumentNullException.ThrowIfNull(image);
         SliceGeometry geometry = Preprocessor.Plan(image);
@@ -94,11 +98,21 @@ public sealed class SegmentationModel : IDisposable
                 int n = Math.Min(batchSize, geometry.SizeZ - z0);
                 using var scope = torch.NewDisposeScope();
                 Tensor x = tensor(slices.AsSpan(z0 * px, n * px).ToArray(), new long[] { n, 1, s, s });
-                Network.call(x).argmax(1).to(ScalarType.Byte).data<byte>().CopyTo(labels.AsSpan(z0 * px, n * px));
+                Tensor probabilities = nn.functional.softmax(Network.call(x), 1);
+                if (mirrorTta)
+                {
+                    foreach (long[] dims in MirrorAxes)
+                        probabilities = probabilities + nn.functional.softmax(Network.call(x.flip(dims)), 1).flip(dims);
+                }
+                probabilities.argmax(1).to(ScalarType.Byte).data<byte>().CopyTo(labels.AsSpan(z0 * px, n * px));
             }
         }
-        return Preprocessor.Restore(labels, geometry);
+        Volume result = Preprocessor.Restore(labels, geometry);
+        if (largestComponent) LargestComponent.Apply(result.Voxels, result.SizeX, result.SizeY, result.SizeZ, Network.Options.Classes);
+        return result;
     }
+
+    private static readonly long[][] MirrorAxes = [[3], [2], [2, 3]];
 
     /// <inheritdoc />
     public void Dispose() => Network.Dispose();

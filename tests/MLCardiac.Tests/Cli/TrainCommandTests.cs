@@ -83,6 +83,12 @@ public sealed class TrainCommandTests
         Assert.IsTrue(labels.VoxelToWorld.ApproximatelyEquals(source.VoxelToWorld, 1e-4));
         CollectionAssert.IsSubsetOf(labels.Data.Distinct().ToArray(), new float[] { 0, 1, 2, 3 });
         StringAssert.Contains(text, "LV (ml)");
+
+        string folderOut = Path.Combine(_data, "pred-folder");
+        (code, text) = CliRunner.Run("predict", Path.GetDirectoryName(image)!, "--model", model, "--out", folderOut, "--tta");
+        Assert.AreEqual(0, code, text);
+        string[] written = Directory.GetFiles(folderOut).Select(Path.GetFileName).ToArray()!;
+        CollectionAssert.AreEqual(new[] { Path.GetFileName(image).Replace(".nii.gz", "_pred.nii.gz", StringComparison.Ordinal) }, written, "the _gt file is not an input");
     }
 
     [TestMethod]
