@@ -32,6 +32,9 @@ internal static class CliApp
                 .WithDescription("Trains a U-Net (or DANN) on some vendors and reports Dice per vendor on held-out subjects.")
                 .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--out", "models/unet-ab")
                 .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--target-vendors", "C", "--out", "models/dann-ab");
+            config.AddCommand<ClassifyVendorCommand>("classify-vendor")
+                .WithDescription("Trains the ResNet vendor classifier, calibrates its unfamiliar-scanner warning and reports accuracy.")
+                .WithExample("classify-vendor", "--data", "data/synthetic", "--unseen-vendors", "D", "--out", "models/vendor-classifier");
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Segments a short-axis NIfTI with a trained model and writes the label map on the image's grid.")
                 .WithExample("predict", "case_sa.nii.gz", "--model", "models/unet-ab", "--out", "case_pred.nii.gz", "--frame", "0");

@@ -232,7 +232,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     private void Render(List<VendorSummary> rows, TrainingResult result)
     {
         var table = new Table().Title("Held-out subjects, 3D on each image's grid (ED and ES frames)")
-            .AddColumns("vendor", "role", "subjects", "Dice LV", "Dice MYO", "Dice RV", "HD95 mean (mm)", "LV EF MAE (%)");
+            .AddColumns("vendor", "role", "subj.", "Dice LV", "Dice MYO", "Dice RV", "HD95 mm", "LV EF MAE %");
         foreach (var r in rows)
         {
             double hd95 = new[] { r.Lv.Hd95Mm, r.Myo.Hd95Mm, r.Rv.Hd95Mm }.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
@@ -241,9 +241,9 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 D(r.Lv), D(r.Myo), D(r.Rv), F(hd95, "F1"), ef);
         }
         console.Write(table);
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best epoch {result.BestEpoch + 1} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}; Dice: mean [[95 % bootstrap interval]]");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best epoch {result.BestEpoch + 1} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}; Dice: mean ± half-width of the 95 % bootstrap interval (bounds in {SummaryFile})");
 
-        static string D(StructureSummary s) => Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{s.Dice.Mean:F3} [{s.Dice.Lower:F3}, {s.Dice.Upper:F3}]"));
+        static string D(StructureSummary s) => string.Create(CultureInfo.InvariantCulture, $"{s.Dice.Mean:F3}±{(s.Dice.Upper - s.Dice.Lower) / 2:F3}");
         static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
     }
 

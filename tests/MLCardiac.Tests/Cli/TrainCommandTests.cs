@@ -101,6 +101,26 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void ClassifyVendor_TwoKnownOneUnseen_SavesAClassifierThatLoadsBack()
+    {
+        string dir = Path.Combine(_data, "models", "vendor");
+
+        (int code, string output) = CliRunner.Run("classify-vendor", "--data", _data, "--unseen-vendors", "C", "--out", dir,
+            "--size", "64", "--width", "4", "--epochs", "1", "--iterations", "3");
+
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "volume accuracy");
+        StringAssert.Contains(output, "of unseen C");
+        var (classifier, preprocessing) = MLCardiac.Training.VendorClassifier.Load(dir);
+        using (classifier)
+        {
+            CollectionAssert.AreEqual(new[] { "A", "B" }, classifier.Vendors.ToArray());
+            Assert.AreEqual(64, preprocessing.Size);
+            Assert.IsTrue(classifier.Threshold is > 0 and <= 1);
+        }
+    }
+
+    [TestMethod]
     public void Train_UnknownVendor_ExitCode1NamingIt()
     {
         (int code, string output) = CliRunner.Run("train", "--data", _data, "--train-vendors", "Z", "--out", Path.Combine(_data, "models", "z"));

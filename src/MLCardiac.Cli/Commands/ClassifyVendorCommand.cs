@@ -1,0 +1,131 @@
+using System.ComponentModel;
+using System.Globalization;
+using MLCardiac.Data;
+using MLCardiac.Models;
+using MLCardiac.Preprocessing;
+using MLCardiac.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLCardiac.Cli.Commands;
+
+/// <summary>
+/// <c>mlcardiac classify-vendor --data DIR --out models/vendor</c>: trains the ResNet vendor classifier on some
+/// subjects of each vendor, calibrates its "unfamiliar scanner" threshold on others, and reports volume-level
+/// accuracy, the confusion matrix and — with <c>--unseen-vendors</c> — how often scans of vendors it never saw
+/// are flagged unfamiliar.
+/// </summary>
+internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<ClassifyVendorCommand.Settings>
+{
+    /// <summary>Arguments of <c>mlcardiac classify-vendor</c>.</summary>
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--data <DIR>")]
+        [Description("Dataset folder in the M&Ms layout.")]
+        public string Data { get; init; } = "data/synthetic";
+
+        [CommandOption("--unseen-vendors <LIST>")]
+        [Description("Vendors kept out of training, used to measure the unfamiliar-scanner warning.")]
+        public string? UnseenVendors { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder for the classifier.")]
+        public string Out { get; init; } = "models/vendor-classifier";
+
+        [CommandOption("--epochs <N>")]
+        [Description("Epochs. Default: 6.")]
+        public int Epochs { get; init; } = 6;
+
+        [CommandOption("--iterations <N>")]
+        [Description("Steps per epoch (0: one pass). Default: 0.")]
+        public int Iterations { get; init; }
+
+        [CommandOption("--width <N>")]
+        [Description("ResNet base width. Default: 16.")]
+        public int Width { get; init; } = 16;
+
+        [CommandOption("--size <PX>")]
+        [Description("Side of the square slices. Default: 128.")]
+        public int Size { get; init; } = PreprocessingOptions.DefaultSize;
+
+        [CommandOption("--false-alarm-rate <F>")]
+        [Description("Share of held-out familiar volumes allowed to be flagged when calibrating. Default: 0.05.")]
+        public double FalseAlarmRate { get; init; } = 0.05;
+
+        [CommandOption("--seed <N>")]
+        [Description("Seed. Default: 1.")]
+        public int Seed { get; init; } = 1;
+    }
+
+    /// <inheritdoc/>
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        DatasetIndex index = MnmsLayout.Load(settings.Data);
+        if (index.Records.Count == 0) throw new MLCardiacException($"{settings.Data}: no usable subject.");
+        string[] unseen = string.IsNullOrWhiteSpace(settings.UnseenVendors) ? [] : settings.UnseenVendors.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string v in unseen)
+            if (!index.Vendors.Contains(v)) throw new MLCardiacException($"Vendor \"{v}\" is not in {settings.Data} (it has {string.Join(", ", index.Vendors)}).");
+        var (unseenRecords, known) = SubjectSplit.ByVendor(index.Records.Where(r => r.Role == FrameRole.ED), unseen);
+        string[] vendors = known.Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (vendors.Length < 2) throw new MLCardiacException("The classifier needs at least two known vendors.");
+        var (trainAndCal, test) = SubjectSplit.BySubject(known, 0.25, settings.Seed);
+        var (train, calibration) = SubjectSplit.BySubject(trainAndCal, 0.3, settings.Seed + 1);
+
+        var preprocessing = new PreprocessingOptions { Size = settings.Size };
+        var preparation = new CasePreparation(new Preprocessor(preprocessing));
+        SliceDataset Slices(IReadOnlyList<CaseRecord> r, string[] domains) => CasePreparation.ToSlices(preparation.Prepare(r, includeLabels: false, cancellationToken: cancellationToken), domains);
+        SliceDataset trainSet = null!, calSet = null!, testSet = null!;
+        SliceDataset? unseenSet = null;
+        console.Status().Start("loading and preprocessing", _ =>
+        {
+            trainSet = Slices(train, vendors);
+            calSet = Slices(calibration, vendors);
+            testSet = Slices(test, vendors);
+            if (unseenRecords.Count > 0) unseenSet = Slices(unseenRecords, [.. vendors, .. unseen]);
+        });
+
+        var options = new VendorClassifierOptions
+        {
+            Network = new ResNetOptions { BaseWidth = settings.Width },
+            Epochs = settings.Epochs,
+            IterationsPerEpoch = settings.Iterations,
+            FalseAlarmRate = settings.FalseAlarmRate,
+            Seed = settings.Seed,
+        };
+        VendorClassifier classifier = null!;
+        console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training the vendor classifier", maxValue: 1);
+                classifier = new VendorClassifierTrainer(options).Fit(trainSet, calSet, new SyncProgress<TrainingProgress>(p =>
+                {
+                    task.MaxValue = (double)p.Epochs * p.Steps;
+                    task.Value = (double)p.Epoch * p.Steps + p.Step;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}");
+                }), cancellationToken);
+            });
+        using (classifier)
+        {
+            classifier.Save(settings.Out, preprocessing);
+            VendorClassifierEvaluation onTest = classifier.Evaluate(testSet);
+            var confusion = new Table().Title("held-out volumes: true vendor (rows) × predicted (columns)").AddColumn("");
+            foreach (string v in vendors) confusion.AddColumn(v);
+            for (int i = 0; i < vendors.Length; i++)
+                confusion.AddRow([vendors[i], .. onTest.Confusion[i].Select(c => c.ToString(CultureInfo.InvariantCulture))]);
+            console.Write(confusion);
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"volume accuracy [bold]{onTest.VolumeAccuracy:P1}[/] ({test.Count} volumes; chance {1.0 / vendors.Length:P0}), slice accuracy {onTest.SliceAccuracy:P1}");
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"unfamiliar-scanner threshold {classifier.Threshold:F3}: flags {onTest.FlaggedUnfamiliar:P1} of held-out volumes of known vendors");
+            if (unseenSet is not null)
+            {
+                var flagged = classifier.PredictVolumes(unseenSet);
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                    $"flags [bold]{flagged.Count(v => v.Unfamiliar) / (double)flagged.Count:P1}[/] of {flagged.Count} volumes of unseen {string.Join(", ", unseen)}");
+            }
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"classifier written to [bold]{settings.Out}[/]");
+        }
+        return 0;
+    }
+}
