@@ -13,15 +13,28 @@ public sealed class DannNetwork : nn.Module<Tensor, Tensor>
     private readonly UNet2d unet;
     private readonly DomainDiscriminator domain;
 
-    /// <summary>Builds the U-Net from <paramref name="options"/> and a head over its bottleneck for <paramref name="domains"/> domains.</summary>
-    public DannNetwork(UNetOptions options, int domains, int hiddenDomainFeatures = 64) : base(nameof(DannNetwork))
+    /// <summary>
+    /// Builds the U-Net from <paramref name="options"/> and a domain head for <paramref name="domains"/> domains over the
+    /// output of encoder stage <paramref name="featureStage"/> (0 = full resolution; null = the bottleneck, as in Ganin et al.).
+    /// </summary>
+    public DannNetwork(UNetOptions options, int domains, int hiddenDomainFeatures = 64, int? featureStage = null) : base(nameof(DannNetwork))
     {
         ArgumentNullException.ThrowIfNull(options);
+        int stage = featureStage ?? options.Depth;
+        if (stage < 0 || stage > options.Depth)
+            throw new ArgumentOutOfRangeException(nameof(featureStage), featureStage, $"must be an encoder stage in 0..{options.Depth}");
         unet = new UNet2d(options);
-        domain = new DomainDiscriminator(options.FiltersAt(options.Depth), domains, hiddenDomainFeatures);
+        domain = new DomainDiscriminator(options.FiltersAt(stage), domains, hiddenDomainFeatures);
         Domains = domains;
+        FeatureStage = stage;
         RegisterComponents();
     }
+
+    /// <summary>The domain head's parameters (for an optimiser group of their own).</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> DomainHeadParameters => domain.parameters();
+
+    /// <summary>Encoder stage whose output feeds the domain head.</summary>
+    public int FeatureStage { get; }
 
     /// <summary>The segmentation network (what inference and export use).</summary>
     public UNet2d Segmenter => unet;
@@ -36,6 +49,6 @@ public sealed class DannNetwork : nn.Module<Tensor, Tensor>
     public (UNetOutput Segmentation, Tensor DomainLogits) ForwardWithDomain(Tensor input, double lambda)
     {
         UNetOutput seg = unet.ForwardAll(input);
-        return (seg, domain.call(GradientReversal.Apply(seg.Bottleneck, lambda)));
+        return (seg, domain.call(GradientReversal.Apply(seg.Encoder[FeatureStage], lambda)));
     }
 }

@@ -6,9 +6,15 @@ namespace MLCardiac.Models;
 
 /// <summary>
 /// The domain head of DANN: predicts the vendor (or source vs target) of a slice from encoder features.
-/// Two 3×3 convolutions with normalisation and leaky ReLU, global average pooling, then a two-layer MLP.
-/// Input [N, F, h, w]; output domain logits [N, Domains].
+/// Two 3×3 convolutions with leaky ReLU, global mean and standard-deviation pooling per channel (the feature
+/// statistics that carry "style" — contrast, noise and texture energy, in which vendors differ), then a
+/// two-layer MLP. Input [N, F, h, w]; output domain logits [N, Domains].
 /// </summary>
+/// <remarks>
+/// No normalisation layers on purpose: instance normalisation would remove exactly the per-channel feature
+/// statistics (contrast, texture energy) through which vendors differ, leaving the head blind and the
+/// adversarial signal empty; batch normalisation would let it compare rows of a batch instead of judging each.
+/// </remarks>
 public sealed class DomainDiscriminator : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential features;
@@ -22,20 +28,23 @@ public sealed class DomainDiscriminator : nn.Module<Tensor, Tensor>
         if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "must be ≥ 1");
         features = nn.Sequential(
             ("conv0", nn.Conv2d(inChannels, hidden, 3, padding: 1)),
-            ("norm0", nn.InstanceNorm2d(hidden, affine: true)),
             ("act0", nn.LeakyReLU(0.01)),
             ("conv1", nn.Conv2d(hidden, hidden, 3, padding: 1)),
-            ("norm1", nn.InstanceNorm2d(hidden, affine: true)),
-            ("act1", nn.LeakyReLU(0.01)),
-            ("pool", nn.AdaptiveAvgPool2d(1)),
-            ("flat", nn.Flatten()));
+            ("act1", nn.LeakyReLU(0.01)));
         classifier = nn.Sequential(
-            ("fc0", nn.Linear(hidden, hidden)),
+            ("fc0", nn.Linear(2 * hidden, hidden)),
             ("act", nn.LeakyReLU(0.01)),
             ("fc1", nn.Linear(hidden, domains)));
         RegisterComponents();
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => classifier.call(features.call(input));
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        Tensor f = features.call(input).flatten(2);
+        using Scalar eps = 1e-5.ToScalar();
+        Tensor pooled = cat(new[] { f.mean(new long[] { 2 }), f.var(2).add(eps).sqrt() }, 1);
+        return classifier.call(pooled).MoveToOuterDisposeScope();
+    }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLCardiac.Models;
@@ -21,7 +22,9 @@ public static class GradientReversal
             throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "λ must be finite and ≥ 0.");
         using Tensor frozen = x.detach();
         using Tensor delta = x - frozen;
-        return frozen - delta * lambda;
+        using TorchSharp.Scalar scale = lambda.ToScalar(); // explicit, see SegmentationLoss
+        using Tensor reversed = delta.mul(scale);
+        return frozen - reversed;
     }
 
     /// <summary>

@@ -83,7 +83,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
             if (Options.DeepSupervision && d < deepHeads.Count) deep.Add(deepHeads[d].call(x));
         }
         deep.Reverse(); // finest first
-        return new UNetOutput(head.call(x), bottleneck, deep);
+        return new UNetOutput(head.call(x), bottleneck, deep, skips);
     }
 
     /// <summary>Number of trainable scalars.</summary>

@@ -6,4 +6,5 @@ namespace MLCardiac.Models;
 /// <param name="Logits">Segmentation logits, [N, Classes, H, W].</param>
 /// <param name="Bottleneck">Features at the coarsest stage, [N, F, H/2^Depth, W/2^Depth] (input of a domain head).</param>
 /// <param name="DeepSupervision">Logits at coarser decoder levels, finest first ([N, Classes, H/2, W/2], ...); empty when disabled.</param>
-public sealed record UNetOutput(torch.Tensor Logits, torch.Tensor Bottleneck, IReadOnlyList<torch.Tensor> DeepSupervision);
+/// <param name="Encoder">Output of every encoder stage, full resolution first; the last one is <paramref name="Bottleneck"/>.</param>
+public sealed record UNetOutput(torch.Tensor Logits, torch.Tensor Bottleneck, IReadOnlyList<torch.Tensor> DeepSupervision, IReadOnlyList<torch.Tensor> Encoder);

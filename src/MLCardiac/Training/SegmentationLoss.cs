@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLCardiac.Training;
@@ -34,13 +35,20 @@ public static class SegmentationLoss
         if (labeled is not null)
         {
             Tensor rows = labeled.nonzero().flatten();
-            if (rows.shape[0] == 0) return (logits.sum() * 0).MoveToOuterDisposeScope();
+            if (rows.shape[0] == 0)
+            {
+                using TorchSharp.Scalar zero = 0.0.ToScalar();
+                return logits.sum().mul(zero).MoveToOuterDisposeScope();
+            }
             logits = logits.index_select(0, rows);
             labels = labels.index_select(0, rows);
         }
+        // Scalars are created and disposed explicitly: TorchSharp's implicit double → Scalar conversions leave the
+        // Scalar to the finalizer, which can free it while libtorch still reads it (seen as "toFloat: Expected false").
+        using TorchSharp.Scalar one = 1.0.ToScalar(), wCe = crossEntropyWeight.ToScalar(), wDice = diceWeight.ToScalar();
         Tensor ce = nn.functional.cross_entropy(logits, labels);
-        Tensor dice = 1 - SoftDice(logits, labels).mean();
-        return (crossEntropyWeight * ce + diceWeight * dice).MoveToOuterDisposeScope();
+        Tensor dice = SoftDice(logits, labels).mean().neg().add(one);
+        return ce.mul(wCe).add(dice.mul(wDice)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Per-class soft Dice of the foreground classes (1..C−1) over the whole batch, shape [C−1].</summary>
@@ -55,6 +63,7 @@ public static class SegmentationLoss
         long[] dims = { 0, 2, 3 };
         Tensor intersection = (probs * onehot).sum(dims);
         Tensor denominator = probs.sum(dims) + onehot.sum(dims);
-        return ((2 * intersection + DiceSmooth) / (denominator + DiceSmooth)).MoveToOuterDisposeScope();
+        using TorchSharp.Scalar two = 2.0.ToScalar(), smooth = DiceSmooth.ToScalar();
+        return intersection.mul(two).add(smooth).div(denominator.add(smooth)).MoveToOuterDisposeScope();
     }
 }

@@ -80,12 +80,16 @@ public sealed class SegmentationTrainer
         torch.manual_seed((long)SeedSequence.Derive(o.Seed, 0x1417));
         nn.Module<Tensor, Tensor> network = o.Dann is null
             ? new UNet2d(o.Network)
-            : new DannNetwork(o.Network, train.Domains.Count, o.Dann.HiddenFeatures);
+            : new DannNetwork(o.Network, train.Domains.Count, o.Dann.HiddenFeatures, o.Dann.FeatureStage);
         UNet2d segmenter = network as UNet2d ?? ((DannNetwork)network).Segmenter;
         network.to(device);
+        // One optimiser group for the segmenter, and one for the DANN domain head at its own learning-rate multiple.
+        var groups = new List<(IEnumerable<TorchSharp.Modules.Parameter> Parameters, double Multiplier)> { (segmenter.parameters(), 1) };
+        if (network is DannNetwork withHead) groups.Add((withHead.DomainHeadParameters, o.Dann!.HeadLearningRateMultiplier));
+        double[] multipliers = groups.Select(g => g.Multiplier).ToArray();
         optim.Optimizer optimizer = o.Optimizer == OptimizerKind.AdamW
-            ? optim.AdamW(network.parameters(), lr: o.LearningRate, weight_decay: o.WeightDecay)
-            : optim.SGD(network.parameters(), o.LearningRate, momentum: 0.99, nesterov: true, weight_decay: o.WeightDecay);
+            ? optim.AdamW(groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, lr: o.LearningRate * g.Multiplier, weight_decay: o.WeightDecay)))
+            : optim.SGD(groups.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g.Parameters, lr: o.LearningRate * g.Multiplier, momentum: 0.99, nesterov: true, weight_decay: o.WeightDecay)), o.LearningRate);
 
         string optionsJson = JsonSerializer.Serialize(o);
         var history = new List<EpochRecord>();
@@ -142,7 +146,8 @@ public sealed class SegmentationTrainer
                 long globalStep = (long)epoch * steps + step;
                 double progressFraction = (double)globalStep / totalSteps;
                 lr = o.Schedule.At(o.LearningRate, progressFraction);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                int g = 0;
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr * multipliers[g++];
 
                 ulong batchSeed = SeedSequence.Derive(o.Seed, 3, epoch, step);
                 for (int r = 0; r < rows; r++)
@@ -174,7 +179,8 @@ public sealed class SegmentationTrainer
                     var (seg, domainLogits) = dann.ForwardWithDomain(x, lambda);
                     Tensor domains = tensor(domainBuffer).to(device);
                     Tensor domainLoss = nn.functional.cross_entropy(domainLogits, domains);
-                    loss = SegmentationLossWithDeepSupervision(seg, y, mask) + o.Dann.DomainLossWeight * domainLoss;
+                    using Scalar domainWeight = o.Dann.DomainLossWeight.ToScalar();
+                    loss = SegmentationLossWithDeepSupervision(seg, y, mask).add(domainLoss.mul(domainWeight));
                     domainLossSum += domainLoss.item<float>();
                     domainCorrect += domainLogits.argmax(1).eq(domains).sum().item<long>();
                     domainRows += rows;
@@ -316,9 +322,11 @@ public sealed class SegmentationTrainer
             weightSum += weight;
             Tensor down = nn.functional.interpolate(labelsFloat, new long[] { coarse.shape[2], coarse.shape[3] }, mode: InterpolationMode.Nearest)
                 .squeeze(1).to(ScalarType.Int64);
-            total = total + weight * SegmentationLoss.DiceCrossEntropy(coarse, down, mask, o.DiceWeight, o.CrossEntropyWeight);
+            using Scalar w = weight.ToScalar();
+            total = total.add(SegmentationLoss.DiceCrossEntropy(coarse, down, mask, o.DiceWeight, o.CrossEntropyWeight).mul(w));
         }
-        return total / weightSum;
+        using Scalar norm = weightSum.ToScalar();
+        return total.div(norm);
     }
 
     private static Device ResolveDevice(string name)
