@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MLCardiac.Augmentation;
+using MLCardiac.Numerics;
 
 const int Size = 128;
 const int PoolSize = 64;

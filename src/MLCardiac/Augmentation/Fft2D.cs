@@ -1,5 +1,7 @@
 using System.Numerics;
 
+using MLCardiac.Numerics;
+
 namespace MLCardiac.Augmentation;
 
 /// <summary>

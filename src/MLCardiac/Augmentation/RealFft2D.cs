@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
+using MLCardiac.Numerics;
+
 namespace MLCardiac.Augmentation;
 
 /// <summary>

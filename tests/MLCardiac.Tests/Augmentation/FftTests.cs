@@ -1,6 +1,8 @@
 using System.Numerics;
 using MLCardiac.Augmentation;
 
+using MLCardiac.Numerics;
+
 namespace MLCardiac.Tests.Augmentation;
 
 [TestClass]

@@ -1,5 +1,7 @@
 using System.Numerics;
 
+using MLCardiac.Numerics;
+
 namespace MLCardiac.Data.Synthetic;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace MLCardiac.Data.Synthetic;
 /// <c>AcquiredFraction</c> of k-space is measured (the rest is zero-filled, which causes Gibbs ringing
 /// at sharp edges), optionally rolled off by a Fermi filter (vendors' reconstruction filters soften the
 /// ringing), and multiplied by a Gaussian (extra blur). Applied per row/column, this is a circular
-/// convolution with the real, even kernel h = IDFT(window), computed once with <see cref="Fft"/>.
+/// convolution with the real, even kernel h = IDFT(window), computed once with <see cref="Numerics.ComplexFft"/>.
 /// The convolution is evaluated exactly as a dense circulant matrix, which lets the renderer filter only
 /// the part of an image that changed (linearity), see <see cref="AddFilteredPatch"/>.
 /// </summary>
@@ -40,7 +42,7 @@ public sealed class KSpaceTruncation
         {
             spectrum[k] = window[k];
         }
-        Fft.Inverse(spectrum);
+        new ComplexFft(length).Inverse(spectrum);
         _kernel = new float[length];
         for (int d = 0; d < length; d++)
         {

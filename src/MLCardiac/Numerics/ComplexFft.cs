@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace MLCardiac.Augmentation;
+namespace MLCardiac.Numerics;
 
 /// <summary>
 /// In-place complex FFT of one length: iterative radix-2 for powers of two, Bluestein's chirp-z algorithm
@@ -14,8 +14,8 @@ namespace MLCardiac.Augmentation;
 /// Inverse(Forward(x)) = x. Written here rather than taken from MathNet.Numerics 5.0.0 (served): its managed
 /// provider has no 2D transform (<c>Fourier.Forward2D</c> throws without the native MKL provider, which is not
 /// served), and 128×128 forward + inverse through its 1D calls took 1.9–3.5 ms and allocated on every call,
-/// against about 0.27 ms and no allocation for <see cref="RealFft2D"/> on the same machine. Not thread-safe (holds scratch): use one
-/// instance per thread, as <see cref="AugmentationWorkspace"/> does.
+/// against about 0.27 ms and no allocation for <see cref="Augmentation.RealFft2D"/> on the same machine. Not thread-safe (holds scratch): use one
+/// instance per thread, as <see cref="Augmentation.AugmentationWorkspace"/> does. Shared by the augmentations and the synthetic data generator.
 /// </remarks>
 public sealed class ComplexFft
 {
