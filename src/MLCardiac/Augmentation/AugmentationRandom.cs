@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 
+using MLCardiac.Numerics;
+
 namespace MLCardiac.Augmentation;
 
 /// <summary>
@@ -14,18 +16,14 @@ namespace MLCardiac.Augmentation;
 /// </remarks>
 public sealed class AugmentationRandom
 {
-    private ulong _s0, _s1, _s2, _s3;
+    private Xoshiro256StarStar _core;
     private double _spareGaussian;
     private bool _hasSpareGaussian;
 
     /// <summary>Creates a generator whose whole sequence is fixed by <paramref name="seed"/>.</summary>
     public AugmentationRandom(ulong seed)
     {
-        ulong x = seed;
-        _s0 = SplitMix64(ref x);
-        _s1 = SplitMix64(ref x);
-        _s2 = SplitMix64(ref x);
-        _s3 = SplitMix64(ref x);
+        _core = new Xoshiro256StarStar(seed);
     }
 
     /// <summary>
@@ -35,25 +33,14 @@ public sealed class AugmentationRandom
     public static AugmentationRandom ForSample(ulong seed, long sampleIndex)
     {
         ulong x = seed ^ 0x6A09E667F3BCC909UL;
-        ulong a = SplitMix64(ref x);
+        ulong a = Xoshiro256StarStar.SplitMix64(ref x);
         ulong y = unchecked((ulong)sampleIndex) + 0xBB67AE8584CAA73BUL;
-        ulong b = SplitMix64(ref y);
+        ulong b = Xoshiro256StarStar.SplitMix64(ref y);
         return new AugmentationRandom(a ^ (b * 0x9E3779B97F4A7C15UL));
     }
 
     /// <summary>The next 64 random bits.</summary>
-    public ulong NextUInt64()
-    {
-        ulong result = RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = RotateLeft(_s3, 45);
-        return result;
-    }
+    public ulong NextUInt64() => _core.NextUInt64();
 
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
@@ -138,13 +125,5 @@ public sealed class AugmentationRandom
         }
     }
 
-    private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
 
-    private static ulong SplitMix64(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
 }

@@ -1,5 +1,4 @@
 using MLCardiac.Cli;
-using Spectre.Console;
 
 namespace MLCardiac.Tests.Cli;
 
@@ -9,11 +8,9 @@ public sealed class SynthCommandTests
     [TestMethod]
     public void Run_UnknownVendor_FailsWithUserError()
     {
-        using var writer = new StringWriter();
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No });
-        int code = CliApp.Create(console).Run(["synth", "--preview", Path.Combine(Path.GetTempPath(), "never.png"), "--vendors", "Q"]);
+        (int code, string output) = CliRunner.Run("synth", "--preview", Path.Combine(Path.GetTempPath(), "never.png"), "--vendors", "Q");
         Assert.AreEqual(ErrorReporting.UserError, code);
-        StringAssert.Contains(writer.ToString(), "Unknown synthetic vendor 'Q'");
+        StringAssert.Contains(output, "Unknown synthetic vendor 'Q'");
     }
 
     [TestMethod]
@@ -22,19 +19,11 @@ public sealed class SynthCommandTests
         string dir = Path.Combine(Path.GetTempPath(), "mlcardiac-synth-cli-" + Guid.NewGuid().ToString("N"));
         try
         {
-            using var writer = new StringWriter();
-            IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Out = new AnsiConsoleOutput(writer),
-                Interactive = InteractionSupport.No,
-            });
             string png = Path.Combine(dir, "preview.png");
-            int code = CliApp.Create(console).Run(["synth", "--out", dir, "--vendors", "D", "--subjects-per-vendor", "1", "--min-frames", "4", "--max-frames", "4",
-                "--seed", "5", "--preview", png, "--preview-subjects", "1"]);
-            Assert.AreEqual(0, code, writer.ToString());
-            StringAssert.Contains(writer.ToString(), "wrote 1 subjects");
+            (int code, string output) = CliRunner.Run("synth", "--out", dir, "--vendors", "D", "--subjects-per-vendor", "1", "--min-frames", "4", "--max-frames", "4",
+                "--seed", "5", "--preview", png, "--preview-subjects", "1");
+            Assert.AreEqual(0, code, output);
+            StringAssert.Contains(output, "wrote 1 subjects");
             Assert.HasCount(2, File.ReadAllLines(Path.Combine(dir, "Synthetic_Dataset_information.csv")));
             Assert.HasCount(2, Directory.GetFiles(Path.Combine(dir, "Training", "Labeled"), "*.nii.gz", SearchOption.AllDirectories));
             byte[] head = File.ReadAllBytes(png)[..8];

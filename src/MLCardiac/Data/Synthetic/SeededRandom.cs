@@ -1,5 +1,7 @@
 using System.Text;
 
+using MLCardiac.Numerics;
+
 namespace MLCardiac.Data.Synthetic;
 
 /// <summary>
@@ -9,19 +11,12 @@ namespace MLCardiac.Data.Synthetic;
 /// </summary>
 public sealed class SeededRandom
 {
-    private ulong _s0;
-    private ulong _s1;
-    private ulong _s2;
-    private ulong _s3;
+    private Xoshiro256StarStar _core;
 
     /// <summary>Creates a generator whose whole sequence is determined by <paramref name="seed"/>.</summary>
     public SeededRandom(ulong seed)
     {
-        ulong x = seed;
-        _s0 = SplitMix64(ref x);
-        _s1 = SplitMix64(ref x);
-        _s2 = SplitMix64(ref x);
-        _s3 = SplitMix64(ref x);
+        _core = new Xoshiro256StarStar(seed);
     }
 
     /// <summary>
@@ -37,27 +32,16 @@ public sealed class SeededRandom
             h = (h ^ b) * 1099511628211UL;
         }
         ulong x = seed ^ 0x9E3779B97F4A7C15UL;
-        ulong mixed = SplitMix64(ref x) ^ h;
-        mixed = SplitMix64(ref mixed) ^ (ulong)(uint)index * 0xD1B54A32D192ED03UL;
-        return new SeededRandom(SplitMix64(ref mixed));
+        ulong mixed = Xoshiro256StarStar.SplitMix64(ref x) ^ h;
+        mixed = Xoshiro256StarStar.SplitMix64(ref mixed) ^ (ulong)(uint)index * 0xD1B54A32D192ED03UL;
+        return new SeededRandom(Xoshiro256StarStar.SplitMix64(ref mixed));
     }
 
     /// <summary>A new independent generator seeded from this one (advances this generator once).</summary>
     public SeededRandom Fork() => new(NextUInt64());
 
     /// <summary>The next 64 uniformly distributed random bits.</summary>
-    public ulong NextUInt64()
-    {
-        ulong result = RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = RotateLeft(_s3, 45);
-        return result;
-    }
+    public ulong NextUInt64() => _core.NextUInt64();
 
     /// <summary>A uniform double in [0, 1).</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
@@ -90,13 +74,5 @@ public sealed class SeededRandom
     /// <summary>A log-normal multiplicative jitter exp(N(0, <paramref name="sigma"/>²)), 1 when sigma is 0.</summary>
     public double Jitter(double sigma) => sigma == 0 ? 1.0 : Math.Exp(sigma * Normal());
 
-    private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
 
-    private static ulong SplitMix64(ref ulong x)
-    {
-        ulong z = x += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
 }
