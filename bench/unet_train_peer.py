@@ -4,7 +4,8 @@ Builds the same 2D U-Net as MLCardiac.Models.UNet2d (two conv3x3-InstanceNorm(af
 blocks per stage, stride-2 convolution to go down, 2x2 transposed convolution to go up, concatenated
 skips, 1x1 head) with the same loss (soft Dice over foreground classes + cross-entropy) and AdamW, then
 serves timing requests on stdin so the .NET side can interleave rounds with its own:
-  line "STEPS k" -> runs k training steps, prints {"seconds": s} (time in-process, imports excluded).
+  line "STEPS k" -> runs k training steps, prints {"seconds": s} (time in-process, imports excluded);
+  line "INFER k" -> runs k eval-mode forward passes of a 10-slice stack, prints {"seconds": s}.
 Arguments: BASE_FILTERS DEPTH SIZE BATCH THREADS
 """
 import json
@@ -72,13 +73,23 @@ def main():
     for _ in range(2):
         step()
     print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    stack = torch.randn(10, 1, size, size)
     for line in sys.stdin:
         parts = line.split()
-        if not parts or parts[0] != "STEPS":
+        if not parts or parts[0] not in ("STEPS", "INFER"):
             break
-        start = time.perf_counter()
-        for _ in range(int(parts[1])):
-            step()
+        if parts[0] == "STEPS":
+            net.train()
+            start = time.perf_counter()
+            for _ in range(int(parts[1])):
+                step()
+        else:
+            net.eval()
+            with torch.no_grad():
+                net(stack)
+                start = time.perf_counter()
+                for _ in range(int(parts[1])):
+                    net(stack)
         print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
 
 

@@ -70,6 +70,30 @@ internal static class TrainingBenchmark
                 theirs.Add(steps * batch / seconds);
             }
         }
+        // Inference: a 10-slice stack, eval mode, no autograd.
+        var oursInfer = new List<double>();
+        var theirsInfer = new List<double>();
+        using (var stack = randn(10, 1, size, size))
+        {
+            net.eval();
+            using (torch.no_grad())
+            {
+                for (int w = 0; w < 2; w++) net.call(stack).Dispose();
+                for (int r = 0; r < rounds; r++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    for (int s = 0; s < steps; s++) net.call(stack).Dispose();
+                    oursInfer.Add(clock.Elapsed.TotalMilliseconds / steps);
+                    if (peer is not null)
+                    {
+                        peer.StandardInput.WriteLine($"INFER {steps}");
+                        string? line = peer.StandardOutput.ReadLine();
+                        if (line is null) break;
+                        theirsInfer.Add(1000 * JsonDocument.Parse(line).RootElement.GetProperty("seconds").GetDouble() / steps);
+                    }
+                }
+            }
+        }
         if (peer is not null) { peer.StandardInput.WriteLine("END"); peer.WaitForExit(10_000); }
 
         Console.WriteLine($"  MLCardiac (TorchSharp {typeof(torch).Assembly.GetName().Version}): median {Median(ours):F1} slices/s (min {ours.Min():F1}, max {ours.Max():F1})");
@@ -83,7 +107,59 @@ internal static class TrainingBenchmark
         {
             Console.WriteLine("  PyTorch peer not available (install python3-torch)");
         }
+
+        Console.WriteLine($"U-Net inference, 10-slice {size}×{size} stack:");
+        Console.WriteLine($"  MLCardiac: median {Median(oursInfer):F1} ms (min {oursInfer.Min():F1})");
+        if (theirsInfer.Count > 0)
+        {
+            Console.WriteLine($"  PyTorch:   median {Median(theirsInfer):F1} ms (min {theirsInfer.Min():F1})");
+            var ratios = oursInfer.Zip(theirsInfer, (a, b) => b / a).ToList();
+            Console.WriteLine($"  speed ratio MLCardiac/PyTorch per round: median {Median(ratios):F2}");
+        }
+
+        // Achieved arithmetic rate against the machine's dense matmul rate (the practical ceiling).
+        double forwardFlops = UNetForwardFlops(baseFilters, depth, size);
+        double trainingGflops = 3 * forwardFlops * Median(ours) / 1e9; // backward ≈ 2× forward
+        double matmulGflops = MatmulGflops();
+        Console.WriteLine($"  forward {forwardFlops / 1e9:F2} GFLOP per slice; training achieves {trainingGflops:F1} GFLOP/s; "
+            + $"float32 1024² matmul {matmulGflops:F1} GFLOP/s; ratio {trainingGflops / matmulGflops:P0}");
         return 0;
+    }
+
+    /// <summary>Multiply-adds ×2 of every convolution of <see cref="UNet2d"/> for one slice (norms and activations are minor).</summary>
+    internal static double UNetForwardFlops(int baseFilters, int depth, int size, int inChannels = 1, int classes = 4, int maxFilters = 320)
+    {
+        int F(int s) => Math.Min(baseFilters << s, maxFilters);
+        double Conv(int cin, int cout, int k, int outSide) => 2.0 * cin * cout * k * k * outSide * outSide;
+        double flops = 0;
+        for (int s = 0; s <= depth; s++)
+        {
+            int side = size >> s;
+            flops += Conv(s == 0 ? inChannels : F(s - 1), F(s), 3, side) + Conv(F(s), F(s), 3, side);
+        }
+        for (int s = depth - 1; s >= 0; s--)
+        {
+            int side = size >> s;
+            flops += 2.0 * F(s + 1) * F(s) * 4 * (side / 2) * (side / 2); // 2×2 stride-2 transposed convolution
+            flops += Conv(2 * F(s), F(s), 3, side) + Conv(F(s), F(s), 3, side);
+        }
+        return flops + Conv(F(0), classes, 1, size);
+    }
+
+    private static double MatmulGflops()
+    {
+        const int n = 1024;
+        using var a = randn(n, n);
+        using var b = randn(n, n);
+        for (int w = 0; w < 3; w++) a.matmul(b).Dispose();
+        var rates = new List<double>();
+        for (int r = 0; r < 7; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < 5; i++) a.matmul(b).Dispose();
+            rates.Add(5 * 2.0 * n * n * n / clock.Elapsed.TotalSeconds / 1e9);
+        }
+        return Median(rates);
     }
 
     private static Process? StartPeer(string python, int baseFilters, int depth, int size, int batch, int threads)

@@ -49,9 +49,12 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [Description("Vendors whose unlabeled subjects join training as DANN target data (implies --dann).")]
         public string? TargetVendors { get; init; }
 
-        [CommandOption("--dann")]
-        [Description("Domain-adversarial training (gradient reversal + vendor discriminator).")]
-        public bool Dann { get; init; }
+        [CommandOption("--model <MODEL>")]
+        [Description("unet, or dann (domain-adversarial: gradient reversal + vendor discriminator; implied by --target-vendors). Default: unet.")]
+        public string Model { get; init; } = "unet";
+
+        public override ValidationResult Validate() =>
+            Model is "unet" or "dann" ? ValidationResult.Success() : ValidationResult.Error($"--model must be unet or dann (was \"{Model}\")");
 
         [CommandOption("--max-lambda <L>")]
         [Description("Largest gradient-reversal weight of the DANN schedule. Default: 0.3.")]
@@ -147,7 +150,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         var (trainAndVal, testSeen) = SubjectSplit.BySubject(seen, settings.TestFraction, settings.Seed);
         var (trainRecords, valRecords) = SubjectSplit.BySubject(trainAndVal, settings.ValFraction / Math.Max(1e-9, 1 - settings.TestFraction), settings.Seed + 1);
         var targetRecords = index.Records.Where(r => !r.IsLabeled && targetVendors.Contains(r.Vendor)).ToList();
-        bool dann = settings.Dann || targetVendors.Length > 0;
+        bool dann = settings.Model == "dann" || targetVendors.Length > 0;
         if (targetVendors.Length > 0 && targetRecords.Count == 0)
             throw new MLCardiacException($"No unlabeled subjects of {string.Join(", ", targetVendors)} in {settings.Data}; write some with `mlcardiac synth --unlabeled-vendors ...`.");
 

@@ -121,6 +121,15 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void Train_UnknownModel_FailsNamingTheChoices()
+    {
+        (int code, string output) = CliRunner.Run("train", "--data", _data, "--model", "transformer", "--out", Path.Combine(_data, "models", "t"));
+
+        Assert.AreNotEqual(0, code);
+        StringAssert.Contains(output, "unet or dann");
+    }
+
+    [TestMethod]
     public void Train_UnknownVendor_ExitCode1NamingIt()
     {
         (int code, string output) = CliRunner.Run("train", "--data", _data, "--train-vendors", "Z", "--out", Path.Combine(_data, "models", "z"));
