@@ -224,7 +224,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 cases = CaseEvaluator.Evaluate((image, frame) => model.Segment(image, frame), testRecords, new SyncProgress<int>(n => task.Value = n), cancellationToken);
             });
         var summaries = cases.GroupBy(c => c.Record.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => VendorSummary.From(g.Key, trainVendors.Contains(g.Key) ? "seen" : targetVendors.Contains(g.Key) ? "unseen (DANN target)" : "unseen",
+            .Select(g => VendorSummary.From(g.Key, trainVendors.Contains(g.Key) ? "seen" : targetVendors.Contains(g.Key) ? "target" : "unseen",
                 g.ToList(), settings.Seed))
             .ToList();
         WriteSummary(settings, options, trainRecords, valRecords, testRecords, result, summaries, cases);
@@ -234,8 +234,9 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
 
     private void Render(List<VendorSummary> rows, TrainingResult result)
     {
-        var table = new Table().Title("Held-out subjects, 3D on each image's grid (ED and ES frames)")
-            .AddColumns("vendor", "role", "subj.", "Dice LV", "Dice MYO", "Dice RV", "HD95 mm", "LV EF MAE %");
+        var table = new Table().Title("Held-out subjects: 3D Dice on each image's grid (ED + ES)");
+        foreach (string header in new[] { "vendor", "role", "n", "LV", "MYO", "RV", "HD95 mm", "EF err %" })
+            table.AddColumn(new TableColumn(header).NoWrap());
         foreach (var r in rows)
         {
             double hd95 = new[] { r.Lv.Hd95Mm, r.Myo.Hd95Mm, r.Rv.Hd95Mm }.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
@@ -244,9 +245,9 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 D(r.Lv), D(r.Myo), D(r.Rv), F(hd95, "F1"), ef);
         }
         console.Write(table);
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best epoch {result.BestEpoch + 1} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}; Dice: mean ± half-width of the 95 % bootstrap interval (bounds in {SummaryFile})");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best epoch {result.BestEpoch + 1} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}; n = subjects; EF err = LV EF mean absolute error; 95 % bootstrap intervals in {SummaryFile}");
 
-        static string D(StructureSummary s) => string.Create(CultureInfo.InvariantCulture, $"{s.Dice.Mean:F3}±{(s.Dice.Upper - s.Dice.Lower) / 2:F3}");
+        static string D(StructureSummary s) => s.Dice.Mean.ToString("F3", CultureInfo.InvariantCulture);
         static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
     }
 

@@ -10,7 +10,7 @@ public sealed record StructureSummary((double Mean, double Lower, double Upper) 
 
 /// <summary>Results of one vendor: overlap per structure and agreement of the clinical indices.</summary>
 /// <param name="Vendor">Vendor code.</param>
-/// <param name="Role">"seen", "unseen" or "unseen (DANN target)".</param>
+/// <param name="Role">"seen" (trained on), "unseen", or "target" (unseen labels; its unlabeled scans took part in DANN).</param>
 /// <param name="Subjects">Subjects evaluated.</param>
 /// <param name="Cases">Records (subject × frame) evaluated.</param>
 /// <param name="Lv">LV blood pool.</param>
