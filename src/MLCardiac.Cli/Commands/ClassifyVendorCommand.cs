@@ -18,11 +18,8 @@ namespace MLCardiac.Cli.Commands;
 internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<ClassifyVendorCommand.Settings>
 {
     /// <summary>Arguments of <c>mlcardiac classify-vendor</c>.</summary>
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : TrainingSettings
     {
-        [CommandOption("--data <DIR>")]
-        [Description("Dataset folder in the M&Ms layout.")]
-        public string Data { get; init; } = "data/synthetic";
 
         [CommandOption("--unseen-vendors <LIST>")]
         [Description("Vendors kept out of training, used to measure the unfamiliar-scanner warning.")]
@@ -36,25 +33,16 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
         [Description("Epochs. Default: 6.")]
         public int Epochs { get; init; } = 6;
 
-        [CommandOption("--iterations <N>")]
-        [Description("Steps per epoch (0: one pass). Default: 0.")]
-        public int Iterations { get; init; }
 
         [CommandOption("--width <N>")]
         [Description("ResNet base width. Default: 16.")]
         public int Width { get; init; } = 16;
 
-        [CommandOption("--size <PX>")]
-        [Description("Side of the square slices. Default: 128.")]
-        public int Size { get; init; } = PreprocessingOptions.DefaultSize;
 
         [CommandOption("--false-alarm-rate <F>")]
         [Description("Share of held-out familiar volumes allowed to be flagged when calibrating. Default: 0.05.")]
         public double FalseAlarmRate { get; init; } = 0.05;
 
-        [CommandOption("--seed <N>")]
-        [Description("Seed. Default: 1.")]
-        public int Seed { get; init; } = 1;
     }
 
     /// <inheritdoc/>

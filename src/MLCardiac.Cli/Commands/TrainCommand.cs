@@ -35,11 +35,8 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     internal const string CasesFile = "cases.csv";
 
     /// <summary>Arguments of <c>mlcardiac train</c>.</summary>
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : TrainingSettings
     {
-        [CommandOption("--data <DIR>")]
-        [Description("Dataset folder in the M&Ms layout (e.g. one written by `mlcardiac synth`).")]
-        public string Data { get; init; } = "data/synthetic";
 
         [CommandOption("--train-vendors <LIST>")]
         [Description("Comma-separated vendors whose labeled subjects train the model. Default: all.")]
@@ -72,9 +69,6 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [Description("Epochs. Default: 20.")]
         public int Epochs { get; init; } = 20;
 
-        [CommandOption("--iterations <N>")]
-        [Description("Steps per epoch (0: one pass over the labeled slices). Default: 0.")]
-        public int Iterations { get; init; }
 
         [CommandOption("--batch <N>")]
         [Description("Labeled slices per batch. Default: 8.")]
@@ -92,9 +86,6 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [Description("U-Net poolings. Default: 4.")]
         public int Depth { get; init; } = UNetOptions.DefaultDepth;
 
-        [CommandOption("--size <PX>")]
-        [Description("Side of the square training slices in pixels. Default: 128.")]
-        public int Size { get; init; } = PreprocessingOptions.DefaultSize;
 
         [CommandOption("--spacing <MM>")]
         [Description("In-plane pixel spacing after resampling, mm. Default: 1.25.")]
@@ -112,9 +103,6 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [Description("Stop after N epochs without a better validation Dice (0: never). Default: 0.")]
         public int Patience { get; init; }
 
-        [CommandOption("--seed <N>")]
-        [Description("Seed of every random choice. Default: 1.")]
-        public int Seed { get; init; } = 1;
 
         [CommandOption("--threads <N>")]
         [Description("libtorch threads (0: one per core). Default: 0.")]
