@@ -49,7 +49,7 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        DatasetIndex index = MnmsLayout.Load(settings.Data);
+        DatasetIndex index = DatasetLayouts.Load(settings.Data);
         if (index.Records.Count == 0) throw new MLCardiacException($"{settings.Data}: no usable subject.");
         string[] unseen = string.IsNullOrWhiteSpace(settings.UnseenVendors) ? [] : settings.UnseenVendors.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (string v in unseen)

@@ -122,7 +122,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     {
         ArgumentNullException.ThrowIfNull(settings);
         AugmentationPreset preset = AugmentationPipeline.ParsePreset(settings.Augment);
-        DatasetIndex index = MnmsLayout.Load(settings.Data);
+        DatasetIndex index = DatasetLayouts.Load(settings.Data);
         foreach (var p in index.Problems)
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[yellow]warning:[/] {p.Subject ?? "dataset"}: {p.Message} ({p.Path})");
         if (index.Records.Count == 0) throw new MLCardiacException($"{settings.Data}: no usable subject. Write the synthetic data with `mlcardiac synth --out {settings.Data}`.");

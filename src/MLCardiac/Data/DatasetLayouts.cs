@@ -1,0 +1,18 @@
+namespace MLCardiac.Data;
+
+/// <summary>Finds which supported layout a dataset folder uses and indexes it.</summary>
+public static class DatasetLayouts
+{
+    /// <summary>
+    /// Indexes <paramref name="root"/> with the layout it uses: M&amp;Ms (also the synthetic dataset) or ACDC.
+    /// Throws <see cref="MLCardiacException"/> naming the folder when it is neither.
+    /// </summary>
+    public static DatasetIndex Load(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        if (!Directory.Exists(root)) throw new MLCardiacException($"{root}: no such dataset folder.");
+        if (MnmsLayout.Detect(root)) return MnmsLayout.Load(root);
+        if (AcdcLayout.Detect(root)) return AcdcLayout.Load(root);
+        throw new MLCardiacException($"{root}: not a dataset this build reads (M&Ms: Training/Labeled + metadata CSV; ACDC: patientNNN/Info.cfg).");
+    }
+}
