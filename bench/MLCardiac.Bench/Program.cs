@@ -4,6 +4,7 @@ return args.Length == 0 ? Usage() : args[0] switch
 {
     "nifti" => NiftiReadBenchmark.Run(args[1..]),
     "train" => TrainingBenchmark.Run(args[1..]),
+    "infer" => InferenceBenchmark.Run(args[1..]),
     "synth" => SynthBenchmark.Run(args[1..]),
     "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]),
     _ => Usage(),
@@ -12,7 +13,7 @@ return args.Length == 0 ? Usage() : args[0] switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/MLCardiac.Bench -- all | nifti [--rounds N] [--dir DIR] [--python PATH]");
-    Console.Error.WriteLine("                                                              | train [--base-filters 16] [--depth 4] [--size 128] [--batch 8] [--rounds 5] [--steps 5] [--threads N]");
+    Console.Error.WriteLine("                                                              | infer [--rounds N] | train [--base-filters 16] [--depth 4] [--size 128] [--batch 8] [--rounds 5] [--steps 5] [--threads N]");
     Console.Error.WriteLine("                                                              | synth [--subjects-per-vendor N] [--dir DIR]");
     return 2;
 }

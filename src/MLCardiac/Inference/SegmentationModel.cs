@@ -91,7 +91,8 @@ public sealed class SegmentationModel : IDisposable
         float[] slices = Preprocessor.Image(image, frame, geometry, Preprocessor.MeasureIntensity(image));
         int s = geometry.Size, px = s * s;
         var labels = new byte[slices.Length];
-        using (torch.no_grad())
+        // inference_mode rather than no_grad: no version counters or views tracking (measured ~10 % faster, bench `infer`).
+        using (torch.inference_mode())
         {
             for (int z0 = 0; z0 < geometry.SizeZ; z0 += batchSize)
             {
