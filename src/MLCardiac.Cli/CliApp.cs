@@ -35,6 +35,13 @@ internal static class CliApp
             config.AddCommand<ClassifyVendorCommand>("classify-vendor")
                 .WithDescription("Trains the ResNet vendor classifier, calibrates its unfamiliar-scanner warning and reports accuracy.")
                 .WithExample("classify-vendor", "--data", "data/synthetic", "--unseen-vendors", "D", "--out", "models/vendor-classifier");
+            config.AddBranch("data", data =>
+            {
+                data.SetDescription("Dataset tools.");
+                data.AddCommand<DataInspectCommand>("inspect")
+                    .WithDescription("Detects a dataset's layout and lists subjects per vendor and centre, spacing and matrix ranges, and every problem.")
+                    .WithExample("data", "inspect", "data/synthetic");
+            });
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Segments a short-axis NIfTI with a trained model and writes the label map on the image's grid.")
                 .WithExample("predict", "case_sa.nii.gz", "--model", "models/unet-ab", "--out", "case_pred.nii.gz", "--frame", "0");

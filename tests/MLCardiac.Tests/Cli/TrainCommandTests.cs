@@ -121,6 +121,38 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void DataInspect_SyntheticDataset_ListsVendorsAndExitsZero()
+    {
+        (int code, string output) = CliRunner.Run("data", "inspect", _data);
+
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "M&Ms dataset");
+        StringAssert.Contains(output, "9 usable subjects; 0 unusable");
+    }
+
+    [TestMethod]
+    public void DataInspect_SubjectWithoutMetadataRow_ExitCode1ListingIt()
+    {
+        string broken = Path.Combine(Path.GetTempPath(), "mlcardiac-broken-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string extra = Path.Combine(broken, "Training", "Labeled", "ZZZ999");
+            Directory.CreateDirectory(extra);
+            File.Copy(Directory.GetFiles(_data, "*.csv")[0], Path.Combine(broken, "meta.csv"));
+            File.WriteAllText(Path.Combine(extra, "ZZZ999_sa.nii.gz"), "not a NIfTI file");
+
+            (int code, string output) = CliRunner.Run("data", "inspect", broken);
+
+            Assert.AreEqual(1, code, output);
+            StringAssert.Contains(output, "ZZZ999: has no row in the metadata CSV");
+        }
+        finally
+        {
+            Directory.Delete(broken, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void Train_UnknownModel_FailsNamingTheChoices()
     {
         (int code, string output) = CliRunner.Run("train", "--data", _data, "--model", "transformer", "--out", Path.Combine(_data, "models", "t"));
