@@ -28,12 +28,12 @@ public sealed class DomainDiscriminator : nn.Module<Tensor, Tensor>
         if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "must be ≥ 1");
         features = nn.Sequential(
             ("conv0", nn.Conv2d(inChannels, hidden, 3, padding: 1)),
-            ("act0", nn.LeakyReLU(0.01)),
+            ("act0", new LeakyRelu(0.01)),
             ("conv1", nn.Conv2d(hidden, hidden, 3, padding: 1)),
-            ("act1", nn.LeakyReLU(0.01)));
+            ("act1", new LeakyRelu(0.01)));
         classifier = nn.Sequential(
             ("fc0", nn.Linear(2 * hidden, hidden)),
-            ("act", nn.LeakyReLU(0.01)),
+            ("act", new LeakyRelu(0.01)),
             ("fc1", nn.Linear(hidden, domains)));
         RegisterComponents();
     }

@@ -121,7 +121,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
         });
         yield return ("act" + id, o.Activation switch
         {
-            ActivationKind.LeakyReLU => nn.LeakyReLU(0.01),
+            ActivationKind.LeakyReLU => new LeakyRelu(0.01),
             ActivationKind.ReLU => nn.ReLU(),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Activation, "unknown activation"),
         });

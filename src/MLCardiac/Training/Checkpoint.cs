@@ -13,12 +13,12 @@ namespace MLCardiac.Training;
 internal static class Checkpoint
 {
     private const string Magic = "MLCARDIAC-CHECKPOINT";
-    private const int Version = 1;
+    private const int Version = 2; // 2: our own optimiser state (TrainingOptimizer)
     private const string EndMarker = "END-OF-CHECKPOINT";
 
     internal sealed record State(int NextEpoch, int BestEpoch, double BestScore, List<EpochRecord> History, string OptionsJson, IReadOnlyList<string> Domains);
 
-    public static void Save(string path, State state, nn.Module model, optim.Optimizer optimizer)
+    public static void Save(string path, State state, nn.Module model, TrainingOptimizer optimizer)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -27,7 +27,7 @@ internal static class Checkpoint
             w.Write(Version);
             w.Write(JsonSerializer.Serialize(state));
             model.save(w);
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(w);
+            optimizer.Save(w);
             w.Write(EndMarker);
         });
     }
@@ -39,14 +39,14 @@ internal static class Checkpoint
         return ReadHeader(r, path);
     }
 
-    public static State Load(string path, nn.Module model, optim.Optimizer optimizer)
+    public static State Load(string path, nn.Module model, TrainingOptimizer optimizer)
     {
         using var r = Open(path);
         State state = ReadHeader(r, path);
         try
         {
             model.load(r);
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(r);
+            optimizer.Load(r);
             if (r.ReadString() != EndMarker) throw new InvalidDataException("missing end marker");
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or IOException)

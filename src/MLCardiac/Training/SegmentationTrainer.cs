@@ -86,10 +86,7 @@ public sealed class SegmentationTrainer
         // One optimiser group for the segmenter, and one for the DANN domain head at its own learning-rate multiple.
         var groups = new List<(IEnumerable<TorchSharp.Modules.Parameter> Parameters, double Multiplier)> { (segmenter.parameters(), 1) };
         if (network is DannNetwork withHead) groups.Add((withHead.DomainHeadParameters, o.Dann!.HeadLearningRateMultiplier));
-        double[] multipliers = groups.Select(g => g.Multiplier).ToArray();
-        optim.Optimizer optimizer = o.Optimizer == OptimizerKind.AdamW
-            ? optim.AdamW(groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, lr: o.LearningRate * g.Multiplier, weight_decay: o.WeightDecay)))
-            : optim.SGD(groups.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g.Parameters, lr: o.LearningRate * g.Multiplier, momentum: 0.99, nesterov: true, weight_decay: o.WeightDecay)), o.LearningRate);
+        using var optimizer = new TrainingOptimizer(o.Optimizer, groups, o.LearningRate, o.WeightDecay);
 
         string optionsJson = JsonSerializer.Serialize(o);
         var history = new List<EpochRecord>();
@@ -146,8 +143,7 @@ public sealed class SegmentationTrainer
                 long globalStep = (long)epoch * steps + step;
                 double progressFraction = (double)globalStep / totalSteps;
                 lr = o.Schedule.At(o.LearningRate, progressFraction);
-                int g = 0;
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr * multipliers[g++];
+                optimizer.LearningRate = lr;
 
                 ulong batchSeed = SeedSequence.Derive(o.Seed, 3, epoch, step);
                 for (int r = 0; r < rows; r++)
@@ -171,7 +167,7 @@ public sealed class SegmentationTrainer
                 Tensor x = tensor(imageBuffer, new long[] { rows, 1, train.Height, train.Width }).to(device);
                 Tensor y = tensor(labelLong, new long[] { rows, train.Height, train.Width }).to(device);
                 Tensor? mask = targetRows > 0 ? tensor(labeledMask).to(device) : null;
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 Tensor loss;
                 if (network is DannNetwork dann)
                 {
@@ -190,7 +186,7 @@ public sealed class SegmentationTrainer
                     loss = SegmentationLossWithDeepSupervision(segmenter.ForwardAll(x), y, mask);
                 }
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 lossSum += loss.item<float>();
                 stepsDoneThisRun++;
 
@@ -237,7 +233,6 @@ public sealed class SegmentationTrainer
         result.to(device);
         result.eval();
         network.Dispose();
-        optimizer.Dispose();
         return new TrainingResult(result, history, bestEpoch, stoppedEarly, resumed);
     }
 

@@ -33,7 +33,7 @@ public sealed class VendorClassifierTrainer
             throw new MLCardiacException("A vendor classifier needs slices of at least two vendors.");
         torch.manual_seed((long)SeedSequence.Derive(o.Seed, 0x7E5));
         var network = new ResNetClassifier(o.Network with { Classes = train.Domains.Count });
-        using var optimizer = optim.AdamW(network.parameters(), lr: o.LearningRate, weight_decay: o.WeightDecay);
+        using var optimizer = new TrainingOptimizer(OptimizerKind.AdamW, network.parameters(), o.LearningRate, o.WeightDecay);
         int steps = o.IterationsPerEpoch > 0 ? o.IterationsPerEpoch : Math.Max(1, (train.Slices.Count + o.BatchSize - 1) / o.BatchSize);
         int pixels = train.Height * train.Width;
         var images = new float[o.BatchSize * pixels];
@@ -51,7 +51,7 @@ public sealed class VendorClassifierTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 long global = (long)epoch * steps + step;
                 double lr = LearningRateSchedule.Cosine.At(o.LearningRate, (double)global / total);
-                foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+                optimizer.LearningRate = lr;
                 for (int r = 0; r < o.BatchSize; r++)
                 {
                     var s = train.Slices[rng.Next(train.Slices.Count)];
@@ -59,11 +59,11 @@ public sealed class VendorClassifierTrainer
                     targets[r] = s.Domain;
                 }
                 using var scope = torch.NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 Tensor loss = nn.functional.cross_entropy(
                     network.call(tensor(images, new long[] { o.BatchSize, 1, train.Height, train.Width })), tensor(targets));
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 lossSum += loss.item<float>();
                 progress?.Report(new TrainingProgress(epoch, o.Epochs, step + 1, steps, lossSum / (step + 1), null,
                     TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (global + 1) * (total - global - 1))));

@@ -46,13 +46,13 @@ public sealed class DannAndResNetTests
         images = (images - images.mean(new long[] { 1, 2, 3 }, keepdim: true)) / images.std(new long[] { 1, 2, 3 }, keepdim: true);
         Tensor vendors = cat(new[] { zeros(8, dtype: int64), ones(8, dtype: int64) }, 0);
         using var net = new ResNetClassifier(new ResNetOptions { Classes = 2, BaseWidth = 8, BlocksPerStage = new[] { 1, 1, 1 } });
-        var opt = optim.AdamW(net.parameters(), lr: 3e-3);
+        using var opt = new MLCardiac.Training.TrainingOptimizer(MLCardiac.Training.OptimizerKind.AdamW, net.parameters(), 3e-3);
         for (int step = 0; step < 40; step++)
         {
             using var stepScope = torch.NewDisposeScope();
-            opt.zero_grad();
+            opt.ZeroGrad();
             nn.functional.cross_entropy(net.call(images), vendors).backward();
-            opt.step();
+            opt.Step();
         }
         net.eval();
         using var noGrad = torch.no_grad();

@@ -68,14 +68,14 @@ public sealed class TorchBackendTests
         torch.manual_seed(3);
         Tensor x = randn(4, 1, 8, 8, dtype: float64);
         Tensor target = x.narrow(2, 0, 4).narrow(3, 0, 4).tanh();
-        var opt = optim.Adam(net.parameters(), lr: 0.01);
+        using var opt = new MLCardiac.Training.TrainingOptimizer(MLCardiac.Training.OptimizerKind.AdamW, net.parameters(), 0.01);
         double first = 0, last = 0;
         for (int step = 0; step < 60; step++)
         {
-            opt.zero_grad();
+            opt.ZeroGrad();
             Tensor loss = (net.call(x) - target).pow(2).mean();
             loss.backward();
-            opt.step();
+            opt.Step();
             if (step == 0) first = loss.item<double>();
             last = loss.item<double>();
         }

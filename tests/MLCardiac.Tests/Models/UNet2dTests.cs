@@ -70,14 +70,14 @@ public sealed class UNet2dTests
         torch.manual_seed(5);
         (Tensor images, Tensor labels) = RingPhantoms(8, 32, seed: 3);
         using var net = new UNet2d(new UNetOptions { BaseFilters = 8, Depth = 3 });
-        var opt = optim.AdamW(net.parameters(), lr: 3e-3);
+        using var opt = new MLCardiac.Training.TrainingOptimizer(MLCardiac.Training.OptimizerKind.AdamW, net.parameters(), 3e-3);
         for (int step = 0; step < 80; step++)
         {
             using var stepScope = torch.NewDisposeScope();
-            opt.zero_grad();
+            opt.ZeroGrad();
             Tensor loss = nn.functional.cross_entropy(net.call(images), labels);
             loss.backward();
-            opt.step();
+            opt.Step();
         }
         net.eval();
         using var noGrad = torch.no_grad();
