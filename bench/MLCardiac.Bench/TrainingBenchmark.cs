@@ -40,15 +40,15 @@ internal static class TrainingBenchmark
 
         torch.manual_seed(1);
         using var net = new UNet2d(new UNetOptions { BaseFilters = baseFilters, Depth = depth });
-        using var opt = optim.AdamW(net.parameters(), lr: 1e-3, weight_decay: 1e-4);
+        using var opt = new TrainingOptimizer(OptimizerKind.AdamW, net.parameters(), 1e-3, 1e-4);
         using var x = randn(batch, 1, size, size);
         using var y = randint(0, 4, new long[] { batch, size, size }, dtype: int64);
         void Step()
         {
             using var scope = torch.NewDisposeScope();
-            opt.zero_grad();
+            opt.ZeroGrad();
             SegmentationLoss.DiceCrossEntropy(net.call(x), y).backward();
-            opt.step();
+            opt.Step();
         }
         Step();
         Step();
