@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MLCardiac.Imaging;
 
 namespace MLCardiac.Data;
 
@@ -65,7 +64,8 @@ public static partial class AcdcLayout
                 }
                 bool labeled = File.Exists(label);
                 if (!labeled) problems.Add(new DatasetProblem(code, label, $"{role} label is missing; kept as unlabeled", Fatal: false));
-                if (!SameGrid(code, image, labeled ? label : null, problems)) continue;
+                if (LayoutChecks.ReadHeader(code, image, problems) is not { } header
+                    || (labeled && !LayoutChecks.LabelMatches(code, header, label, problems))) continue;
                 found.Add(new CaseRecord(code, Vendor, "Dijon", role, image, 0, labeled ? label : null, 0, Name)
                 {
                     VendorName = Vendor,
@@ -112,29 +112,5 @@ public static partial class AcdcLayout
             return false;
         frame = oneBased;
         return true;
-    }
-
-    private static bool SameGrid(string code, string image, string? label, List<DatasetProblem> problems)
-    {
-        try
-        {
-            NiftiHeader ih = NiftiReader.ReadHeader(image);
-            if (label is null) return true;
-            NiftiHeader lh = NiftiReader.ReadHeader(label);
-            for (int d = 1; d <= 3; d++)
-            {
-                if (ih.Dim[d] != lh.Dim[d])
-                {
-                    problems.Add(new DatasetProblem(code, label, $"label shape {lh.Dim[1]}×{lh.Dim[2]}×{lh.Dim[3]} differs from the image's {ih.Dim[1]}×{ih.Dim[2]}×{ih.Dim[3]}", Fatal: true));
-                    return false;
-                }
-            }
-            return true;
-        }
-        catch (MLCardiacException e)
-        {
-            problems.Add(new DatasetProblem(code, e.Message.Contains(image, StringComparison.Ordinal) ? image : label ?? image, e.Message, Fatal: true));
-            return false;
-        }
     }
 }

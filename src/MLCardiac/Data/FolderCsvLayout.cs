@@ -1,5 +1,4 @@
 using System.Globalization;
-using MLCardiac.Imaging;
 
 namespace MLCardiac.Data;
 
@@ -82,17 +81,10 @@ public static class FolderCsvLayout
             problems.Add(new DatasetProblem(subject, file, "file is missing", Fatal: true));
             return false;
         }
-        try
-        {
-            NiftiHeader h = NiftiReader.ReadHeader(file);
-            long frames = h.Dim[0] >= 4 ? h.Dim[4] : 1;
-            if (frame < frames) return true;
-            problems.Add(new DatasetProblem(subject, file, $"frame {frame} is outside the file's {frames} frame(s)", Fatal: true));
-        }
-        catch (MLCardiacException e)
-        {
-            problems.Add(new DatasetProblem(subject, file, e.Message, Fatal: true));
-        }
+        if (LayoutChecks.ReadHeader(subject, file, problems) is not { } h) return false;
+        long frames = h.Dim[0] >= 4 ? h.Dim[4] : 1;
+        if (frame < frames) return true;
+        problems.Add(new DatasetProblem(subject, file, $"frame {frame} is outside the file's {frames} frame(s)", Fatal: true));
         return false;
     }
 }

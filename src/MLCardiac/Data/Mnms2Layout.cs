@@ -1,5 +1,4 @@
 using System.Globalization;
-using MLCardiac.Imaging;
 
 namespace MLCardiac.Data;
 
@@ -17,7 +16,7 @@ public static class Mnms2Layout
     private static readonly string[] RequiredColumns = { "SUBJECT_CODE", "VENDOR" };
 
     /// <summary>True when <paramref name="root"/> has a metadata CSV with M&amp;Ms-2's columns.</summary>
-    public static bool Detect(string root) => FindMetadata(root) is not null;
+    public static bool Detect(string root) => LayoutChecks.FindCsvWithColumns(root, RequiredColumns) is not null;
 
     /// <summary>Indexes the dataset: ED and ES short-axis records per usable subject, and every problem found.</summary>
     public static DatasetIndex Load(string root)
@@ -26,7 +25,7 @@ public static class Mnms2Layout
         if (!Directory.Exists(root)) throw new MLCardiacException($"{root}: no such dataset folder.");
         var records = new List<CaseRecord>();
         var problems = new List<DatasetProblem>();
-        string? csvPath = FindMetadata(root);
+        string? csvPath = LayoutChecks.FindCsvWithColumns(root, RequiredColumns);
         if (csvPath is null)
         {
             problems.Add(new DatasetProblem(null, root, $"no metadata CSV with columns {string.Join(", ", RequiredColumns)} was found", Fatal: true));
@@ -60,7 +59,7 @@ public static class Mnms2Layout
                 }
                 bool labeled = File.Exists(label);
                 if (!labeled) problems.Add(new DatasetProblem(code, label, $"short-axis {role} label is missing; kept as unlabeled", Fatal: false));
-                else if (!SameGrid(code, image, label, problems)) break;
+                else if (LayoutChecks.ReadHeader(code, image, problems) is not { } header || !LayoutChecks.LabelMatches(code, header, label, problems)) break;
                 found.Add(new CaseRecord(code, vendor, null, role, image, 0, labeled ? label : null, 0, Name)
                 {
                     VendorName = vendor,
@@ -74,36 +73,5 @@ public static class Mnms2Layout
         if (longAxis > 0)
             problems.Add(new DatasetProblem(null, dataDir, $"{longAxis} long-axis files are present and not used (short-axis only)", Fatal: false));
         return new DatasetIndex(Name, root, records, problems);
-    }
-
-    private static bool SameGrid(string code, string image, string label, List<DatasetProblem> problems)
-    {
-        try
-        {
-            NiftiHeader ih = NiftiReader.ReadHeader(image), lh = NiftiReader.ReadHeader(label);
-            if (ih.Dim[1] == lh.Dim[1] && ih.Dim[2] == lh.Dim[2] && ih.Dim[3] == lh.Dim[3]) return true;
-            problems.Add(new DatasetProblem(code, label, $"label shape {lh.Dim[1]}×{lh.Dim[2]}×{lh.Dim[3]} differs from the image's {ih.Dim[1]}×{ih.Dim[2]}×{ih.Dim[3]}", Fatal: true));
-            return false;
-        }
-        catch (MLCardiacException e)
-        {
-            problems.Add(new DatasetProblem(code, image, e.Message, Fatal: true));
-            return false;
-        }
-    }
-
-    private static string? FindMetadata(string root)
-    {
-        if (!Directory.Exists(root)) return null;
-        foreach (string csv in Directory.GetFiles(root, "*.csv").Order(StringComparer.Ordinal))
-        {
-            try
-            {
-                string? first = File.ReadLines(csv).FirstOrDefault();
-                if (first is not null && RequiredColumns.All(c => first.Contains(c, StringComparison.OrdinalIgnoreCase))) return csv;
-            }
-            catch (IOException) { }
-        }
-        return null;
     }
 }

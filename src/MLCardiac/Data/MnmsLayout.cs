@@ -24,7 +24,7 @@ public static class MnmsLayout
 
     /// <summary>True when <paramref name="root"/> looks like this layout (a subject folder or a metadata CSV with its columns).</summary>
     public static bool Detect(string root) =>
-        Directory.Exists(root) && (SubjectFolders.Any(f => Directory.Exists(Path.Combine(root, f))) || FindMetadata(root) is not null);
+        Directory.Exists(root) && (SubjectFolders.Any(f => Directory.Exists(Path.Combine(root, f))) || LayoutChecks.FindCsvWithColumns(root, RequiredColumns) is not null);
 
     /// <summary>
     /// Indexes the dataset: one ED and one ES record per usable subject, and every problem found (missing
@@ -37,7 +37,7 @@ public static class MnmsLayout
         if (!Directory.Exists(root)) throw new MLCardiacException($"{root}: no such dataset folder.");
         var problems = new List<DatasetProblem>();
         var records = new List<CaseRecord>();
-        string? csvPath = FindMetadata(root);
+        string? csvPath = LayoutChecks.FindCsvWithColumns(root, RequiredColumns);
         if (csvPath is null)
         {
             problems.Add(new DatasetProblem(null, root, $"no metadata CSV with columns {string.Join(", ", RequiredColumns)} was found", Fatal: true));
@@ -101,9 +101,8 @@ public static class MnmsLayout
 
     private static bool CheckFiles(string code, string image, string? label, int ed, int es, List<DatasetProblem> problems)
     {
-        NiftiHeader imageHeader;
-        try { imageHeader = NiftiReader.ReadHeader(image); }
-        catch (MLCardiacException e) { problems.Add(new DatasetProblem(code, image, e.Message, Fatal: true)); return false; }
+        NiftiHeader? imageHeader = LayoutChecks.ReadHeader(code, image, problems);
+        if (imageHeader is null) return false;
         long frames = imageHeader.Dim[0] >= 4 ? imageHeader.Dim[4] : 1;
         bool ok = true;
         foreach (var (name, f) in new[] { ("ED", ed), ("ES", es) })
@@ -114,43 +113,9 @@ public static class MnmsLayout
                 ok = false;
             }
         }
-        if (label is null) return ok;
-        try
-        {
-            NiftiHeader labelHeader = NiftiReader.ReadHeader(label);
-            for (int d = 1; d <= 3; d++)
-            {
-                if (labelHeader.Dim[d] != imageHeader.Dim[d])
-                {
-                    problems.Add(new DatasetProblem(code, label,
-                        $"label shape {labelHeader.Dim[1]}×{labelHeader.Dim[2]}×{labelHeader.Dim[3]} differs from the image's {imageHeader.Dim[1]}×{imageHeader.Dim[2]}×{imageHeader.Dim[3]}", Fatal: true));
-                    return false;
-                }
-            }
-        }
-        catch (MLCardiacException e)
-        {
-            problems.Add(new DatasetProblem(code, label, e.Message, Fatal: true));
-            return false;
-        }
-        return ok;
+        return label is null ? ok : LayoutChecks.LabelMatches(code, imageHeader, label, problems) && ok;
     }
 
     private static int? ParseFrame(string? text) =>
         int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) && v >= 0 ? v : null;
-
-    private static string? FindMetadata(string root)
-    {
-        if (!Directory.Exists(root)) return null;
-        foreach (string csv in Directory.GetFiles(root, "*.csv").Order(StringComparer.Ordinal))
-        {
-            try
-            {
-                string? first = File.ReadLines(csv).FirstOrDefault();
-                if (first is not null && RequiredColumns.All(c => first.Contains(c, StringComparison.OrdinalIgnoreCase))) return csv;
-            }
-            catch (IOException) { }
-        }
-        return null;
-    }
 }
