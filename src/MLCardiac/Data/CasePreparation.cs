@@ -96,11 +96,7 @@ public sealed class CasePreparation
     {
         if (record.LabelMap is null) return labels;
         var data = (float[])labels.Data.Clone();
-        for (int i = 0; i < data.Length; i++)
-        {
-            int v = (int)data[i];
-            if (v >= 0 && v < record.LabelMap.Count && v == data[i]) data[i] = record.LabelMap[v];
-        }
+        record.ToOurLabels(data);
         return new Volume(data, labels.Shape, labels.SpacingMm, labels.VoxelToWorld, labels.TimeStepS, labels.SourceDataType);
     }
 }

@@ -28,6 +28,17 @@ public sealed record CaseRecord(
     public string? Pathology { get; init; }
     /// <summary>Maps the file's label values to ours (index = file value); null when they already match.</summary>
     public IReadOnlyList<byte>? LabelMap { get; init; }
+    /// <summary>Translates label values read from this record's label file to our convention, in place (integer values in the map's range only).</summary>
+    public void ToOurLabels(Span<float> labels)
+    {
+        if (LabelMap is null) return;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            float v = labels[i];
+            if (v >= 0 && v < LabelMap.Count && v == MathF.Floor(v)) labels[i] = LabelMap[(int)v];
+        }
+    }
+
     /// <summary>True when the record has a label file.</summary>
     public bool IsLabeled => LabelPath is not null;
 }

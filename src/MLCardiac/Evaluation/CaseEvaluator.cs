@@ -31,9 +31,7 @@ public static class CaseEvaluator
                 if (labels.SizeX != image.SizeX || labels.SizeY != image.SizeY || labels.SizeZ != image.SizeZ)
                     throw new MLCardiacException($"{record.LabelPath}: label grid {labels.SizeX}×{labels.SizeY}×{labels.SizeZ} differs from the image's {image.SizeX}×{image.SizeY}×{image.SizeZ}.");
                 float[] truth = labels.Frame(record.LabelFrame).ToArray();
-                if (record.LabelMap is not null)
-                    for (int i = 0; i < truth.Length; i++)
-                        if (truth[i] >= 0 && truth[i] < record.LabelMap.Count) truth[i] = record.LabelMap[(int)truth[i]];
+                record.ToOurLabels(truth);
                 Volume predicted = segment(image, record.ImageFrame);
                 var s = image.SpacingMm;
                 OverlapMetrics M(int label) => OverlapMetrics.Compute(predicted.Data, truth, label, image.SizeX, image.SizeY, image.SizeZ, s.X, s.Y, s.Z);
