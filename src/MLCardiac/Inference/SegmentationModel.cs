@@ -139,8 +139,12 @@ public sealed class SegmentationModel : IDisposable
     /// With <paramref name="mirrorTta"/> the softmax of the slices and of their x, y and xy mirror images are averaged
     /// (test-time augmentation); with <paramref name="largestComponent"/> each structure keeps its largest 3D component.
     /// </summary>
-    public Volume Segment(Volume image, int frame = 0, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16, CancellationToken cancellationToken = default) =>
-        _segmenter.Segment(image, frame, mirrorTta, largestComponent, batchSize, cancellationToken);
+    /// <remarks>One volume takes about a second; for cancellation between batches use <see cref="Segmenter"/> directly.</remarks>
+    public Volume Segment(Volume image, int frame = 0, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16) =>
+        _segmenter.Segment(image, frame, mirrorTta, largestComponent, batchSize);
+
+    /// <summary>The preprocessing + backend + post-processing pipeline this model runs (takes a cancellation token).</summary>
+    public VolumeSegmenter Segmenter => _segmenter;
 
     /// <inheritdoc />
     public void Dispose()
