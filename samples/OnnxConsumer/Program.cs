@@ -49,8 +49,9 @@ for (int i = 0; i < count; i++)
 }
 
 var schema = SchemaDefinition.Create(typeof(Slice));
-schema[nameof(Slice.Image)].ColumnName = imageColumn.Name;
-schema[nameof(Slice.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, pixels);
+SchemaDefinition.Column column = schema[nameof(Slice.Image)];
+column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, pixels);
+column.ColumnName = imageColumn.Name;
 IDataView output = model.Transform(ml.Data.LoadFromEnumerable(rows, schema));
 
 var labels = new byte[count * pixels];
