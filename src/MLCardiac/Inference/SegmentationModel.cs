@@ -96,13 +96,16 @@ public sealed class SegmentationModel : IDisposable
         OnnxRuntimeBackend? onnx = null;
         try
         {
-            using (var fs = File.OpenRead(weights)) SegmentationTrainer.LoadWeights(network, fs);
+            try
+            {
+                using var fs = File.OpenRead(weights);
+                SegmentationTrainer.LoadWeights(network, fs);
+            }
+            catch (Exception e) when (e is IOException or EndOfStreamException or ArgumentException or InvalidDataException)
+            {
+                throw new MLCardiacException($"{weights}: cannot be loaded ({e.Message}).", e);
+            }
             if (useOnnx) onnx = OpenOnnx(onnxPath, weights, description, onnxRuntime);
-        }
-        catch (Exception e) when (e is IOException or EndOfStreamException or ArgumentException or InvalidDataException)
-        {
-            network.Dispose();
-            throw new MLCardiacException($"{weights}: cannot be loaded ({e.Message}).", e);
         }
         catch
         {
