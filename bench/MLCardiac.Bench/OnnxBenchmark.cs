@@ -30,7 +30,8 @@ internal static class OnnxBenchmark
         {
             var backends = new List<(string Name, ISegmentationBackend Backend)>
             {
-                ("TorchSharp (inference_mode)", new TorchSharpBackend(net)),
+                ($"TorchSharp, {cores} threads", new TorchSharpBackend(net)),
+                ("TorchSharp, 1 thread", new OneThread(new TorchSharpBackend(net), cores)),
                 ($"ORT all opts, {cores} threads, mem pattern", Ort(onnxPath, new OnnxRuntimeSettings())),
                 ("ORT all opts, 1 thread", Ort(onnxPath, new OnnxRuntimeSettings { IntraOpThreads = 1 })),
                 ("ORT basic opts", Ort(onnxPath, new OnnxRuntimeSettings { OptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC })),
@@ -63,13 +64,27 @@ internal static class OnnxBenchmark
             }
             int fastest = Enumerable.Range(0, backends.Count).MinBy(i => Median(times[i]));
             Console.WriteLine($"  fastest: {backends[fastest].Name}; SegmentationModel's Auto backend prefers {SegmentationModel.Preferred}");
-            foreach (var (_, b) in backends) if (b is not TorchSharpBackend) b.Dispose();
+            foreach (var (_, b) in backends) if (b is OnnxRuntimeBackend) b.Dispose();
             return 0;
         }
         finally
         {
             File.Delete(onnxPath);
         }
+    }
+
+    /// <summary>Runs a TorchSharp backend with libtorch limited to one thread (a process-wide setting, restored after each call).</summary>
+    private sealed class OneThread(ISegmentationBackend inner, int cores) : ISegmentationBackend
+    {
+        public string Name => inner.Name;
+        public int Classes => inner.Classes;
+        public void Predict(ReadOnlySpan<float> slices, int count, int size, Span<float> probabilities)
+        {
+            torch.set_num_threads(1);
+            try { inner.Predict(slices, count, size, probabilities); }
+            finally { torch.set_num_threads(cores); }
+        }
+        public void Dispose() => inner.Dispose();
     }
 
     private static OnnxRuntimeBackend Ort(string path, OnnxRuntimeSettings settings) =>
