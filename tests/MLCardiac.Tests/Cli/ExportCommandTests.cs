@@ -57,6 +57,33 @@ public sealed class ExportCommandTests
     }
 
     [TestMethod]
+    public void Predict_AfterExport_OnnxRuntimeAndTorchSharpBackendsWriteTheSameLabels()
+    {
+        string model = Path.Combine(_dir, "unet");
+        var network = new UNetOptions { BaseFilters = 4, Depth = 2 };
+        using (UNet2d net = OnnxTestNetworks.UNet(network))
+            SegmentationModel.Save(model, net, new ModelDescription { Network = network, Preprocessing = new PreprocessingOptions { Size = 32, SpacingMm = 2 } });
+        Assert.AreEqual(0, CliRunner.Run("export", "--model", model).Code);
+        var random = new Random(2);
+        var voxels = new float[40 * 36 * 3];
+        for (int i = 0; i < voxels.Length; i++) voxels[i] = (float)(100 + 50 * random.NextDouble() + (i % 40 > 20 ? 80 : 0));
+        string image = Path.Combine(_dir, "image.nii.gz");
+        MLCardiac.Imaging.NiftiWriter.Write(new MLCardiac.Imaging.Volume(voxels, [40, 36, 3], new MLCardiac.Imaging.Spacing(1.5, 1.5, 8)), image);
+        string viaOnnx = Path.Combine(_dir, "onnx.nii.gz"), viaTorch = Path.Combine(_dir, "torch.nii.gz");
+
+        var (code1, text1) = CliRunner.Run("predict", image, "--model", model, "--out", viaOnnx);
+        var (code2, text2) = CliRunner.Run("predict", image, "--model", model, "--out", viaTorch, "--backend", "torchsharp");
+
+        Assert.AreEqual(0, code1, text1);
+        Assert.AreEqual(0, code2, text2);
+        StringAssert.Contains(text1, "(ONNX Runtime)");
+        StringAssert.Contains(text2, "(TorchSharp)");
+        float[] labels = MLCardiac.Imaging.NiftiReader.Read(viaOnnx).Voxels.ToArray();
+        CollectionAssert.AreEqual(MLCardiac.Imaging.NiftiReader.Read(viaTorch).Voxels.ToArray(), labels);
+        Assert.IsGreaterThan(1, labels.Distinct().Count(), "more than one label predicted");
+    }
+
+    [TestMethod]
     public void Export_VendorClassifierFolder_WritesClassifierOnnx()
     {
         string model = Path.Combine(_dir, "vendor");

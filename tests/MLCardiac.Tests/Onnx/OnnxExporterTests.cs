@@ -11,6 +11,8 @@ public sealed class OnnxExporterTests
 {
     private static readonly PreprocessingOptions Prep64 = new() { Size = 64, SpacingMm = 1.5 };
 
+    public TestContext TestContext { get; set; } = null!;
+
     [TestMethod]
     [DataRow(NormalizationKind.Instance, ActivationKind.LeakyReLU, 3, 0.0)]
     [DataRow(NormalizationKind.Instance, ActivationKind.LeakyReLU, 4, 0.0)]
@@ -30,6 +32,7 @@ public sealed class OnnxExporterTests
 
         CollectionAssert.AreEqual(new long[] { 3, 4, 64, 64 }, outputs["logits"].Shape);
         float diff = OnnxTestNetworks.MaxAbsDifference(expected, outputs["logits"].Floats);
+        TestContext.WriteLine($"max |logit difference| {diff:E2}, logits up to {expected.Max(MathF.Abs):F1}");
         Assert.IsLessThan(1e-4f, diff, $"max |logit difference| {diff}");
         // labels = arg-max of the graph's own logits, probabilities = their softmax
         float[] logits = outputs["logits"].Floats!;
@@ -66,6 +69,7 @@ public sealed class OnnxExporterTests
 
         CollectionAssert.AreEqual(new long[] { 5, 3 }, outputs["logits"].Shape);
         float diff = OnnxTestNetworks.MaxAbsDifference(expected, outputs["logits"].Floats);
+        TestContext.WriteLine($"max |logit difference| {diff:E2}, logits up to {expected.Max(MathF.Abs):F1}");
         Assert.IsLessThan(1e-4f, diff, $"max |logit difference| {diff}");
         for (int n = 0; n < 5; n++)
             Assert.AreEqual(Array.IndexOf(expected, expected.Skip(n * 3).Take(3).Max(), n * 3) - n * 3, outputs["labels"].Longs![n]);
@@ -132,6 +136,38 @@ public sealed class OnnxExporterTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    [DataRow(18)]
+    [DataRow(21)]
+    public void ExportSegmentation_LaterOpset_GivesTheSameLogits(int opset)
+    {
+        using UNet2d net = OnnxTestNetworks.UNet(new UNetOptions { BaseFilters = 8, Depth = 3, Normalization = NormalizationKind.Group, Groups = 4 });
+        float[] x = OnnxTestNetworks.RandomInput(4096, seed: 9);
+        byte[] onnx = OnnxExporter.ExportSegmentation(net, Prep64, new OnnxExportOptions { Outputs = OnnxOutputs.Logits, Opset = opset });
+
+        float[] actual = OnnxTestNetworks.Run(onnx, x, [1, 1, 64, 64])["logits"].Floats!;
+
+        Assert.IsLessThan(1e-4f, OnnxTestNetworks.MaxAbsDifference(OnnxTestNetworks.Torch(net, x, [1, 1, 64, 64]), actual));
+    }
+
+    [TestMethod]
+    public void ExportModelFolder_FolderWithoutModel_ThrowsNamingBothDescriptions()
+    {
+        string dir = Directory.CreateTempSubdirectory("mlcardiac-empty-").FullName;
+        try
+        {
+            var e = Assert.ThrowsExactly<MLCardiacException>(() => OnnxExporter.ExportModelFolder(dir, Path.Combine(dir, "x.onnx")));
+            StringAssert.Contains(e.Message, dir);
+            StringAssert.Contains(e.Message, "model.json");
+            StringAssert.Contains(e.Message, "vendor-classifier.json");
+            Assert.IsFalse(File.Exists(Path.Combine(dir, "x.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 
