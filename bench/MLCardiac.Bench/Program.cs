@@ -7,7 +7,8 @@ return args.Length == 0 ? Usage() : args[0] switch
     "infer" => InferenceBenchmark.Run(args[1..]),
     "synth" => SynthBenchmark.Run(args[1..]),
     "prep" => PreparationBenchmark.Run(args[1..]),
-    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]),
+    "onnx" => OnnxBenchmark.Run(args[1..]),
+    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | OnnxBenchmark.Run([]),
     _ => Usage(),
 };
 
@@ -17,5 +18,6 @@ static int Usage()
     Console.Error.WriteLine("                                                              | infer [--rounds N] | train [--base-filters 16] [--depth 4] [--size 128] [--batch 8] [--rounds 5] [--steps 5] [--threads N]");
     Console.Error.WriteLine("                                                              | synth [--subjects-per-vendor N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | prep [--subjects-per-vendor N] [--rounds N] [--dir DIR]");
+    Console.Error.WriteLine("                                                              | onnx [--rounds N]   (TorchSharp vs ONNX Runtime inference)");
     return 2;
 }

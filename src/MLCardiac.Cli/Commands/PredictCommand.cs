@@ -45,6 +45,10 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         [Description("Keep every connected piece of each structure (default: only the largest 3D component).")]
         public bool NoLargestComponent { get; init; }
 
+        [CommandOption("--backend <NAME>")]
+        [Description("What runs the network: auto (ONNX Runtime when the model folder has model.onnx from `mlcardiac export`, else TorchSharp), torchsharp or onnxruntime. Default: auto.")]
+        public string Backend { get; init; } = "auto";
+
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out FILE is required") : ValidationResult.Success();
     }
@@ -53,7 +57,14 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using SegmentationModel model = SegmentationModel.Load(settings.Model);
+        SegmentationBackend backend = settings.Backend.ToLowerInvariant() switch
+        {
+            "auto" => SegmentationBackend.Auto,
+            "torchsharp" => SegmentationBackend.TorchSharp,
+            "onnxruntime" or "onnx" => SegmentationBackend.OnnxRuntime,
+            _ => throw new MLCardiacException($"--backend: '{settings.Backend}' is not one of auto, torchsharp, onnxruntime."),
+        };
+        using SegmentationModel model = SegmentationModel.Load(settings.Model, backend);
         if (Directory.Exists(settings.Image))
         {
             string[] images = Directory.GetFiles(settings.Image, "*.nii*", SearchOption.AllDirectories)
@@ -103,7 +114,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
             table.AddRow(frames[k].ToString(CultureInfo.InvariantCulture), Ml(f, 1, voxelMl), Ml(f, 2, voxelMl), Ml(f, 3, voxelMl));
         }
         console.Write(table);
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"wrote [bold]{outPath}[/] in {clock.Elapsed.TotalSeconds:F1} s");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"wrote [bold]{outPath}[/] in {clock.Elapsed.TotalSeconds:F1} s ({model.Backend.Name})");
 
         static string Ml(ReadOnlySpan<float> labels, int c, double voxelMl)
         {

@@ -1,0 +1,176 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace MLCardiac.Inference;
+
+/// <summary>
+/// Runs an ONNX segmentation model with ONNX Runtime: slices in as float [N, 1, S, S] (or [N, S, S]), the chosen
+/// output read as logits, probabilities or labels and mapped onto our labels 0..3.
+/// </summary>
+public sealed class OnnxRuntimeBackend : ISegmentationBackend
+{
+    private const int OurClasses = 4;
+    private readonly InferenceSession _session;
+    private readonly string _input, _output;
+    private readonly bool _inputHasChannel;
+    private readonly OnnxOutputKind _kind;
+    private readonly int[]? _labelMap;
+
+    /// <summary>
+    /// Opens <paramref name="onnxPath"/>; throws <see cref="MLCardiacException"/> naming the file when it is missing, not
+    /// an ONNX model ONNX Runtime can load, or has no input/output that fits <paramref name="options"/>.
+    /// </summary>
+    public OnnxRuntimeBackend(string onnxPath, OnnxSegmentationOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(onnxPath);
+        options ??= new OnnxSegmentationOptions();
+        if (!File.Exists(onnxPath)) throw new MLCardiacException($"{onnxPath}: no such ONNX file.");
+        using (SessionOptions so = options.Runtime.ToSessionOptions())
+        {
+            try
+            {
+                _session = new InferenceSession(onnxPath, so);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new MLCardiacException($"{onnxPath}: ONNX Runtime cannot load this model ({FirstLine(e.Message)}).", e);
+            }
+        }
+        try
+        {
+            Path = onnxPath;
+            _input = options.InputName ?? _session.InputMetadata.Keys.First();
+            if (!_session.InputMetadata.TryGetValue(_input, out NodeMetadata? inputMeta))
+                throw new MLCardiacException($"{onnxPath}: the model has no input '{_input}' (inputs: {string.Join(", ", _session.InputMetadata.Keys)}).");
+            if (inputMeta.ElementDataType != TensorElementType.Float || inputMeta.Dimensions.Length is not (3 or 4) || (inputMeta.Dimensions.Length == 4 && inputMeta.Dimensions[1] is not (1 or -1)))
+                throw new MLCardiacException($"{onnxPath}: input '{_input}' is {inputMeta.ElementDataType} [{string.Join(", ", inputMeta.Dimensions)}]; a float [N, 1, H, W] or [N, H, W] slice input is needed.");
+            _inputHasChannel = inputMeta.Dimensions.Length == 4;
+            InputDimensions = inputMeta.Dimensions;
+
+            var outputs = _session.OutputMetadata;
+            _output = options.OutputName
+                ?? (outputs.ContainsKey("probabilities") ? "probabilities" : outputs.ContainsKey("logits") ? "logits" : outputs.Keys.First());
+            if (!outputs.TryGetValue(_output, out NodeMetadata? outputMeta))
+                throw new MLCardiacException($"{onnxPath}: the model has no output '{_output}' (outputs: {string.Join(", ", outputs.Keys)}).");
+            _kind = options.OutputKind;
+            if (_kind == OnnxOutputKind.Auto)
+                _kind = outputMeta.ElementDataType != TensorElementType.Float ? OnnxOutputKind.Labels
+                    : _output == "probabilities" ? OnnxOutputKind.Probabilities
+                    : outputMeta.Dimensions.Length == 4 && outputMeta.Dimensions[1] != 1 ? OnnxOutputKind.Logits
+                    : OnnxOutputKind.Labels;
+            _labelMap = options.CheckedLabelMap();
+            if (_kind != OnnxOutputKind.Labels && outputMeta.Dimensions.Length == 4 && outputMeta.Dimensions[1] > 0)
+            {
+                ModelClasses = checked((int)outputMeta.Dimensions[1]);
+                if (_labelMap is not null && _labelMap.Length != ModelClasses)
+                    throw new MLCardiacException($"{onnxPath}: output '{_output}' has {ModelClasses} classes but the label map has {_labelMap.Length} entries.");
+                if (_labelMap is null && ModelClasses > OurClasses)
+                    throw new MLCardiacException($"{onnxPath}: output '{_output}' has {ModelClasses} classes; give a label map onto our 4 labels (0 background, 1 LV, 2 MYO, 3 RV).");
+            }
+            Metadata = _session.ModelMetadata.CustomMetadataMap;
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The ONNX file.</summary>
+    public string Path { get; }
+
+    /// <summary>The input's declared dimensions (−1 for dynamic ones).</summary>
+    public IReadOnlyList<int> InputDimensions { get; }
+
+    /// <summary>The model's class count on its class axis (0 when the output holds labels).</summary>
+    public int ModelClasses { get; }
+
+    /// <summary>The model's metadata_props (MLCardiac's keys are in <see cref="OnnxModelMetadata"/>).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <inheritdoc />
+    public string Name => "ONNX Runtime";
+
+    /// <inheritdoc />
+    public int Classes => OurClasses;
+
+    /// <inheritdoc />
+    public void Predict(ReadOnlySpan<float> slices, int count, int size, Span<float> probabilities)
+    {
+        int px = size * size;
+        if (slices.Length != count * px) throw new ArgumentException($"Expected {count}×{size}×{size} values, got {slices.Length}.", nameof(slices));
+        if (probabilities.Length != count * OurClasses * px) throw new ArgumentException($"Expected room for {count}×{OurClasses}×{size}×{size} values, got {probabilities.Length}.", nameof(probabilities));
+        long[] shape = _inputHasChannel ? [count, 1, size, size] : [count, size, size];
+        float[] input = slices.ToArray();
+        using OrtValue value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        using var runOptions = new RunOptions();
+        using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(runOptions, [_input], [value], [_output]);
+        OrtValue result = results[0];
+        long[] outShape = result.GetTensorTypeAndShape().Shape;
+        probabilities.Clear();
+        if (_kind == OnnxOutputKind.Labels) Labels(result, outShape, count, px, probabilities);
+        else Scores(result.GetTensorDataAsSpan<float>(), outShape, count, px, probabilities);
+    }
+
+    private void Scores(ReadOnlySpan<float> scores, long[] shape, int count, int px, Span<float> probabilities)
+    {
+        if (shape.Length != 4 || shape[0] != count || shape[2] * shape[3] != px)
+            throw new MLCardiacException($"{Path}: output '{_output}' has shape [{string.Join(", ", shape)}]; expected [{count}, K, H, W] with H·W = {px}.");
+        int k = checked((int)shape[1]);
+        if (_labelMap is not null && _labelMap.Length != k) throw new MLCardiacException($"{Path}: output '{_output}' has {k} classes; the label map has {_labelMap.Length}.");
+        if (_labelMap is null && k > OurClasses) throw new MLCardiacException($"{Path}: output '{_output}' has {k} classes; give a label map onto our 4 labels.");
+        Span<float> p = stackalloc float[k];
+        for (int n = 0; n < count; n++)
+        {
+            ReadOnlySpan<float> src = scores.Slice(n * k * px, k * px);
+            Span<float> dst = probabilities.Slice(n * OurClasses * px, OurClasses * px);
+            for (int i = 0; i < px; i++)
+            {
+                for (int c = 0; c < k; c++) p[c] = src[c * px + i];
+                if (_kind == OnnxOutputKind.Logits) Softmax(p);
+                for (int c = 0; c < k; c++) dst[(_labelMap is null ? c : _labelMap[c]) * px + i] += p[c];
+            }
+        }
+    }
+
+    private static void Softmax(Span<float> p)
+    {
+        float max = p[0];
+        for (int c = 1; c < p.Length; c++) max = MathF.Max(max, p[c]);
+        float sum = 0;
+        for (int c = 0; c < p.Length; c++) sum += p[c] = MathF.Exp(p[c] - max);
+        float inv = 1 / sum;
+        for (int c = 0; c < p.Length; c++) p[c] *= inv;
+    }
+
+    private void Labels(OrtValue result, long[] shape, int count, int px, Span<float> probabilities)
+    {
+        long total = shape.Aggregate(1L, (a, b) => a * b);
+        if (shape.Length is < 3 or > 4 || shape[0] != count || total != (long)count * px)
+            throw new MLCardiacException($"{Path}: output '{_output}' has shape [{string.Join(", ", shape)}]; labels [{count}, H, W] with H·W = {px} were expected.");
+        TensorElementType type = result.GetTensorTypeAndShape().ElementDataType;
+        long[] labels = type switch
+        {
+            TensorElementType.Int64 => result.GetTensorDataAsSpan<long>().ToArray(),
+            TensorElementType.Int32 => Array.ConvertAll(result.GetTensorDataAsSpan<int>().ToArray(), v => (long)v),
+            TensorElementType.UInt8 => Array.ConvertAll(result.GetTensorDataAsSpan<byte>().ToArray(), v => (long)v),
+            TensorElementType.Float => Array.ConvertAll(result.GetTensorDataAsSpan<float>().ToArray(), v => (long)MathF.Round(v)),
+            _ => throw new MLCardiacException($"{Path}: output '{_output}' holds {type}; labels must be integers or floats."),
+        };
+        for (int n = 0; n < count; n++)
+        {
+            for (int i = 0; i < px; i++)
+            {
+                long l = labels[n * px + i];
+                int ours = _labelMap is null ? (l is >= 0 and < OurClasses ? (int)l : -1) : (l >= 0 && l < _labelMap.Length ? _labelMap[l] : -1);
+                if (ours < 0) throw new MLCardiacException($"{Path}: output '{_output}' has label {l}, which the label map does not cover.");
+                probabilities[(n * OurClasses + ours) * px + i] = 1;
+            }
+        }
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,287 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Google.Protobuf;
+using MLCardiac.Inference;
+using MLCardiac.IO;
+using MLCardiac.Models;
+using MLCardiac.Onnx.Protobuf;
+using MLCardiac.Preprocessing;
+using MLCardiac.Training;
+using Microsoft.ML;
+using static MLCardiac.Onnx.OnnxGraphBuilder;
+using DataType = MLCardiac.Onnx.Protobuf.TensorProto.Types.DataType;
+
+namespace MLCardiac.Onnx;
+
+/// <summary>
+/// Writes our own networks — <see cref="UNet2d"/> and <see cref="ResNetClassifier"/> — as ONNX models (opset 17 by
+/// default) that run in ONNX Runtime, ML.NET's OnnxTransformer and anything else that reads ONNX. TorchSharp has no
+/// exporter; since we own the architectures, the graph is written layer by layer from the module structure and the
+/// weights are read from the state dict. What the artifact expects is in Onnx/README.md and in its metadata
+/// (<see cref="OnnxModelMetadata"/>).
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>Default opset of the ONNX domain.</summary>
+    public const int DefaultOpset = 17;
+
+    /// <summary>ONNX IR version written (8 is the IR of opset 17; every ONNX Runtime since 1.12 reads it).</summary>
+    public const int IrVersion = 8;
+
+    /// <summary>Our label convention, in output-channel order.</summary>
+    public static readonly IReadOnlyList<string> SegmentationLabels = ["background", "LV", "MYO", "RV"];
+
+    /// <summary>
+    /// The ONNX model of a U-Net in inference form: input <c>image</c> float [batch, InChannels, Size, Size], outputs
+    /// per <see cref="OnnxExportOptions.Outputs"/>. Dropout is the identity, deep-supervision heads are left out.
+    /// </summary>
+    public static byte[] ExportSegmentation(UNet2d network, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        options ??= new OnnxExportOptions();
+        options.Validate();
+        UNetOptions o = network.Options;
+        int size = options.Size ?? preprocessing.Size;
+        if (size % (1 << o.Depth) != 0)
+            throw new MLCardiacException($"ONNX export: a U-Net of depth {o.Depth} needs a size divisible by {1 << o.Depth} (was {size}).");
+
+        var w = new StateDictReader(network);
+        w.Ignore(k => k.StartsWith("deepHeads.", StringComparison.Ordinal) || k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
+        var b = new OnnxGraphBuilder("unet2d");
+        string x = Input(b, o.InChannels, size, options.NormalizeSlices);
+
+        var skips = new List<string>();
+        for (int s = 0; s <= o.Depth; s++)
+        {
+            x = UNetStage(b, w, o, $"encoder.{s}", x, s == 0 ? 1 : 2);
+            skips.Add(x);
+        }
+        for (int d = 0; d < o.Depth; d++)
+        {
+            string up = OnnxLayers.ConvTranspose(b, w, $"upsample.{d}", x);
+            string joined = b.Node("Concat", $"decoder.{d}.concat", [up, skips[o.Depth - 1 - d]], Int("axis", 1));
+            x = UNetStage(b, w, o, $"decoder.{d}", joined, 1);
+        }
+        string logits = OnnxLayers.Conv(b, w, "head", x, 1, 0);
+        w.CheckAllUsed(nameof(UNet2d));
+        Outputs(b, logits, options.Outputs, [null, o.Classes, size, size]);
+
+        var metadata = CommonMetadata(OnnxModelMetadata.SegmentationKind, SegmentationLabels.Take(o.Classes).ToList(), preprocessing, size, options.NormalizeSlices);
+        metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o);
+        if (weightsSha256 is not null) metadata[OnnxModelMetadata.WeightsSha256] = weightsSha256;
+        return Model(b, options.Opset, metadata, "MLCardiac 2D U-Net: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
+    }
+
+    /// <summary>
+    /// The ONNX model of the ResNet vendor classifier: input <c>image</c> float [batch, InChannels, Size, Size], outputs
+    /// logits/probabilities [batch, vendors] and labels [batch] (the vendor index, names in the metadata).
+    /// </summary>
+    public static byte[] ExportClassifier(ResNetClassifier network, IReadOnlyList<string> classNames, PreprocessingOptions preprocessing, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(classNames);
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        options ??= new OnnxExportOptions();
+        options.Validate();
+        ResNetOptions o = network.Options;
+        if (classNames.Count != o.Classes) throw new ArgumentException($"{classNames.Count} class names for {o.Classes} classes.", nameof(classNames));
+        int size = options.Size ?? preprocessing.Size;
+
+        var w = new StateDictReader(network);
+        w.Ignore(k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
+        var b = new OnnxGraphBuilder("resnet_classifier");
+        string x = Input(b, o.InChannels, size, options.NormalizeSlices);
+        x = OnnxLayers.Conv(b, w, "stem.conv", x, 2, 1);
+        x = OnnxLayers.Norm(b, w, "stem.bn", x, NormalizationKind.Batch, 0);
+        x = b.Node("Relu", "stem.relu", [x]);
+        int inCh = o.BaseWidth;
+        for (int s = 0; s < o.BlocksPerStage.Count; s++)
+        {
+            int outCh = o.BaseWidth << s;
+            for (int k = 0; k < o.BlocksPerStage[s]; k++)
+            {
+                int stride = k == 0 && s > 0 ? 2 : 1;
+                string p = $"stages.s{s}b{k}";
+                string y = OnnxLayers.Conv(b, w, p + ".body.conv0", x, stride, 1);
+                y = OnnxLayers.Norm(b, w, p + ".body.bn0", y, NormalizationKind.Batch, 0);
+                y = b.Node("Relu", p + ".body.relu", [y]);
+                y = OnnxLayers.Conv(b, w, p + ".body.conv1", y, 1, 1);
+                y = OnnxLayers.Norm(b, w, p + ".body.bn1", y, NormalizationKind.Batch, 0);
+                string identity = x;
+                if (stride != 1 || inCh != outCh)
+                {
+                    identity = OnnxLayers.Conv(b, w, p + ".shortcut.conv", x, stride, 0);
+                    identity = OnnxLayers.Norm(b, w, p + ".shortcut.bn", identity, NormalizationKind.Batch, 0);
+                }
+                x = b.Node("Relu", p + ".relu", [b.Node("Add", p + ".add", [y, identity])]);
+                inCh = outCh;
+            }
+        }
+        x = b.Node("GlobalAveragePool", "head.pool", [x]);
+        x = b.Node("Flatten", "head.flat", [x], Int("axis", 1));
+        var (fcWeight, fcShape) = w["head.fc.weight"];
+        var (fcBias, fcBiasShape) = w["head.fc.bias"];
+        string logits = b.Node("Gemm", "head.fc", [x, b.Constant("head.fc.weight", fcWeight, fcShape), b.Constant("head.fc.bias", fcBias, fcBiasShape)],
+            Float("alpha", 1f), Float("beta", 1f), Int("transB", 1));
+        w.CheckAllUsed(nameof(ResNetClassifier));
+        Outputs(b, logits, options.Outputs, [null, o.Classes]);
+
+        var metadata = CommonMetadata(OnnxModelMetadata.ClassifierKind, classNames, preprocessing, size, options.NormalizeSlices);
+        metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o with { BlocksPerStage = o.BlocksPerStage.ToArray() });
+        return Model(b, options.Opset, metadata, "MLCardiac ResNet vendor classifier: short-axis cine MR slice → vendor.");
+    }
+
+    /// <summary>
+    /// Exports the model folder <paramref name="modelDirectory"/> — a segmentation model (<c>model.json</c>, what
+    /// <c>mlcardiac train</c> writes) or a vendor classifier (<c>vendor-classifier.json</c>, what
+    /// <c>mlcardiac classify-vendor</c> writes) — to <paramref name="onnxPath"/>, atomically. Returns the model kind
+    /// (<see cref="OnnxModelMetadata.SegmentationKind"/> or <see cref="OnnxModelMetadata.ClassifierKind"/>).
+    /// </summary>
+    public static string ExportModelFolder(string modelDirectory, string onnxPath, OnnxExportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(onnxPath);
+        if (!Directory.Exists(modelDirectory)) throw new MLCardiacException($"{modelDirectory}: no such model folder.");
+        byte[] bytes;
+        string kind;
+        if (File.Exists(Path.Combine(modelDirectory, SegmentationModel.DescriptionFile)))
+        {
+            using SegmentationModel model = SegmentationModel.Load(modelDirectory, SegmentationBackend.TorchSharp);
+            string weights = Path.Combine(modelDirectory, model.Description.Weights);
+            bytes = ExportSegmentation(model.Network, model.Description.Preprocessing, options, Sha256(weights));
+            kind = OnnxModelMetadata.SegmentationKind;
+        }
+        else if (File.Exists(Path.Combine(modelDirectory, VendorClassifier.DescriptionFile)))
+        {
+            var (classifier, preprocessing) = VendorClassifier.Load(modelDirectory);
+            using (classifier) bytes = ExportClassifier(classifier.Network, classifier.Vendors, preprocessing, options);
+            kind = OnnxModelMetadata.ClassifierKind;
+        }
+        else
+        {
+            throw new MLCardiacException($"{modelDirectory}: neither {SegmentationModel.DescriptionFile} (mlcardiac train) nor {VendorClassifier.DescriptionFile} (mlcardiac classify-vendor) is in this folder.");
+        }
+        AtomicFile.Write(onnxPath, s => s.Write(bytes));
+        return kind;
+    }
+
+    /// <summary>
+    /// Wraps the exported ONNX model <paramref name="onnxPath"/> in an ML.NET model (<c>ApplyOnnxModel</c> over its
+    /// bytes, fitted on an empty data view, saved with <c>mlContext.Model.Save</c>) and writes it to
+    /// <paramref name="zipPath"/>, atomically. An application loads it with <c>mlContext.Model.Load</c> and needs only
+    /// Microsoft.ML and Microsoft.ML.OnnxTransformer: input column <c>image</c> (float vector of Size·Size, one
+    /// preprocessed slice per row), output columns named as the ONNX outputs (one slice's values per row).
+    /// </summary>
+    public static void SaveAsMLNetModel(string onnxPath, string zipPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(onnxPath);
+        ArgumentException.ThrowIfNullOrEmpty(zipPath);
+        var info = OnnxModelInfo.Read(onnxPath);
+        if (info.InputShape.Count != 4 || info.InputShape.Skip(1).Any(d => d is null or <= 0))
+            throw new MLCardiacException($"{onnxPath}: input '{info.InputName}' has shape [{string.Join(", ", info.InputShape.Select(d => d?.ToString(CultureInfo.InvariantCulture) ?? "?"))}]; an ML.NET model needs [N, C, H, W] with C, H and W fixed.");
+        var ml = new MLContext(seed: 1);
+        int inChannels = checked((int)info.InputShape[1]!.Value), height = checked((int)info.InputShape[2]!.Value), width = checked((int)info.InputShape[3]!.Value);
+        var schema = Microsoft.ML.Data.SchemaDefinition.Create(typeof(SliceRow));
+        schema[nameof(SliceRow.Image)].ColumnType = new Microsoft.ML.Data.VectorDataViewType(Microsoft.ML.Data.NumberDataViewType.Single, inChannels * height * width);
+        schema[nameof(SliceRow.Image)].ColumnName = info.InputName;
+        IDataView empty = ml.Data.LoadFromEnumerable(Array.Empty<SliceRow>(), schema);
+        byte[] onnx = File.ReadAllBytes(onnxPath);
+        using var stream = new MemoryStream(onnx, writable: false);
+        var estimator = ml.Transforms.ApplyOnnxModel(info.OutputNames.ToArray(), [info.InputName], stream,
+            new Dictionary<string, int[]> { [info.InputName] = [1, inChannels, height, width] }, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100);
+        ITransformer transformer = estimator.Fit(empty);
+        AtomicFile.Write(zipPath, s => ml.Model.Save(transformer, empty.Schema, s));
+        (transformer as IDisposable)?.Dispose();
+    }
+
+    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
+    public static string Sha256(string path)
+    {
+        using var fs = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(fs));
+    }
+
+    /// <summary>The version written as the models' producer_version.</summary>
+    public static string ProducerVersion =>
+        typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
+
+    private sealed class SliceRow
+    {
+        public float[] Image { get; set; } = [];
+    }
+
+    private static string Input(OnnxGraphBuilder b, int channels, int size, bool normalize)
+    {
+        b.Graph.Input.Add(Value(OnnxExportOptions.InputName, DataType.Float, [null, channels, size, size], OnnxExportOptions.BatchDimension));
+        if (!normalize) return OnnxExportOptions.InputName;
+        // Per-slice (per-channel) z-score: instance normalisation with unit scale and zero shift.
+        return b.Node("InstanceNormalization", "input_normalization",
+            [OnnxExportOptions.InputName, b.Constant("input_normalization.scale", Enumerable.Repeat(1f, channels).ToArray(), channels),
+             b.Constant("input_normalization.bias", new float[channels], channels)],
+            Float("epsilon", OnnxLayers.NormEpsilon));
+    }
+
+    private static string UNetStage(OnnxGraphBuilder b, StateDictReader w, UNetOptions o, string prefix, string x, int stride)
+    {
+        x = OnnxLayers.Conv(b, w, prefix + ".conv0", x, stride, 1);
+        x = OnnxLayers.Norm(b, w, prefix + ".norm0", x, o.Normalization, o.Groups);
+        x = OnnxLayers.Activation(b, prefix + ".act0", x, o.Activation);
+        // Dropout (prefix.drop) is the identity at inference.
+        x = OnnxLayers.Conv(b, w, prefix + ".conv1", x, 1, 1);
+        x = OnnxLayers.Norm(b, w, prefix + ".norm1", x, o.Normalization, o.Groups);
+        return OnnxLayers.Activation(b, prefix + ".act1", x, o.Activation);
+    }
+
+    private static void Outputs(OnnxGraphBuilder b, string logits, OnnxOutputs outputs, long?[] logitShape)
+    {
+        string batch = OnnxExportOptions.BatchDimension;
+        if (outputs.HasFlag(OnnxOutputs.Logits))
+        {
+            b.NodeNamed("Identity", "logits", [logits], OnnxExportOptions.LogitsName);
+            b.Graph.Output.Add(Value(OnnxExportOptions.LogitsName, DataType.Float, logitShape, batch));
+        }
+        if (outputs.HasFlag(OnnxOutputs.Probabilities))
+        {
+            b.NodeNamed("Softmax", "softmax", [logits], OnnxExportOptions.ProbabilitiesName, Int("axis", 1));
+            b.Graph.Output.Add(Value(OnnxExportOptions.ProbabilitiesName, DataType.Float, logitShape, batch));
+        }
+        if (outputs.HasFlag(OnnxOutputs.Labels))
+        {
+            b.NodeNamed("ArgMax", "argmax", [logits], OnnxExportOptions.LabelsName, Int("axis", 1), Int("keepdims", 0));
+            long?[] labelShape = [logitShape[0], .. logitShape[2..]];
+            b.Graph.Output.Add(Value(OnnxExportOptions.LabelsName, DataType.Int64, labelShape, batch));
+        }
+    }
+
+    private static Dictionary<string, string> CommonMetadata(string kind, IReadOnlyList<string> labels, PreprocessingOptions p, int size, bool normalizeInGraph) => new(StringComparer.Ordinal)
+    {
+        [OnnxModelMetadata.Kind] = kind,
+        [OnnxModelMetadata.Labels] = string.Join(",", labels.Select((l, i) => $"{i}:{l}")),
+        [OnnxModelMetadata.SpacingMm] = p.SpacingMm.ToString("R", CultureInfo.InvariantCulture),
+        [OnnxModelMetadata.Size] = size.ToString(CultureInfo.InvariantCulture),
+        [OnnxModelMetadata.ClipPercentiles] = FormattableString.Invariant($"{p.ClipLowPercentile:R},{p.ClipHighPercentile:R}"),
+        [OnnxModelMetadata.InputNormalization] = normalizeInGraph ? OnnxModelMetadata.NormalizationInGraph : OnnxModelMetadata.NormalizationByCaller,
+    };
+
+    private static byte[] Model(OnnxGraphBuilder b, int opset, Dictionary<string, string> metadata, string doc)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = OnnxModelMetadata.ProducerName,
+            ProducerVersion = ProducerVersion,
+            Domain = "org.mlcardiac",
+            ModelVersion = 1,
+            DocString = doc,
+            Graph = b.Graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        foreach (var (key, value) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model.ToByteArray();
+    }
+}

@@ -1,0 +1,92 @@
+using MLCardiac.Models;
+using static MLCardiac.Onnx.OnnxGraphBuilder;
+
+namespace MLCardiac.Onnx;
+
+/// <summary>The ONNX form of each layer our networks use, with the weights read from the state dict.</summary>
+internal static class OnnxLayers
+{
+    /// <summary>TorchSharp's default epsilon for batch, instance and group normalisation.</summary>
+    public const float NormEpsilon = 1e-5f;
+
+    /// <summary>2D convolution, square kernel; bias when the layer has one.</summary>
+    public static string Conv(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, int stride, int padding)
+    {
+        var (weight, shape) = w[prefix + ".weight"];
+        var inputs = new List<string> { x, b.Constant(prefix + ".weight", weight, shape) };
+        if (w.Has(prefix + ".bias"))
+        {
+            var (bias, biasShape) = w[prefix + ".bias"];
+            inputs.Add(b.Constant(prefix + ".bias", bias, biasShape));
+        }
+        return b.Node("Conv", prefix, inputs,
+            Ints("kernel_shape", shape[2], shape[3]), Ints("strides", stride, stride),
+            Ints("pads", padding, padding, padding, padding), Ints("dilations", 1, 1), Int("group", 1));
+    }
+
+    /// <summary>Transposed convolution with kernel = stride (the U-Net's up-sampling); TorchSharp's weight layout [in, out, k, k] is ONNX's.</summary>
+    public static string ConvTranspose(OnnxGraphBuilder b, StateDictReader w, string prefix, string x)
+    {
+        var (weight, shape) = w[prefix + ".weight"];
+        var inputs = new List<string> { x, b.Constant(prefix + ".weight", weight, shape) };
+        if (w.Has(prefix + ".bias"))
+        {
+            var (bias, biasShape) = w[prefix + ".bias"];
+            inputs.Add(b.Constant(prefix + ".bias", bias, biasShape));
+        }
+        return b.Node("ConvTranspose", prefix, inputs,
+            Ints("kernel_shape", shape[2], shape[3]), Ints("strides", shape[2], shape[3]), Ints("pads", 0, 0, 0, 0));
+    }
+
+    /// <summary>Normalisation of <paramref name="kind"/> in inference form (batch norm with its running statistics).</summary>
+    public static string Norm(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, NormalizationKind kind, int groups)
+    {
+        var (scale, shape) = w[prefix + ".weight"];
+        var (bias, _) = w[prefix + ".bias"];
+        long channels = shape[0];
+        switch (kind)
+        {
+            case NormalizationKind.Instance:
+                return b.Node("InstanceNormalization", prefix,
+                    [x, b.Constant(prefix + ".weight", scale, channels), b.Constant(prefix + ".bias", bias, channels)],
+                    Float("epsilon", NormEpsilon));
+            case NormalizationKind.Batch:
+                var (mean, _) = w[prefix + ".running_mean"];
+                var (variance, _) = w[prefix + ".running_var"];
+                return b.Node("BatchNormalization", prefix,
+                    [x, b.Constant(prefix + ".weight", scale, channels), b.Constant(prefix + ".bias", bias, channels),
+                     b.Constant(prefix + ".running_mean", mean, channels), b.Constant(prefix + ".running_var", variance, channels)],
+                    Float("epsilon", NormEpsilon), Float("momentum", 0.9f));
+            case NormalizationKind.Group:
+                return GroupNorm(b, prefix, x, scale, bias, channels, groups);
+            default:
+                throw new MLCardiacException($"ONNX export: normalisation {kind} is not supported.");
+        }
+    }
+
+    /// <summary>
+    /// Group normalisation as reshape [N, G, C/G·H·W] → instance normalisation without affine → reshape back →
+    /// per-channel scale and shift. (Opset 18's GroupNormalization had a per-group scale, changed in opset 21;
+    /// the decomposition means the same in every opset and every runtime.)
+    /// </summary>
+    private static string GroupNorm(OnnxGraphBuilder b, string prefix, string x, float[] scale, float[] bias, long channels, int groups)
+    {
+        string shape = b.Node("Shape", prefix + ".shape", [x]);
+        string grouped = b.Node("Reshape", prefix + ".grouped", [x, b.Int64Vector(prefix + ".grouped_shape", 0, groups, -1)]);
+        float[] ones = Enumerable.Repeat(1f, groups).ToArray();
+        string normalized = b.Node("InstanceNormalization", prefix + ".normalized",
+            [grouped, b.Constant(prefix + ".unit_scale", ones, groups), b.Constant(prefix + ".zero_bias", new float[groups], groups)],
+            Float("epsilon", NormEpsilon));
+        string restored = b.Node("Reshape", prefix + ".restored", [normalized, shape]);
+        string scaled = b.Node("Mul", prefix + ".scaled", [restored, b.Constant(prefix + ".weight", scale, channels, 1, 1)]);
+        return b.Node("Add", prefix, [scaled, b.Constant(prefix + ".bias", bias, channels, 1, 1)]);
+    }
+
+    /// <summary>The activation of <paramref name="kind"/> (leaky ReLU with slope 0.01, as <see cref="UNet2d"/> builds it).</summary>
+    public static string Activation(OnnxGraphBuilder b, string name, string x, ActivationKind kind) => kind switch
+    {
+        ActivationKind.LeakyReLU => b.Node("LeakyRelu", name, [x], Float("alpha", 0.01f)),
+        ActivationKind.ReLU => b.Node("Relu", name, [x]),
+        _ => throw new MLCardiacException($"ONNX export: activation {kind} is not supported."),
+    };
+}
