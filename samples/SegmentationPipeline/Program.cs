@@ -11,6 +11,7 @@ using MLCardiac.Augmentation;
 using MLCardiac.Data.Synthetic;
 using MLCardiac.ML;
 using MLCardiac.Models;
+using SegmentationPipeline;
 
 string? dataDir = null;
 string modelPath = Path.Combine(Path.GetTempPath(), "mlcardiac-sample", "dann.zip");
@@ -79,24 +80,4 @@ try
 finally
 {
     if (synthetic is not null) Directory.Delete(synthetic, recursive: true);
-}
-
-/// <summary>One case by its file.</summary>
-public sealed class CaseInput
-{
-    /// <summary>NIfTI image.</summary>
-    public string ImagePath { get; set; } = "";
-    /// <summary>Frame of the image.</summary>
-    public int ImageFrame { get; set; }
-}
-
-/// <summary>What the pipeline says about one case.</summary>
-public sealed class CaseOutput
-{
-    /// <summary>Labels 0..3 on the image grid.</summary>
-    public byte[] PredictedLabel { get; set; } = [];
-    /// <summary>Most probable vendor.</summary>
-    public string PredictedVendor { get; set; } = "";
-    /// <summary>True when the scan looks unlike every training vendor.</summary>
-    public bool UnfamiliarScanner { get; set; }
 }
