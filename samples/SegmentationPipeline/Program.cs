@@ -15,7 +15,7 @@ using SegmentationPipeline;
 
 string? dataDir = null;
 string modelPath = Path.Combine(Path.GetTempPath(), "mlcardiac-sample", "dann.zip");
-int epochs = 8;
+int epochs = 6;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -48,7 +48,7 @@ try
         .Append(cardiac.Transforms.Augment(AugmentationPreset.Standard))
         .Append(cardiac.Trainers.Dann(new DannTrainerOptions
         {
-            TargetVendors = ["C"], MaxLambda = 0.3, Epochs = epochs, IterationsPerEpoch = 30, LearningRate = 3e-3,
+            TargetVendors = ["C"], MaxLambda = 0.3, Epochs = epochs, IterationsPerEpoch = 25, LearningRate = 3e-3,
             Network = new UNetOptions { BaseFilters = 8, Depth = 3 },
             Progress = new Progress<MLCardiac.Training.TrainingProgress>(p => { if (p.Step == p.Steps) Console.WriteLine($"  DANN epoch {p.Epoch + 1}/{p.Epochs}: loss {p.Loss:F3}"); }),
         }))

@@ -51,7 +51,7 @@ public sealed class CardiacDataCatalog
         var present = records.Select(r => r.Vendor).ToHashSet(StringComparer.Ordinal);
         if (train.Count == 0) throw new ArgumentException("At least one training vendor is needed.", nameof(trainVendors));
         foreach (string v in train.Concat(targets))
-            if (!present.Contains(v)) throw new ArgumentException($"Vendor \"{v}\" has no rows; the data has [{string.Join(", ", present.Order(StringComparer.Ordinal))}].", v == "" ? nameof(trainVendors) : train.Contains(v) ? nameof(trainVendors) : nameof(targetVendors));
+            if (!present.Contains(v)) throw new ArgumentException($"Vendor \"{v}\" has no rows; the data has [{string.Join(", ", present.Order(StringComparer.Ordinal))}].", train.Contains(v) ? nameof(trainVendors) : nameof(targetVendors));
         if (train.Overlaps(targets)) throw new ArgumentException($"Vendors [{string.Join(", ", train.Intersect(targets))}] are both training and target vendors.", nameof(targetVendors));
         if (!(heldOutFraction is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(heldOutFraction), heldOutFraction, "must be in [0, 1)");
 
