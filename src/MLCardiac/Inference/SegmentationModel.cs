@@ -52,6 +52,19 @@ public sealed class SegmentationModel : IDisposable
     /// <summary>What runs the forward pass.</summary>
     public ISegmentationBackend Backend { get; }
 
+    /// <summary>
+    /// Wraps a network already in memory (for example one just trained, or loaded from another container) with its
+    /// description; the model owns <paramref name="network"/> from then on and puts it in eval mode.
+    /// </summary>
+    public static SegmentationModel FromNetwork(UNet2d network, ModelDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(description);
+        if (network.Options != description.Network)
+            throw new ArgumentException($"The network is a U-Net {network.Options}; the description says {description.Network}.", nameof(description));
+        return new SegmentationModel(network, description);
+    }
+
     /// <summary>Writes <paramref name="network"/> and its description into <paramref name="directory"/> (atomically, file by file).</summary>
     /// <remarks>A <c>model.onnx</c> left from earlier weights no longer matches them: <see cref="Load(string)"/> then says so.</remarks>
     public static void Save(string directory, UNet2d network, ModelDescription description)

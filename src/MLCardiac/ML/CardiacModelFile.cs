@@ -1,0 +1,253 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLCardiac.IO;
+
+namespace MLCardiac.ML;
+
+/// <summary>
+/// The model file of a fitted cardiac pipeline: a zip container of our own (see src/MLCardiac/ML/README.md) with a
+/// versioned JSON manifest — the input schema and, per stage, its kind, settings and weights entry with SHA-256 —
+/// and one weights entry per trained stage. Written atomically; read entirely in memory (never extracted).
+/// </summary>
+internal static class CardiacModelFile
+{
+    public const string ManifestEntry = "mlcardiac-pipeline.json";
+    public const string Format = "mlcardiac.ml-pipeline";
+    public const int FormatVersion = 1;
+
+    public static MLCardiacException NotSavableByMlNet(string type) =>
+        new($"{type} cannot be saved with mlContext.Model.Save: ML.NET keeps its model persistence internal to its own assemblies. Save the pipeline with mlContext.CardiacSegmentation().SaveModel(model, schema, path).");
+
+    public static void Save(ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var stages = Flatten(model).ToArray();
+        if (stages.Length == 0) throw new ArgumentException("The model has no stage to save.", nameof(model));
+        var entries = new List<(string Name, byte[] Bytes)>();
+        var stageNodes = new JsonArray();
+        for (int i = 0; i < stages.Length; i++)
+        {
+            if (stages[i] is not ICardiacStage stage)
+                throw new MLCardiacException($"Stage {i} of the model is a {stages[i].GetType().Name}; SaveModel stores the stages of the cardiac catalog only (LoadNifti, Preprocess, Augment, UNet/Dann, VendorClassifier).");
+            var node = new JsonObject { ["kind"] = stage.Kind, ["settings"] = stage.SaveSettings() };
+            if (stage.SaveWeights() is { } weights)
+            {
+                string name = $"stages/{i}-{stage.Kind.ToLowerInvariant()}.weights";
+                entries.Add((name, weights));
+                node["weights"] = name;
+                node["sha256"] = Convert.ToHexString(SHA256.HashData(weights));
+                node["bytes"] = weights.Length;
+            }
+            stageNodes.Add(node);
+        }
+        var manifest = new JsonObject
+        {
+            ["format"] = Format,
+            ["formatVersion"] = FormatVersion,
+            ["writtenBy"] = typeof(CardiacModelFile).Assembly.GetName().Version?.ToString(),
+            ["inputSchema"] = SchemaToJson(inputSchema),
+            ["stages"] = stageNodes,
+        };
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            Write(zip, ManifestEntry, Encoding.UTF8.GetBytes(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+            foreach (var (name, bytes) in entries) Write(zip, name, bytes);
+        });
+    }
+
+    public static TransformerChain<ITransformer> Load(string path, out DataViewSchema inputSchema)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new MLCardiacException($"{path}: no such model file.");
+        Dictionary<string, byte[]> entries;
+        try
+        {
+            entries = ReadEntries(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new MLCardiacException($"{path}: not a model file written by SaveModel (not a readable zip: {e.Message}).", e);
+        }
+        if (!entries.TryGetValue(ManifestEntry, out byte[]? manifestBytes))
+            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is missing; this is not a model file written by SaveModel.");
+        JsonObject manifest;
+        try
+        {
+            manifest = JsonNode.Parse(manifestBytes)?.AsObject() ?? throw new JsonException("empty");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is not readable JSON ({e.Message}).", e);
+        }
+        if ((string?)manifest["format"] != Format)
+            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' declares format '{manifest["format"]}', not '{Format}'.");
+        int? version = manifest["formatVersion"] is JsonValue v && v.TryGetValue(out int n) ? n : null;
+        if (version != FormatVersion)
+            throw new MLCardiacException($"{path}: model format version {(version?.ToString() ?? "missing")} in entry '{ManifestEntry}'; this build reads version {FormatVersion}. Re-fit and save the pipeline with this build.");
+
+        var stages = new List<ITransformer>();
+        try
+        {
+            inputSchema = SchemaFromJson(manifest["inputSchema"] as JsonArray ?? throw new JsonException("no inputSchema"));
+            var stageNodes = manifest["stages"] as JsonArray ?? throw new JsonException("no stages");
+            for (int i = 0; i < stageNodes.Count; i++)
+            {
+                var node = stageNodes[i] as JsonObject ?? throw new JsonException($"stage {i} is not an object");
+                stages.Add(LoadStage(path, i, node, entries));
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            foreach (var s in stages) (s as IDisposable)?.Dispose();
+            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is inconsistent ({e.Message}).", e);
+        }
+        catch
+        {
+            foreach (var s in stages) (s as IDisposable)?.Dispose();
+            throw;
+        }
+        return new TransformerChain<ITransformer>([.. stages]);
+    }
+
+    private static ITransformer LoadStage(string path, int index, JsonObject node, Dictionary<string, byte[]> entries)
+    {
+        string kind = (string?)node["kind"] ?? throw new JsonException($"stage {index} has no kind");
+        var settings = node["settings"] as JsonObject ?? throw new JsonException($"stage {index} has no settings");
+        byte[] Weights()
+        {
+            string name = (string?)node["weights"] ?? throw new JsonException($"stage {index} ({kind}) names no weights entry");
+            if (!entries.TryGetValue(name, out byte[]? bytes))
+                throw new MLCardiacException($"{path}: weights entry '{name}' of stage {index} ({kind}) is missing.");
+            string expected = (string?)node["sha256"] ?? throw new JsonException($"stage {index} ({kind}) has no sha256");
+            if (!string.Equals(Convert.ToHexString(SHA256.HashData(bytes)), expected, StringComparison.OrdinalIgnoreCase))
+                throw new MLCardiacException($"{path}: weights entry '{name}' of stage {index} ({kind}) is corrupt (SHA-256 differs from the manifest's; {bytes.Length} bytes).");
+            return bytes;
+        }
+        try
+        {
+            return kind switch
+            {
+                NiftiLoaderTransformer.StageKind => new NiftiLoaderTransformer(),
+                SlicePreprocessingTransformer.StageKind => SlicePreprocessingTransformer.Load(settings),
+                AugmentationTransformer.StageKind => AugmentationTransformer.Load(settings),
+                SegmentationTransformer.StageKind => SegmentationTransformer.Load(settings, Weights()),
+                VendorClassifierTransformer.StageKind => VendorClassifierTransformer.Load(settings, Weights()),
+                _ => throw new MLCardiacException($"{path}: stage {index} is of kind '{kind}', which this build does not know."),
+            };
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or EndOfStreamException or InvalidDataException or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new MLCardiacException($"{path}: stage {index} ({kind}) cannot be loaded ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Every entry of the zip, in memory; an entry whose name could escape a folder (.., rooted, drive, backslash) rejects the file.</summary>
+    private static Dictionary<string, byte[]> ReadEntries(string path)
+    {
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using var fs = File.OpenRead(path);
+        using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
+        foreach (var entry in zip.Entries)
+        {
+            string name = entry.FullName;
+            if (!IsSafeEntryName(name))
+                throw new MLCardiacException($"{path}: entry '{name}' has an unsafe name (absolute, or with '..', a drive or a backslash); the file is rejected.");
+            if (name.EndsWith('/')) continue;
+            if (entries.ContainsKey(name)) throw new MLCardiacException($"{path}: entry '{name}' appears twice; the file is rejected.");
+            if (entry.Length > 1L << 31) throw new MLCardiacException($"{path}: entry '{name}' is {entry.Length} bytes; larger than any model this build writes.");
+            using var s = entry.Open();
+            using var ms = new MemoryStream((int)entry.Length);
+            s.CopyTo(ms);
+            entries[name] = ms.ToArray();
+        }
+        return entries;
+    }
+
+    internal static bool IsSafeEntryName(string name) =>
+        name.Length > 0
+        && !name.StartsWith('/') && !name.Contains('\\') && !name.Contains(':') && !Path.IsPathRooted(name)
+        && name.Split('/').All(part => part is not ".." and not ".");
+
+    private static void Write(ZipArchive zip, string name, byte[] bytes)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var s = entry.Open();
+        s.Write(bytes);
+    }
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer model)
+    {
+        if (model is IEnumerable<ITransformer> chain)
+        {
+            foreach (var t in chain)
+                foreach (var inner in Flatten(t)) yield return inner;
+        }
+        else yield return model;
+    }
+
+    private static JsonArray SchemaToJson(DataViewSchema schema)
+    {
+        var array = new JsonArray();
+        foreach (var c in schema.Where(c => !c.IsHidden))
+        {
+            var node = new JsonObject { ["name"] = c.Name };
+            if (c.Type is VectorDataViewType v)
+            {
+                node["item"] = ItemName(v.ItemType, c.Name);
+                node["dimensions"] = new JsonArray(v.Dimensions.Select(d => (JsonNode)d).ToArray());
+            }
+            else node["item"] = ItemName(c.Type, c.Name);
+            array.Add(node);
+        }
+        return array;
+    }
+
+    private static string ItemName(DataViewType type, string column) => type switch
+    {
+        TextDataViewType => "Text",
+        BooleanDataViewType => "Boolean",
+        NumberDataViewType n => n.RawType.Name,
+        _ => throw new MLCardiacException($"Input column '{column}' has type {type}, which the model file cannot record (text, Boolean and numbers, or vectors of them)."),
+    };
+
+    private static PrimitiveDataViewType ItemType(string name) => name switch
+    {
+        "Text" => TextDataViewType.Instance,
+        "Boolean" => BooleanDataViewType.Instance,
+        "Single" => NumberDataViewType.Single,
+        "Double" => NumberDataViewType.Double,
+        "Byte" => NumberDataViewType.Byte,
+        "SByte" => NumberDataViewType.SByte,
+        "Int16" => NumberDataViewType.Int16,
+        "UInt16" => NumberDataViewType.UInt16,
+        "Int32" => NumberDataViewType.Int32,
+        "UInt32" => NumberDataViewType.UInt32,
+        "Int64" => NumberDataViewType.Int64,
+        "UInt64" => NumberDataViewType.UInt64,
+        _ => throw new JsonException($"unknown column item type '{name}'"),
+    };
+
+    private static DataViewSchema SchemaFromJson(JsonArray array)
+    {
+        var builder = new DataViewSchema.Builder();
+        foreach (var node in array.OfType<JsonObject>())
+        {
+            string name = (string?)node["name"] ?? throw new JsonException("input column without a name");
+            var item = ItemType((string?)node["item"] ?? throw new JsonException($"input column '{name}' without a type"));
+            DataViewType type = node["dimensions"] is JsonArray dims
+                ? new VectorDataViewType(item, dims.Select(d => (int)d!).ToArray())
+                : item;
+            builder.AddColumn(name, type);
+        }
+        return builder.ToSchema();
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.ML;
+
+namespace MLCardiac.ML;
+
+/// <summary>The entry point of the cardiac catalog on an <see cref="MLContext"/>.</summary>
+public static class CardiacSegmentationExtensions
+{
+    /// <summary>
+    /// The cardiac segmentation catalog: <see cref="CardiacSegmentationCatalog.Data"/>, <see cref="CardiacSegmentationCatalog.Transforms"/>,
+    /// <see cref="CardiacSegmentationCatalog.Trainers"/>, <see cref="CardiacSegmentationCatalog.Evaluate"/> and model files.
+    /// </summary>
+    /// <example><code>
+    /// var cardiac = new MLContext(seed: 1).CardiacSegmentation();
+    /// IDataView cases = cardiac.Data.FromDirectory("data/synthetic");
+    /// </code></example>
+    public static CardiacSegmentationCatalog CardiacSegmentation(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new CardiacSegmentationCatalog(mlContext);
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLCardiac.Data;
+using MLCardiac.Evaluation;
+
+namespace MLCardiac.ML;
+
+/// <summary>Reads a pipeline's predictions and scores them with the Evaluation stage's own metrics.</summary>
+internal static class SegmentationEvaluator
+{
+    public static SegmentationMetrics Evaluate(IDataView predictions, int seed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        const string who = "Evaluate";
+        var schema = predictions.Schema;
+        var predictedColumn = ColumnAccess.Require(schema, CardiacColumnNames.PredictedLabel, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Byte), "a vector of Byte (apply a trained segmentation model first)", who);
+        ColumnAccess.Require(schema, CardiacColumnNames.Label, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Byte), "a vector of Byte (LoadNifti reads it from LabelPath)", who);
+        ColumnAccess.Require(schema, CardiacColumnNames.ImageShape, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Int32), "a vector of 3 Int32", who);
+        ColumnAccess.Require(schema, CardiacColumnNames.SpacingMm, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Single), "a vector of 3 Single", who);
+        ColumnAccess.Require(schema, CardiacColumnNames.Vendor, ColumnAccess.IsText, "text", who);
+        string[] trainVendors = Split(ColumnAccess.TextAnnotation(predictedColumn, CardiacColumnNames.TrainVendorsAnnotation));
+        string[] targetVendors = Split(ColumnAccess.TextAnnotation(predictedColumn, CardiacColumnNames.TargetVendorsAnnotation));
+
+        // Only the columns read here: the image itself is never asked for, so only segmentation and labels are computed.
+        var names = new[]
+        {
+            CardiacColumnNames.PredictedLabel, CardiacColumnNames.Label, CardiacColumnNames.ImageShape, CardiacColumnNames.SpacingMm,
+            CardiacColumnNames.Subject, CardiacColumnNames.Vendor, CardiacColumnNames.Centre, CardiacColumnNames.Frame, CardiacColumnNames.ImagePath,
+            CardiacColumnNames.ImageFrame, CardiacColumnNames.LabelPath, CardiacColumnNames.LabelFrame, CardiacColumnNames.Dataset,
+        };
+        using var cursor = predictions.GetRowCursor(names.Select(n => schema.GetColumnOrNull(n)).OfType<DataViewSchema.Column>());
+        var predicted = ColumnAccess.Vector<byte>(cursor, CardiacColumnNames.PredictedLabel);
+        var label = ColumnAccess.Vector<byte>(cursor, CardiacColumnNames.Label);
+        var shape = ColumnAccess.Vector<int>(cursor, CardiacColumnNames.ImageShape);
+        var spacing = ColumnAccess.Vector<float>(cursor, CardiacColumnNames.SpacingMm);
+        var record = CaseDataView.Reader(cursor);
+        var cases = new List<CaseResult>();
+        while (cursor.MoveNext())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            byte[] truthBytes = label();
+            if (truthBytes.Length == 0) continue; // unlabeled row: nothing to compare with
+            CaseRecord r = record();
+            int[] n = shape();
+            float[] mm = spacing();
+            float[] p = ToFloat(predicted()), t = ToFloat(truthBytes);
+            if (p.Length != t.Length)
+                throw new MLCardiacException($"Subject {r.Subject} ({r.Role}): {p.Length} predicted voxels against {t.Length} reference voxels.");
+            OverlapMetrics M(int structure) => OverlapMetrics.Compute(p, t, structure, n[0], n[1], n[2], mm[0], mm[1], mm[2]);
+            cases.Add(new CaseResult(r, M(1), M(2), M(3)));
+        }
+        if (cases.Count == 0) throw new MLCardiacException("Evaluate: the predictions have no labeled row (column 'Label' is empty everywhere).");
+
+        string Role(string vendor) => trainVendors.Contains(vendor) ? "seen" : targetVendors.Contains(vendor) ? "target" : "unseen";
+        var vendors = cases.GroupBy(c => c.Record.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => VendorSummary.From(g.Key, Role(g.Key), g.ToList(), seed)).ToArray();
+        var seen = cases.Where(c => Role(c.Record.Vendor) == "seen").ToList();
+        var unseen = cases.Where(c => Role(c.Record.Vendor) != "seen").ToList();
+        return new SegmentationMetrics(cases, vendors, VendorSummary.From("all", "all", cases, seed),
+            seen.Count > 0 ? VendorSummary.From("seen", "seen", seen, seed) : null,
+            unseen.Count > 0 ? VendorSummary.From("unseen", "unseen", unseen, seed) : null,
+            trainVendors, targetVendors);
+    }
+
+    private static string[] Split(string? list) => string.IsNullOrEmpty(list) ? [] : list.Split(',');
+
+    private static float[] ToFloat(byte[] values)
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = values[i];
+        return result;
+    }
+}

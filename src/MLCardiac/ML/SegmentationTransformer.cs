@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLCardiac.Inference;
+using MLCardiac.Models;
+using MLCardiac.Training;
+
+namespace MLCardiac.ML;
+
+/// <summary>
+/// A trained segmentation network in a pipeline: for each row, the volume of <c>Image</c>/<c>ImageShape</c>/<c>SpacingMm</c>
+/// goes through <see cref="SegmentationModel.Segment"/> (preprocess, slice-wise U-Net, arg-max, restore onto the
+/// original grid, largest component per structure) and the labels land in <c>PredictedLabel</c> — so that
+/// <see cref="CardiacSegmentationCatalog.Evaluate"/> measures in 3D and in mm. Dispose it to free the network.
+/// </summary>
+public sealed class SegmentationTransformer : ITransformer, ICardiacStage, IDisposable
+{
+    internal const string StageKind = "Segmentation";
+
+    internal SegmentationTransformer(SegmentationModel model, bool mirrorTta)
+    {
+        Model = model;
+        MirrorTta = mirrorTta;
+    }
+
+    /// <summary>The model: network, preprocessing and the vendors it saw.</summary>
+    public SegmentationModel Model { get; }
+    /// <summary>True when inference averages over mirror images.</summary>
+    public bool MirrorTta { get; }
+
+    /// <summary>True: maps row to row.</summary>
+    public bool IsRowToRowMapper => true;
+
+    internal static MappedColumn Column(IReadOnlyList<string> trainVendors, IReadOnlyList<string> targetVendors) =>
+        new(CardiacColumnNames.PredictedLabel, new VectorDataViewType(NumberDataViewType.Byte),
+            ColumnAccess.TextAnnotations(null,
+                (CardiacColumnNames.TrainVendorsAnnotation, string.Join(",", trainVendors)),
+                (CardiacColumnNames.TargetVendorsAnnotation, string.Join(",", targetVendors))));
+
+    /// <summary>The input schema with <c>PredictedLabel</c> added.</summary>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
+
+    /// <summary>The row mapper (for <c>PredictionEngine</c>).</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Bind(inputSchema);
+
+    /// <summary>The input rows with <c>PredictedLabel</c> added, computed lazily.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new MappedDataView(input, Bind(input.Schema));
+    }
+
+    /// <summary>Not supported: save with <see cref="CardiacSegmentationCatalog.SaveModel"/>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => throw CardiacModelFile.NotSavableByMlNet(nameof(SegmentationTransformer));
+
+    string ICardiacStage.Kind => StageKind;
+
+    JsonObject ICardiacStage.SaveSettings() => new()
+    {
+        ["description"] = JsonSerializer.SerializeToNode(Model.Description with { Weights = "" }),
+        ["mirrorTta"] = MirrorTta,
+    };
+
+    byte[]? ICardiacStage.SaveWeights()
+    {
+        using var ms = new MemoryStream();
+        SegmentationTrainer.SaveWeights(Model.Network, ms);
+        return ms.ToArray();
+    }
+
+    internal static SegmentationTransformer Load(JsonObject settings, byte[] weights)
+    {
+        var description = settings["description"].Deserialize<ModelDescription>() ?? throw new JsonException("no model description");
+        bool tta = (bool?)settings["mirrorTta"] ?? false;
+        var network = new UNet2d(description.Network);
+        try
+        {
+            using var ms = new MemoryStream(weights, writable: false);
+            SegmentationTrainer.LoadWeights(network, ms);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        return new SegmentationTransformer(SegmentationModel.FromNetwork(network, description), tta);
+    }
+
+    /// <summary>Frees the network.</summary>
+    public void Dispose() => Model.Dispose();
+
+    private RowMapping Bind(DataViewSchema input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        VolumeColumns.Require(input, nameof(SegmentationTransformer));
+        return new RowMapping(input, [Column(Model.Description.TrainVendors, Model.Description.TargetVendors)], VolumeColumns.Names, row =>
+        {
+            var volume = VolumeColumns.Reader(row);
+            return () =>
+            {
+                var predicted = Model.Segment(volume(), 0, MirrorTta).Data;
+                var labels = new byte[predicted.Length];
+                for (int i = 0; i < labels.Length; i++) labels[i] = (byte)predicted[i];
+                return [labels];
+            };
+        });
+    }
+}

@@ -1,0 +1,54 @@
+using MLCardiac.Models;
+using MLCardiac.Training;
+
+namespace MLCardiac.ML;
+
+/// <summary>
+/// Settings of <see cref="CardiacTrainersCatalog.UNet(UNetTrainerOptions)"/>: the network, the training budget and
+/// which vendors' labeled rows train it. Augmentation comes from an <c>Augment</c> stage earlier in the pipeline,
+/// the slice geometry from its <c>Preprocess</c> stage. Defaults are those of <see cref="SegmentationTrainerOptions"/>.
+/// </summary>
+public class UNetTrainerOptions
+{
+    private static readonly SegmentationTrainerOptions Defaults = new();
+
+    /// <summary>The network.</summary>
+    public UNetOptions Network { get; init; } = new();
+    /// <summary>Number of epochs (≥ 1).</summary>
+    public int Epochs { get; init; } = Defaults.Epochs;
+    /// <summary>Optimiser steps per epoch; 0 means one pass over the labeled slices.</summary>
+    public int IterationsPerEpoch { get; init; }
+    /// <summary>Labeled slices per batch.</summary>
+    public int BatchSize { get; init; } = Defaults.BatchSize;
+    /// <summary>Initial learning rate (AdamW, poly decay).</summary>
+    public double LearningRate { get; init; } = Defaults.LearningRate;
+    /// <summary>Seed of every random choice (sampling, augmentation, initialisation).</summary>
+    public int Seed { get; init; } = Defaults.Seed;
+    /// <summary>libtorch intra-op threads; 0 keeps libtorch's default.</summary>
+    public int Threads { get; init; }
+    /// <summary>"cpu" or "cuda".</summary>
+    public string Device { get; init; } = Defaults.Device;
+    /// <summary>Vendors whose labeled rows train the network; null: every vendor with labeled rows (except DANN targets).</summary>
+    public IReadOnlyList<string>? TrainVendors { get; init; }
+    /// <summary>At inference, average the softmax over x, y and xy mirror images (test-time augmentation).</summary>
+    public bool MirrorTta { get; init; }
+    /// <summary>Receives progress after every step; never serialised.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+    /// <summary>Cancels training; never serialised.</summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>The core trainer's options for data preprocessed at <paramref name="sliceSpacingMm"/> with <paramref name="augmentation"/>.</summary>
+    internal virtual SegmentationTrainerOptions ToTrainerOptions(Augmentation.AugmentationPreset augmentation, double sliceSpacingMm) => new()
+    {
+        Network = Network,
+        Epochs = Epochs,
+        IterationsPerEpoch = IterationsPerEpoch,
+        BatchSize = BatchSize,
+        LearningRate = LearningRate,
+        Seed = Seed,
+        Threads = Threads,
+        Device = Device,
+        Augmentation = augmentation,
+        SliceSpacingMm = sliceSpacingMm,
+    };
+}
