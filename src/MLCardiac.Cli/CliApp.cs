@@ -45,6 +45,9 @@ internal static class CliApp
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Segments a short-axis NIfTI with a trained model and writes the label map on the image's grid.")
                 .WithExample("predict", "case_sa.nii.gz", "--model", "models/unet-ab", "--out", "case_pred.nii.gz", "--frame", "0");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Runs the HTTP service and web page that segment uploaded scans (loopback only by default).")
+                .WithExample("serve", "--model", "models/unet-ab", "--classifier", "models/vendor-classifier", "--urls", "http://127.0.0.1:5080");
         });
         return app;
     }
