@@ -150,13 +150,13 @@ public static class ServerApp
             if (e.StatusCode == 503) context.Response.Headers.RetryAfter = "5";
             return Results.Problem(statusCode: e.StatusCode, title: e.Title, detail: e.Message);
         }
-        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested && timeout.IsCancellationRequested)
         {
             context.Response.Headers.RetryAfter = "5";
             return Results.Problem(statusCode: 503, title: "Timed out",
                 detail: $"the request took longer than {options.RequestTimeout.TotalSeconds:F0} s (waiting included) and was cancelled.");
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException || (e is IOException && aborted.IsCancellationRequested))
         {
             // The client went away: its work was cancelled; nobody reads an answer.
             return Results.Empty;

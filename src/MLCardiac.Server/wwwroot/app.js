@@ -114,7 +114,7 @@ async function show(file, r) {
   $('frame').disabled = frames < 2;
   if (typeof niivue === 'undefined') {
     $('noviewer').hidden = false;
-    $('gl').hidden = true;
+    $('glbox').hidden = true;
     state('ready');
     return;
   }

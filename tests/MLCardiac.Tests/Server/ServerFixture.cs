@@ -32,10 +32,12 @@ internal sealed class ServerFixture
             Vendors = [VendorProfiles.A, VendorProfiles.B],
             SubjectsPerVendor = 3,
         });
+        double tData = clock.Elapsed.TotalSeconds;
         DatasetIndex index = MnmsLayout.Load(data);
         var preprocessing = new PreprocessingOptions { Size = 64, SpacingMm = 2.5 };
         var cases = new CasePreparation(new Preprocessor(preprocessing)).Prepare(index.Records);
         string[] vendors = ["A", "B"];
+        double tPrep = clock.Elapsed.TotalSeconds;
 
         var unet = new UNetOptions { BaseFilters = 8, Depth = 3 };
         var options = new SegmentationTrainerOptions
@@ -52,6 +54,7 @@ internal sealed class ServerFixture
             });
         }
 
+        double tTrain = clock.Elapsed.TotalSeconds;
         var classifierOptions = new VendorClassifierOptions
         {
             Network = new ResNetOptions { BaseWidth = 4, BlocksPerStage = [1, 1, 1] },
@@ -74,7 +77,7 @@ internal sealed class ServerFixture
         using var stream = new MemoryStream(ScanGz);
         Scan = NiftiReader.Read(stream, "scan");
         SetupSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"server fixture: {SetupSeconds:F1} s; scan {string.Join('×', Scan.Shape)}, {ScanGz.Length} bytes");
+        Console.WriteLine($"server fixture: {SetupSeconds:F1} s (data {tData:F1}, prepared {tPrep:F1}, trained {tTrain:F1}); scan {string.Join('×', Scan.Shape)}, {ScanGz.Length} bytes");
     }
 
     /// <summary>The shared fixture (trains on first use).</summary>
