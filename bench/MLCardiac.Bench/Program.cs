@@ -6,8 +6,9 @@ return args.Length == 0 ? Usage() : args[0] switch
     "train" => TrainingBenchmark.Run(args[1..]),
     "infer" => InferenceBenchmark.Run(args[1..]),
     "synth" => SynthBenchmark.Run(args[1..]),
+    "prep" => PreparationBenchmark.Run(args[1..]),
     "serve" => ServeBenchmark.Run(args[1..]),
-    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | ServeBenchmark.Run([]),
+    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | ServeBenchmark.Run([]),
     _ => Usage(),
 };
 
@@ -16,6 +17,7 @@ static int Usage()
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/MLCardiac.Bench -- all | nifti [--rounds N] [--dir DIR] [--python PATH]");
     Console.Error.WriteLine("                                                              | infer [--rounds N] | train [--base-filters 16] [--depth 4] [--size 128] [--batch 8] [--rounds 5] [--steps 5] [--threads N]");
     Console.Error.WriteLine("                                                              | synth [--subjects-per-vendor N] [--dir DIR]");
+    Console.Error.WriteLine("                                                              | prep [--subjects-per-vendor N] [--rounds N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | serve [--model DIR] [--requests 50] [--clients 4] [--per-client 10]");
     return 2;
 }

@@ -4,6 +4,7 @@ using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 using MLCardiac.Tests.Data;
 using MLCardiac.Training;
+using TorchSharp;
 
 namespace MLCardiac.Tests.Training;
 
@@ -82,6 +83,31 @@ public sealed class LearningOnPhantomTests
         Assert.IsGreaterThan(0.8, plainAccuracy, $"with λ = 0 the head tells the vendors apart (accuracy per epoch {string.Join(", ", plain.History.Select(h => h.DomainAccuracy!.Value.ToString("F2")))}, loss {string.Join(", ", plain.History.Select(h => h.DomainLoss!.Value.ToString("F3")))}; with λ: {string.Join(", ", adversarial.History.Select(h => h.DomainAccuracy!.Value.ToString("F2")))})");
         Assert.IsLessThan(plainAccuracy - 0.1, adversarialAccuracy, $"reversal pushes the head toward chance (0.5): {plainAccuracy:F2} → {adversarialAccuracy:F2}");
         Assert.IsGreaterThan(plainDice - 0.08, adversarialDice, $"segmentation holds: {plainDice:F3} → {adversarialDice:F3}");
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    public void DomainProbe_FindsTheVendorInFeaturesThatCarryIt_AndOnlyChanceForLabelsIndependentOfVendor(int seed)
+    {
+        torch.manual_seed(seed);
+        using var network = new UNet2d(new UNetOptions { BaseFilters = 8, Depth = 3 });
+        var probe = new DomainProbeOptions { FeatureStage = 0, Steps = 120, Seed = seed };
+
+        DomainProbeResult vendor = DomainProbe.Measure(network, _trainAc, _testAc, probe);
+        // Same images, domains reassigned per subject so that half the subjects of each vendor are domain 0:
+        // the new label is independent of vendor, so nothing in the features predicts it on unseen subjects.
+        DomainProbeResult independent = DomainProbe.Measure(network, Relabel(_trainAc), Relabel(_testAc), probe);
+
+        Assert.IsGreaterThan(0.9, vendor.HeldOutAccuracy, $"vendor: {vendor}");
+        Assert.IsLessThan(0.7, independent.HeldOutAccuracy, $"independent labels: {independent}");
+    }
+
+    private static SliceDataset Relabel(SliceDataset data)
+    {
+        var order = data.Slices.Select(s => (s.Domain, s.Subject)).Distinct().GroupBy(p => p.Domain)
+            .SelectMany(g => g.OrderBy(p => p.Subject, StringComparer.Ordinal).Select((p, i) => (p.Subject, Domain: i % 2)))
+            .ToDictionary(p => p.Subject, p => p.Domain);
+        return new SliceDataset(data.Slices.Select(s => new TrainingSlice(s.Image, s.Label, s.Height, s.Width, order[s.Subject], s.Subject)).ToArray(), ["even", "odd"]);
     }
 
     [TestMethod]
