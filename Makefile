@@ -11,7 +11,7 @@ MLCARDIAC    = ./$(MLCARDIAC_BIN)
 PYTHON      ?= /usr/bin/python3
 TEST_PKGS   := python3-nibabel python3-numpy python3-scipy
 
-.PHONY: help setup build test bench run clean
+.PHONY: help setup build test bench run serve clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,6 +23,15 @@ setup: ## Install what the tests need (Debian packages; uses apt-get when run as
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PKGS) >/dev/null && echo "setup: installed $(TEST_PKGS)"; \
 	else \
 	  echo "setup: install $(TEST_PKGS) (sudo apt-get install $(TEST_PKGS)); until then the nibabel cross-checks are skipped"; \
+	fi
+	@# The web page: npm bundles the NiiVue viewer at build time; headless Chromium runs the page test.
+	@missing=""; command -v npm >/dev/null || missing="npm"; [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then \
+	  echo "setup: npm and chromium present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null && echo "setup: installed$$missing"; \
+	else \
+	  echo "setup: install$$missing (sudo apt-get install$$missing); until then the page has no viewer / the browser test is skipped"; \
 	fi
 
 build: ## Build everything (Release)
@@ -42,6 +51,11 @@ run: build ## The main job: synthetic multi-vendor data, train on vendors A+B, D
 	@if [ ! -f $(DATA)/Synthetic_Dataset_information.csv ]; then \
 	  $(MLCARDIAC) synth --out $(DATA) --subjects-per-vendor 10 --unlabeled-vendors C --unlabeled-per-vendor 6 --seed 1 --preview reports/synthetic/preview.png; fi
 	$(MLCARDIAC) train --data $(DATA) --train-vendors A,B --augment standard --epochs 5 --iterations 40 --out models/unet-ab
+
+MODEL       ?= models/unet-ab
+URLS        ?= http://127.0.0.1:5080
+serve: build ## The HTTP service and web page on $(URLS) with $(MODEL) (make run writes it); CLASSIFIER=DIR adds the scanner check
+	$(MLCARDIAC) serve --model $(MODEL) --urls $(URLS) $(if $(CLASSIFIER),--classifier $(CLASSIFIER))
 
 clean: ## Remove build outputs
 	$(DOTNET) clean MLCardiac.sln -c $(CONFIG) -nologo -v q

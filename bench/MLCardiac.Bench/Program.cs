@@ -8,7 +8,8 @@ return args.Length == 0 ? Usage() : args[0] switch
     "synth" => SynthBenchmark.Run(args[1..]),
     "prep" => PreparationBenchmark.Run(args[1..]),
     "onnx" => OnnxBenchmark.Run(args[1..]),
-    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | OnnxBenchmark.Run([]),
+    "serve" => ServeBenchmark.Run(args[1..]),
+    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | OnnxBenchmark.Run([]) | ServeBenchmark.Run([]),
     _ => Usage(),
 };
 
@@ -19,5 +20,6 @@ static int Usage()
     Console.Error.WriteLine("                                                              | synth [--subjects-per-vendor N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | prep [--subjects-per-vendor N] [--rounds N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | onnx [--rounds N]   (TorchSharp vs ONNX Runtime inference)");
+    Console.Error.WriteLine("                                                              | serve [--model DIR] [--requests 50] [--clients 4] [--per-client 10]");
     return 2;
 }

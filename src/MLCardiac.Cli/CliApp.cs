@@ -49,6 +49,9 @@ internal static class CliApp
                 .WithDescription("Exports a model folder (segmentation U-Net or vendor classifier) as ONNX, optionally also as an ML.NET model.")
                 .WithExample("export", "--model", "models/unet-ab")
                 .WithExample("export", "--model", "models/unet-ab", "--onnx", "unet-ab.onnx", "--mlnet", "unet-ab.zip");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Runs the HTTP service and web page that segment uploaded scans (loopback only by default).")
+                .WithExample("serve", "--model", "models/unet-ab", "--classifier", "models/vendor-classifier", "--urls", "http://127.0.0.1:5080");
         });
         return app;
     }

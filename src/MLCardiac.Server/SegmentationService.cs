@@ -1,0 +1,293 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using MLCardiac.Evaluation;
+using MLCardiac.Imaging;
+using MLCardiac.Inference;
+using MLCardiac.Preprocessing;
+using MLCardiac.Server.Contracts;
+using MLCardiac.Training;
+using Microsoft.Extensions.Logging;
+
+namespace MLCardiac.Server;
+
+/// <summary>
+/// The service's work: decodes an upload in memory, queues it for one of a bounded set of workers (each with its
+/// own model instance — a TorchSharp module is not safe for concurrent forward passes), segments the frames,
+/// computes volumes and clinical indices, asks the vendor classifier about the scanner and keeps the label volume
+/// for download. Requests beyond the workers wait in a queue of bounded length; beyond that they are refused (503).
+/// </summary>
+public sealed class SegmentationService : IDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<Worker> _idle = new();
+    private readonly List<Worker> _all = [];
+    private readonly SemaphoreSlim _slots;
+    private int _pending, _busy;
+
+    /// <summary>Loads <see cref="ServerOptions.Workers"/> copies of the model (and classifier); throws <see cref="MLCardiacException"/> naming what is missing.</summary>
+    public SegmentationService(ServerOptions options, ResultStore results, ILogger<SegmentationService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+        _options = options;
+        _logger = logger;
+        Results = results;
+        try
+        {
+            for (int i = 0; i < options.Workers; i++)
+            {
+                SegmentationModel model = SegmentationModel.Load(options.ModelDirectory);
+                VendorClassifier? classifier = null;
+                PreprocessingOptions? classifierPreprocessing = null;
+                if (options.ClassifierDirectory is not null)
+                {
+                    try { (classifier, classifierPreprocessing) = VendorClassifier.Load(options.ClassifierDirectory); }
+                    catch { model.Dispose(); throw; }
+                }
+                var worker = new Worker(model, classifier, classifierPreprocessing is null ? null : new Preprocessor(classifierPreprocessing));
+                _all.Add(worker);
+                _idle.Enqueue(worker);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        _slots = new SemaphoreSlim(options.Workers, options.Workers);
+        Worker first = _all[0];
+        Model = new ModelInfo(
+            ModelId(options.ModelDirectory, first.Model.Description),
+            first.Model.Description.Kind,
+            first.Model.Description.TrainVendors,
+            first.Model.Description.TargetVendors,
+            first.Model.Description.Preprocessing.Size,
+            first.Model.Description.Preprocessing.SpacingMm,
+            "torchsharp",
+            first.Classifier?.Vendors ?? [],
+            first.Classifier?.Threshold);
+    }
+
+    /// <summary>The served model.</summary>
+    public ModelInfo Model { get; }
+
+    /// <summary>Where label volumes are kept for download.</summary>
+    public ResultStore Results { get; }
+
+    /// <summary>Requests being segmented now.</summary>
+    public int Busy => Volatile.Read(ref _busy);
+
+    /// <summary>Requests waiting for a worker.</summary>
+    public int Waiting => Math.Max(0, Volatile.Read(ref _pending) - Busy);
+
+    /// <summary>
+    /// Segments <paramref name="upload"/>: frames <paramref name="ed"/>/<paramref name="es"/> of a cine, or — when
+    /// both are null — every frame, ED and ES then being the frames of largest and smallest predicted LV volume.
+    /// </summary>
+    /// <exception cref="ApiException">The upload or the frame choice is refused (the status says why), or the queue is full (503).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired (client gone or timeout).</exception>
+    public async Task<SegmentResponse> SegmentAsync(Upload upload, int? ed, int? es, bool inline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var total = Stopwatch.StartNew();
+        var timings = new Dictionary<string, double>(StringComparer.Ordinal);
+
+        var clock = Stopwatch.StartNew();
+        Volume image = Decode(upload);
+        timings["read"] = clock.Elapsed.TotalMilliseconds;
+        int[] frames = ChooseFrames(image, ed, es);
+
+        if (Interlocked.Increment(ref _pending) > _options.Workers + _options.QueueLimit)
+        {
+            Interlocked.Decrement(ref _pending);
+            throw new ApiException(503, "Queue full", $"{_options.QueueLimit} requests are already waiting; retry shortly.");
+        }
+        try
+        {
+            clock.Restart();
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            timings["queue"] = clock.Elapsed.TotalMilliseconds;
+            Interlocked.Increment(ref _busy);
+            if (!_idle.TryDequeue(out Worker? worker)) throw new InvalidOperationException("no idle worker although a slot was free");
+            try
+            {
+                SegmentResponse response = Run(worker, image, upload.Length, frames, ed is null && frames.Length > 1, inline, timings, cancellationToken);
+                timings["total"] = total.Elapsed.TotalMilliseconds;
+                if (_logger.IsEnabled(LogLevel.Information))
+                    Log.Segmented(_logger, response.Id, upload.Length, string.Join('×', image.Shape), frames.Length, response.FrameSource, timings["total"]);
+                return response;
+            }
+            finally
+            {
+                _idle.Enqueue(worker);
+                Interlocked.Decrement(ref _busy);
+                _slots.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    private Volume Decode(Upload upload)
+    {
+        UploadSniffer.Check(upload.Buffer, upload.Length);
+        var readOptions = new NiftiReadOptions { MaxVoxelCount = _options.MaxVoxelCount, MaxDecompressedBytes = _options.MaxDecompressedBytes };
+        try
+        {
+            using var header = new MemoryStream(upload.Buffer, 0, upload.Length, writable: false);
+            NiftiHeader h = NiftiReader.ReadHeader(header, "upload");
+            long voxels = 1;
+            int rank = (int)Math.Clamp(h.Dim[0], 1, 7);
+            for (int d = 1; d <= rank; d++) voxels = h.Dim[d] > 0 && voxels <= long.MaxValue / h.Dim[d] ? voxels * h.Dim[d] : long.MaxValue;
+            if (voxels > _options.MaxVoxelCount)
+                throw new ApiException(413, "Image too large", $"the image declares {voxels} voxels; the limit is {_options.MaxVoxelCount}.");
+            using var stream = new MemoryStream(upload.Buffer, 0, upload.Length, writable: false);
+            return NiftiReader.Read(stream, "upload", readOptions);
+        }
+        catch (MLCardiacException e)
+        {
+            // The reader's messages name the stream ("upload") and the problem; they never quote header text.
+            throw new ApiException(400, "Unreadable NIfTI", e.Message);
+        }
+    }
+
+    private static int[] ChooseFrames(Volume image, int? ed, int? es)
+    {
+        if (image.Frames == 1)
+        {
+            if (ed is > 0 || es is > 0) throw new ApiException(400, "No such frame", "the image has one frame (3D); ed and es can only be 0.");
+            return [0];
+        }
+        if (ed is null != es is null)
+            throw new ApiException(400, "Incomplete frame choice", "give both ed and es (0-based frame indices), or neither to detect them.");
+        if (ed is null) return Enumerable.Range(0, image.Frames).ToArray();
+        foreach (var (name, value) in new[] { ("ed", ed.Value), ("es", es!.Value) })
+            if (value < 0 || value >= image.Frames)
+                throw new ApiException(400, "No such frame", $"{name}={value}: the cine has frames 0..{image.Frames - 1}.");
+        return ed == es ? [ed.Value] : [ed.Value, es!.Value];
+    }
+
+    private SegmentResponse Run(Worker worker, Volume image, long bytes, int[] frames, bool detect, bool inline, Dictionary<string, double> timings, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        int perFrame = image.VoxelsPerFrame;
+        var labels = new float[(long)perFrame * image.Frames];
+        var segmentMs = new Dictionary<int, double>();
+        foreach (int f in frames.Order())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var frameClock = Stopwatch.StartNew();
+            Volume result = worker.Model.Segment(image, f);
+            result.Data.AsSpan(0, perFrame).CopyTo(labels.AsSpan(f * perFrame, perFrame));
+            segmentMs[f] = frameClock.Elapsed.TotalMilliseconds;
+        }
+        timings["segment"] = clock.Elapsed.TotalMilliseconds;
+
+        clock.Restart();
+        double voxelMl = image.SpacingMm.X * image.SpacingMm.Y * image.SpacingMm.Z / 1000;
+        ReadOnlySpan<float> FrameLabels(int f) => labels.AsSpan(f * perFrame, perFrame);
+        var volumes = frames.Order().ToDictionary(f => f, f => ClinicalIndices.FromLabels(FrameLabels(f), FrameLabels(f), voxelMl));
+        int? ed = null, es = null;
+        string source = "single";
+        if (image.Frames > 1)
+        {
+            if (detect)
+            {
+                ed = volumes.MaxBy(kv => kv.Value.LvEdvMl).Key;
+                es = volumes.MinBy(kv => kv.Value.LvEdvMl).Key;
+                source = "detected";
+            }
+            else
+            {
+                ed = frames[0];
+                es = frames[^1];
+                source = "given";
+            }
+        }
+        IndicesInfo? indices = null;
+        if (ed is int e && es is int s)
+        {
+            ClinicalIndices c = ClinicalIndices.FromLabels(FrameLabels(e), FrameLabels(s), voxelMl);
+            indices = new IndicesInfo(c.LvEdvMl, c.LvEsvMl, Finite(c.LvEfPercent), c.RvEdvMl, c.RvEsvMl, Finite(c.RvEfPercent), c.MyoMassG);
+        }
+        var frameVolumes = volumes.Select(kv => new FrameVolumes(kv.Key, kv.Key == ed ? "ED" : kv.Key == es ? "ES" : null,
+            kv.Value.LvEdvMl, kv.Value.MyoMassG / ClinicalIndices.MyocardiumDensityGPerMl, kv.Value.RvEdvMl, kv.Value.MyoMassG, segmentMs[kv.Key])).ToList();
+        timings["indices"] = clock.Elapsed.TotalMilliseconds;
+
+        cancellationToken.ThrowIfCancellationRequested();
+        clock.Restart();
+        var warnings = new List<string>();
+        ScannerVerdict? scanner = worker.Classifier is null ? null : Classify(worker, image, ed ?? frames[0]);
+        if (scanner is { Unfamiliar: true })
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Unfamiliar scanner: this scan looks unlike the vendors the model was trained on (confidence {scanner.Confidence:F2} < threshold {scanner.Threshold:F2}); check the segmentation carefully."));
+        timings["classify"] = clock.Elapsed.TotalMilliseconds;
+        if (indices is { LvEdvMl: 0 }) warnings.Add("No LV blood pool was found at end-diastole: the EF cannot be computed.");
+
+        clock.Restart();
+        byte[] gz = EncodeLabels(labels, image);
+        string id = Guid.NewGuid().ToString("N");
+        DateTimeOffset expires = Results.Add(id, gz);
+        timings["encode"] = clock.Elapsed.TotalMilliseconds;
+
+        var info = new ImageInfo(image.Shape, [image.SpacingMm.X, image.SpacingMm.Y, image.SpacingMm.Z], image.Frames, bytes);
+        return new SegmentResponse(id, Model, info, ed, es, source, frameVolumes, indices, scanner, warnings,
+            $"/api/results/{id}/labels.nii.gz", expires, inline ? Convert.ToBase64String(gz) : null, timings);
+    }
+
+    private static ScannerVerdict Classify(Worker worker, Volume image, int frame)
+    {
+        Preprocessor prep = worker.ClassifierPreprocessor!;
+        SliceGeometry geometry = prep.Plan(image);
+        float[] slices = Preprocessor.Image(image, frame, geometry, prep.MeasureIntensity(image));
+        int size = geometry.Size, px = size * size;
+        var list = new List<TrainingSlice>(geometry.SizeZ);
+        for (int z = 0; z < geometry.SizeZ; z++)
+            list.Add(new TrainingSlice(slices.AsSpan(z * px, px).ToArray(), null, size, size, 0, "upload"));
+        VendorClassifier classifier = worker.Classifier!;
+        VolumePrediction verdict = classifier.PredictVolumes(new SliceDataset(list, classifier.Vendors))[0];
+        var probabilities = classifier.Vendors.Select((v, i) => (v, p: verdict.Probabilities[i])).ToDictionary(x => x.v, x => x.p, StringComparer.Ordinal);
+        return new ScannerVerdict(classifier.Vendors[verdict.PredictedVendor], verdict.Confidence, classifier.Threshold, verdict.Unfamiliar, probabilities);
+    }
+
+    private static byte[] EncodeLabels(float[] labels, Volume image)
+    {
+        var volume = new Volume(labels, image.Shape, image.SpacingMm, image.VoxelToWorld, image.TimeStepS, NiftiDataType.UInt8);
+        using var memory = new MemoryStream();
+        using (var gz = new GZipStream(memory, CompressionLevel.Fastest, leaveOpen: true))
+            NiftiWriter.Write(volume, gz, new NiftiWriteOptions { DataType = NiftiDataType.UInt8 }, "labels");
+        return memory.ToArray();
+    }
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    private static string ModelId(string directory, ModelDescription description)
+    {
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        using FileStream weights = File.OpenRead(Path.Combine(directory, description.Weights));
+        string hash = Convert.ToHexStringLower(SHA256.HashData(weights))[..12];
+        return $"{name}@{hash}";
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (Worker w in _all)
+        {
+            w.Model.Dispose();
+            w.Classifier?.Dispose();
+        }
+        _all.Clear();
+        _slots?.Dispose();
+    }
+
+    private sealed record Worker(SegmentationModel Model, VendorClassifier? Classifier, Preprocessor? ClassifierPreprocessor);
+}

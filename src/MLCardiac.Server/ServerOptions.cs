@@ -1,0 +1,66 @@
+namespace MLCardiac.Server;
+
+/// <summary>
+/// How the service runs: which model and classifier it serves, where it listens and the limits it enforces on
+/// uploads and on the work queue. Every limit has a default that suits a laptop; all are checked by
+/// <see cref="Validate"/> before the service starts.
+/// </summary>
+public sealed record ServerOptions
+{
+    /// <summary>Default <see cref="Urls"/>: loopback only, port 5080.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <summary>The model folder the README's main job (<c>make run</c>) writes, used when no model is named.</summary>
+    public const string DefaultModelDirectory = "models/unet-ab";
+
+    /// <summary>Model folder written by <c>mlcardiac train --out</c> (model.json + weights).</summary>
+    public string ModelDirectory { get; init; } = DefaultModelDirectory;
+
+    /// <summary>Optional vendor-classifier folder written by <c>mlcardiac classify-vendor --out</c>; null: no scanner check.</summary>
+    public string? ClassifierDirectory { get; init; }
+
+    /// <summary>Addresses to listen on, separated by ';' (Kestrel syntax); port 0 picks a free port. Default: <see cref="DefaultUrls"/>.</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>Largest accepted request body in bytes (the multipart upload); larger gets 413. Default 256 MiB.</summary>
+    public long MaxUploadBytes { get; init; } = 256L << 20;
+
+    /// <summary>Most voxels (all frames) an uploaded image may declare; more gets 413. Default 2²⁶ (e.g. 256×256×20×50).</summary>
+    public long MaxVoxelCount { get; init; } = 1L << 26;
+
+    /// <summary>Most bytes a .nii.gz upload may decompress to (the NIfTI reader's decompression-bomb guard). Default 1 GiB.</summary>
+    public long MaxDecompressedBytes { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// Requests segmented at the same time. One model instance is not safe for concurrent forward passes, so the
+    /// service holds one model per worker; default 1 (libtorch already uses every core for one request).
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Requests allowed to wait for a worker; beyond that a request gets 503 with Retry-After. Default 32.</summary>
+    public int QueueLimit { get; init; } = 32;
+
+    /// <summary>Longest a request may take from arrival to answer (waiting included); past it the work is cancelled and 503 returned. Default 120 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long a result's label NIfTI stays downloadable. Default 15 min.</summary>
+    public TimeSpan ResultLifetime { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Most results kept in memory at once (the oldest goes first). Default 64.</summary>
+    public int MaxResults { get; init; } = 64;
+
+    /// <summary>Throws <see cref="MLCardiacException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelDirectory)) throw new MLCardiacException("--model: a model folder is required.");
+        if (string.IsNullOrWhiteSpace(Urls)) throw new MLCardiacException("--urls: at least one address is required.");
+        if (MaxUploadBytes < 1024) throw new MLCardiacException($"MaxUploadBytes {MaxUploadBytes}: must be at least 1024.");
+        if (MaxVoxelCount < 1 || MaxVoxelCount > Array.MaxLength) throw new MLCardiacException($"MaxVoxelCount {MaxVoxelCount}: must be in 1..{Array.MaxLength}.");
+        if (MaxDecompressedBytes < 1) throw new MLCardiacException($"MaxDecompressedBytes {MaxDecompressedBytes}: must be at least 1.");
+        if (Workers is < 1 or > 64) throw new MLCardiacException($"--workers {Workers}: must be in 1..64.");
+        if (QueueLimit < 0) throw new MLCardiacException($"--queue-limit {QueueLimit}: must be ≥ 0.");
+        if (RequestTimeout <= TimeSpan.Zero) throw new MLCardiacException($"--timeout {RequestTimeout}: must be positive.");
+        if (ResultLifetime <= TimeSpan.Zero) throw new MLCardiacException($"ResultLifetime {ResultLifetime}: must be positive.");
+        if (MaxResults < 1) throw new MLCardiacException($"MaxResults {MaxResults}: must be at least 1.");
+    }
+}
