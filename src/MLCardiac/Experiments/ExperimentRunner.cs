@@ -125,12 +125,21 @@ public sealed class ExperimentRunner
             IReadOnlyList<OverlayImage> overlays = [];
             using (IArmSegmenter segmenter = _options.Trainer.Open(modelDirectory))
             {
-                evaluated = CaseEvaluator.Evaluate(segmenter.Segment, testRecords,
+                // Keep the ED predictions: the overlay figures reuse them instead of segmenting again.
+                // CaseEvaluator calls the segmenter once per result, in the order of its results.
+                var predictions = new List<byte[]>();
+                Volume Segment(Volume image, int frame)
+                {
+                    Volume v = segmenter.Segment(image, frame);
+                    predictions.Add([.. v.Data.Select(x => (byte)x)]);
+                    return v;
+                }
+                evaluated = CaseEvaluator.Evaluate(Segment, testRecords,
                     new InlineProgress<int>(n => Report(unitName, "evaluating held-out subjects", u, TrainShare + (1 - TrainShare) * n / Math.Max(1.0, testRecords.Count))),
                     cancellationToken);
                 var cases = evaluated.Select(c => ToMetrics(c, arm)).ToList();
                 if (experiment.Figures.Contains("overlays"))
-                    overlays = DrawOverlays(evaluated, cases, segmenter, reportDirectory, $"{StudyResults.ArmsFolder}/{arm.Name}/seed-{seed}/overlays");
+                    overlays = DrawOverlays(evaluated, cases, predictions, reportDirectory, $"{StudyResults.ArmsFolder}/{arm.Name}/seed-{seed}/overlays");
             }
             var result = new ArmRunResult
             {
@@ -238,32 +247,26 @@ public sealed class ExperimentRunner
     }
 
     /// <summary>Draws the best, median and worst ED case (mean Dice) of every vendor, re-segmented, as PNGs under <paramref name="folder"/>.</summary>
-    private static List<OverlayImage> DrawOverlays(IReadOnlyList<CaseResult> evaluated, List<CaseMetrics> metrics, IArmSegmenter segmenter, string reportDirectory, string folder)
+    private static List<OverlayImage> DrawOverlays(IReadOnlyList<CaseResult> evaluated, List<CaseMetrics> metrics, List<byte[]> predictions, string reportDirectory, string folder)
     {
         var images = new List<OverlayImage>();
-        var byVendor = evaluated.Zip(metrics).Where(p => p.First.Record.Role == FrameRole.ED)
+        if (predictions.Count != evaluated.Count) throw new InvalidOperationException("One prediction per evaluated case was expected.");
+        var byVendor = evaluated.Zip(metrics, predictions).Select(t => (t.First, t.Second, t.Third)).Where(p => p.First.Record.Role == FrameRole.ED)
             .GroupBy(p => p.First.Record.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
         foreach (var group in byVendor)
         {
             var sorted = group.OrderByDescending(p => p.Second.MeanDice).ToList();
-            foreach (var (rank, (result, m)) in new[] { ("best", sorted[0]), ("median", sorted[sorted.Count / 2]), ("worst", sorted[^1]) })
+            foreach (var (rank, (result, m, predicted)) in new[] { ("best", sorted[0]), ("median", sorted[sorted.Count / 2]), ("worst", sorted[^1]) })
             {
                 CaseRecord r = result.Record;
                 Volume image = NiftiReader.Read(r.ImagePath);
                 float[] truth = NiftiReader.Read(r.LabelPath!).Frame(r.LabelFrame).ToArray();
                 r.ToOurLabels(truth);
-                Volume predicted = segmenter.Segment(image, r.ImageFrame);
                 int px = image.VoxelsPerSlice;
-                int bestZ = 0, bestArea = -1;
-                for (int z = 0; z < image.SizeZ; z++)
-                {
-                    int area = 0;
-                    for (int i = 0; i < px; i++) if (truth[z * px + i] == 2) area++;
-                    if (area > bestArea) (bestZ, bestArea) = (z, area);
-                }
+                int bestZ = MidVentricularSlice(truth, image.SizeZ, px);
                 var panel = new OverlayPanel(image.SizeX, image.SizeY, image.Slice(bestZ, r.ImageFrame).ToArray(),
                     [.. truth.AsSpan(bestZ * px, px).ToArray().Select(v => (byte)v)],
-                    [.. predicted.Data.AsSpan(bestZ * px, px).ToArray().Select(v => (byte)v)]);
+                    predicted.AsSpan(bestZ * px, px).ToArray());
                 byte[] png = OverlayFigure.Render(panel);
                 string relative = $"{folder}/{group.Key}-{rank}.png";
                 string path = Path.Combine(reportDirectory, relative);
@@ -273,6 +276,27 @@ public sealed class ExperimentRunner
             }
         }
         return images;
+    }
+
+    /// <summary>The middle one of the slices whose reference has LV, myocardium and RV; else the slice with the most myocardium.</summary>
+    private static int MidVentricularSlice(float[] truth, int slices, int px)
+    {
+        var full = new List<int>();
+        int most = 0, mostArea = -1;
+        for (int z = 0; z < slices; z++)
+        {
+            var seen = new bool[4];
+            int myo = 0;
+            for (int i = 0; i < px; i++)
+            {
+                int v = (int)truth[z * px + i];
+                if (v is >= 1 and <= 3) seen[v] = true;
+                if (v == 2) myo++;
+            }
+            if (seen[1] && seen[2] && seen[3]) full.Add(z);
+            if (myo > mostArea) (most, mostArea) = (z, myo);
+        }
+        return full.Count > 0 ? full[full.Count / 2] : most;
     }
 
     private string ResolveData(ExperimentDefinition experiment, CancellationToken cancellationToken)
