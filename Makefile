@@ -10,6 +10,8 @@ MLCARDIAC    = ./$(MLCARDIAC_BIN)
 # Python with Debian's nibabel/numpy/scipy: the independent references the tests and benchmarks compare against.
 PYTHON      ?= /usr/bin/python3
 TEST_PKGS   := python3-nibabel python3-numpy python3-scipy
+# The report tests open the HTML reports in headless Chromium.
+BROWSER_PKGS := chromium
 
 .PHONY: help setup build test bench run clean
 
@@ -24,6 +26,13 @@ setup: ## Install what the tests need (Debian packages; uses apt-get when run as
 	else \
 	  echo "setup: install $(TEST_PKGS) (sudo apt-get install $(TEST_PKGS)); until then the nibabel cross-checks are skipped"; \
 	fi
+	@if [ -x /usr/bin/chromium ]; then \
+	  echo "setup: /usr/bin/chromium is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS) >/dev/null && echo "setup: installed $(BROWSER_PKGS)"; \
+	else \
+	  echo "setup: install $(BROWSER_PKGS) (sudo apt-get install $(BROWSER_PKGS)); until then the report-rendering tests are skipped"; \
+	fi
 
 build: ## Build everything (Release)
 	$(DOTNET) build MLCardiac.sln -c $(CONFIG) -nologo -clp:ErrorsOnly
@@ -37,11 +46,9 @@ test: setup build ## Run the test suite; ends with 'N passed, N failed, N skippe
 bench: setup build ## Benchmarks against the reference peers (not part of the tests)
 	$(DOTNET) run -c $(CONFIG) --no-build --project bench/MLCardiac.Bench -- all
 
-DATA        ?= data/synthetic
-run: build ## The main job: synthetic multi-vendor data, train on vendors A+B, Dice per vendor (seen vs unseen)
-	@if [ ! -f $(DATA)/Synthetic_Dataset_information.csv ]; then \
-	  $(MLCARDIAC) synth --out $(DATA) --subjects-per-vendor 10 --unlabeled-vendors C --unlabeled-per-vendor 6 --seed 1 --preview reports/synthetic/preview.png; fi
-	$(MLCARDIAC) train --data $(DATA) --train-vendors A,B --augment standard --epochs 5 --iterations 40 --out models/unet-ab
+PROFILE     ?= quick
+run: build ## The main job: the generalization study (quick profile) -> reports/generalization-study/report.html
+	$(MLCARDIAC) run pipelines/generalization-study.json --profile $(PROFILE)
 
 clean: ## Remove build outputs
 	$(DOTNET) clean MLCardiac.sln -c $(CONFIG) -nologo -v q
