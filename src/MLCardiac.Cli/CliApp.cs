@@ -41,6 +41,9 @@ internal static class CliApp
                 data.AddCommand<DataInspectCommand>("inspect")
                     .WithDescription("Detects a dataset's layout and lists subjects per vendor and centre, spacing and matrix ranges, and every problem.")
                     .WithExample("data", "inspect", "data/synthetic");
+                data.AddCommand<DataReportCommand>("report")
+                    .WithDescription("Writes the dataset exploration page: subjects, spacing and matrix, intensity histograms raw and normalised, volumes, slices per vendor.")
+                    .WithExample("data", "report", "data/synthetic", "--out", "reports/data-synthetic");
             });
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Runs (or resumes) a declarative study: trains every arm, evaluates seen and unseen vendors, writes reports/ID/report.html.")
