@@ -52,6 +52,26 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         var started = DateTime.UtcNow;
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"[bold]{experiment.Id}[/]{(experiment.Profile is null ? "" : $" (profile {experiment.Profile})")}: {experiment.Arms.Count} arms × {experiment.Seeds.Count} seeds{(experiment.VendorClassifier is null ? "" : " + vendor classifier")}");
+        // Ctrl-C cancels the study cleanly (finished units stay finished; the current one resumes from its checkpoint next time).
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return Run(settings, experiment, runner, reportDirectory, started, interrupt.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private int Run(Settings settings, ExperimentDefinition experiment, ExperimentRunner runner, string reportDirectory, DateTime started, CancellationToken cancellationToken)
+    {
         StudyResults results = null!;
         console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
