@@ -31,7 +31,7 @@ setup: ## Install what the tests need (Debian packages; uses apt-get when run as
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null && echo "setup: installed$$missing"; \
 	else \
-	  echo "setup: install$$missing (sudo apt-get install$$missing); until then the page has no viewer / the browser test is skipped"; \
+	  echo "setup: install$$missing (sudo apt-get install$$missing); until then the page has no viewer and the browser tests (web page, HTML reports) are skipped"; \
 	fi
 
 build: ## Build everything (Release)
@@ -46,11 +46,9 @@ test: setup build ## Run the test suite; ends with 'N passed, N failed, N skippe
 bench: setup build ## Benchmarks against the reference peers (not part of the tests)
 	$(DOTNET) run -c $(CONFIG) --no-build --project bench/MLCardiac.Bench -- all
 
-DATA        ?= data/synthetic
-run: build ## The main job: synthetic multi-vendor data, train on vendors A+B, Dice per vendor (seen vs unseen)
-	@if [ ! -f $(DATA)/Synthetic_Dataset_information.csv ]; then \
-	  $(MLCARDIAC) synth --out $(DATA) --subjects-per-vendor 10 --unlabeled-vendors C --unlabeled-per-vendor 6 --seed 1 --preview reports/synthetic/preview.png; fi
-	$(MLCARDIAC) train --data $(DATA) --train-vendors A,B --augment standard --epochs 5 --iterations 40 --out models/unet-ab
+PROFILE     ?= quick
+run: build ## The main job: the generalization study (quick profile) -> reports/generalization-study/report.html
+	$(MLCARDIAC) run pipelines/generalization-study.json --profile $(PROFILE)
 
 MODEL       ?= models/unet-ab
 URLS        ?= http://127.0.0.1:5080

@@ -41,6 +41,22 @@ internal static class CliApp
                 data.AddCommand<DataInspectCommand>("inspect")
                     .WithDescription("Detects a dataset's layout and lists subjects per vendor and centre, spacing and matrix ranges, and every problem.")
                     .WithExample("data", "inspect", "data/synthetic");
+                data.AddCommand<DataReportCommand>("report")
+                    .WithDescription("Writes the dataset exploration page: subjects, spacing and matrix, intensity histograms raw and normalised, volumes, slices per vendor.")
+                    .WithExample("data", "report", "data/synthetic", "--out", "reports/data-synthetic");
+            });
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Runs (or resumes) a declarative study: trains every arm, evaluates seen and unseen vendors, writes reports/ID/report.html.")
+                .WithExample("run", "pipelines/generalization-study.json", "--profile", "quick");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("Regenerates a study's report.html, metrics.json and cases.csv from its saved results.")
+                .WithExample("report", "reports/generalization-study");
+            config.AddBranch("runs", runs =>
+            {
+                runs.SetDescription("The experiment-tracking store (reports/mlcardiac.db).");
+                runs.AddCommand<RunsListCommand>("list").WithDescription("Lists recorded runs, newest first.");
+                runs.AddCommand<RunsShowCommand>("show").WithDescription("Shows one run's parameters, metrics, timings and artifacts.").WithExample("runs", "show", "1");
+                runs.AddCommand<RunsCompareCommand>("compare").WithDescription("Compares two runs' metrics, timings and parameters.").WithExample("runs", "compare", "1", "2");
             });
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Segments a short-axis NIfTI with a trained model and writes the label map on the image's grid.")

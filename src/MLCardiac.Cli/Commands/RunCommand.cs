@@ -1,0 +1,124 @@
+using System.ComponentModel;
+using System.Globalization;
+using MLCardiac.Experiments;
+using MLCardiac.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLCardiac.Cli.Commands;
+
+/// <summary>
+/// <c>mlcardiac run pipelines/NAME.json [--profile quick|full]</c>: runs (or resumes) a declarative study, writes
+/// models/ID/ARM/seed-N/ and reports/ID/ (metrics.json, cases.csv, report.html), records the run in the tracking
+/// store and prints the headline table.
+/// </summary>
+internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settings>
+{
+    /// <summary>Arguments of <c>mlcardiac run</c>.</summary>
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<EXPERIMENT>")]
+        [Description("Experiment definition, e.g. pipelines/generalization-study.json.")]
+        public string Experiment { get; init; } = "";
+
+        [CommandOption("--profile <NAME>")]
+        [Description("Profile of the experiment file to apply (e.g. quick or full). Default: none (the file's own values).")]
+        public string? Profile { get; init; }
+
+        [CommandOption("--data <DIR>")]
+        [Description("Dataset folder: used as it is when it holds a dataset; otherwise the experiment's synthetic data is written there. Default: data/ID-HASH (synthetic) or data.path.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--out-models <DIR>")]
+        [Description("Root of the model folders. Default: models.")]
+        public string OutModels { get; init; } = "models";
+
+        [CommandOption("--out-reports <DIR>")]
+        [Description("Root of the report folders. Default: reports.")]
+        public string OutReports { get; init; } = "reports";
+
+        [CommandOption("--runs-db <FILE>")]
+        [Description("Tracking store (SQLite). Default: reports/mlcardiac.db under --out-reports.")]
+        public string? RunsDb { get; init; }
+    }
+
+    /// <inheritdoc/>
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ExperimentDefinition experiment = ExperimentLoader.Load(settings.Experiment, settings.Profile);
+        var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data, ModelsRoot = settings.OutModels, ReportsRoot = settings.OutReports });
+        string reportDirectory = runner.ReportDirectory(experiment);
+        var started = DateTime.UtcNow;
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+            $"[bold]{experiment.Id}[/]{(experiment.Profile is null ? "" : $" (profile {experiment.Profile})")}: {experiment.Arms.Count} arms × {experiment.Seeds.Count} seeds{(experiment.VendorClassifier is null ? "" : " + vendor classifier")}");
+        // Ctrl-C cancels the study cleanly (finished units stay finished; the current one resumes from its checkpoint next time).
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return Run(settings, experiment, runner, reportDirectory, started, interrupt.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private int Run(Settings settings, ExperimentDefinition experiment, ExperimentRunner runner, string reportDirectory, DateTime started, CancellationToken cancellationToken)
+    {
+        StudyResults results = null!;
+        console.Progress().AutoClear(false).HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var study = ctx.AddTask("study", maxValue: 1000);
+                ProgressTask? current = null;
+                string? currentUnit = null;
+                results = runner.Run(experiment, new SyncProgress<StudyProgress>(p =>
+                {
+                    study.Value = 1000 * p.StudyFraction;
+                    study.Description = string.Create(CultureInfo.InvariantCulture, $"study: unit {Math.Min(p.UnitIndex + 1, p.Units)}/{p.Units}");
+                    if (p.Unit != currentUnit)
+                    {
+                        current?.StopTask();
+                        current = ctx.AddTask(Markup.Escape(p.Unit), maxValue: 1000);
+                        currentUnit = p.Unit;
+                    }
+                    current!.Value = 1000 * p.UnitFraction;
+                    current.Description = Markup.Escape($"{p.Unit}: {p.Stage}{(p.Detail.Length > 0 ? "  " + p.Detail : "")}");
+                }), cancellationToken);
+                current?.StopTask();
+                study.Value = 1000;
+            });
+        StudyMetrics metrics = ExperimentReport.Write(results, reportDirectory);
+        long id = RunsCommand.Record(settings.RunsDb ?? Path.Combine(settings.OutReports, "mlcardiac.db"), experiment, results, metrics, reportDirectory, runner, started);
+        Render(console, metrics);
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"report: [bold]{Path.Combine(reportDirectory, ExperimentReport.HtmlFile)}[/] (metrics.json, cases.csv beside it); run #{id} in the tracking store; wall time {results.WallSeconds / 60:F1} min");
+        return 0;
+    }
+
+    /// <summary>Prints the headline table and the findings.</summary>
+    internal static void Render(IAnsiConsole console, StudyMetrics metrics)
+    {
+        var table = new Table().Title("Held-out subjects, 3D: mean Dice [[95 % CI]] on seen and unseen vendors");
+        foreach (string h in new[] { "arm", "vendors", "cases", "LV", "MYO", "RV", "mean", "HD95 mm", "gap" })
+            table.AddColumn(new TableColumn(h).NoWrap());
+        static string F(double v, string f = "F3") => double.IsNaN(v) ? "–" : v.ToString(f, CultureInfo.InvariantCulture);
+        foreach (ArmMetrics a in metrics.Arms)
+            foreach (GroupMetrics g in a.ByRole.Where(g => g.Group is "seen" or "unseen"))
+            {
+                double hd = new[] { g.Lv.Hd95Mm, g.Myo.Hd95Mm, g.Rv.Hd95Mm }.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
+                table.AddRow(Markup.Escape(a.Arm), g.Group, g.Cases.ToString(CultureInfo.InvariantCulture), F(g.Lv.Dice.Mean), F(g.Myo.Dice.Mean), F(g.Rv.Dice.Mean),
+                    Markup.Escape($"{F(g.MeanDice.Mean)} [{F(g.MeanDice.Lower)}, {F(g.MeanDice.Upper)}]"), F(hd, "F1"),
+                    g.Group == "seen" ? "" : Markup.Escape($"{F(a.DiceGap.Mean)} [{F(a.DiceGap.Lower)}, {F(a.DiceGap.Upper)}]"));
+            }
+        console.Write(table);
+        foreach (string f in metrics.Findings) console.MarkupLine("• " + Markup.Escape(f));
+    }
+}

@@ -1,0 +1,28 @@
+namespace MLCardiac.Experiments;
+
+/// <summary>Everything measured for one arm (all seeds pooled).</summary>
+public sealed record ArmMetrics
+{
+    /// <summary>Arm name.</summary>
+    public required string Arm { get; init; }
+    /// <summary>The resolved arm.</summary>
+    public required ArmDefinition Definition { get; init; }
+    /// <summary>Seeds pooled.</summary>
+    public required IReadOnlyList<int> Seeds { get; init; }
+    /// <summary>Training wall time summed over seeds, s.</summary>
+    public double TrainSeconds { get; init; }
+    /// <summary>Evaluation wall time summed over seeds, s.</summary>
+    public double EvaluationSeconds { get; init; }
+    /// <summary>Groups by role: "seen", "unseen" (every vendor the arm had no labels of, target vendors included), and "target" when any.</summary>
+    public required IReadOnlyList<GroupMetrics> ByRole { get; init; }
+    /// <summary>One group per vendor.</summary>
+    public required IReadOnlyList<GroupMetrics> ByVendor { get; init; }
+    /// <summary>One group per centre (when the data names centres).</summary>
+    public required IReadOnlyList<GroupMetrics> ByCentre { get; init; }
+    /// <summary>Seen / unseen × ED / ES.</summary>
+    public required IReadOnlyList<GroupMetrics> ByFrame { get; init; }
+    /// <summary>Seen minus unseen mean Dice (case means), with a two-sample bootstrap interval: the generalization gap.</summary>
+    public required Interval DiceGap { get; init; }
+    /// <summary>Unseen minus seen mean HD95 over the three structures, mm.</summary>
+    public double Hd95GapMm { get; init; }
+}

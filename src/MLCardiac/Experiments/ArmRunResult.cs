@@ -1,0 +1,32 @@
+using MLCardiac.Training;
+
+namespace MLCardiac.Experiments;
+
+/// <summary>The saved outcome of one arm and seed (<c>reports/ID/arms/ARM/seed-N/result.json</c>).</summary>
+public sealed record ArmRunResult
+{
+    /// <summary>Arm name.</summary>
+    public required string Arm { get; init; }
+    /// <summary>Training seed.</summary>
+    public required int Seed { get; init; }
+    /// <summary>The resolved arm definition.</summary>
+    public required ArmDefinition Definition { get; init; }
+    /// <summary>Hash of everything that determines the result (arm, seed, data, split, preprocessing).</summary>
+    public required string Fingerprint { get; init; }
+    /// <summary>Training curve: one record per epoch.</summary>
+    public required IReadOnlyList<EpochRecord> History { get; init; }
+    /// <summary>0-based epoch whose weights were kept.</summary>
+    public int BestEpoch { get; init; }
+    /// <summary>Training wall time, s.</summary>
+    public double TrainSeconds { get; init; }
+    /// <summary>Evaluation wall time, s.</summary>
+    public double EvaluationSeconds { get; init; }
+    /// <summary>Labeled training subjects.</summary>
+    public int TrainSubjects { get; init; }
+    /// <summary>Every evaluated case.</summary>
+    public required IReadOnlyList<CaseMetrics> Cases { get; init; }
+    /// <summary>Overlay figures of the best, median and worst held-out ED case per vendor (empty when not drawn).</summary>
+    public IReadOnlyList<OverlayImage> Overlays { get; init; } = [];
+    /// <summary>Model folder.</summary>
+    public string ModelDirectory { get; init; } = "";
+}

@@ -1,0 +1,23 @@
+using MLCardiac.Data;
+using MLCardiac.Evaluation;
+
+namespace MLCardiac.Experiments;
+
+/// <summary>One evaluated case (subject × frame) of one arm: 3D metrics per structure on the image's own grid.</summary>
+/// <param name="Subject">Subject code.</param>
+/// <param name="Vendor">Vendor code.</param>
+/// <param name="Centre">Centre, when known.</param>
+/// <param name="Frame">"ED" or "ES".</param>
+/// <param name="Role">"seen" (a training vendor of the arm), "target" (its unlabeled scans were DANN target data) or "unseen".</param>
+/// <param name="Lv">LV blood pool.</param>
+/// <param name="Myo">LV myocardium.</param>
+/// <param name="Rv">RV blood pool.</param>
+public sealed record CaseMetrics(string Subject, string Vendor, string? Centre, string Frame, string Role, OverlapMetrics Lv, OverlapMetrics Myo, OverlapMetrics Rv)
+{
+    /// <summary>Mean Dice of the three structures.</summary>
+    public double MeanDice => (Lv.Dice + Myo.Dice + Rv.Dice) / 3;
+
+    /// <summary>The case as the evaluation library's <see cref="CaseResult"/> (for <see cref="VendorSummary"/>); <paramref name="subjectKey"/> replaces the subject.</summary>
+    public CaseResult ToCaseResult(string? subjectKey = null) =>
+        new(new CaseRecord(subjectKey ?? Subject, Vendor, Centre, Frame == "ES" ? FrameRole.ES : FrameRole.ED, "", 0, null, 0, ""), Lv, Myo, Rv);
+}

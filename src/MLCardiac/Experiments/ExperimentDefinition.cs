@@ -1,0 +1,41 @@
+using MLCardiac.Preprocessing;
+
+namespace MLCardiac.Experiments;
+
+/// <summary>
+/// A declarative experiment (<c>pipelines/*.json</c>, read by <see cref="ExperimentLoader"/>): the data, the split,
+/// the preprocessing, and the arms to train and compare, with the profile (quick | full) already applied.
+/// Every key is documented in pipelines/README.md.
+/// </summary>
+public sealed record ExperimentDefinition
+{
+    /// <summary>The schema version this build reads (<c>schemaVersion</c>).</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Experiment id (<c>id</c>): the folder name under models/ and reports/.</summary>
+    public required string Id { get; init; }
+    /// <summary>What the experiment asks (<c>description</c>).</summary>
+    public string Description { get; init; } = "";
+    /// <summary>The file it was read from.</summary>
+    public string SourceFile { get; init; } = "";
+    /// <summary>The profile applied (<c>profiles.NAME</c>), or null.</summary>
+    public string? Profile { get; init; }
+    /// <summary>Data source (<c>data</c>).</summary>
+    public DataSourceDefinition Data { get; init; } = new();
+    /// <summary>Vendor split (<c>split</c>).</summary>
+    public SplitDefinition Split { get; init; } = new();
+    /// <summary>Preprocessing (<c>preprocessing</c>: <c>size</c> px, <c>spacingMm</c>).</summary>
+    public PreprocessingOptions Preprocessing { get; init; } = new();
+    /// <summary>Training seeds (<c>seeds</c>): each arm is trained once per seed.</summary>
+    public IReadOnlyList<int> Seeds { get; init; } = [1];
+    /// <summary>The arms, resolved (<c>arms</c>).</summary>
+    public IReadOnlyList<ArmDefinition> Arms { get; init; } = [];
+    /// <summary>The vendor-classifier run (<c>vendorClassifier</c>), or null for none.</summary>
+    public VendorClassifierDefinition? VendorClassifier { get; init; }
+    /// <summary>Evaluations (<c>evaluations</c>): see <see cref="ExperimentLoader.EvaluationNames"/>.</summary>
+    public IReadOnlyList<string> Evaluations { get; init; } = ExperimentLoader.EvaluationNames;
+    /// <summary>Report figures (<c>figures</c>): see <see cref="ExperimentLoader.FigureNames"/>.</summary>
+    public IReadOnlyList<string> Figures { get; init; } = ExperimentLoader.FigureNames;
+    /// <summary>Bootstrap resamples for confidence intervals (<c>bootstrapResamples</c>).</summary>
+    public int BootstrapResamples { get; init; } = 2000;
+}

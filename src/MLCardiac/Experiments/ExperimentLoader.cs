@@ -1,0 +1,263 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using MLCardiac.Data.Synthetic;
+using MLCardiac.Preprocessing;
+
+namespace MLCardiac.Experiments;
+
+/// <summary>
+/// Reads and validates <c>pipelines/*.json</c>. Unknown keys, wrong types, values out of range, unknown vendors and
+/// unknown profiles are errors naming the file and the JSON path. A profile (<c>profiles.quick</c>, <c>profiles.full</c>)
+/// is a partial document merged over the root before the experiment is resolved: objects merge key by key,
+/// everything else (numbers, strings, arrays) replaces.
+/// </summary>
+public static partial class ExperimentLoader
+{
+    /// <summary>Evaluations an experiment can ask for.</summary>
+    public static IReadOnlyList<string> EvaluationNames { get; } = ["dice", "hausdorff", "hd95", "assd", "clinical"];
+
+    /// <summary>Report figures an experiment can ask for.</summary>
+    public static IReadOnlyList<string> FigureNames { get; } = ["dicePerVendor", "blandAltman", "overlays", "trainingCurves", "confusion"];
+
+    private static readonly string[] RootKeys = ["schemaVersion", "id", "description", "data", "split", "preprocessing", "training", "model", "augmentation", "seeds", "arms", "vendorClassifier", "evaluations", "figures", "bootstrapResamples", "profiles"];
+    private static readonly string[] ProfileKeys = [.. RootKeys.Except(["schemaVersion", "id", "profiles"])];
+    private static readonly string[] DataKeys = ["source", "path", "layout", "synthetic"];
+    private static readonly string[] SyntheticKeys = ["seed", "subjectsPerVendor", "vendors", "unlabeledVendors", "unlabeledPerVendor", "minFrames", "maxFrames"];
+    private static readonly string[] SplitKeys = ["trainVendors", "testVendors", "targetVendors", "testFraction", "validationFraction", "seed"];
+    private static readonly string[] PreprocessingKeys = ["size", "spacingMm"];
+    private static readonly string[] TrainingKeys = ["epochs", "iterationsPerEpoch", "batchSize", "learningRate", "patience", "threads"];
+    private static readonly string[] ModelKeys = ["type", "baseFilters", "depth", "maxLambda"];
+    private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors"];
+    private static readonly string[] ClassifierKeys = ["enabled", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
+    private static readonly string[] Layouts = ["auto", "mnms", "mnms2", "acdc", "folder"];
+
+    /// <summary>Reads <paramref name="path"/> and applies <paramref name="profile"/> (null: none).</summary>
+    /// <exception cref="MLCardiacException">The file is missing, not JSON, or not a valid experiment.</exception>
+    public static ExperimentDefinition Load(string path, string? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new MLCardiacException($"{path}: experiment file not found.");
+        return Parse(File.ReadAllText(path), path, profile);
+    }
+
+    /// <summary>Parses experiment JSON <paramref name="json"/>; <paramref name="file"/> names it in messages.</summary>
+    /// <exception cref="MLCardiacException">The text is not a valid experiment.</exception>
+    public static ExperimentDefinition Parse(string json, string file, string? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonNode? rootNode;
+        var nodeOptions = new JsonNodeOptions { PropertyNameCaseInsensitive = false };
+        var documentOptions = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+        try
+        {
+            rootNode = JsonNode.Parse(json, nodeOptions, documentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new MLCardiacException($"{file}: not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}");
+        }
+        if (rootNode is not JsonObject rootObject) throw JsonObjectReader.Error(file, "$", "the experiment must be a JSON object.");
+        using (JsonDocument rootDocument = JsonDocument.Parse(rootObject.ToJsonString()))
+        {
+            var root = JsonObjectReader.Open(rootDocument.RootElement, file, "$", partial: false, RootKeys);
+            int version = root.Int("schemaVersion", 0, required: true);
+            if (version != ExperimentDefinition.CurrentSchemaVersion)
+                throw root.Error("schemaVersion", $"{version} is not supported (this build reads {ExperimentDefinition.CurrentSchemaVersion}).");
+            // Validate every profile on its own, so an error in one names its path under $.profiles.
+            if (root.Raw("profiles") is JsonElement profiles)
+            {
+                if (profiles.ValueKind != JsonValueKind.Object) throw root.Error("profiles", "must be an object of named partial experiments.");
+                foreach (JsonProperty p in profiles.EnumerateObject())
+                    Resolve(JsonObjectReader.Open(p.Value, file, $"$.profiles.{p.Name}", partial: true, ProfileKeys), file, null);
+            }
+        }
+        JsonObject merged = (JsonObject)rootObject.DeepClone();
+        merged.Remove("profiles");
+        string label = file;
+        if (profile is not null)
+        {
+            JsonObject? profiles = rootObject["profiles"] as JsonObject;
+            if (profiles?[profile] is not JsonObject overrides)
+                throw JsonObjectReader.Error(file, "$.profiles", $"has no profile \"{profile}\" (it has {(profiles is null || profiles.Count == 0 ? "none" : string.Join(", ", profiles.Select(p => p.Key)))}).");
+            Merge(merged, overrides);
+            label = $"{file} (profile {profile})";
+        }
+        using JsonDocument document = JsonDocument.Parse(merged.ToJsonString());
+        var reader = JsonObjectReader.Open(document.RootElement, label, "$", partial: false, RootKeys);
+        ExperimentDefinition definition = Resolve(reader, label, profile) with { SourceFile = file };
+        if (definition.Data.Source == "synthetic")
+        {
+            var s = definition.Data.Synthetic;
+            CheckVendors(definition, label, s.Vendors, s.UnlabeledVendors, "the synthetic data (data.synthetic.vendors / unlabeledVendors)");
+        }
+        return definition;
+    }
+
+    /// <summary>
+    /// Checks every vendor the experiment names against the data: <paramref name="labeled"/> vendors (with labels)
+    /// and <paramref name="unlabeled"/> ones (target data). The message names the JSON path of the first wrong one.
+    /// </summary>
+    /// <exception cref="MLCardiacException">A vendor is not in the data.</exception>
+    public static void CheckVendors(ExperimentDefinition definition, string file, IReadOnlyCollection<string> labeled, IReadOnlyCollection<string> unlabeled, string dataDescription)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(labeled);
+        ArgumentNullException.ThrowIfNull(unlabeled);
+        void Check(IReadOnlyList<string> vendors, string path, IReadOnlyCollection<string> available, string what)
+        {
+            for (int i = 0; i < vendors.Count; i++)
+                if (!available.Contains(vendors[i]))
+                    throw JsonObjectReader.Error(file, $"{path}[{i}]", $"vendor \"{vendors[i]}\" has no {what} in {dataDescription} (it has {(available.Count == 0 ? "none" : string.Join(", ", available.Order(StringComparer.Ordinal)))}).");
+        }
+        Check(definition.Split.TrainVendors, "$.split.trainVendors", labeled, "labeled subjects");
+        Check(definition.Split.TestVendors, "$.split.testVendors", labeled, "labeled subjects");
+        Check(definition.Split.TargetVendors, "$.split.targetVendors", unlabeled, "unlabeled subjects");
+        for (int a = 0; a < definition.Arms.Count; a++)
+        {
+            Check(definition.Arms[a].TrainVendors, $"$.arms[{a}].trainVendors", labeled, "labeled subjects");
+            Check(definition.Arms[a].TargetVendors, $"$.arms[{a}].targetVendors", unlabeled, "unlabeled subjects");
+        }
+        if (definition.VendorClassifier is { } vc)
+            Check(vc.UnseenVendors, "$.vendorClassifier.unseenVendors", [.. labeled.Union(unlabeled)], "subjects");
+    }
+
+    private static ExperimentDefinition Resolve(JsonObjectReader root, string file, string? profile)
+    {
+        string id = root.Partial ? "" : root.String("id", "", required: true);
+        if (!root.Partial && !NamePattern().IsMatch(id)) throw root.Error("id", $"\"{id}\" must be letters, digits, '-' or '_' (it names folders).");
+
+        var data = new DataSourceDefinition();
+        if (root.Object("data", DataKeys) is { } d)
+        {
+            string source = d.String("source", "synthetic", allowed: ["synthetic", "path"]);
+            var synthetic = new SyntheticDataDefinition();
+            if (d.Object("synthetic", SyntheticKeys) is { } s)
+            {
+                string[] known = [.. VendorProfiles.All.Select(v => v.Code)];
+                synthetic = new SyntheticDataDefinition
+                {
+                    Seed = (ulong)s.Number("seed", synthetic.Seed, 0, ulong.MaxValue),
+                    SubjectsPerVendor = s.Int("subjectsPerVendor", synthetic.SubjectsPerVendor, 2, 10_000),
+                    Vendors = s.Strings("vendors", synthetic.Vendors, allowed: known),
+                    UnlabeledVendors = s.Strings("unlabeledVendors", synthetic.UnlabeledVendors, allowed: known),
+                    UnlabeledPerVendor = s.Int("unlabeledPerVendor", synthetic.UnlabeledPerVendor, 1, 10_000),
+                    MinFrames = s.Int("minFrames", synthetic.MinFrames, 2, 100),
+                    MaxFrames = s.Int("maxFrames", synthetic.MaxFrames, 2, 100),
+                };
+                if (synthetic.MaxFrames < synthetic.MinFrames) throw s.Error("maxFrames", $"{synthetic.MaxFrames} is below minFrames {synthetic.MinFrames}.");
+            }
+            data = new DataSourceDefinition { Source = source, Path = d.Has("path") ? d.String("path", "") : null, Layout = d.String("layout", "auto", allowed: Layouts), Synthetic = synthetic };
+            if (!root.Partial && source == "path" && string.IsNullOrWhiteSpace(data.Path)) throw d.Error("path", "is required when source is \"path\".");
+        }
+
+        var split = new SplitDefinition();
+        if (root.Object("split", SplitKeys, required: true) is { } sp)
+            split = new SplitDefinition
+            {
+                TrainVendors = sp.Strings("trainVendors", [], required: true),
+                TestVendors = sp.Strings("testVendors", []),
+                TargetVendors = sp.Strings("targetVendors", []),
+                TestFraction = sp.Number("testFraction", split.TestFraction, 0.05, 0.9),
+                ValidationFraction = sp.Number("validationFraction", split.ValidationFraction, 0, 0.9),
+                Seed = sp.Int("seed", split.Seed),
+            };
+        if (!root.Partial && split.TrainVendors.Count == 0) throw JsonObjectReader.Error(file, "$.split.trainVendors", "needs at least one vendor.");
+
+        var preprocessing = new PreprocessingOptions();
+        if (root.Object("preprocessing", PreprocessingKeys) is { } pp)
+            preprocessing = new PreprocessingOptions { Size = pp.Int("size", preprocessing.Size, 16, 1024), SpacingMm = pp.Number("spacingMm", preprocessing.SpacingMm, 0.1, 20) };
+
+        TrainingBudget training = ReadTraining(root.Object("training", TrainingKeys), new TrainingBudget());
+        ModelDefinition model = ReadModel(root.Object("model", ModelKeys), new ModelDefinition());
+        string augmentation = root.String("augmentation", "none", allowed: AugmentationFamilies.Names);
+
+        var arms = new List<ArmDefinition>();
+        var armReaders = root.Objects("arms", ArmKeys, required: true);
+        if (!root.Partial && armReaders.Count == 0) throw JsonObjectReader.Error(file, "$.arms", "needs at least one arm.");
+        foreach (JsonObjectReader a in armReaders)
+        {
+            string name = a.String("name", "", required: true);
+            if (!root.Partial && !NamePattern().IsMatch(name)) throw a.Error("name", $"\"{name}\" must be letters, digits, '-' or '_' (it names folders).");
+            if (arms.Any(x => x.Name == name)) throw a.Error("name", $"\"{name}\" is used by an earlier arm; arm names must be unique.");
+            var arm = new ArmDefinition
+            {
+                Name = name,
+                Description = a.String("description", ""),
+                Augmentation = a.String("augmentation", augmentation, allowed: AugmentationFamilies.Names),
+                Model = ReadModel(a.Object("model", ModelKeys), model),
+                Training = ReadTraining(a.Object("training", TrainingKeys), training),
+                TrainVendors = a.Strings("trainVendors", split.TrainVendors),
+                TargetVendors = a.Strings("targetVendors", split.TargetVendors),
+            };
+            if (!root.Partial && arm.Model.IsDann && arm.TargetVendors.Count == 0 && arm.TrainVendors.Count < 2)
+                throw a.Error("targetVendors", "a dann arm needs target vendors (unlabeled data) or at least two training vendors: the domain head needs two domains.");
+            if (!root.Partial && preprocessing.Size % (1 << arm.Model.Depth) != 0)
+                throw a.Error("model", $"depth {arm.Model.Depth} needs a slice size that is a multiple of {1 << arm.Model.Depth}; preprocessing.size is {preprocessing.Size}.");
+            arms.Add(arm);
+        }
+
+        VendorClassifierDefinition? classifier = null;
+        if (root.Object("vendorClassifier", ClassifierKeys) is { } vc && vc.Bool("enabled", true))
+        {
+            var dflt = new VendorClassifierDefinition();
+            classifier = new VendorClassifierDefinition
+            {
+                Epochs = vc.Int("epochs", dflt.Epochs, 1, 10_000),
+                IterationsPerEpoch = vc.Int("iterationsPerEpoch", dflt.IterationsPerEpoch, 0, 1_000_000),
+                Width = vc.Int("width", dflt.Width, 1, 512),
+                UnseenVendors = vc.Strings("unseenVendors", []),
+                FalseAlarmRate = vc.Number("falseAlarmRate", dflt.FalseAlarmRate, 0, 1),
+            };
+        }
+
+        var seeds = root.Ints("seeds", [1], min: 0);
+        if (seeds.Count == 0) throw root.Error("seeds", "needs at least one seed.");
+        if (seeds.Distinct().Count() != seeds.Count) throw root.Error("seeds", "has a repeated seed.");
+        return new ExperimentDefinition
+        {
+            Id = id,
+            Description = root.String("description", ""),
+            Profile = profile,
+            Data = data,
+            Split = split,
+            Preprocessing = preprocessing,
+            Seeds = seeds,
+            Arms = arms,
+            VendorClassifier = classifier,
+            Evaluations = root.Strings("evaluations", EvaluationNames, allowed: EvaluationNames),
+            Figures = root.Strings("figures", FigureNames, allowed: FigureNames),
+            BootstrapResamples = root.Int("bootstrapResamples", 2000, 100, 100_000),
+        };
+    }
+
+    private static TrainingBudget ReadTraining(JsonObjectReader? t, TrainingBudget fallback) => t is not { } r ? fallback : new TrainingBudget
+    {
+        Epochs = r.Int("epochs", fallback.Epochs, 1, 100_000),
+        IterationsPerEpoch = r.Int("iterationsPerEpoch", fallback.IterationsPerEpoch, 0, 10_000_000),
+        BatchSize = r.Int("batchSize", fallback.BatchSize, 1, 4096),
+        LearningRate = r.Number("learningRate", fallback.LearningRate, 1e-8, 10),
+        Patience = r.Int("patience", fallback.Patience, 0, 100_000),
+        Threads = r.Int("threads", fallback.Threads, 0, 1024),
+    };
+
+    private static ModelDefinition ReadModel(JsonObjectReader? m, ModelDefinition fallback) => m is not { } r ? fallback : new ModelDefinition
+    {
+        Type = r.String("type", fallback.Type, allowed: ["unet", "dann"]),
+        BaseFilters = r.Int("baseFilters", fallback.BaseFilters, 1, 512),
+        Depth = r.Int("depth", fallback.Depth, 1, 7),
+        MaxLambda = r.Number("maxLambda", fallback.MaxLambda, 0, 10),
+    };
+
+    private static void Merge(JsonObject target, JsonObject overrides)
+    {
+        foreach (var (key, value) in overrides)
+        {
+            if (value is JsonObject o && target[key] is JsonObject t) Merge(t, o);
+            else target[key] = value?.DeepClone();
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    private static partial Regex NamePattern();
+}

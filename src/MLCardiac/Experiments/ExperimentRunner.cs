@@ -1,0 +1,378 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MLCardiac.Data;
+using MLCardiac.Data.Synthetic;
+using MLCardiac.Evaluation;
+using MLCardiac.Imaging;
+using MLCardiac.IO;
+using MLCardiac.Models;
+using MLCardiac.Preprocessing;
+using MLCardiac.Reports;
+using MLCardiac.Training;
+
+namespace MLCardiac.Experiments;
+
+/// <summary>
+/// Runs a study: resolves (or generates) the data, splits every vendor's labeled subjects once into training and
+/// held-out test subjects, then for each arm × seed trains through the <see cref="IArmTrainer"/> seam, evaluates
+/// the held-out subjects of every test vendor in 3D (seen, target and unseen vendors alike) and saves the model
+/// and the result; then the vendor classifier. Resumable: a unit whose completed marker (<c>done.json</c>, written
+/// last and atomically) matches its fingerprint is skipped and its saved result reused; an interrupted unit resumes
+/// from its last training checkpoint. Every file is written atomically, so cancelling leaves nothing half-written.
+/// </summary>
+public sealed class ExperimentRunner
+{
+    /// <summary>File in a generated synthetic data folder recording its generation parameters.</summary>
+    public const string SyntheticParametersFile = "synthetic-parameters.json";
+
+    private const double TrainShare = 0.85;
+    private readonly ExperimentRunOptions _options;
+
+    /// <summary>Creates a runner with the given folders and training back end.</summary>
+    public ExperimentRunner(ExperimentRunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    /// <summary>The report folder of <paramref name="experiment"/>.</summary>
+    public string ReportDirectory(ExperimentDefinition experiment) => Path.Combine(_options.ReportsRoot, (experiment ?? throw new ArgumentNullException(nameof(experiment))).Id);
+
+    /// <summary>The model folder of one arm and seed.</summary>
+    public string ModelDirectory(ExperimentDefinition experiment, string arm, int seed) =>
+        Path.Combine(_options.ModelsRoot, (experiment ?? throw new ArgumentNullException(nameof(experiment))).Id, arm, $"seed-{seed}");
+
+    /// <summary>Runs (or resumes) the study and returns every unit's result.</summary>
+    /// <exception cref="MLCardiacException">The data or the experiment is unusable.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; finished units stay finished, the current one resumes next time.</exception>
+    public StudyResults Run(ExperimentDefinition experiment, IProgress<StudyProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        var wall = Stopwatch.StartNew();
+        var units = experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => (Arm: a, Seed: s))).ToList();
+        int unitCount = units.Count + (experiment.VendorClassifier is null ? 0 : 1);
+        void Report(string unit, string stage, int i, double fraction, string detail = "") =>
+            progress?.Report(new StudyProgress(unit, stage, i, unitCount, Math.Clamp(fraction, 0, 1), Math.Clamp((i + fraction) / Math.Max(1, unitCount), 0, 1), detail));
+
+        Report("data", "preparing the dataset", 0, 0);
+        string dataDirectory = ResolveData(experiment, cancellationToken);
+        DatasetIndex index = DatasetLayouts.Load(dataDirectory);
+        if (index.Records.Count == 0) throw new MLCardiacException($"{dataDirectory}: no usable subject.");
+        CheckLayout(experiment, index);
+        string[] labeledVendors = [.. index.Records.Where(r => r.IsLabeled).Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
+        string[] unlabeledVendors = [.. index.Records.Where(r => !r.IsLabeled).Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
+        ExperimentLoader.CheckVendors(experiment, experiment.SourceFile, labeledVendors, unlabeledVendors, dataDirectory);
+
+        string reportDirectory = ReportDirectory(experiment);
+        Directory.CreateDirectory(reportDirectory);
+        StudyResults.Write(Path.Combine(reportDirectory, StudyResults.ExperimentFile), experiment);
+
+        var labeled = index.Records.Where(r => r.IsLabeled).ToList();
+        var (rest, heldOut) = SubjectSplit.BySubject(labeled, experiment.Split.TestFraction, experiment.Split.Seed);
+        IReadOnlyList<string> testVendors = experiment.Split.TestVendors.Count > 0 ? experiment.Split.TestVendors : labeledVendors;
+        var testRecords = heldOut.Where(r => testVendors.Contains(r.Vendor)).ToList();
+        string dataFingerprint = Hash(string.Join("\n", index.Records.Select(r => $"{r.Subject}|{r.Vendor}|{r.Role}|{r.IsLabeled}")) + Json(experiment.Data));
+        var preparation = new CasePreparation(new Preprocessor(experiment.Preprocessing));
+        var prepared = new Dictionary<CaseRecord, PreparedCase>();
+        IReadOnlyList<PreparedCase> Prepare(IReadOnlyList<CaseRecord> records, bool labels)
+        {
+            var missing = records.Where(r => !prepared.ContainsKey(r)).ToList();
+            if (missing.Count > 0)
+            {
+                var done = preparation.Prepare(missing, labels, cancellationToken: cancellationToken);
+                for (int i = 0; i < missing.Count; i++) prepared[missing[i]] = done[i];
+            }
+            return records.Select(r => prepared[r]).ToList();
+        }
+
+        var results = new List<ArmRunResult>();
+        for (int u = 0; u < units.Count; u++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (arm, seed) = units[u];
+            string unitName = experiment.Seeds.Count > 1 ? $"{arm.Name} seed {seed}" : arm.Name;
+            string fingerprint = Hash(Json(new { arm, seed, experiment.Preprocessing, experiment.Split, dataFingerprint, testVendors }));
+            string armReport = StudyResults.ArmDirectory(reportDirectory, arm.Name, seed);
+            string modelDirectory = ModelDirectory(experiment, arm.Name, seed);
+            if (Finished(armReport, fingerprint))
+            {
+                results.Add(StudyResults.Read<ArmRunResult>(Path.Combine(armReport, StudyResults.ResultFile)));
+                Report(unitName, "skipped (finished earlier)", u, 1);
+                continue;
+            }
+            StartFresh(modelDirectory, armReport, fingerprint);
+
+            Report(unitName, "preparing data", u, 0);
+            var trainable = rest.Where(r => arm.TrainVendors.Contains(r.Vendor)).ToList();
+            var (trainRecords, valRecords) = SubjectSplit.BySubject(trainable, experiment.Split.ValidationFraction, experiment.Split.Seed + 1);
+            var targetRecords = arm.Model.IsDann ? index.Records.Where(r => !r.IsLabeled && arm.TargetVendors.Contains(r.Vendor)).ToList() : [];
+            var request = new ArmTrainingRequest(arm, seed, experiment.Preprocessing, index.Vendors,
+                Prepare(trainRecords, true), Prepare(valRecords, true), Prepare(targetRecords, false), modelDirectory);
+
+            var trainClock = Stopwatch.StartNew();
+            ArmTrainingResult trained = _options.Trainer.Train(request, new InlineProgress<TrainingProgress>(p =>
+            {
+                double f = ((double)p.Epoch * p.Steps + p.Step) / Math.Max(1.0, (double)p.Epochs * p.Steps);
+                string dice = p.LastValidationDice is double d ? $"  val Dice {d:F3}" : "";
+                Report(unitName, "training", u, TrainShare * f, FormattableString.Invariant($"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}{dice}"));
+            }), cancellationToken);
+            double trainSeconds = trainClock.Elapsed.TotalSeconds;
+
+            var evalClock = Stopwatch.StartNew();
+            IReadOnlyList<CaseResult> evaluated;
+            IReadOnlyList<OverlayImage> overlays = [];
+            using (IArmSegmenter segmenter = _options.Trainer.Open(modelDirectory))
+            {
+                // Keep the ED predictions: the overlay figures reuse them instead of segmenting again.
+                // CaseEvaluator calls the segmenter once per result, in the order of its results.
+                var predictions = new List<byte[]>();
+                Volume Segment(Volume image, int frame)
+                {
+                    Volume v = segmenter.Segment(image, frame);
+                    predictions.Add([.. v.Data.Select(x => (byte)x)]);
+                    return v;
+                }
+                evaluated = CaseEvaluator.Evaluate(Segment, testRecords,
+                    new InlineProgress<int>(n => Report(unitName, "evaluating held-out subjects", u, TrainShare + (1 - TrainShare) * n / Math.Max(1.0, testRecords.Count))),
+                    cancellationToken);
+                var cases = evaluated.Select(c => ToMetrics(c, arm)).ToList();
+                if (experiment.Figures.Contains("overlays"))
+                    overlays = DrawOverlays(evaluated, cases, predictions, reportDirectory, $"{StudyResults.ArmsFolder}/{arm.Name}/seed-{seed}/overlays");
+            }
+            var result = new ArmRunResult
+            {
+                Arm = arm.Name,
+                Seed = seed,
+                Definition = arm,
+                Fingerprint = fingerprint,
+                History = trained.History,
+                BestEpoch = trained.BestEpoch,
+                TrainSeconds = trainSeconds,
+                EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
+                TrainSubjects = trainRecords.Select(r => r.Subject).Distinct().Count(),
+                Cases = evaluated.Select(c => ToMetrics(c, arm)).ToList(),
+                Overlays = overlays,
+                ModelDirectory = modelDirectory,
+            };
+            string log = Path.Combine(modelDirectory, SegmentationTrainer.LogFile);
+            if (File.Exists(log)) AtomicFile.WriteAllText(Path.Combine(armReport, "training-log.jsonl"), File.ReadAllText(log));
+            StudyResults.Write(Path.Combine(armReport, StudyResults.ResultFile), result);
+            StudyResults.Write(Path.Combine(armReport, StudyResults.DoneFile), new { fingerprint, finishedUtc = DateTime.UtcNow });
+            results.Add(result);
+            Report(unitName, "done", u, 1);
+        }
+
+        VendorClassifierResult? classifier = null;
+        if (experiment.VendorClassifier is { } vc)
+            classifier = RunClassifier(experiment, vc, index, rest, heldOut, reportDirectory, dataFingerprint,
+                (stage, f) => Report("vendor classifier", stage, units.Count, f), cancellationToken);
+
+        wall.Stop();
+        StudyResults.Write(Path.Combine(reportDirectory, "timing.json"), new { wallSeconds = wall.Elapsed.TotalSeconds, finishedUtc = DateTime.UtcNow });
+        return new StudyResults { Experiment = experiment, Arms = results, VendorClassifier = classifier, WallSeconds = wall.Elapsed.TotalSeconds };
+    }
+
+    private VendorClassifierResult RunClassifier(ExperimentDefinition experiment, VendorClassifierDefinition vc, DatasetIndex index,
+        IReadOnlyList<CaseRecord> rest, IReadOnlyList<CaseRecord> heldOut, string reportDirectory, string dataFingerprint,
+        Action<string, double> report, CancellationToken cancellationToken)
+    {
+        string dir = Path.Combine(reportDirectory, StudyResults.ClassifierFolder);
+        string modelDirectory = Path.Combine(_options.ModelsRoot, experiment.Id, StudyResults.ClassifierFolder);
+        string fingerprint = Hash(Json(new { vc, experiment.Preprocessing, experiment.Split, dataFingerprint }));
+        if (Finished(dir, fingerprint))
+        {
+            report("skipped (finished earlier)", 1);
+            return StudyResults.Read<VendorClassifierResult>(Path.Combine(dir, StudyResults.ResultFile));
+        }
+        StartFresh(modelDirectory, dir, fingerprint);
+        report("preparing data", 0);
+        var clock = Stopwatch.StartNew();
+        // Unlabeled scans are scans too: the classifier trains on every non-held-out ED volume of the known vendors.
+        var ed = index.Records.Where(r => r.Role == FrameRole.ED).ToList();
+        var heldOutSubjects = heldOut.Select(r => r.Subject).ToHashSet(StringComparer.Ordinal);
+        var (unseenRecords, known) = SubjectSplit.ByVendor(ed, vc.UnseenVendors);
+        string[] vendors = [.. known.Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
+        if (vendors.Length < 2) throw new MLCardiacException($"{experiment.SourceFile}: $.vendorClassifier: the classifier needs at least two known vendors (it has {string.Join(", ", vendors)}).");
+        var test = known.Where(r => heldOutSubjects.Contains(r.Subject)).ToList();
+        var (train, calibration) = SubjectSplit.BySubject(known.Where(r => !heldOutSubjects.Contains(r.Subject)), 0.3, experiment.Split.Seed + 2);
+        var preparation = new CasePreparation(new Preprocessor(experiment.Preprocessing));
+        SliceDataset Slices(IReadOnlyList<CaseRecord> r, string[] domains) => CasePreparation.ToSlices(preparation.Prepare(r, includeLabels: false, cancellationToken: cancellationToken), domains);
+        SliceDataset trainSet = Slices(train, vendors), calSet = Slices(calibration, vendors), testSet = Slices(test, vendors);
+        var options = new VendorClassifierOptions
+        {
+            Network = new ResNetOptions { BaseWidth = vc.Width },
+            Epochs = vc.Epochs,
+            IterationsPerEpoch = vc.IterationsPerEpoch,
+            FalseAlarmRate = vc.FalseAlarmRate,
+            Seed = experiment.Seeds[0],
+        };
+        using VendorClassifier classifier = new VendorClassifierTrainer(options).Fit(trainSet, calSet,
+            new InlineProgress<TrainingProgress>(p => report("training", TrainShare * ((double)p.Epoch * p.Steps + p.Step) / Math.Max(1.0, (double)p.Epochs * p.Steps))),
+            cancellationToken);
+        classifier.Save(modelDirectory, experiment.Preprocessing);
+        report("evaluating", TrainShare);
+        VendorClassifierEvaluation onTest = classifier.Evaluate(testSet);
+        double flaggedUnseen = double.NaN;
+        if (unseenRecords.Count > 0)
+        {
+            var flagged = classifier.PredictVolumes(Slices(unseenRecords, [.. vendors, .. vc.UnseenVendors]));
+            flaggedUnseen = flagged.Count(v => v.Unfamiliar) / (double)flagged.Count;
+        }
+        var result = new VendorClassifierResult
+        {
+            Vendors = vendors,
+            UnseenVendors = vc.UnseenVendors,
+            Confusion = onTest.Confusion,
+            VolumeAccuracy = onTest.VolumeAccuracy,
+            SliceAccuracy = onTest.SliceAccuracy,
+            FlaggedKnown = onTest.FlaggedUnfamiliar,
+            FlaggedUnseen = flaggedUnseen,
+            Threshold = classifier.Threshold,
+            Seconds = clock.Elapsed.TotalSeconds,
+            Fingerprint = fingerprint,
+        };
+        StudyResults.Write(Path.Combine(dir, StudyResults.ResultFile), result);
+        StudyResults.Write(Path.Combine(dir, StudyResults.DoneFile), new { fingerprint, finishedUtc = DateTime.UtcNow });
+        report("done", 1);
+        return result;
+    }
+
+    private static CaseMetrics ToMetrics(CaseResult c, ArmDefinition arm)
+    {
+        string vendor = c.Record.Vendor;
+        string role = arm.TrainVendors.Contains(vendor) ? "seen" : arm.Model.IsDann && arm.TargetVendors.Contains(vendor) ? "target" : "unseen";
+        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv);
+    }
+
+    /// <summary>Draws the best, median and worst ED case (mean Dice) of every vendor, re-segmented, as PNGs under <paramref name="folder"/>.</summary>
+    private static List<OverlayImage> DrawOverlays(IReadOnlyList<CaseResult> evaluated, List<CaseMetrics> metrics, List<byte[]> predictions, string reportDirectory, string folder)
+    {
+        var images = new List<OverlayImage>();
+        if (predictions.Count != evaluated.Count) throw new InvalidOperationException("One prediction per evaluated case was expected.");
+        var byVendor = evaluated.Zip(metrics, predictions).Select(t => (t.First, t.Second, t.Third)).Where(p => p.First.Record.Role == FrameRole.ED)
+            .GroupBy(p => p.First.Record.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var group in byVendor)
+        {
+            var sorted = group.OrderByDescending(p => p.Second.MeanDice).ToList();
+            foreach (var (rank, (result, m, predicted)) in new[] { ("best", sorted[0]), ("median", sorted[sorted.Count / 2]), ("worst", sorted[^1]) })
+            {
+                CaseRecord r = result.Record;
+                Volume image = NiftiReader.Read(r.ImagePath);
+                float[] truth = NiftiReader.Read(r.LabelPath!).Frame(r.LabelFrame).ToArray();
+                r.ToOurLabels(truth);
+                int px = image.VoxelsPerSlice;
+                int bestZ = MidVentricularSlice(truth, image.SizeZ, px);
+                var panel = new OverlayPanel(image.SizeX, image.SizeY, image.Slice(bestZ, r.ImageFrame).ToArray(),
+                    [.. truth.AsSpan(bestZ * px, px).ToArray().Select(v => (byte)v)],
+                    predicted.AsSpan(bestZ * px, px).ToArray());
+                byte[] png = OverlayFigure.Render(panel);
+                string relative = $"{folder}/{group.Key}-{rank}.png";
+                string path = Path.Combine(reportDirectory, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                AtomicFile.Write(path, s => s.Write(png));
+                images.Add(new OverlayImage(group.Key, rank, m.MeanDice, bestZ, relative));
+            }
+        }
+        return images;
+    }
+
+    /// <summary>The middle one of the slices whose reference has LV, myocardium and RV; else the slice with the most myocardium.</summary>
+    private static int MidVentricularSlice(float[] truth, int slices, int px)
+    {
+        var full = new List<int>();
+        int most = 0, mostArea = -1;
+        for (int z = 0; z < slices; z++)
+        {
+            var seen = new bool[4];
+            int myo = 0;
+            for (int i = 0; i < px; i++)
+            {
+                int v = (int)truth[z * px + i];
+                if (v is >= 1 and <= 3) seen[v] = true;
+                if (v == 2) myo++;
+            }
+            if (seen[1] && seen[2] && seen[3]) full.Add(z);
+            if (myo > mostArea) (most, mostArea) = (z, myo);
+        }
+        return full.Count > 0 ? full[full.Count / 2] : most;
+    }
+
+    private string ResolveData(ExperimentDefinition experiment, CancellationToken cancellationToken)
+    {
+        if (experiment.Data.Source == "path")
+        {
+            string path = _options.DataDirectory ?? experiment.Data.Path!;
+            if (!Directory.Exists(path)) throw new MLCardiacException($"{experiment.SourceFile}: $.data.path: the dataset folder {path} does not exist.");
+            return path;
+        }
+        SyntheticDataDefinition s = experiment.Data.Synthetic;
+        string parameters = Json(s);
+        string dir = _options.DataDirectory ?? Path.Combine("data", $"{experiment.Id}-{Hash(parameters)[..8]}");
+        string marker = Path.Combine(dir, SyntheticParametersFile);
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            if (File.Exists(marker) && File.ReadAllText(marker) != parameters)
+                throw new MLCardiacException($"{dir} holds synthetic data generated with other parameters than {experiment.SourceFile}'s $.data.synthetic; pass another --data folder or delete it.");
+            return dir;
+        }
+        string temporary = dir.TrimEnd('/', '\\') + ".partial-" + Environment.ProcessId;
+        if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        var generator = new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = s.Seed, MinFrames = s.MinFrames, MaxFrames = s.MaxFrames });
+        new SyntheticDatasetWriter(generator).Write(temporary, new SyntheticDatasetRequest
+        {
+            Vendors = [.. s.Vendors.Select(VendorProfiles.Get)],
+            UnlabeledVendors = [.. s.UnlabeledVendors.Select(VendorProfiles.Get)],
+            UnlabeledPerVendor = s.UnlabeledPerVendor,
+            SubjectsPerVendor = s.SubjectsPerVendor,
+        }, cancellationToken: cancellationToken);
+        AtomicFile.WriteAllText(Path.Combine(temporary, SyntheticParametersFile), parameters);
+        if (Directory.Exists(dir)) Directory.Delete(dir);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(dir))!);
+        Directory.Move(temporary, dir);
+        return dir;
+    }
+
+    private static void CheckLayout(ExperimentDefinition experiment, DatasetIndex index)
+    {
+        string expected = experiment.Data.Layout switch
+        {
+            "mnms" => MnmsLayout.Name,
+            "mnms2" => Mnms2Layout.Name,
+            "acdc" => AcdcLayout.Name,
+            "folder" => FolderCsvLayout.Name,
+            _ => index.Layout,
+        };
+        if (expected != index.Layout)
+            throw new MLCardiacException($"{experiment.SourceFile}: $.data.layout: expected {expected}, but {index.Root} is laid out as {index.Layout}.");
+    }
+
+    private static bool Finished(string directory, string fingerprint)
+    {
+        string done = Path.Combine(directory, StudyResults.DoneFile);
+        if (!File.Exists(done) || !File.Exists(Path.Combine(directory, StudyResults.ResultFile))) return false;
+        return StudyResults.Read<JsonElement>(done).TryGetProperty("fingerprint", out JsonElement f) && f.GetString() == fingerprint;
+    }
+
+    /// <summary>Clears a unit's folders when they belong to other settings; keeps a matching checkpoint to resume from.</summary>
+    private static void StartFresh(string modelDirectory, string reportDirectory, string fingerprint)
+    {
+        string marker = Path.Combine(modelDirectory, "fingerprint.txt");
+        if (Directory.Exists(modelDirectory) && (!File.Exists(marker) || File.ReadAllText(marker) != fingerprint))
+            Directory.Delete(modelDirectory, recursive: true);
+        if (Directory.Exists(reportDirectory)) Directory.Delete(reportDirectory, recursive: true);
+        Directory.CreateDirectory(modelDirectory);
+        Directory.CreateDirectory(reportDirectory);
+        AtomicFile.WriteAllText(marker, fingerprint);
+    }
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value, StudyResults.Json);
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Text;
+using MLCardiac.Evaluation;
+using MLCardiac.Experiments;
+using MLCardiac.IO;
+
+namespace MLCardiac.Reports;
+
+/// <summary>
+/// Writes a study's report folder from its saved results: <c>metrics.json</c> (<see cref="StudyMetrics"/>),
+/// <c>cases.csv</c> (one row per arm, seed, case and structure) and <c>report.html</c> — self-contained (figures as
+/// base64 PNG, no external resources): headline table with intervals and the gap, findings generated from the
+/// numbers, Dice per vendor per arm, Bland–Altman plots, overlays, training curves and the vendor classifier.
+/// </summary>
+public static class ExperimentReport
+{
+    /// <summary>The HTML report's file name.</summary>
+    public const string HtmlFile = "report.html";
+    /// <summary>The metrics file name.</summary>
+    public const string MetricsFile = "metrics.json";
+    /// <summary>The per-case table's file name.</summary>
+    public const string CasesFile = "cases.csv";
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Writes the three files into <paramref name="reportDirectory"/> and returns the metrics.</summary>
+    public static StudyMetrics Write(StudyResults results, string reportDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(reportDirectory);
+        Directory.CreateDirectory(reportDirectory);
+        StudyMetrics metrics = StudyMetrics.Compute(results);
+        StudyResults.Write(Path.Combine(reportDirectory, MetricsFile), metrics);
+        AtomicFile.WriteAllText(Path.Combine(reportDirectory, CasesFile), CasesCsv(results));
+        AtomicFile.WriteAllText(Path.Combine(reportDirectory, HtmlFile), Html(results, metrics, reportDirectory));
+        return metrics;
+    }
+
+    /// <summary>One row per arm, seed, case and structure.</summary>
+    public static string CasesCsv(StudyResults results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var csv = new StringBuilder("arm,seed,subject,vendor,centre,role,frame,structure,dice,hd_mm,hd95_mm,assd_mm,predicted_ml,reference_ml\n");
+        foreach (ArmRunResult run in results.Arms)
+            foreach (CaseMetrics c in run.Cases)
+                foreach (var (name, m) in new[] { ("LV", c.Lv), ("MYO", c.Myo), ("RV", c.Rv) })
+                    csv.Append(Inv, $"{run.Arm},{run.Seed},{c.Subject},{c.Vendor},{c.Centre},{c.Role},{c.Frame},{name},{m.Dice:R},{m.HausdorffMm:R},{m.Hd95Mm:R},{m.AssdMm:R},{m.PredictedMl:R},{m.TruthMl:R}\n");
+        return csv.ToString();
+    }
+
+    private static string F(double v, string format = "F3") => double.IsNaN(v) ? "–" : v.ToString(format, Inv);
+
+    private static string Ci(Interval i) => double.IsNaN(i.Mean) ? "–" : $"{F(i.Mean)} [{F(i.Lower)}, {F(i.Upper)}]";
+
+    private static string Html(StudyResults results, StudyMetrics metrics, string reportDirectory)
+    {
+        ExperimentDefinition x = results.Experiment;
+        var page = new HtmlPage($"Generalization study: {x.Id}{(x.Profile is null ? "" : $" (profile {x.Profile})")}");
+        page.Paragraph(x.Description);
+        var arms = metrics.Arms;
+        string[] armNames = [.. arms.Select(a => a.Arm)];
+        page.Paragraph(string.Create(Inv,
+            $"Trained on vendors {string.Join(", ", x.Split.TrainVendors)}; slices {x.Preprocessing.Size}×{x.Preprocessing.Size} px at {x.Preprocessing.SpacingMm} mm; {arms.Count} of {x.Arms.Count} arms finished; seeds {string.Join(", ", x.Seeds)}; wall time of the last run {results.WallSeconds / 60:F1} min. ")
+            + "Metrics are 3D on each image's own grid; all vendors are tested on the same held-out subjects.", "muted");
+
+        page.Heading(2, "What the numbers say", "findings");
+        page.Raw("<div class=\"findings\">");
+        page.List(metrics.Findings);
+        page.Raw("</div>");
+
+        page.Heading(2, "Headline: seen against unseen vendors", "headline");
+        var headline = new List<IReadOnlyList<string>>();
+        foreach (ArmMetrics a in arms)
+            foreach (GroupMetrics g in a.ByRole.Where(g => g.Group is "seen" or "unseen"))
+                headline.Add([a.Arm, g.Group, g.Cases.ToString(Inv), Ci(g.Lv.Dice), Ci(g.Myo.Dice), Ci(g.Rv.Dice), Ci(g.MeanDice),
+                    F(g.Lv.Hd95Mm, "F1"), F(g.Myo.Hd95Mm, "F1"), F(g.Rv.Hd95Mm, "F1"), F(g.Lv.HausdorffMm, "F1"),
+                    g.Group == "seen" ? "" : Ci(a.DiceGap)]);
+        page.Table(["arm", "vendors", "cases", "Dice LV", "Dice MYO", "Dice RV", "Dice mean", "HD95 LV mm", "HD95 MYO mm", "HD95 RV mm", "HD LV mm", "gap (seen − unseen)"], headline,
+            "Mean Dice [95 % bootstrap CI] per structure and HD95 / Hausdorff (mm); gap = seen minus unseen mean Dice with a two-sample bootstrap CI");
+        if (metrics.Comparisons.Count > 0)
+            page.Table(["arm", "against", "vendors", "paired cases", "Δ mean Dice [95 % CI]", "Δ HD95 mm"],
+                metrics.Comparisons.Select(c => (IReadOnlyList<string>)[c.Arm, c.Baseline, c.Group, c.Cases.ToString(Inv), Ci(c.DiceDelta), F(c.Hd95DeltaMm, "F1")]),
+                "Each arm against the baseline on identical cases (paired bootstrap)");
+
+        page.Heading(2, "Per vendor", "vendors");
+        string[] vendors = [.. arms.SelectMany(a => a.ByVendor.Select(v => v.Group)).Distinct().Order(StringComparer.Ordinal)];
+        page.Table(["arm", .. vendors.Select(v => $"vendor {v}")],
+            arms.Select(a => (IReadOnlyList<string>)[a.Arm, .. vendors.Select(v => a.ByVendor.FirstOrDefault(g => g.Group == v) is { } g ? $"{F(g.MeanDice.Mean)} ({g.Role})" : "–")]),
+            "Mean Dice per vendor (role of the vendor for that arm)");
+        if (x.Figures.Contains("dicePerVendor") && arms.Count > 0)
+        {
+            var roleOfVendor = vendors.Select(v => string.Join("/", arms.Select(a => a.ByVendor.FirstOrDefault(g => g.Group == v)?.Role ?? "–").Distinct())).ToArray();
+            var casesByArm = arms.Select(a => results.Arms.Where(r => r.Arm == a.Arm).SelectMany(r => r.Cases).ToList()).ToList();
+            foreach (var (title, pick) in new (string, Func<CaseMetrics, double>)[] { ("mean of LV, MYO, RV", c => c.MeanDice), ("LV", c => c.Lv.Dice), ("MYO", c => c.Myo.Dice), ("RV", c => c.Rv.Dice) })
+                page.Figure(Figures.BoxStrip($"Dice per vendor and arm: {title}", "Dice", vendors, armNames,
+                    (v, a) => [.. casesByArm[a].Where(c => c.Vendor == vendors[v]).Select(pick)], roleOfVendor),
+                    $"Dice ({title}) of every held-out case (ED and ES), per vendor (its role in brackets) and arm; boxes show quartiles, whiskers the range.");
+        }
+        var byCentre = arms.SelectMany(a => a.ByCentre.Select(g => (a.Arm, g))).ToList();
+        if (byCentre.Count > 0)
+            page.Table(["arm", "centre", "role", "cases", "Dice mean [CI]", "HD95 LV mm"],
+                byCentre.Select(p => (IReadOnlyList<string>)[p.Arm, p.g.Group, p.g.Role, p.g.Cases.ToString(Inv), Ci(p.g.MeanDice), F(p.g.Lv.Hd95Mm, "F1")]), "By centre");
+        page.Table(["arm", "group", "cases", "Dice LV", "Dice MYO", "Dice RV", "HD95 MYO mm", "ASSD MYO mm", "undefined"],
+            arms.SelectMany(a => a.ByFrame.Select(g => (IReadOnlyList<string>)[a.Arm, g.Group, g.Cases.ToString(Inv), Ci(g.Lv.Dice), Ci(g.Myo.Dice), Ci(g.Rv.Dice),
+                F(g.Myo.Hd95Mm, "F1"), F(g.Myo.AssdMm, "F2"), (g.Lv.Undefined + g.Myo.Undefined + g.Rv.Undefined).ToString(Inv)])),
+            "By frame (ED / ES); 'undefined' counts structures where exactly one of prediction and reference is empty (Dice 0, distances undefined and left out of the means); both empty counts as Dice 1, distance 0");
+
+        if (x.Evaluations.Contains("clinical"))
+        {
+            page.Heading(2, "Clinical indices", "clinical");
+            var rows = new List<IReadOnlyList<string>>();
+            foreach (ArmMetrics a in arms)
+                foreach (GroupMetrics g in a.ByRole.Where(g => g.Group is "seen" or "unseen"))
+                    foreach (var (name, ag) in g.Clinical)
+                        rows.Add([a.Arm, g.Group, name, ag.Count.ToString(Inv), F(ag.Correlation), F(ag.Bias, "F1"), $"{F(ag.LowerLimit, "F1")} to {F(ag.UpperLimit, "F1")}", F(ag.MeanAbsoluteError, "F1")]);
+            page.Table(["arm", "vendors", "index", "subjects", "Pearson r", "bias", "limits of agreement", "MAE"], rows,
+                "Predicted against reference: LV/RV EDV and ESV (ml), EF (%), LV myocardial mass (g, 1.05 g/ml)");
+            if (x.Figures.Contains("blandAltman"))
+                foreach (ArmMetrics a in arms)
+                {
+                    var runs = results.Arms.Where(r => r.Arm == a.Arm).ToList();
+                    var pairs = runs.SelectMany(r => r.Cases.GroupBy(c => c.Subject).Select(g => (Ed: g.FirstOrDefault(c => c.Frame == "ED"), Es: g.FirstOrDefault(c => c.Frame == "ES"))))
+                        .Where(p => p.Ed is not null && p.Es is not null).ToList();
+                    if (pairs.Count == 0) continue;
+                    static double Ef(double ed, double es) => ed > 0 ? 100 * (ed - es) / ed : double.NaN;
+                    double[] efP = [.. pairs.Select(p => Ef(p.Ed!.Lv.PredictedMl, p.Es!.Lv.PredictedMl))], efT = [.. pairs.Select(p => Ef(p.Ed!.Lv.TruthMl, p.Es!.Lv.TruthMl))];
+                    double[] massP = [.. pairs.Select(p => p.Ed!.Myo.PredictedMl * ClinicalIndices.MyocardiumDensityGPerMl)], massT = [.. pairs.Select(p => p.Ed!.Myo.TruthMl * ClinicalIndices.MyocardiumDensityGPerMl)];
+                    bool[] seen = [.. pairs.Select(p => p.Ed!.Role == "seen")];
+                    var efA = Agreement.Compute(efP, efT);
+                    var massA = Agreement.Compute(massP, massT);
+                    page.Figure(Figures.BlandAltman($"{a.Arm}: LV EF", "%", efP, efT, seen, efA.Bias, efA.LowerLimit, efA.UpperLimit), $"{a.Arm}: Bland–Altman of LV EF (all test subjects; bias and 95 % limits of agreement)");
+                    page.Figure(Figures.BlandAltman($"{a.Arm}: LV mass", "g", massP, massT, seen, massA.Bias, massA.LowerLimit, massA.UpperLimit), $"{a.Arm}: Bland–Altman of LV myocardial mass (ED)");
+                }
+        }
+
+        if (x.Figures.Contains("overlays"))
+        {
+            page.Heading(2, "Best, median and worst cases per vendor", "overlays");
+            page.Paragraph("Mid-ventricular ED slice (the middle of the slices whose reference holds all three structures). Reference contours thick: LV green, MYO gold, RV blue; prediction thin: LV red, MYO orange, RV magenta.", "muted");
+            foreach (ArmRunResult run in results.Arms.Where(r => r.Overlays.Count > 0))
+            {
+                page.Heading(3, results.Experiment.Seeds.Count > 1 ? $"{run.Arm} (seed {run.Seed})" : run.Arm);
+                var sb = new StringBuilder("<table class=\"grid\"><tr><th></th><th>best</th><th>median</th><th>worst</th></tr>");
+                foreach (var vendor in run.Overlays.GroupBy(o => o.Vendor))
+                {
+                    sb.Append($"<tr><th>vendor {HtmlPage.E(vendor.Key)}<br>{HtmlPage.E(run.Cases.FirstOrDefault(c => c.Vendor == vendor.Key)?.Role)}</th>");
+                    foreach (string rank in new[] { "best", "median", "worst" })
+                    {
+                        OverlayImage? o = vendor.FirstOrDefault(v => v.Rank == rank);
+                        string file = o is null ? "" : Path.Combine(reportDirectory, o.Path);
+                        sb.Append(o is not null && File.Exists(file)
+                            ? $"<td>{HtmlPage.Image(File.ReadAllBytes(file), $"{run.Arm} vendor {vendor.Key} {rank}")}<span class=\"muted\">Dice {F(o.MeanDice, "F2")}, slice {o.Slice}</span></td>"
+                            : "<td>–</td>");
+                    }
+                    sb.Append("</tr>");
+                }
+                page.Raw(sb.Append("</table>").ToString());
+            }
+        }
+
+        if (x.Figures.Contains("trainingCurves") && arms.Count > 0)
+        {
+            page.Heading(2, "Training curves", "training");
+            var histories = arms.Select(a => results.Arms.First(r => r.Arm == a.Arm).History).ToList();
+            page.Figure(Figures.Curves("training loss", "loss (Dice + CE)", armNames, [.. histories.Select(h => (IReadOnlyList<double>)[.. h.Select(e => e.TrainLoss)])]), "Mean training loss per epoch (first seed)");
+            page.Figure(Figures.Curves("validation Dice (seen vendors)", "mean Dice", armNames, [.. histories.Select(h => (IReadOnlyList<double>)[.. h.Select(e => e.ValidationMeanDice ?? double.NaN)])]), "Mean validation Dice per epoch on held-out subjects of the training vendors (slices)");
+            page.Table(["arm", "epochs", "best epoch", "train min", "evaluate min", "training subjects"],
+                arms.Select(a => { var r = results.Arms.First(y => y.Arm == a.Arm); return (IReadOnlyList<string>)[a.Arm, r.History.Count.ToString(Inv), (r.BestEpoch + 1).ToString(Inv), F(a.TrainSeconds / 60, "F1"), F(a.EvaluationSeconds / 60, "F1"), r.TrainSubjects.ToString(Inv)]; }),
+                "Timings (this machine)");
+        }
+
+        if (results.VendorClassifier is { } vc && x.Figures.Contains("confusion"))
+        {
+            page.Heading(2, "Vendor classifier", "classifier");
+            page.Figure(Figures.Confusion("held-out volumes", vc.Vendors, vc.Confusion),
+                string.Create(Inv, $"Confusion matrix (rows: true vendor): volume accuracy {vc.VolumeAccuracy:P1}, slice accuracy {vc.SliceAccuracy:P1}; unfamiliar-scanner threshold {vc.Threshold:F3} flags {vc.FlaggedKnown:P0} of known-vendor volumes{(double.IsNaN(vc.FlaggedUnseen) ? "" : $" and {vc.FlaggedUnseen:P0} of unseen-vendor ({string.Join(", ", vc.UnseenVendors)}) volumes")}."));
+        }
+
+        page.Heading(2, "Method", "method");
+        page.List([
+            "Dice, Hausdorff distance (maximum, as M&Ms reports), HD95 and ASSD per structure in 3D with the voxel spacing (mm), on each image's own grid after inverting the preprocessing.",
+            "Empty masks: both empty → Dice 1, distances 0; exactly one empty → Dice 0 and distances undefined (left out of the distance means, counted as 'undefined').",
+            "Confidence intervals: 2000-resample percentile bootstrap over cases (paired for arm comparisons, two-sample for the seen–unseen gap), seeded.",
+            "Clinical indices: volumes from voxel counts × voxel volume; EF = (EDV − ESV)/EDV; LV mass = myocardial volume at ED × 1.05 g/ml; Bland–Altman limits = bias ± 1.96 SD.",
+            $"Files: {MetricsFile} (all numbers), {CasesFile} (every case), arms/ARM/seed-N/ (results, training logs, overlays), {StudyResults.ExperimentFile} (the resolved experiment).",
+        ]);
+        return page.ToString();
+    }
+}

@@ -1,0 +1,142 @@
+using MLCardiac.Experiments;
+
+namespace MLCardiac.Tests.Experiments;
+
+/// <summary>Validation of <c>pipelines/*.json</c>: every error names the file and the JSON path; profiles merge over the root.</summary>
+[TestClass]
+public sealed class ExperimentLoaderTests
+{
+    private const string Valid = """
+        {
+          "schemaVersion": 1, "id": "t",
+          "data": { "synthetic": { "subjectsPerVendor": 4, "vendors": ["A", "B", "C"], "unlabeledVendors": ["C"] } },
+          "split": { "trainVendors": ["A"], "targetVendors": ["C"] },
+          "preprocessing": { "size": 64, "spacingMm": 2.5 },
+          "model": { "baseFilters": 4, "depth": 3 },
+          "training": { "epochs": 5 },
+          "arms": [ { "name": "base", "augmentation": "none" }, { "name": "dann", "model": { "type": "dann", "maxLambda": 0.5 }, "training": { "epochs": 7 } } ],
+          "profiles": { "quick": { "training": { "epochs": 2 }, "preprocessing": { "size": 32 } } }
+        }
+        """;
+
+    private static MLCardiacException Fails(string json, string? profile = null) =>
+        Assert.ThrowsExactly<MLCardiacException>(() => ExperimentLoader.Parse(json, "exp.json", profile));
+
+    [TestMethod]
+    public void Parse_Valid_ResolvesArmsOverDefaults()
+    {
+        ExperimentDefinition x = ExperimentLoader.Parse(Valid, "exp.json");
+
+        Assert.AreEqual("t", x.Id);
+        Assert.HasCount(2, x.Arms);
+        Assert.AreEqual(5, x.Arms[0].Training.Epochs);
+        Assert.AreEqual(7, x.Arms[1].Training.Epochs);
+        Assert.AreEqual("dann", x.Arms[1].Model.Type);
+        Assert.AreEqual(4, x.Arms[1].Model.BaseFilters, "keys an arm does not give come from the experiment's model");
+        Assert.AreEqual(0.5, x.Arms[1].Model.MaxLambda);
+        CollectionAssert.AreEqual(new[] { "A" }, x.Arms[0].TrainVendors.ToArray());
+        Assert.AreEqual("none", x.Arms[0].Augmentation);
+    }
+
+    [TestMethod]
+    public void Parse_Profile_OverridesOnlyTheKeysItGives()
+    {
+        ExperimentDefinition x = ExperimentLoader.Parse(Valid, "exp.json", "quick");
+
+        Assert.AreEqual("quick", x.Profile);
+        Assert.AreEqual(32, x.Preprocessing.Size);
+        Assert.AreEqual(2.5, x.Preprocessing.SpacingMm);
+        Assert.AreEqual(2, x.Arms[0].Training.Epochs);
+        Assert.AreEqual(7, x.Arms[1].Training.Epochs, "an arm's own value still wins over the profile's default");
+    }
+
+    [TestMethod]
+    public void Parse_UnknownKey_NamesFilePathAndSuggestion()
+    {
+        var ex = Fails(Valid.Replace("\"epochs\": 5", "\"epoch\": 5", StringComparison.Ordinal));
+        StringAssert.Contains(ex.Message, "exp.json: $.training.epoch: unknown key");
+        StringAssert.Contains(ex.Message, "Did you mean \"epochs\"?");
+    }
+
+    [TestMethod]
+    public void Parse_UnknownKeyInsideProfile_NamesProfilePath()
+    {
+        var ex = Fails(Valid.Replace("\"training\": { \"epochs\": 2 }", "\"training\": { \"epoks\": 2 }", StringComparison.Ordinal));
+        StringAssert.Contains(ex.Message, "$.profiles.quick.training.epoks: unknown key");
+    }
+
+    [TestMethod]
+    public void Parse_WrongType_NamesPathAndValue()
+    {
+        var ex = Fails(Valid.Replace("\"baseFilters\": 4", "\"baseFilters\": \"wide\"", StringComparison.Ordinal));
+        StringAssert.Contains(ex.Message, "$.model.baseFilters: must be an integer (was the string \"wide\")");
+    }
+
+    [TestMethod]
+    public void Parse_UnknownVendor_NamesArrayElement()
+    {
+        var ex = Fails(Valid.Replace("\"trainVendors\": [\"A\"]", "\"trainVendors\": [\"A\", \"D\"]", StringComparison.Ordinal));
+        StringAssert.Contains(ex.Message, "$.split.trainVendors[1]: vendor \"D\" has no labeled subjects");
+    }
+
+    [TestMethod]
+    public void Parse_TargetVendorWithoutUnlabeledData_IsAnError()
+    {
+        var ex = Fails(Valid.Replace("\"targetVendors\": [\"C\"]", "\"targetVendors\": [\"B\"]", StringComparison.Ordinal));
+        StringAssert.Contains(ex.Message, "$.split.targetVendors[0]: vendor \"B\" has no unlabeled subjects");
+    }
+
+    [TestMethod]
+    public void Parse_MissingRequired_AndBadValues_AreErrors()
+    {
+        StringAssert.Contains(Fails(Valid.Replace("\"id\": \"t\",", "", StringComparison.Ordinal)).Message, "$.id: is required");
+        StringAssert.Contains(Fails(Valid.Replace("\"augmentation\": \"none\"", "\"augmentation\": \"extreme\"", StringComparison.Ordinal)).Message, "$.arms[0].augmentation: \"extreme\" is not one of");
+        StringAssert.Contains(Fails(Valid.Replace("\"name\": \"dann\"", "\"name\": \"base\"", StringComparison.Ordinal)).Message, "$.arms[1].name: \"base\" is used by an earlier arm");
+        StringAssert.Contains(Fails(Valid.Replace("\"schemaVersion\": 1", "\"schemaVersion\": 9", StringComparison.Ordinal)).Message, "$.schemaVersion: 9 is not supported");
+        StringAssert.Contains(Fails(Valid.Replace("\"size\": 64", "\"size\": 60", StringComparison.Ordinal)).Message, "multiple of 8");
+        StringAssert.Contains(Fails("{ \"schemaVersion\": 1, ", null).Message, "exp.json: not valid JSON");
+    }
+
+    [TestMethod]
+    public void Parse_UnknownProfile_ListsTheProfiles()
+    {
+        StringAssert.Contains(Fails(Valid, "huge").Message, "$.profiles: has no profile \"huge\" (it has quick)");
+    }
+
+    [TestMethod]
+    public void ShippedPipelines_LoadWithEveryProfile()
+    {
+        string dir = Path.Combine(RepositoryRoot(), "pipelines");
+        string[] files = Directory.GetFiles(dir, "*.json");
+        Assert.IsTrue(files.Any(f => f.EndsWith("generalization-study.json", StringComparison.Ordinal)));
+        Assert.IsGreaterThanOrEqualTo(5, files.Length, "the study and four ablations");
+        foreach (string file in files)
+            foreach (string? profile in new[] { null, "quick", "full" })
+            {
+                ExperimentDefinition x = ExperimentLoader.Load(file, profile);
+                Assert.IsGreaterThanOrEqualTo(2, x.Arms.Count, file);
+            }
+        var study = ExperimentLoader.Load(Path.Combine(dir, "generalization-study.json"), "quick");
+        CollectionAssert.AreEqual(new[] { "none", "standard", "heavy", "heavy" }, study.Arms.Select(a => a.Augmentation).ToArray());
+        Assert.IsTrue(study.Arms[^1].Model.IsDann);
+        Assert.IsNotNull(study.VendorClassifier);
+    }
+
+    [TestMethod]
+    public void AugmentationFamilies_SplitHeavyIntoDisjointFamilies()
+    {
+        int heavy = AugmentationFamilies.Create("heavy").Steps.Count;
+        int parts = AugmentationFamilies.Create("spatial").Steps.Count + AugmentationFamilies.Create("intensity").Steps.Count + AugmentationFamilies.Create("artefacts").Steps.Count;
+        Assert.AreEqual(heavy, parts);
+        Assert.AreEqual(1, AugmentationFamilies.Create("spatial").Steps.Count);
+        Assert.IsGreaterThanOrEqualTo(5, AugmentationFamilies.Create("artefacts").Steps.Count);
+        Assert.IsEmpty(AugmentationFamilies.Create("none").Steps);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "MLCardiac.sln"))) dir = Path.GetDirectoryName(dir);
+        return dir ?? throw new InvalidOperationException("MLCardiac.sln not found above the test assembly.");
+    }
+}
