@@ -8,9 +8,12 @@ namespace MLCardiac.Search;
 /// their defaults), so expensive regions are reached only when cheaper ones stop improving;</item>
 /// <item>from the incumbent x, draws a random unit direction u and tries x + δu; if that is not better, tries
 /// x − δu; a better point becomes the incumbent;</item>
-/// <item>after <c>2·d</c> consecutive non-improving trials (d = dimensions) the step δ halves (the adaptive step
+/// <item>after <c>d</c> consecutive non-improving trials (d = dimensions) the step δ halves (the adaptive step
 /// size; FLOW2 shrinks it by a comparable schedule);</item>
-/// <item>when δ falls below its floor the search has converged locally and restarts from a random point with
+/// <item>a choice or boolean sits in equal-width bins of its coordinate, which small steps seldom leave: with
+/// probability ½ a "+" move also sets one random choice/boolean parameter to another value (our addition: FLOW2's
+/// moves alone get stuck on the first category; FLAML's BlendSearch adds global proposals for the same reason);</item>
+/// <item>when δ falls below its floor (δ₀/16) the search has converged locally and restarts from a random point with
 /// the cost-driving parameters back at their low-cost values.</item>
 /// </list>
 /// Designed from the paper and FLAML's documentation; no FLAML code is used. Trials stopped early by
@@ -24,6 +27,7 @@ public sealed class CfoTuner : ITuner
     private readonly int _dims;
     private readonly double _initialStep;
     private readonly double _minStep;
+    private readonly int[] _discrete;
     private readonly Dictionary<int, Proposal> _pending = [];
 
     private double[]? _incumbent;
@@ -48,7 +52,8 @@ public sealed class CfoTuner : ITuner
         _random = new Random(seed);
         _dims = Math.Max(1, space.Dimensions);
         _initialStep = 0.1 * Math.Sqrt(_dims);
-        _minStep = 0.1 * _initialStep / 8;
+        _minStep = _initialStep / 16;
+        _discrete = Enumerable.Range(0, space.Dimensions).Where(i => space.Parameters[i].Kind is ParameterKind.Choice or ParameterKind.Bool).ToArray();
         _step = _initialStep;
         _start = space.ToUnit(space.LowCost());
     }
@@ -85,6 +90,15 @@ public sealed class CfoTuner : ITuner
             double sign = move == Move.Minus ? -1 : 1;
             var point = new double[center.Length];
             for (int i = 0; i < point.Length; i++) point[i] = Math.Clamp(center[i] + sign * scale * _direction[i], 0, 1);
+            if (move == Move.Plus && _discrete.Length > 0 && _random.NextDouble() < 0.5)
+            {
+                int d = _discrete[_random.Next(_discrete.Length)];
+                var p = _space.Parameters[d];
+                int bins = p.Kind == ParameterKind.Bool ? 2 : p.Choices.Count;
+                int now = Math.Min(bins - 1, (int)(point[d] * bins));
+                int other = bins == 1 ? now : (now + 1 + _random.Next(bins - 1)) % bins;
+                point[d] = (other + 0.5) / bins;
+            }
             ParameterAssignment proposal = _space.FromUnit(point);
             if (!proposal.Equals(current) || attempt >= 20)
             {
@@ -118,7 +132,7 @@ public sealed class CfoTuner : ITuner
         if (proposal.Move == Move.External) return;
         _failures++;
         if (proposal.Move == Move.Plus && report.Trial == _plusTrial) _tryMinus = true;
-        if (_failures >= 2 * _dims)
+        if (_failures >= _dims)
         {
             _step /= 2;
             _failures = 0;

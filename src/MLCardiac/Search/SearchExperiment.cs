@@ -170,7 +170,7 @@ public sealed class SearchExperiment
         TrialStore store = _store ?? throw new MLCardiacException("Call SetStore before running the search.");
         bool resumed = store.EnsureSearch(_searchId, Fingerprint(), Fingerprint());
         var clock = Stopwatch.StartNew();
-        using var deadline = _budget.WallTime is { } w ? new CancellationTokenSource(w) : new CancellationTokenSource();
+        var deadline = _budget.WallTime is { } w ? new CancellationTokenSource(w) : new CancellationTokenSource();
         AshaScheduler? asha = Scheduler;
         int threads = _threadsPerTrial > 0 ? _threadsPerTrial : Math.Max(1, Environment.ProcessorCount / _concurrency);
         string process = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
@@ -209,6 +209,7 @@ public sealed class SearchExperiment
 
         return Task.Run(() =>
         {
+            using var deadlineOwner = deadline;
             var workers = Enumerable.Range(0, _concurrency)
                 .Select(i => Task.Factory.StartNew(() => Worker(i), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
                 .ToArray();
@@ -343,7 +344,7 @@ public sealed class SearchExperiment
         heartbeat.Change(Timeout.Infinite, Timeout.Infinite);
         double seconds = sw.Elapsed.TotalSeconds;
         if (!store.Finish(_searchId, claim.Trial, worker, status, metric, cost ?? seconds, seconds, details, error)) return null;
-        var record = store.LoadTrials(_searchId, Space).First(t => t.Trial == claim.Trial);
+        var record = store.LoadTrial(_searchId, claim.Trial, Space);
         progress?.Report(new SearchEvent(SearchEventKind.Finished, claim.Trial, claim.Parameters, record.Intermediate.Keys.DefaultIfEmpty().Max(), claim.Epochs,
             record.Metric, record.Status, clock.Elapsed));
         return record;

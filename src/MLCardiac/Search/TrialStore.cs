@@ -101,7 +101,7 @@ public sealed class TrialStore
         ArgumentNullException.ThrowIfNull(propose);
         using var c = Open();
         using var tx = c.BeginTransaction(deferred: false);
-        var trials = LoadTrials(c, tx, searchId, space);
+        var trials = LoadTrials(c, tx, searchId, space, intermediate: false);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         TrialRecord? claim = trials.FirstOrDefault(t => t.Status == TrialStatus.Pending)
             ?? trials.FirstOrDefault(t => t.Status == TrialStatus.Running && t.HeartbeatUnixMs < staleBeforeUnixMs);
@@ -122,7 +122,7 @@ public sealed class TrialStore
         }
         Execute(c, tx, "UPDATE trial SET status = 'running', worker = $w, heartbeat_ms = $h, started_utc = $u, attempts = attempts + 1, error = NULL WHERE search_id = $s AND trial = $t",
             ("$s", searchId), ("$t", trialNumber), ("$w", worker), ("$h", now), ("$u", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
-        var result = LoadTrials(c, tx, searchId, space).First(t => t.Trial == trialNumber);
+        var result = LoadTrials(c, tx, searchId, space, intermediate: false, onlyTrial: trialNumber)[0];
         tx.Commit();
         return result;
     }
@@ -209,10 +209,21 @@ public sealed class TrialStore
         return seq;
     }
 
-    private static List<TrialRecord> LoadTrials(SqliteConnection c, SqliteTransaction? tx, string searchId, SearchSpace? space)
+    /// <summary>One trial of <paramref name="searchId"/> with its intermediate metrics.</summary>
+    /// <exception cref="MLCardiacException">The trial does not exist.</exception>
+    public TrialRecord LoadTrial(string searchId, int trial, SearchSpace? space = null)
+    {
+        using var c = Open();
+        var list = LoadTrials(c, null, searchId, space, intermediate: true, onlyTrial: trial);
+        return list.Count == 1 ? list[0] : throw new MLCardiacException($"{Path}: search \"{searchId}\" has no trial {trial}.");
+    }
+
+    private static List<TrialRecord> LoadTrials(SqliteConnection c, SqliteTransaction? tx, string searchId, SearchSpace? space, bool intermediate = true, int? onlyTrial = null)
     {
         var metrics = new Dictionary<int, Dictionary<int, double>>();
-        using (var cmd = Command(c, tx, "SELECT trial, epoch, value FROM trial_metric WHERE search_id = $s ORDER BY trial, epoch", ("$s", searchId)))
+        string only = onlyTrial is null ? "" : " AND trial = $t";
+        if (intermediate)
+        using (var cmd = Command(c, tx, "SELECT trial, epoch, value FROM trial_metric WHERE search_id = $s" + only + " ORDER BY trial, epoch", ("$s", searchId), ("$t", onlyTrial)))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
             {
@@ -221,10 +232,9 @@ public sealed class TrialStore
                 m[r.GetInt32(1)] = r.GetDouble(2);
             }
         var list = new List<TrialRecord>();
-        using (var cmd = Command(c, tx, """
-            SELECT trial, params_json, origin, status, proposed_seq, finished_seq, epochs, metric, cost, seconds, worker, attempts, error, details_json, heartbeat_ms
-            FROM trial WHERE search_id = $s ORDER BY trial
-            """, ("$s", searchId)))
+        using (var cmd = Command(c, tx,
+            "SELECT trial, params_json, origin, status, proposed_seq, finished_seq, epochs, metric, cost, seconds, worker, attempts, error, details_json, heartbeat_ms " +
+            "FROM trial WHERE search_id = $s" + only + " ORDER BY trial", ("$s", searchId), ("$t", onlyTrial)))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
             {
