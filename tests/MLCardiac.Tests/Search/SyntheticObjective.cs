@@ -58,6 +58,7 @@ internal sealed class SyntheticObjective : ITrialObjective
         {
             cancellationToken.ThrowIfCancellationRequested();
             BeforeEpoch?.Invoke(context);
+            cancellationToken.ThrowIfCancellationRequested();
             cost += width;
             double noise = 0.002 * (new Random(seed ^ (e * 7919)).NextDouble() - 0.5);
             value = Curve(q, e) + noise;
