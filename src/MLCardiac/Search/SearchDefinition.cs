@@ -31,6 +31,8 @@ public sealed record SearchDefinition
     public required IReadOnlyList<string> TestVendors { get; init; }
     /// <summary>Leave-one-training-vendor-out folds per trial (1 … number of training vendors).</summary>
     public int Folds { get; init; } = 1;
+    /// <summary>At most this many validation slices per fold (evenly spaced through the held-out vendor's slices); 0: all.</summary>
+    public int ValidationSlices { get; init; }
     /// <summary>Trainer options of the default pipeline; searched parameters override them.</summary>
     public required SegmentationTrainerOptions BaseOptions { get; init; }
     /// <summary>The space.</summary>
@@ -90,7 +92,7 @@ public sealed record SearchDefinition
         if (!(spacing > 0)) throw new MLCardiacException($"{where}: data.spacingMm must be > 0 (was {spacing}).");
 
         var split = Obj(root, "split", where);
-        Known(split, where, "split.", "trainVendors", "testVendors", "folds");
+        Known(split, where, "split.", "trainVendors", "testVendors", "folds", "validationSlices");
         var train = StrList(split, "trainVendors", where);
         var test = StrList(split, "testVendors", where);
         if (train.Count < 2) throw new MLCardiacException($"{where}: split.trainVendors needs at least two vendors (one is left out for validation).");
@@ -98,6 +100,8 @@ public sealed record SearchDefinition
         int folds = split.TryGetProperty("folds", out var f) ? Int(f, where, "split.folds") : 1;
         if (folds < 1 || folds > train.Count) throw new MLCardiacException($"{where}: split.folds must be in 1..{train.Count} (was {folds}).");
 
+        int validationSlices = split.TryGetProperty("validationSlices", out var vs) ? Int(vs, where, "split.validationSlices") : 0;
+        if (validationSlices < 0) throw new MLCardiacException($"{where}: split.validationSlices must be ≥ 0 (was {validationSlices}).");
         var options = ParseBase(root.TryGetProperty("base", out var b) ? b : default, where);
 
         var search = Obj(root, "search", where);
@@ -134,9 +138,11 @@ public sealed record SearchDefinition
             : SearchSpace.FromOptions<SegmentationSearchOptions>();
         SegmentationSearchOptions.CheckNames(space, where);
         space = WithBaseDefaults(space, options, where);
+        if ((space.Find("dann") is not null || options.Dann is not null) && train.Count < 3)
+            throw new MLCardiacException($"{where}: DANN needs two training vendors in every fold, so split.trainVendors needs at least three when \"dann\" can be on (has {train.Count}).");
         return new SearchDefinition
         {
-            Name = name, DataPath = dataPath, Size = size, SpacingMm = spacing, TrainVendors = train, TestVendors = test, Folds = folds,
+            Name = name, DataPath = dataPath, Size = size, SpacingMm = spacing, TrainVendors = train, TestVendors = test, Folds = folds, ValidationSlices = validationSlices,
             BaseOptions = options with { SliceSpacingMm = spacing }, Space = space, Metric = metric, Tuner = tuner, Seed = seed, Budget = budget,
             Concurrency = concurrency, IncludeDefault = includeDefault, AshaMinEpochs = ashaMin, AshaReductionFactor = eta,
         };

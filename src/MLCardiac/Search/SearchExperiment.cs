@@ -188,7 +188,7 @@ public sealed class SearchExperiment
             }
             ITuner tuner = Replay(space, trials);
             int next = trials.Count == 0 ? 0 : trials.Max(t => t.Trial) + 1;
-            var p = tuner.Propose(next);
+            var p = ProposeNew(tuner, next, trials.Where(t => t.IsFinished).ToList());
             return new NewTrial(p, "tuner", EpochsOf(p));
         }
 
@@ -261,7 +261,7 @@ public sealed class SearchExperiment
             if (!finish)
             {
                 if (t.Origin != "tuner") continue;
-                var again = tuner.Propose(t.Trial);
+                var again = ProposeNew(tuner, t.Trial, trials.Where(o => o.IsFinished && o.FinishedSeq < t.ProposedSeq).ToList());
                 if (!again.Equals(t.Parameters))
                     throw new MLCardiacException($"Search \"{_searchId}\": replaying the stored history gives trial {t.Trial} = {{{again}}}, but the store has {{{t.Parameters}}}; the store was written by another tuner, seed or search space.");
             }
@@ -271,6 +271,22 @@ public sealed class SearchExperiment
             }
         }
         return tuner;
+    }
+
+    /// <summary>
+    /// The tuner's proposal for trial <paramref name="trial"/>, skipping configurations already evaluated in
+    /// <paramref name="finished"/>: their known result is fed back and the tuner asked again (at most 20 times).
+    /// </summary>
+    private ParameterAssignment ProposeNew(ITuner tuner, int trial, IReadOnlyList<TrialRecord> finished)
+    {
+        var known = new Dictionary<string, TrialRecord>(StringComparer.Ordinal);
+        foreach (var t in finished) known.TryAdd(t.Parameters.ToJson(), t);
+        for (int attempt = 0; ; attempt++)
+        {
+            var p = tuner.Propose(trial);
+            if (attempt >= 20 || !known.TryGetValue(p.ToJson(), out TrialRecord? same)) return p;
+            tuner.Report(new TrialReport(trial, p, Score(same), 0, same.Status == TrialStatus.Stopped));
+        }
     }
 
     private double Score(TrialRecord t) =>

@@ -135,7 +135,7 @@ public sealed class SearchSpace
         var list = new List<SearchParameter>();
         foreach (var prop in parameters.EnumerateObject())
         {
-            string at = $"{where}: search.parameters.{prop.Name}";
+            string at = $"{where}: search parameter \"{prop.Name}\"";
             var e = prop.Value;
             if (e.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{at} must be an object with a \"type\".");
             string[] known = ["type", "min", "max", "log", "values", "default", "lowCost", "when"];
@@ -235,8 +235,8 @@ public sealed class SearchSpace
                     Min = Convert.ToDouble(r.Min, CultureInfo.InvariantCulture),
                     Max = Convert.ToDouble(r.Max, CultureInfo.InvariantCulture),
                     Log = r.LogBase,
-                    Default = r.Init is null ? null : isInt ? Convert.ToInt32(r.Init, CultureInfo.InvariantCulture) : Convert.ToDouble(r.Init, CultureInfo.InvariantCulture),
-                    LowCost = lowCost is null ? null : isInt ? Convert.ToInt32(lowCost, CultureInfo.InvariantCulture) : Convert.ToDouble(lowCost, CultureInfo.InvariantCulture),
+                    Default = r.Init is null ? null : isInt ? (object)Convert.ToInt32(r.Init, CultureInfo.InvariantCulture) : Convert.ToDouble(r.Init, CultureInfo.InvariantCulture),
+                    LowCost = lowCost is null ? null : isInt ? (object)Convert.ToInt32(lowCost, CultureInfo.InvariantCulture) : Convert.ToDouble(lowCost, CultureInfo.InvariantCulture),
                     Condition = condition,
                 };
             }

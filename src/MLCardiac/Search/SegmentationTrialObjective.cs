@@ -73,6 +73,11 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
             string heldOut = _definition.TrainVendors[fold];
             var trainSet = CasePreparation.ToSlices(data.Train.Where(c => c.Record.Vendor != heldOut), data.Domains);
             var valSet = CasePreparation.ToSlices(data.Train.Where(c => c.Record.Vendor == heldOut), data.Domains);
+            if (_definition.ValidationSlices > 0 && valSet.Slices.Count > _definition.ValidationSlices)
+            {
+                double stride = (double)valSet.Slices.Count / _definition.ValidationSlices;
+                valSet = new SliceDataset(Enumerable.Range(0, _definition.ValidationSlices).Select(i => valSet.Slices[(int)(i * stride)]).ToList(), valSet.Domains);
+            }
             using var stopCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             int reported = 0;
             double best = double.NegativeInfinity;
