@@ -48,6 +48,10 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         [Description("Trials at once in this process; each gets cores / N threads (overrides search.concurrency).")]
         public int? Concurrency { get; init; }
 
+        [CommandOption("--threads <N>")]
+        [Description("Compute threads per trial (0: cores / concurrency). On a busy machine 1 avoids threads spinning on each other.")]
+        public int Threads { get; init; }
+
         [CommandOption("--reports <DIR>")]
         [Description("Folder of report folders. Default: reports.")]
         public string Reports { get; init; } = "reports";
@@ -69,6 +73,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             if (string.IsNullOrWhiteSpace(Pipeline)) return ValidationResult.Error("PIPELINE is required");
             if (Trials is < 1) return ValidationResult.Error("--trials must be ≥ 1");
             if (Concurrency is < 1) return ValidationResult.Error("--concurrency must be ≥ 1");
+            if (Threads < 0) return ValidationResult.Error("--threads must be ≥ 0");
             return ValidationResult.Success();
         }
     }
@@ -108,7 +113,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             .SetBudget(budget)
             .SetEpochs(definition.BaseOptions.Epochs, definition.AshaMinEpochs, definition.AshaReductionFactor)
             .SetIncludeDefault(definition.IncludeDefault)
-            .SetConcurrency(concurrency)
+            .SetConcurrency(concurrency, settings.Threads)
             .SetStore(new TrialStore(storePath), id);
         if (!settings.NoRefit) experiment.SetRefit(Path.Combine(settings.Models, id), settings.RefitDefault);
 
@@ -168,7 +173,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             ["budget"] = $"{(budget.MaxTrials is int mt ? $"{mt} trials" : "–")}, {(budget.WallTime is { } wt ? $"{wt.TotalMinutes:F0} min" : "no time limit")}",
             ["ASHA"] = tuner.UsesAsha() ? $"rungs at {string.Join(", ", experiment.Scheduler!.Rungs)} epochs, η = {definition.AshaReductionFactor.ToString(CultureInfo.InvariantCulture)}" : "off",
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
-            ["concurrency"] = $"{concurrency} trial(s), {Environment.ProcessorCount} cores",
+            ["concurrency"] = $"{concurrency} trial(s), {(settings.Threads > 0 ? settings.Threads : Math.Max(1, Environment.ProcessorCount / concurrency))} thread(s) each, {Environment.ProcessorCount} cores",
         };
         SearchReport.Write(reportDir, result, definition.Space, $"Search {id}", settingsTable);
         RenderSummary(result);

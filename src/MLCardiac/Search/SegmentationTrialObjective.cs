@@ -79,27 +79,22 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
                 valSet = new SliceDataset(Enumerable.Range(0, _definition.ValidationSlices).Select(i => valSet.Slices[(int)(i * stride)]).ToList(), valSet.Domains);
             }
             using var stopCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            int reported = 0;
             double best = double.NegativeInfinity;
             bool first = fold == 0;
-            // The trainer reports the finished epoch's validation Dice with the next epoch's first step; the last
-            // epoch's comes with the result. The trial reports the best-so-far value (what stopping here would keep).
-            void Report(int epochsDone, IReadOnlyList<double>? dice, double? mean)
+            // The trial reports the best-so-far value after each epoch (what stopping there would keep); ASHA's answer
+            // cancels the trainer right away.
+            void Report(EpochRecord e)
             {
-                if (epochsDone <= reported || !first) return;
-                reported = epochsDone;
-                double v = Pick(dice, mean);
+                if (!first) return;
+                double v = Pick(e.ValidationDice, e.ValidationMeanDice);
                 if (!double.IsNaN(v)) best = Math.Max(best, v);
-                if (!context.Report(epochsDone, best)) stopCts.Cancel();
+                if (!context.Report(e.Epoch + 1, best)) stopCts.Cancel();
             }
             TrainingResult result;
             try
             {
-                result = new SegmentationTrainer(options, augmenter).Fit(trainSet, valSet, checkpointDirectory: null, resume: false,
-                    progress: new InlineProgress<TrainingProgress>(p =>
-                    {
-                        if (p.Step == 1 && p.Epoch > 0) Report(p.Epoch, null, p.LastValidationDice);
-                    }), stopCts.Token);
+                var trainer = new SegmentationTrainer(options, augmenter) { EpochCompleted = Report };
+                result = trainer.Fit(trainSet, valSet, checkpointDirectory: null, resume: false, progress: null, stopCts.Token);
             }
             catch (OperationCanceledException) when (context.StopRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -107,8 +102,6 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
             }
             using (result)
             {
-                EpochRecord last = result.History[^1];
-                Report(result.History.Count, last.ValidationDice, last.ValidationMeanDice);
                 double foldBest = result.History.Select(h => Pick(h.ValidationDice, h.ValidationMeanDice)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
                 foldMetrics.Add(foldBest);
                 EpochRecord bestEpoch = result.History[result.BestEpoch];
@@ -176,11 +169,5 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
             metrics["test/meanDice"] = cases.Average(c => (c.Lv.Dice + c.Myo.Dice + c.Rv.Dice) / 3);
         }
         return new RefitResult(directory, metrics, clock.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>An <see cref="IProgress{T}"/> that calls back on the reporting thread (the trainer's), synchronously.</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -59,6 +59,10 @@ public sealed class SearchCommandTests
         Assert.IsTrue(trials.All(t => t.Status is TrialStatus.Completed or TrialStatus.Stopped), string.Join("; ", trials.Select(t => t.Error)));
         Assert.IsTrue(trials.All(t => t.Metric is >= 0 and <= 1 && t.Intermediate.Count >= 1));
         Assert.HasCount(4, File.ReadAllLines(Path.Combine(folder, "trials.csv")));
+        foreach (var t in trials.Where(t => t.Status == TrialStatus.Stopped))
+            Assert.IsLessThan(t.Epochs, t.Intermediate.Count, $"trial {t.Trial} was stopped, so it ran fewer epochs than its budget");
+        foreach (var t in trials.Where(t => t.Status == TrialStatus.Completed))
+            Assert.HasCount(t.Epochs, t.Intermediate, $"trial {t.Trial} completed, so it reported every epoch");
 
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "search.json")));
         var best = trials.Where(t => t.Status == TrialStatus.Completed).MaxBy(t => t.Metric)!;

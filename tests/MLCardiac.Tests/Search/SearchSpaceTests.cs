@@ -148,7 +148,7 @@ public sealed class SearchSpaceTests
         Assert.AreEqual(TunerKind.CfoAsha, def.Tuner);
         CollectionAssert.AreEqual(new[] { "D" }, def.TestVendors.ToArray());
         var d = def.Space.Default();
-        Assert.AreEqual(6, d["epochs"]);
+        Assert.AreEqual(4, d["epochs"]);
         Assert.AreEqual(0.002, d.GetDouble("learningRate", 0));
         Assert.AreEqual("standard", d["augmentation"]);
     }
