@@ -199,7 +199,15 @@ public sealed class SearchExperiment
             {
                 long staleBefore = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)_staleAfter.TotalMilliseconds;
                 TrialRecord? claim = store.Claim(_searchId, worker, staleBefore, Propose, space);
-                if (claim is null) return;
+                if (claim is null)
+                {
+                    // Nothing to claim. Trials still running in other processes may finish, or their workers may turn
+                    // out dead (stale heartbeat) and leave them to us: wait for them before calling the search done.
+                    bool othersRunning = store.LoadTrials(_searchId, space).Any(t => t.Status == TrialStatus.Running && t.Worker?.StartsWith(process, StringComparison.Ordinal) != true);
+                    if (!othersRunning) return;
+                    WaitHandle.WaitAny([cancellationToken.WaitHandle, deadline.Token.WaitHandle], _heartbeat);
+                    continue;
+                }
                 TrialRecord? finished = RunTrial(store, claim, worker, asha, threads, clock, progress, deadline.Token, cancellationToken);
                 if (finished is null) continue;
                 lock (gate) trialsRun++;

@@ -77,10 +77,10 @@ public sealed class TrialStoreTests
         _ = store.EnsureSearch("s", more.Fingerprint(), more.Fingerprint());
         TrialRecord? claimed = store.Claim("s", "dead-worker", 0, h => new NewTrial(more.Replay(SyntheticObjective.Space, h).Propose(8), "tuner", 5), SyntheticObjective.Space);
         Assert.AreEqual(8, claimed!.Trial);
-        Thread.Sleep(300);
+        // Restarted at once: trial 8 still looks alive, so the worker runs trial 9, then waits for 8 to go stale and retries it.
 
         var objective = new SyntheticObjective();
-        SearchResult result = Experiment(objective, store, 10).SetHeartbeat(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)).RunAsync().GetAwaiter().GetResult();
+        SearchResult result = Experiment(objective, store, 10).SetHeartbeat(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1500)).RunAsync().GetAwaiter().GetResult();
         Assert.AreEqual(2, result.Trials[8].Attempts);
         Assert.IsTrue(result.Trials[8].IsFinished);
         Assert.AreEqual(1, objective.CallsPerTrial[8]);
