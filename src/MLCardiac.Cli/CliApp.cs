@@ -58,6 +58,10 @@ internal static class CliApp
                 runs.AddCommand<RunsShowCommand>("show").WithDescription("Shows one run's parameters, metrics, timings and artifacts.").WithExample("runs", "show", "1");
                 runs.AddCommand<RunsCompareCommand>("compare").WithDescription("Compares two runs' metrics, timings and parameters.").WithExample("runs", "compare", "1", "2");
             });
+            config.AddCommand<SearchCommand>("search")
+                .WithDescription("AutoML: searches a pipeline's space (random, ASHA, CFO or CFO+ASHA), trials in SQLite (resumable), refits the best and writes a report.")
+                .WithExample("search", "pipelines/search-unet.json", "--budget", "30m")
+                .WithExample("search", "pipelines/search-unet.json", "--budget", "1h", "--tuner", "asha", "--store", "trials.db");
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Segments a short-axis NIfTI with a trained model and writes the label map on the image's grid.")
                 .WithExample("predict", "case_sa.nii.gz", "--model", "models/unet-ab", "--out", "case_pred.nii.gz", "--frame", "0");

@@ -48,6 +48,12 @@ public sealed class SegmentationTrainer
     }
 
     /// <summary>
+    /// Called on the training thread after each epoch (validation included) with its record — e.g. for a search
+    /// scheduler that stops poor trials early by cancelling the token passed to <see cref="Fit"/>.
+    /// </summary>
+    public Action<EpochRecord>? EpochCompleted { get; set; }
+
+    /// <summary>
     /// Trains on <paramref name="train"/> (labeled rows; unlabeled rows are the DANN target data and are
     /// ignored without DANN), validating on the labeled rows of <paramref name="validation"/>.
     /// </summary>
@@ -207,6 +213,7 @@ public sealed class SegmentationTrainer
                 network is DannNetwork && domainRows > 0 ? domainCorrect / domainRows : null,
                 network is DannNetwork ? lambda : null, lr, valDice, meanDice, epochClock.Elapsed.TotalSeconds, steps * (double)rows / trainSeconds);
             history.Add(record);
+            EpochCompleted?.Invoke(record);
 
             double score = meanDice ?? epoch; // without validation the latest epoch is the best
             if (score > bestScore)

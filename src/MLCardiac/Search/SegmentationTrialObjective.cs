@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using MLCardiac.Data;
+using MLCardiac.Evaluation;
+using MLCardiac.Inference;
+using MLCardiac.Preprocessing;
+using MLCardiac.Training;
+
+namespace MLCardiac.Search;
+
+/// <summary>
+/// Evaluates a configuration of the segmentation pipeline with the TorchSharp trainer
+/// (<see cref="SegmentationTrainer"/>): leave-one-training-vendor-out — train on the other training vendors'
+/// labeled subjects, validate (slice Dice per epoch) on the held-out vendor; the test vendors are never loaded
+/// for a trial. With several folds the trial's metric is the mean of the folds' best-epoch metrics, and the
+/// per-epoch reports (ASHA's rungs) come from the first fold, which every trial shares.
+/// </summary>
+public sealed class SegmentationTrialObjective : IRefittableObjective
+{
+    private readonly SearchDefinition _definition;
+    private readonly Lazy<Prepared> _prepared;
+    private readonly IProgress<string>? _log;
+
+    private sealed record Prepared(IReadOnlyList<string> Domains, IReadOnlyList<PreparedCase> Train, IReadOnlyList<CaseRecord> TestRecords);
+
+    /// <summary>Creates the objective; the data are loaded and preprocessed once, on first use.</summary>
+    /// <param name="definition">The search pipeline.</param>
+    /// <param name="log">Receives one-line notes (data loaded, refit steps).</param>
+    public SegmentationTrialObjective(SearchDefinition definition, IProgress<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        _definition = definition;
+        _log = log;
+        _prepared = new Lazy<Prepared>(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <inheritdoc/>
+    public string MetricName => _definition.Metric;
+
+    /// <inheritdoc/>
+    public bool Maximize => true;
+
+    /// <summary>Loads and preprocesses the training vendors' labeled subjects now (otherwise done by the first trial).</summary>
+    public void Prepare() => _ = _prepared.Value;
+
+    private Prepared Load()
+    {
+        DatasetIndex index = DatasetLayouts.Load(_definition.DataPath);
+        foreach (string v in _definition.TrainVendors.Concat(_definition.TestVendors))
+            if (!index.Vendors.Contains(v)) throw new MLCardiacException($"{_definition.DataPath}: vendor \"{v}\" is not in the dataset (it has {string.Join(", ", index.Vendors)}).");
+        var labeled = index.Records.Where(r => r.IsLabeled).ToList();
+        var train = labeled.Where(r => _definition.TrainVendors.Contains(r.Vendor)).ToList();
+        var test = labeled.Where(r => _definition.TestVendors.Contains(r.Vendor)).ToList();
+        if (train.Count == 0) throw new MLCardiacException($"{_definition.DataPath}: no labeled subject of the training vendors {string.Join(", ", _definition.TrainVendors)}.");
+        var prep = new CasePreparation(new Preprocessor(Preprocessing));
+        var cases = prep.Prepare(train, includeLabels: true);
+        _log?.Report($"loaded {train.Select(r => r.Subject).Distinct().Count()} training subjects of {string.Join(", ", _definition.TrainVendors)}");
+        return new Prepared(index.Vendors, cases, test);
+    }
+
+    private PreprocessingOptions Preprocessing => new() { Size = _definition.Size, SpacingMm = _definition.SpacingMm };
+
+    /// <inheritdoc/>
+    public TrialEvaluation Evaluate(TrialContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var data = _prepared.Value;
+        var (options, augmenter) = SegmentationSearchOptions.Apply(context.Parameters,
+            _definition.BaseOptions with { Seed = context.Seed, Threads = context.Threads, Epochs = context.Epochs });
+        var details = new Dictionary<string, double>(StringComparer.Ordinal);
+        var foldMetrics = new List<double>();
+        for (int fold = 0; fold < _definition.Folds; fold++)
+        {
+            string heldOut = _definition.TrainVendors[fold];
+            var trainSet = CasePreparation.ToSlices(data.Train.Where(c => c.Record.Vendor != heldOut), data.Domains);
+            var valSet = CasePreparation.ToSlices(data.Train.Where(c => c.Record.Vendor == heldOut), data.Domains);
+            if (_definition.ValidationSlices > 0 && valSet.Slices.Count > _definition.ValidationSlices)
+            {
+                double stride = (double)valSet.Slices.Count / _definition.ValidationSlices;
+                valSet = new SliceDataset(Enumerable.Range(0, _definition.ValidationSlices).Select(i => valSet.Slices[(int)(i * stride)]).ToList(), valSet.Domains);
+            }
+            using var stopCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            double best = double.NegativeInfinity;
+            bool first = fold == 0;
+            // The trial reports the best-so-far value after each epoch (what stopping there would keep); ASHA's answer
+            // cancels the trainer right away.
+            void Report(EpochRecord e)
+            {
+                if (!first) return;
+                double v = Pick(e.ValidationDice, e.ValidationMeanDice);
+                if (!double.IsNaN(v)) best = Math.Max(best, v);
+                if (!context.Report(e.Epoch + 1, best)) stopCts.Cancel();
+            }
+            TrainingResult result;
+            try
+            {
+                var trainer = new SegmentationTrainer(options, augmenter) { EpochCompleted = Report };
+                result = trainer.Fit(trainSet, valSet, checkpointDirectory: null, resume: false, progress: null, stopCts.Token);
+            }
+            catch (OperationCanceledException) when (context.StopRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return new TrialEvaluation(best, null, details);
+            }
+            using (result)
+            {
+                double foldBest = result.History.Select(h => Pick(h.ValidationDice, h.ValidationMeanDice)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
+                foldMetrics.Add(foldBest);
+                EpochRecord bestEpoch = result.History[result.BestEpoch];
+                details[$"fold{fold}:{heldOut}/meanDice"] = bestEpoch.ValidationMeanDice ?? double.NaN;
+                if (bestEpoch.ValidationDice is { Count: 3 } d)
+                {
+                    details[$"fold{fold}:{heldOut}/lv"] = d[0];
+                    details[$"fold{fold}:{heldOut}/myo"] = d[1];
+                    details[$"fold{fold}:{heldOut}/rv"] = d[2];
+                }
+            }
+            if (context.StopRequested) break;
+        }
+        return new TrialEvaluation(foldMetrics.Average(), null, details);
+    }
+
+    private double Pick(IReadOnlyList<double>? dice, double? mean) => _definition.Metric switch
+    {
+        "lv" => dice is { Count: 3 } ? dice[0] : double.NaN,
+        "myo" => dice is { Count: 3 } ? dice[1] : double.NaN,
+        "rv" => dice is { Count: 3 } ? dice[2] : double.NaN,
+        _ => mean ?? double.NaN,
+    };
+
+    /// <summary>
+    /// Trains <paramref name="parameters"/> on every training vendor's labeled subjects (no validation: the last
+    /// epoch's weights), saves the model folder (<see cref="SegmentationModel"/>), and evaluates it in 3D on the test
+    /// vendors' subjects: metrics "&lt;vendor&gt;/meanDice", "&lt;vendor&gt;/lv|myo|rv" and "test/meanDice".
+    /// </summary>
+    public RefitResult Refit(ParameterAssignment parameters, string directory, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var clock = Stopwatch.StartNew();
+        var data = _prepared.Value;
+        var (options, augmenter) = SegmentationSearchOptions.Apply(parameters, _definition.BaseOptions);
+        var trainSet = CasePreparation.ToSlices(data.Train, data.Domains);
+        progress?.Report($"refitting {{{parameters}}} on {string.Join(", ", _definition.TrainVendors)}");
+        using (TrainingResult result = new SegmentationTrainer(options, augmenter).Fit(trainSet, null, null, false, null, cancellationToken))
+        {
+            SegmentationModel.Save(directory, result.Model, new ModelDescription
+            {
+                Weights = SegmentationTrainer.BestWeightsFile,
+                Network = options.Network,
+                Preprocessing = Preprocessing,
+                Domains = data.Domains,
+                TrainVendors = _definition.TrainVendors,
+                TargetVendors = [],
+            });
+        }
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (data.TestRecords.Count > 0)
+        {
+            progress?.Report($"testing on {string.Join(", ", _definition.TestVendors)}");
+            using SegmentationModel model = SegmentationModel.Load(directory);
+            var cases = CaseEvaluator.Evaluate((image, frame) => model.Segment(image, frame), data.TestRecords, null, cancellationToken);
+            foreach (var g in cases.GroupBy(c => c.Record.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var s = VendorSummary.From(g.Key, "unseen", g.ToList(), _definition.Seed);
+                metrics[$"{g.Key}/lv"] = s.Lv.Dice.Mean;
+                metrics[$"{g.Key}/myo"] = s.Myo.Dice.Mean;
+                metrics[$"{g.Key}/rv"] = s.Rv.Dice.Mean;
+                metrics[$"{g.Key}/meanDice"] = (s.Lv.Dice.Mean + s.Myo.Dice.Mean + s.Rv.Dice.Mean) / 3;
+            }
+            metrics["test/meanDice"] = cases.Average(c => (c.Lv.Dice + c.Myo.Dice + c.Rv.Dice) / 3);
+        }
+        return new RefitResult(directory, metrics, clock.Elapsed.TotalSeconds);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using MLCardiac.Data.Synthetic;
+using MLCardiac.Inference;
+using MLCardiac.Search;
+using MLCardiac.Tests.Cli;
+using MLCardiac.Tests.Data;
+
+namespace MLCardiac.Tests.Search;
+
+/// <summary><c>mlcardiac search</c> end to end: a tiny real search (64×64 synthetic, 3 trials, 2 epochs).</summary>
+[TestClass]
+public sealed class SearchCommandTests
+{
+    private static string _dir = "";
+
+    [ClassInitialize]
+    public static void WriteDataset(TestContext context)
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "mlcardiac-cli-search-" + Guid.NewGuid().ToString("N"));
+        new SyntheticDatasetWriter(SyntheticTestCohort.Generator).Write(Path.Combine(_dir, "data"), new SyntheticDatasetRequest
+        {
+            Vendors = [VendorProfiles.A, VendorProfiles.B, VendorProfiles.D],
+            SubjectsPerVendor = 2,
+        });
+        File.WriteAllText(Path.Combine(_dir, "tiny.json"), $$"""
+            {
+              "schemaVersion": 1,
+              "name": "tiny",
+              "data": { "path": "{{Path.Combine(_dir, "data").Replace("\\", "/", StringComparison.Ordinal)}}", "size": 64, "spacingMm": 2.5 },
+              "split": { "trainVendors": ["A", "B"], "testVendors": ["D"], "validationSlices": 12 },
+              "base": { "epochs": 2, "baseFilters": 4, "depth": 3, "batchSize": 2, "augmentation": "none", "iterationsPerEpoch": 3 },
+              "search": {
+                "tuner": "cfo+asha", "seed": 3, "budget": { "trials": 3 },
+                "parameters": {
+                  "learningRate": { "type": "logUniform", "min": 0.001, "max": 0.02 },
+                  "crossEntropyWeight": { "type": "logUniform", "min": 0.3, "max": 3 }
+                }
+              }
+            }
+            """);
+    }
+
+    [ClassCleanup]
+    public static void DeleteDataset() => Directory.Delete(_dir, recursive: true);
+
+    [TestMethod]
+    public void Search_TinyPipeline_StoresTrialsRefitsBestAndWritesReport_ThenResumesWithoutRerunning()
+    {
+        string reports = Path.Combine(_dir, "reports"), models = Path.Combine(_dir, "models");
+        string[] args = ["search", Path.Combine(_dir, "tiny.json"), "--reports", reports, "--models", models, "--refit-default"];
+
+        (int code, string output) = CliRunner.Run(args);
+
+        Assert.AreEqual(0, code, output);
+        string folder = Path.Combine(reports, "tiny-cfo-asha");
+        var trials = new TrialStore(Path.Combine(folder, "trials.db")).LoadTrials("tiny-cfo-asha");
+        Assert.HasCount(3, trials);
+        Assert.AreEqual("default", trials[0].Origin);
+        Assert.IsTrue(trials.All(t => t.Status is TrialStatus.Completed or TrialStatus.Stopped), string.Join("; ", trials.Select(t => t.Error)));
+        Assert.IsTrue(trials.All(t => t.Metric is >= 0 and <= 1 && t.Intermediate.Count >= 1));
+        Assert.HasCount(4, File.ReadAllLines(Path.Combine(folder, "trials.csv")));
+        foreach (var t in trials.Where(t => t.Status == TrialStatus.Stopped))
+            Assert.IsLessThan(t.Epochs, t.Intermediate.Count, $"trial {t.Trial} was stopped, so it ran fewer epochs than its budget");
+        foreach (var t in trials.Where(t => t.Status == TrialStatus.Completed))
+            Assert.HasCount(t.Epochs, t.Intermediate, $"trial {t.Trial} completed, so it reported every epoch");
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "search.json")));
+        var best = trials.Where(t => t.Status == TrialStatus.Completed).MaxBy(t => t.Metric)!;
+        Assert.AreEqual(best.Trial, summary.RootElement.GetProperty("best").GetProperty("trial").GetInt32());
+        double testDice = summary.RootElement.GetProperty("bestRefit").GetProperty("TestMetrics").GetProperty("D/meanDice").GetDouble();
+        Assert.IsTrue(testDice is > 0 and <= 1, $"{testDice}");
+        Assert.IsTrue(summary.RootElement.GetProperty("defaultRefit").GetProperty("TestMetrics").TryGetProperty("D/meanDice", out _));
+
+        string html = File.ReadAllText(Path.Combine(folder, "report.html"));
+        StringAssert.Contains(html, "<svg");
+        StringAssert.Contains(html, "Parallel coordinates");
+        StringAssert.Contains(html, "Test vendors");
+        Assert.DoesNotContain("src=\"http", html, "the report must be self-contained");
+
+        using (var model = SegmentationModel.Load(Path.Combine(models, "tiny-cfo-asha", "best")))
+            Assert.AreEqual(4, model.Description.Network.BaseFilters);
+
+        // The same command again: the budget is spent, nothing is rerun, the same best comes back.
+        (int again, string output2) = CliRunner.Run([.. args, "--no-refit"]);
+        Assert.AreEqual(0, again, output2);
+        var after = new TrialStore(Path.Combine(folder, "trials.db")).LoadTrials("tiny-cfo-asha");
+        Assert.HasCount(3, after);
+        Assert.IsTrue(after.All(t => t.Attempts == 1));
+    }
+
+    [TestMethod]
+    public void Search_MissingPipelineFile_OneLineError()
+    {
+        (int code, string output) = CliRunner.Run("search", Path.Combine(_dir, "nope.json"));
+        Assert.AreEqual(1, code);
+        StringAssert.Contains(output, "nope.json: not found");
+    }
+}
