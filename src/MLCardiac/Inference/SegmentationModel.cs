@@ -62,7 +62,7 @@ public sealed class SegmentationModel : IDisposable
         ArgumentNullException.ThrowIfNull(description);
         if (network.Options != description.Network)
             throw new ArgumentException($"The network is a U-Net {network.Options}; the description says {description.Network}.", nameof(description));
-        return new SegmentationModel(network, description);
+        return new SegmentationModel(network, description, onnx: null);
     }
 
     /// <summary>Writes <paramref name="network"/> and its description into <paramref name="directory"/> (atomically, file by file).</summary>
