@@ -221,7 +221,15 @@ public sealed class SearchExperiment
             var workers = Enumerable.Range(0, _concurrency)
                 .Select(i => Task.Factory.StartNew(() => Worker(i), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
                 .ToArray();
-            Task.WaitAll(workers);
+            try
+            {
+                Task.WaitAll(workers);
+            }
+            catch (AggregateException e)
+            {
+                // A worker's own exception (e.g. an MLCardiacException from the store), not the aggregate wrapper.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            }
             cancellationToken.ThrowIfCancellationRequested();
             var trials = store.LoadTrials(_searchId, space);
             var best = Best(trials);
