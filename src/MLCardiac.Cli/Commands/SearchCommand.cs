@@ -146,7 +146,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         {
             console.Live(Render(rows, gate, definition.Metric)).AutoClear(false).Start(ctx =>
             {
-                while (!run.Wait(1000))
+                while (!((IAsyncResult)run).AsyncWaitHandle.WaitOne(1000))
                 {
                     ctx.UpdateTarget(Render(rows, gate, definition.Metric));
                 }

@@ -75,7 +75,8 @@ public sealed class CfoTuner : ITuner
             _startProposed = true;
             _startTrial = trial;
             _pending[trial] = new Proposal(_start, Move.Start);
-            return _space.FromUnit(_start);
+            // The first start is the low-cost configuration itself (exact values, not a round trip through the cube).
+            return Restarts == 0 ? _space.LowCost() : _space.FromUnit(_start);
         }
         double[] center = _incumbent ?? _start;
         ParameterAssignment current = _space.FromUnit(center);

@@ -221,7 +221,15 @@ public sealed class SearchExperiment
             var workers = Enumerable.Range(0, _concurrency)
                 .Select(i => Task.Factory.StartNew(() => Worker(i), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
                 .ToArray();
-            Task.WaitAll(workers);
+            try
+            {
+                Task.WaitAll(workers);
+            }
+            catch (AggregateException e)
+            {
+                // A worker's own exception (e.g. an MLCardiacException from the store), not the aggregate wrapper.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            }
             cancellationToken.ThrowIfCancellationRequested();
             var trials = store.LoadTrials(_searchId, space);
             var best = Best(trials);
@@ -288,14 +296,18 @@ public sealed class SearchExperiment
     private ParameterAssignment ProposeNew(ITuner tuner, int trial, IReadOnlyList<TrialRecord> finished)
     {
         var known = new Dictionary<string, TrialRecord>(StringComparer.Ordinal);
-        foreach (var t in finished) known.TryAdd(t.Parameters.ToJson(), t);
+        foreach (var t in finished) known.TryAdd(Key(t.Parameters), t);
         for (int attempt = 0; ; attempt++)
         {
             var p = tuner.Propose(trial);
-            if (attempt >= 20 || !known.TryGetValue(p.ToJson(), out TrialRecord? same)) return p;
+            if (attempt >= 20 || !known.TryGetValue(Key(p), out TrialRecord? same)) return p;
             tuner.Report(new TrialReport(trial, p, Score(same), 0, same.Status == TrialStatus.Stopped));
         }
     }
+
+    /// <summary>Identity of a configuration for duplicate detection: numbers to 10 significant digits (unit-cube round trips differ in the last bits).</summary>
+    private static string Key(ParameterAssignment p) => string.Join(";", p.Select(kv => kv.Key + "=" + (kv.Value is double d
+        ? d.ToString("G10", System.Globalization.CultureInfo.InvariantCulture) : SearchParameter.Format(kv.Value))));
 
     private double Score(TrialRecord t) =>
         t.Status == TrialStatus.Failed || t.Metric is not double m ? double.NaN : _objective.Maximize ? m : -m;

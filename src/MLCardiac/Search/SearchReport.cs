@@ -147,7 +147,7 @@ public static class SearchReport
         h.Append("<h2>Parameters</h2>");
         var importance = ParameterImportance.Compute(space, r.Trials);
         h.Append("<div class=\"fig\">").Append(ImportanceSvg(importance)).Append("</div><div class=\"fig\">").Append(ParallelSvg(r, space)).Append("</div>");
-        h.Append("<p class=\"note\">Left: share of the metric's variance explained by each parameter alone (main-effect η² over finished trials; rough with few trials). Right: parallel coordinates of finished trials, each axis one parameter in its search scale (bottom = min / first choice), colour from low (grey) to high (dark green) metric.</p>");
+        h.Append("<p class=\"note\">Left: share of the metric's variance explained by each parameter alone (main-effect η² over finished trials; rough with few trials). Right: parallel coordinates of finished trials, each axis one parameter in its search scale (bottom = min / first choice; an inactive conditional parameter sits at the bottom), colour from low (grey) to high (dark green) metric.</p>");
 
         h.Append("<h2>All trials</h2><table><tr><th>#</th><th class=\"l\">status</th><th>epochs</th><th>metric</th><th>s</th>");
         foreach (var p in space.Parameters) h.Append("<th>").Append(Esc(p.Name)).Append("</th>");

@@ -124,4 +124,16 @@ public sealed class TrialStoreTests
         Assert.AreEqual(9, result.Trials[0].Epochs);
         Assert.IsTrue(result.Trials[0].Intermediate.Count >= 1);
     }
+
+    [TestMethod]
+    public void RunAsync_TunerProposesAnEvaluatedConfiguration_ItIsNotRunAgain()
+    {
+        // CFO starts at the low-cost point, which here is the default pipeline that trial 0 already evaluated.
+        var space = new SearchSpace([new SearchParameter { Name = "x", Kind = ParameterKind.Real, Min = -5, Max = 10, Default = 3.0 }]);
+        var result = new SearchExperiment(new SyntheticObjective()).SetSearchSpace(space).SetTuner(TunerKind.Cfo, 1)
+            .SetBudget(new SearchBudget(MaxTrials: 6)).SetEpochs(3).SetStore(new TrialStore(StorePath("dup")), "s")
+            .RunAsync().GetAwaiter().GetResult();
+        Assert.HasCount(6, result.Trials);
+        Assert.HasCount(6, result.Trials.Select(t => t.Parameters.GetDouble("x", 0).ToString("G10", System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList());
+    }
 }
