@@ -68,7 +68,8 @@ internal static class ServeBenchmark
             l => l.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync().ConfigureAwait(false);
         using var client = new HttpClient { BaseAddress = new Uri(ServerApp.Addresses(app)[0]), Timeout = TimeSpan.FromMinutes(5) };
-        using SegmentationModel model = SegmentationModel.Load(modelDir);
+        // The floor runs the backend the server runs by default (ONNX Runtime; exported in memory when the folder has no model.onnx).
+        using SegmentationModel model = SegmentationModel.Load(modelDir, SegmentationBackend.Auto, null, exportOnnxIfMissing: true);
 
         // Library (the floor) and HTTP requests alternate, so both see the same machine load.
         for (int i = 0; i < 3; i++)
