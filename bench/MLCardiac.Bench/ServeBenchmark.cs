@@ -17,7 +17,7 @@ namespace MLCardiac.Bench;
 /// End-to-end latency of <c>POST /api/segment</c> over loopback for a 10-slice ED+ES pair (a 2-frame 256×256×10
 /// cine, .nii.gz): upload, decode, preprocess, inference, post-process, indices, label encoding and the JSON answer.
 /// Median and p95 over sequential requests, then throughput with 4 concurrent clients; the library's own
-/// <see cref="SegmentationModel.Segment"/> of the same two frames is measured in the same process as the floor.
+/// <see cref="SegmentationModel.Segment(MLCardiac.Imaging.Volume, int, bool, bool, int)"/> of the same two frames is measured in the same process as the floor.
 /// </summary>
 internal static class ServeBenchmark
 {
@@ -68,7 +68,8 @@ internal static class ServeBenchmark
             l => l.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync().ConfigureAwait(false);
         using var client = new HttpClient { BaseAddress = new Uri(ServerApp.Addresses(app)[0]), Timeout = TimeSpan.FromMinutes(5) };
-        using SegmentationModel model = SegmentationModel.Load(modelDir);
+        // The floor runs the backend the server runs by default (ONNX Runtime; exported in memory when the folder has no model.onnx).
+        using SegmentationModel model = SegmentationModel.Load(modelDir, SegmentationBackend.Auto, null, exportOnnxIfMissing: true);
 
         // Library (the floor) and HTTP requests alternate, so both see the same machine load.
         for (int i = 0; i < 3; i++)
@@ -123,7 +124,7 @@ internal static class ServeBenchmark
         return 0;
     }
 
-    /// <summary>The steps of <see cref="SegmentationModel.Segment"/> for frames 0 and 1, timed one by one.</summary>
+    /// <summary>The steps of <see cref="SegmentationModel.Segment(MLCardiac.Imaging.Volume, int, bool, bool, int)"/> for frames 0 and 1, timed one by one.</summary>
     private static List<(string Name, double Ms)> Stages(SegmentationModel model, Volume scan)
     {
         var result = new List<(string, double)>();

@@ -42,7 +42,7 @@ public sealed class SegmentationService : IDisposable
         {
             for (int i = 0; i < options.Workers; i++)
             {
-                SegmentationModel model = SegmentationModel.Load(options.ModelDirectory);
+                SegmentationModel model = SegmentationModel.Load(options.ModelDirectory, options.Backend, onnxRuntime: null, exportOnnxIfMissing: true);
                 VendorClassifier? classifier = null;
                 PreprocessingOptions? classifierPreprocessing = null;
                 if (options.ClassifierDirectory is not null)
@@ -69,7 +69,7 @@ public sealed class SegmentationService : IDisposable
             first.Model.Description.TargetVendors,
             first.Model.Description.Preprocessing.Size,
             first.Model.Description.Preprocessing.SpacingMm,
-            "torchsharp",
+            first.Model.Backend is OnnxRuntimeBackend ? "onnxruntime" : "torchsharp",
             first.Classifier?.Vendors ?? [],
             first.Classifier?.Threshold);
     }
@@ -181,11 +181,14 @@ public sealed class SegmentationService : IDisposable
         int perFrame = image.VoxelsPerFrame;
         var labels = new float[(long)perFrame * image.Frames];
         var segmentMs = new Dictionary<int, double>();
+        // The intensity normalisation is a statistic of the whole cine: measured once, the same for every frame.
+        IntensityNormalization normalization = worker.Model.Preprocessor.MeasureIntensity(image);
+        timings["normalize"] = clock.Elapsed.TotalMilliseconds;
         foreach (int f in frames.Order())
         {
             cancellationToken.ThrowIfCancellationRequested();
             var frameClock = Stopwatch.StartNew();
-            Volume result = worker.Model.Segment(image, f);
+            Volume result = worker.Model.Segment(image, f, normalization);
             result.Data.AsSpan(0, perFrame).CopyTo(labels.AsSpan(f * perFrame, perFrame));
             segmentMs[f] = frameClock.Elapsed.TotalMilliseconds;
         }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace MLCardiac.Server;
 
-/// <summary>The arguments of <c>dotnet run --project src/MLCardiac.Server</c>: --model, --classifier, --urls, --workers, --queue-limit, --timeout, --max-upload-mb.</summary>
+/// <summary>The arguments of <c>dotnet run --project src/MLCardiac.Server</c>: --model, --classifier, --urls, --workers, --queue-limit, --timeout, --max-upload-mb, --backend.</summary>
 public static class ServerCommandLine
 {
     /// <summary>Parses <paramref name="args"/>; throws <see cref="MLCardiacException"/> naming a bad argument.</summary>
@@ -27,7 +27,8 @@ public static class ServerCommandLine
                 "--queue-limit" => options with { QueueLimit = Int("--queue-limit") },
                 "--timeout" => options with { RequestTimeout = TimeSpan.FromSeconds(Int("--timeout")) },
                 "--max-upload-mb" => options with { MaxUploadBytes = (long)Int("--max-upload-mb") << 20 },
-                _ => throw new MLCardiacException($"{args[i]}: unknown argument (use --model, --classifier, --urls, --workers, --queue-limit, --timeout, --max-upload-mb)."),
+                "--backend" => options with { Backend = ServerOptions.ParseBackend(Value()) },
+                _ => throw new MLCardiacException($"{args[i]}: unknown argument (use --model, --classifier, --urls, --workers, --queue-limit, --timeout, --max-upload-mb, --backend)."),
             };
         }
         return options;

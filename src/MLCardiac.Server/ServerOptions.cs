@@ -1,3 +1,5 @@
+using MLCardiac.Inference;
+
 namespace MLCardiac.Server;
 
 /// <summary>
@@ -18,6 +20,14 @@ public sealed record ServerOptions
 
     /// <summary>Optional vendor-classifier folder written by <c>mlcardiac classify-vendor --out</c>; null: no scanner check.</summary>
     public string? ClassifierDirectory { get; init; }
+
+    /// <summary>
+    /// What runs the network: <see cref="SegmentationBackend.Auto"/> (default) and <see cref="SegmentationBackend.OnnxRuntime"/>
+    /// use ONNX Runtime — measured faster than TorchSharp (src/MLCardiac/Onnx/README.md) — with the folder's
+    /// <c>model.onnx</c> or, when it has none, the U-Net exported to ONNX in memory at start-up (nothing is written to the
+    /// folder); <see cref="SegmentationBackend.TorchSharp"/> runs the weights with libtorch.
+    /// </summary>
+    public SegmentationBackend Backend { get; init; } = SegmentationBackend.Auto;
 
     /// <summary>Addresses to listen on, separated by ';' (Kestrel syntax); port 0 picks a free port. Default: <see cref="DefaultUrls"/>.</summary>
     public string Urls { get; init; } = DefaultUrls;
@@ -49,6 +59,15 @@ public sealed record ServerOptions
     /// <summary>Most results kept in memory at once (the oldest goes first). Default 64.</summary>
     public int MaxResults { get; init; } = 64;
 
+    /// <summary>The backend named by <c>--backend</c>: <c>auto</c>, <c>torchsharp</c> or <c>onnxruntime</c> (any case); throws <see cref="MLCardiacException"/> otherwise.</summary>
+    public static SegmentationBackend ParseBackend(string value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "auto" => SegmentationBackend.Auto,
+        "torchsharp" => SegmentationBackend.TorchSharp,
+        "onnxruntime" => SegmentationBackend.OnnxRuntime,
+        _ => throw new MLCardiacException($"--backend {value}: use auto, torchsharp or onnxruntime."),
+    };
+
     /// <summary>Throws <see cref="MLCardiacException"/> naming the first option out of range.</summary>
     public void Validate()
     {
@@ -61,6 +80,7 @@ public sealed record ServerOptions
         if (QueueLimit < 0) throw new MLCardiacException($"--queue-limit {QueueLimit}: must be ≥ 0.");
         if (RequestTimeout <= TimeSpan.Zero) throw new MLCardiacException($"--timeout {RequestTimeout}: must be positive.");
         if (ResultLifetime <= TimeSpan.Zero) throw new MLCardiacException($"ResultLifetime {ResultLifetime}: must be positive.");
+        if (!Enum.IsDefined(Backend)) throw new MLCardiacException($"--backend {Backend}: use auto, torchsharp or onnxruntime.");
         if (MaxResults < 1) throw new MLCardiacException($"MaxResults {MaxResults}: must be at least 1.");
     }
 }

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace MLCardiac.Cli.Commands;
 
 /// <summary>
-/// <c>mlcardiac serve --model DIR [--classifier DIR] [--urls URLS]</c>: the HTTP service and its web page
+/// <c>mlcardiac serve --model DIR [--classifier DIR] [--urls URLS] [--backend auto|torchsharp|onnxruntime]</c>: the HTTP service and its web page
 /// (<see cref="ServerApp"/>), until Ctrl-C.
 /// </summary>
 internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.Settings>
@@ -42,6 +42,10 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
         [CommandOption("--max-upload-mb <MB>")]
         [Description("Largest upload in MiB; larger gets 413. Default: 256.")]
         public int MaxUploadMb { get; init; } = 256;
+
+        [CommandOption("--backend <BACKEND>")]
+        [Description("auto (default) or onnxruntime: ONNX Runtime, the faster, with the folder's model.onnx or one exported in memory at start-up; torchsharp: libtorch.")]
+        public string Backend { get; init; } = "auto";
     }
 
     /// <inheritdoc/>
@@ -59,6 +63,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
             QueueLimit = settings.QueueLimit,
             RequestTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
             MaxUploadBytes = (long)settings.MaxUploadMb << 20,
+            Backend = ServerOptions.ParseBackend(settings.Backend),
         };
         var app = ServerApp.Build(options);
         try

@@ -21,15 +21,30 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
     /// an ONNX model ONNX Runtime can load, or has no input/output that fits <paramref name="options"/>.
     /// </summary>
     public OnnxRuntimeBackend(string onnxPath, OnnxSegmentationOptions? options = null)
+        : this(onnxPath, null, options)
+    {
+    }
+
+    /// <summary>
+    /// Opens an ONNX model held in memory (for example one just exported, or read from a model container);
+    /// <paramref name="name"/> stands for it in messages and <see cref="Path"/>. Throws <see cref="MLCardiacException"/>
+    /// naming it when ONNX Runtime cannot load the bytes or the model has no input/output that fits <paramref name="options"/>.
+    /// </summary>
+    public OnnxRuntimeBackend(byte[] model, string name, OnnxSegmentationOptions? options = null)
+        : this(name, model ?? throw new ArgumentNullException(nameof(model)), options)
+    {
+    }
+
+    private OnnxRuntimeBackend(string onnxPath, byte[]? model, OnnxSegmentationOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(onnxPath);
         options ??= new OnnxSegmentationOptions();
-        if (!File.Exists(onnxPath)) throw new MLCardiacException($"{onnxPath}: no such ONNX file.");
+        if (model is null && !File.Exists(onnxPath)) throw new MLCardiacException($"{onnxPath}: no such ONNX file.");
         using (SessionOptions so = options.Runtime.ToSessionOptions())
         {
             try
             {
-                _session = new InferenceSession(onnxPath, so);
+                _session = model is null ? new InferenceSession(onnxPath, so) : new InferenceSession(model, so);
             }
             catch (OnnxRuntimeException e)
             {
@@ -76,7 +91,7 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
         }
     }
 
-    /// <summary>The ONNX file.</summary>
+    /// <summary>The ONNX file (or the name given to a model opened from memory).</summary>
     public string Path { get; }
 
     /// <summary>The input's declared dimensions (−1 for dynamic ones).</summary>

@@ -35,7 +35,22 @@ public sealed class OnnxSegmentationModel : IDisposable
     public static OnnxSegmentationModel Load(string onnxPath, OnnxSegmentationOptions? options = null)
     {
         options ??= new OnnxSegmentationOptions();
-        var backend = new OnnxRuntimeBackend(onnxPath, options);
+        return Open(new OnnxRuntimeBackend(onnxPath, options), onnxPath, options);
+    }
+
+    /// <summary>
+    /// As <see cref="Load(string, OnnxSegmentationOptions?)"/> for a model held in memory; <paramref name="name"/> stands
+    /// for it in messages.
+    /// </summary>
+    public static OnnxSegmentationModel Load(byte[] model, string name, OnnxSegmentationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new OnnxSegmentationOptions();
+        return Open(new OnnxRuntimeBackend(model, name, options), name, options);
+    }
+
+    private static OnnxSegmentationModel Open(OnnxRuntimeBackend backend, string onnxPath, OnnxSegmentationOptions options)
+    {
         try
         {
             var dims = backend.InputDimensions;
@@ -66,7 +81,7 @@ public sealed class OnnxSegmentationModel : IDisposable
 
     /// <summary>
     /// Labels 0..3 of frame <paramref name="frame"/> of <paramref name="image"/> on the image's own grid (3D); see
-    /// <see cref="VolumeSegmenter.Segment"/>.
+    /// <see cref="VolumeSegmenter.Segment(Volume, int, bool, bool, int, CancellationToken)"/>.
     /// </summary>
     public Volume Segment(Volume image, int frame = 0, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16, CancellationToken cancellationToken = default) =>
         _segmenter.Segment(image, frame, mirrorTta, largestComponent, batchSize, cancellationToken);

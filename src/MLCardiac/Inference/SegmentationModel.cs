@@ -83,7 +83,15 @@ public sealed class SegmentationModel : IDisposable
     /// Loads a model folder; throws <see cref="MLCardiacException"/> naming the file when something is missing or
     /// inconsistent — including a <c>model.onnx</c> exported from other weights than the folder's.
     /// </summary>
-    public static SegmentationModel Load(string directory, SegmentationBackend backend, OnnxRuntimeSettings? onnxRuntime = null)
+    public static SegmentationModel Load(string directory, SegmentationBackend backend, OnnxRuntimeSettings? onnxRuntime = null) =>
+        Load(directory, backend, onnxRuntime, exportOnnxIfMissing: false);
+
+    /// <summary>
+    /// As <see cref="Load(string, SegmentationBackend, OnnxRuntimeSettings?)"/>; with <paramref name="exportOnnxIfMissing"/>,
+    /// a folder without <c>model.onnx</c> still runs on ONNX Runtime (for <see cref="SegmentationBackend.OnnxRuntime"/> and
+    /// <see cref="SegmentationBackend.Auto"/>): the network is exported to ONNX in memory — nothing is written to the folder.
+    /// </summary>
+    public static SegmentationModel Load(string directory, SegmentationBackend backend, OnnxRuntimeSettings? onnxRuntime, bool exportOnnxIfMissing)
     {
         string path = Path.Combine(directory, DescriptionFile);
         if (!File.Exists(path)) throw new MLCardiacException($"{path}: not found; a model folder is what `mlcardiac train --out` writes.");
@@ -101,9 +109,10 @@ public sealed class SegmentationModel : IDisposable
         string weights = Path.Combine(directory, description.Weights);
         if (!File.Exists(weights)) throw new MLCardiacException($"{weights}: the weights named in {path} are missing.");
         string onnxPath = Path.Combine(directory, OnnxFile);
+        bool haveOnnx = File.Exists(onnxPath);
         bool useOnnx = backend == SegmentationBackend.OnnxRuntime
-            || (backend == SegmentationBackend.Auto && Preferred == SegmentationBackend.OnnxRuntime && File.Exists(onnxPath));
-        if (backend == SegmentationBackend.OnnxRuntime && !File.Exists(onnxPath))
+            || (backend == SegmentationBackend.Auto && Preferred == SegmentationBackend.OnnxRuntime && (haveOnnx || exportOnnxIfMissing));
+        if (backend == SegmentationBackend.OnnxRuntime && !haveOnnx && !exportOnnxIfMissing)
             throw new MLCardiacException($"{onnxPath}: not found; write it with `mlcardiac export --model {directory}`.");
         var network = new UNet2d(description.Network);
         OnnxRuntimeBackend? onnx = null;
@@ -118,7 +127,13 @@ public sealed class SegmentationModel : IDisposable
             {
                 throw new MLCardiacException($"{weights}: cannot be loaded ({e.Message}).", e);
             }
-            if (useOnnx) onnx = OpenOnnx(onnxPath, weights, description, onnxRuntime);
+            if (useOnnx && haveOnnx) onnx = OpenOnnx(onnxPath, weights, description, onnxRuntime);
+            else if (useOnnx)
+            {
+                byte[] exported = Onnx.OnnxExporter.ExportSegmentation(network, description.Preprocessing);
+                onnx = new OnnxRuntimeBackend(exported, $"{onnxPath} (exported in memory from {weights})",
+                    new OnnxSegmentationOptions { Runtime = onnxRuntime ?? new OnnxRuntimeSettings() });
+            }
         }
         catch
         {
@@ -158,6 +173,14 @@ public sealed class SegmentationModel : IDisposable
     /// <remarks>One volume takes about a second; for cancellation between batches use <see cref="Segmenter"/> directly.</remarks>
     public Volume Segment(Volume image, int frame = 0, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16) =>
         _segmenter.Segment(image, frame, mirrorTta, largestComponent, batchSize);
+
+    /// <summary>
+    /// As <see cref="Segment(Volume, int, bool, bool, int)"/> with the intensity normalisation measured beforehand with
+    /// <c>Preprocessor.MeasureIntensity(image)</c>: segmenting several frames of one cine then measures it once, and the
+    /// labels equal those of the overload that measures on every call.
+    /// </summary>
+    public Volume Segment(Volume image, int frame, IntensityNormalization normalization, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16) =>
+        _segmenter.Segment(image, frame, normalization, mirrorTta, largestComponent, batchSize);
 
     /// <summary>The preprocessing + backend + post-processing pipeline this model runs (takes a cancellation token).</summary>
     public VolumeSegmenter Segmenter => _segmenter;

@@ -36,9 +36,21 @@ public sealed class VolumeSegmenter
     public Volume Segment(Volume image, int frame = 0, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
+        return Segment(image, frame, Preprocessor.MeasureIntensity(image), mirrorTta, largestComponent, batchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="Segment(Volume, int, bool, bool, int, CancellationToken)"/> with the intensity normalisation already
+    /// measured (<see cref="Preprocessor.MeasureIntensity"/> of the whole <paramref name="image"/>, all frames): measure it
+    /// once per cine and reuse it for every frame — the labels are the same as measuring it on each call.
+    /// </summary>
+    public Volume Segment(Volume image, int frame, IntensityNormalization normalization, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(normalization);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         SliceGeometry geometry = Preprocessor.Plan(image);
-        float[] slices = Preprocessor.Image(image, frame, geometry, Preprocessor.MeasureIntensity(image));
+        float[] slices = Preprocessor.Image(image, frame, geometry, normalization);
         byte[] labels = PredictSlices(slices, geometry.SizeZ, geometry.Size, mirrorTta, batchSize, cancellationToken);
         Volume result = Preprocessor.Restore(labels, geometry);
         if (largestComponent) LargestComponent.Apply(result.Voxels, result.SizeX, result.SizeY, result.SizeZ, Backend.Classes);

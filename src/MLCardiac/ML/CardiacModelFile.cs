@@ -35,7 +35,7 @@ internal static class CardiacModelFile
         for (int i = 0; i < stages.Length; i++)
         {
             if (stages[i] is not ICardiacStage stage)
-                throw new MLCardiacException($"Stage {i} of the model is a {stages[i].GetType().Name}; SaveModel stores the stages of the cardiac catalog only (LoadNifti, Preprocess, Augment, UNet/Dann, VendorClassifier).");
+                throw new MLCardiacException($"Stage {i} of the model is a {stages[i].GetType().Name}; SaveModel stores the stages of the cardiac catalog only (LoadNifti, Preprocess, Augment, UNet/Dann, ApplySegmentationOnnx, VendorClassifier).");
             var node = new JsonObject { ["kind"] = stage.Kind, ["settings"] = stage.SaveSettings() };
             if (stage.SaveWeights() is { } weights)
             {
@@ -140,6 +140,7 @@ internal static class CardiacModelFile
                 AugmentationTransformer.StageKind => AugmentationTransformer.Load(settings),
                 SegmentationTransformer.StageKind => SegmentationTransformer.Load(settings, Weights()),
                 VendorClassifierTransformer.StageKind => VendorClassifierTransformer.Load(settings, Weights()),
+                OnnxSegmentationTransformer.StageKind => OnnxSegmentationTransformer.Load(settings, Weights(), $"{path} (stage {index}, ONNX entry)"),
                 _ => throw new MLCardiacException($"{path}: stage {index} is of kind '{kind}', which this build does not know."),
             };
         }

@@ -1,9 +1,10 @@
 using MLCardiac.Augmentation;
+using MLCardiac.Inference;
 using MLCardiac.Preprocessing;
 
 namespace MLCardiac.ML;
 
-/// <summary>The cardiac transforms: NIfTI loading, slice preprocessing and (fit-time) augmentation.</summary>
+/// <summary>The cardiac transforms: NIfTI loading, slice preprocessing, (fit-time) augmentation and ONNX segmentation models.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Catalog verbs are instance members, as in ML.NET's own catalogs.")]
 public sealed class CardiacTransformsCatalog
 {
@@ -26,4 +27,15 @@ public sealed class CardiacTransformsCatalog
     /// transform time (see <see cref="AugmentationTransformer"/>).
     /// </summary>
     public AugmentationEstimator Augment(AugmentationPreset preset = AugmentationPreset.Standard) => new(preset);
+
+    /// <summary>
+    /// Segments each row's volume with the ONNX segmentation model at <paramref name="path"/> — ours or one exported from
+    /// PyTorch, nnU-Net or MONAI — into <c>PredictedLabel</c> on the image's own grid, as a trained U-Net does, so
+    /// <see cref="CardiacSegmentationCatalog.Evaluate"/> scores it. The model file of the pipeline keeps the ONNX bytes.
+    /// </summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <param name="options">Input/output names, output kind (logits, probabilities, labels), label map onto our labels, expected slice size and spacing; null: taken from the model.</param>
+    /// <param name="mirrorTta">Average the probabilities over x, y and xy mirror images (only for logits/probabilities outputs).</param>
+    public OnnxSegmentationEstimator ApplySegmentationOnnx(string path, OnnxSegmentationOptions? options = null, bool mirrorTta = false) =>
+        new(path, options, mirrorTta);
 }

@@ -10,7 +10,7 @@ namespace MLCardiac.ML;
 
 /// <summary>
 /// A trained segmentation network in a pipeline: for each row, the volume of <c>Image</c>/<c>ImageShape</c>/<c>SpacingMm</c>
-/// goes through <see cref="SegmentationModel.Segment"/> (preprocess, slice-wise U-Net, arg-max, restore onto the
+/// goes through <see cref="SegmentationModel.Segment(MLCardiac.Imaging.Volume, int, bool, bool, int)"/> (preprocess, slice-wise U-Net, arg-max, restore onto the
 /// original grid, largest component per structure) and the labels land in <c>PredictedLabel</c> — so that
 /// <see cref="CardiacSegmentationCatalog.Evaluate"/> measures in 3D and in mm. Dispose it to free the network.
 /// </summary>

@@ -57,7 +57,9 @@ public sealed class ServerTests
         }
         Assert.IsEmpty(Directory.EnumerateFileSystemEntries(temp).ToArray(), "nothing from the upload is written to disk");
 
-        using SegmentationModel model = SegmentationModel.Load(F.ModelDirectory);
+        // The library on the server's default backend (ONNX Runtime, exported in memory), normalising on every call.
+        using SegmentationModel model = SegmentationModel.Load(F.ModelDirectory, SegmentationBackend.Auto, null, exportOnnxIfMissing: true);
+        Assert.AreEqual("ONNX Runtime", model.Backend.Name);
         Volume edLabels = model.Segment(F.Scan, ed), esLabels = model.Segment(F.Scan, es);
         double voxelMl = F.Scan.SpacingMm.X * F.Scan.SpacingMm.Y * F.Scan.SpacingMm.Z / 1000;
         ClinicalIndices expected = ClinicalIndices.FromLabels(edLabels.Voxels, esLabels.Voxels, voxelMl);
@@ -285,6 +287,46 @@ public sealed class ServerTests
             Assert.AreEqual(HttpStatusCode.OK, bundle.StatusCode);
             StringAssert.Contains(await bundle.Content.ReadAsStringAsync(), "Niivue");
         }
+    }
+
+    [TestMethod]
+    public async Task Backend_DefaultIsOnnxRuntimeExportedInMemory_TorchSharpWhenAsked_SameLabelsAsTheLibrary()
+    {
+        int ed = F.Subject.Info.EdFrame, es = F.Subject.Info.EsFrame;
+        var filesBefore = Directory.GetFiles(F.ModelDirectory).Order(StringComparer.Ordinal).ToArray();
+        (SegmentResponse R, ModelInfo Model) onnx, torch;
+        await using (RunningServer server = await F.StartAsync())
+            onnx = (await ReadOk(await server.SegmentAsync(F.ScanGz, fields: [new("ed", $"{ed}"), new("es", $"{es}")])),
+                (await server.Client.GetFromJsonAsync<ModelInfo[]>(new Uri("/api/models", UriKind.Relative), Json))![0]);
+        await using (RunningServer server = await F.StartAsync(o => o with { Backend = SegmentationBackend.TorchSharp }))
+            torch = (await ReadOk(await server.SegmentAsync(F.ScanGz, fields: [new("ed", $"{ed}"), new("es", $"{es}")])),
+                (await server.Client.GetFromJsonAsync<ModelInfo[]>(new Uri("/api/models", UriKind.Relative), Json))![0]);
+
+        Assert.AreEqual("onnxruntime", onnx.R.Model.Backend);
+        Assert.AreEqual("onnxruntime", onnx.Model.Backend);
+        Assert.AreEqual("torchsharp", torch.R.Model.Backend);
+        Assert.AreEqual("torchsharp", torch.Model.Backend);
+        CollectionAssert.AreEqual(filesBefore, Directory.GetFiles(F.ModelDirectory).Order(StringComparer.Ordinal).ToArray(), "the in-memory export writes nothing into the model folder");
+
+        // The TorchSharp server (normalisation measured once per cine) gives the library's per-call TorchSharp result.
+        using SegmentationModel library = SegmentationModel.Load(F.ModelDirectory, SegmentationBackend.TorchSharp);
+        double voxelMl = F.Scan.SpacingMm.X * F.Scan.SpacingMm.Y * F.Scan.SpacingMm.Z / 1000;
+        ClinicalIndices expected = ClinicalIndices.FromLabels(library.Segment(F.Scan, ed).Voxels, library.Segment(F.Scan, es).Voxels, voxelMl);
+        Assert.AreEqual(expected.LvEdvMl, torch.R.Indices!.LvEdvMl, 1e-9);
+        Assert.AreEqual(expected.LvEsvMl, torch.R.Indices.LvEsvMl, 1e-9);
+        Assert.AreEqual(expected.RvEdvMl, torch.R.Indices.RvEdvMl, 1e-9);
+        // Both backends run the same network: volumes agree up to arg-max near-ties (well under 1 %).
+        Assert.AreEqual(torch.R.Indices.LvEdvMl, onnx.R.Indices!.LvEdvMl, 0.01 * torch.R.Indices.LvEdvMl + 1e-9);
+    }
+
+    [TestMethod]
+    public void CommandLine_Backend_ParsedOrRefusedNamingTheOption()
+    {
+        Assert.AreEqual(SegmentationBackend.Auto, ServerCommandLine.Parse([]).Backend);
+        Assert.AreEqual(SegmentationBackend.TorchSharp, ServerCommandLine.Parse(["--backend", "torchsharp"]).Backend);
+        Assert.AreEqual(SegmentationBackend.OnnxRuntime, ServerCommandLine.Parse(["--backend", "OnnxRuntime"]).Backend);
+        var e = Assert.ThrowsExactly<MLCardiacException>(() => ServerCommandLine.Parse(["--backend", "cuda"]));
+        StringAssert.Contains(e.Message, "--backend cuda");
     }
 
     [TestMethod]
