@@ -12,6 +12,6 @@ public sealed record ExperimentRunOptions
     public string ModelsRoot { get; init; } = "models";
     /// <summary>Root of the report folders (<c>ROOT/&lt;experiment-id&gt;/</c>).</summary>
     public string ReportsRoot { get; init; } = "reports";
-    /// <summary>The training back end.</summary>
-    public IArmTrainer Trainer { get; init; } = new TorchSharpArmTrainer();
+    /// <summary>The training back end: the ML.NET pipelines (<see cref="MlNetArmTrainer"/>) unless another is given.</summary>
+    public IArmTrainer Trainer { get; init; } = new MlNetArmTrainer();
 }

@@ -93,7 +93,8 @@ public sealed class ExperimentRunner
             cancellationToken.ThrowIfCancellationRequested();
             var (arm, seed) = units[u];
             string unitName = experiment.Seeds.Count > 1 ? $"{arm.Name} seed {seed}" : arm.Name;
-            string fingerprint = Hash(Json(new { arm, seed, experiment.Preprocessing, experiment.Split, dataFingerprint, testVendors }));
+            // The engine is part of the fingerprint: switching engines retrains the arm instead of reusing the other engine's result.
+            string fingerprint = Hash(Json(new { arm, seed, experiment.Preprocessing, experiment.Split, dataFingerprint, testVendors, engine = _options.Trainer.GetType().Name }));
             string armReport = StudyResults.ArmDirectory(reportDirectory, arm.Name, seed);
             string modelDirectory = ModelDirectory(experiment, arm.Name, seed);
             if (Finished(armReport, fingerprint))

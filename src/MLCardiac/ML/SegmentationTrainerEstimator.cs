@@ -55,8 +55,18 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
         string[] domains = used.Select(u => u.Row.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var slices = used.SelectMany(u => SlicesColumn.ToTrainingSlices(u.Row, preprocessing.Size, Array.IndexOf(domains, u.Row.Vendor), u.Labeled)).ToArray();
         var trainerOptions = _options.ToTrainerOptions(augmentation, preprocessing.SpacingMm);
-        TrainingResult result = new SegmentationTrainer(trainerOptions).Fit(new SliceDataset(slices, domains),
-            progress: _options.Progress, cancellationToken: _options.CancellationToken);
+        SliceDataset? validation = null;
+        if (_options.Validation is { } v)
+        {
+            var (valPreprocessing, _) = SlicesColumn.Settings(v.Schema, who);
+            if (valPreprocessing != preprocessing)
+                throw new MLCardiacException($"{who}: the validation rows were preprocessed otherwise than the training rows (UNetTrainerOptions.Validation).");
+            var valSlices = SlicesColumn.Read(v, labels: true, _options.CancellationToken).Where(r => r.Labels.Length > 0)
+                .SelectMany(r => SlicesColumn.ToTrainingSlices(r, preprocessing.Size, Math.Max(0, Array.IndexOf(domains, r.Vendor)), withLabels: true)).ToArray();
+            if (valSlices.Length > 0) validation = new SliceDataset(valSlices, domains);
+        }
+        TrainingResult result = new SegmentationTrainer(trainerOptions, _options.Augmenter).Fit(new SliceDataset(slices, domains), validation,
+            _options.CheckpointDirectory, resume: _options.CheckpointDirectory is not null, _options.Progress, _options.CancellationToken);
         var description = new ModelDescription
         {
             Network = trainerOptions.Network,
@@ -65,7 +75,10 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
             TrainVendors = used.Where(u => u.Labeled).Select(u => u.Row.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
             TargetVendors = targets.Order(StringComparer.Ordinal).ToArray(),
         };
-        return new SegmentationTransformer(SegmentationModel.FromNetwork(result.Model, description), _options.MirrorTta);
+        return new SegmentationTransformer(SegmentationModel.FromNetwork(result.Model, description), _options.MirrorTta)
+        {
+            History = result.History, BestEpoch = result.BestEpoch, StoppedEarly = result.StoppedEarly,
+        };
     }
 
     /// <summary>The input shape with <c>PredictedLabel</c> added; throws naming a missing or mistyped column.</summary>

@@ -28,6 +28,12 @@ public sealed class SegmentationTransformer : ITransformer, ICardiacStage, IDisp
     public SegmentationModel Model { get; }
     /// <summary>True when inference averages over mirror images.</summary>
     public bool MirrorTta { get; }
+    /// <summary>The training curve of the fit that produced this transformer (one record per epoch); empty for a loaded model.</summary>
+    public IReadOnlyList<EpochRecord> History { get; internal init; } = [];
+    /// <summary>0-based epoch whose weights were kept by that fit; -1 for a loaded model.</summary>
+    public int BestEpoch { get; internal init; } = -1;
+    /// <summary>True when early stopping ended that fit.</summary>
+    public bool StoppedEarly { get; internal init; }
 
     /// <summary>True: maps row to row.</summary>
     public bool IsRowToRowMapper => true;

@@ -36,6 +36,23 @@ public class UNetTrainerOptions
     public IProgress<TrainingProgress>? Progress { get; init; }
     /// <summary>Cancels training; never serialised.</summary>
     public CancellationToken CancellationToken { get; init; }
+    /// <summary>Early-stopping patience in epochs on the validation Dice (0: never stop early; needs <see cref="Validation"/>).</summary>
+    public int EarlyStoppingPatience { get; init; } = Defaults.EarlyStoppingPatience;
+    /// <summary>
+    /// Validation rows, already through the same <c>Preprocess</c> stage (labeled rows only are used): the best epoch by
+    /// validation Dice is kept, as in <see cref="SegmentationTrainer"/>. Null: the last epoch is kept. Never serialised.
+    /// </summary>
+    public Microsoft.ML.IDataView? Validation { get; init; }
+    /// <summary>
+    /// Folder for the trainer's checkpoints and training log (<see cref="SegmentationTrainer.LogFile"/>); fitting resumes
+    /// from a checkpoint left there by an interrupted fit with the same settings. Null: no checkpoints. Never serialised.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+    /// <summary>
+    /// Augments training batches instead of the <c>Augment</c> stage's preset (e.g. one family of the heavy preset);
+    /// null: the preset. Never serialised.
+    /// </summary>
+    public SliceAugmenter? Augmenter { get; init; }
 
     /// <summary>The core trainer's options for data preprocessed at <paramref name="sliceSpacingMm"/> with <paramref name="augmentation"/>.</summary>
     internal virtual SegmentationTrainerOptions ToTrainerOptions(Augmentation.AugmentationPreset augmentation, double sliceSpacingMm) => new()
@@ -46,6 +63,7 @@ public class UNetTrainerOptions
         BatchSize = BatchSize,
         LearningRate = LearningRate,
         Seed = Seed,
+        EarlyStoppingPatience = EarlyStoppingPatience,
         Threads = Threads,
         Device = Device,
         Augmentation = augmentation,

@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.ML;
+using MLCardiac.Data;
+using MLCardiac.Experiments;
+using MLCardiac.ML;
 using MLCardiac.Tests.Cli;
 using MLCardiac.Tests.Reports;
 
@@ -57,7 +61,7 @@ public sealed class StudyRunTests
         foreach (string arm in new[] { "noaug", "dann" })
         {
             string model = Path.Combine(Models, "tiny", arm, "seed-1");
-            Assert.IsTrue(File.Exists(Path.Combine(model, "model.json")), arm);
+            Assert.IsTrue(File.Exists(Path.Combine(model, MlNetArmTrainer.ModelFile)), arm);
             Assert.IsTrue(File.Exists(Path.Combine(model, "best.weights")), arm);
             Assert.HasCount(2, File.ReadAllLines(Path.Combine(ReportDir, "arms", arm, "seed-1", "training-log.jsonl")));
         }
@@ -119,6 +123,34 @@ public sealed class StudyRunTests
         (code, string compare) = CliRunner.Run("runs", "compare", "1", "2", "--db", Db);
         Assert.AreEqual(0, code, compare);
         StringAssert.Contains(compare, "noaug.unseen.dice");
+    }
+
+    [TestMethod]
+    public void ModelZip_LoadedWithLoadModel_GivesThePerCaseDiceTheRunnerRecorded()
+    {
+        Assert.AreEqual(0, _first.Code, _first.Output);
+        foreach (string arm in new[] { "noaug", "dann" })
+        {
+            var result = StudyResults.Read<ArmRunResult>(Path.Combine(ReportDir, "arms", arm, "seed-1", StudyResults.ResultFile));
+            var cardiac = new MLContext(seed: 1).CardiacSegmentation();
+            var model = cardiac.LoadModel(Path.Combine(Models, "tiny", arm, "seed-1", MlNetArmTrainer.ModelFile), out _);
+            var evaluated = result.Cases.Select(c => (c.Subject, c.Frame)).ToHashSet();
+            var records = DatasetLayouts.Load(Path.Combine(_root, "data")).Records
+                .Where(r => r.IsLabeled && evaluated.Contains((r.Subject, r.Role.ToString()))).ToList();
+            Assert.HasCount(result.Cases.Count, records, arm);
+
+            // The whole pipeline, loader included, on the case files: independent of the segmenter the runner used.
+            var measured = cardiac.Evaluate(model.Transform(cardiac.Data.FromRecords(records))).Cases
+                .ToDictionary(c => (c.Record.Subject, c.Record.Role.ToString()));
+            foreach (CaseMetrics recorded in result.Cases)
+            {
+                var again = measured[(recorded.Subject, recorded.Frame)];
+                Assert.AreEqual(recorded.Lv.Dice, again.Lv.Dice, 1e-12, $"{arm} {recorded.Subject} {recorded.Frame} LV");
+                Assert.AreEqual(recorded.Myo.Dice, again.Myo.Dice, 1e-12, $"{arm} {recorded.Subject} {recorded.Frame} MYO");
+                Assert.AreEqual(recorded.Rv.Dice, again.Rv.Dice, 1e-12, $"{arm} {recorded.Subject} {recorded.Frame} RV");
+            }
+            foreach (var stage in model.OfType<IDisposable>()) stage.Dispose();
+        }
     }
 
     [TestMethod]
