@@ -86,8 +86,8 @@ public static class ServerApp
 
     /// <summary>What to tell a user whose model folder is missing.</summary>
     public static string MissingModelMessage(string directory) =>
-        $"{directory}: no model here ({Inference.SegmentationModel.DescriptionFile} not found). Train one with `make run` " +
-        "(writes models/unet-ab) or `mlcardiac train --data DIR --train-vendors A,B --out DIR`, then pass it with --model DIR.";
+        $"{directory}: no model here ({Inference.SegmentationModel.DescriptionFile} not found). Train one with `make serve` " +
+        "(trains models/unet-ab on first use) or `mlcardiac train --data DIR --train-vendors A,B --out DIR`, then pass it with --model DIR.";
 
     private static bool IsLoopback(string address)
     {

@@ -12,7 +12,7 @@ public sealed record ServerOptions
     /// <summary>Default <see cref="Urls"/>: loopback only, port 5080.</summary>
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
-    /// <summary>The model folder the README's main job (<c>make run</c>) writes, used when no model is named.</summary>
+    /// <summary>The model folder <c>make serve</c> trains on first use, used when no model is named.</summary>
     public const string DefaultModelDirectory = "models/unet-ab";
 
     /// <summary>Model folder written by <c>mlcardiac train --out</c> (model.json + weights).</summary>

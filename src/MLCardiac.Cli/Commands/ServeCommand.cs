@@ -16,7 +16,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--model <DIR>")]
-        [Description("Model folder written by `mlcardiac train --out`. Default: models/unet-ab (what `make run` writes).")]
+        [Description("Model folder written by `mlcardiac train --out`. Default: models/unet-ab (what `make serve` trains on first use).")]
         public string Model { get; init; } = ServerOptions.DefaultModelDirectory;
 
         [CommandOption("--classifier <DIR>")]

@@ -12,7 +12,7 @@ public sealed class ServeCommandTests
         (int code, string output) = CliRunner.Run("serve", "--model", missing, "--urls", "http://127.0.0.1:0");
 
         Assert.AreEqual(1, code, output);
-        StringAssert.Contains(output, "make run");
+        StringAssert.Contains(output, "make serve");
         StringAssert.Contains(output, "model.json not found");
     }
 

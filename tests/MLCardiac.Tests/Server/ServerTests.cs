@@ -333,7 +333,7 @@ public sealed class ServerTests
     public void Build_MissingModel_SaysHowToMakeOne()
     {
         var e = Assert.ThrowsExactly<MLCardiacException>(() => ServerApp.Build(new ServerOptions { ModelDirectory = Path.Combine(F.Root, "none") }));
-        StringAssert.Contains(e.Message, "make run");
+        StringAssert.Contains(e.Message, "make serve");
     }
 
     [TestMethod]
