@@ -218,9 +218,20 @@ public sealed class ServerTests
     {
         await using RunningServer server = await F.StartAsync(o => o with { Workers = 1, QueueLimit = 0 });
 
-        HttpResponseMessage[] responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.SegmentAsync(F.ScanGz)));
+        // The first request segments every frame of the cine and keeps the only worker busy; the others arrive while it is.
+        Task<HttpResponseMessage> first = server.SegmentAsync(F.ScanGz);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while ((await server.Client.GetFromJsonAsync<HealthInfo>(new Uri("/healthz", UriKind.Relative), Json))!.Busy == 0)
+        {
+            Assert.IsFalse(first.IsCompleted, "the first request finished before it was seen busy");
+            Assert.IsLessThan(TimeSpan.FromSeconds(60), watch.Elapsed, "the first request never became busy");
+            await Task.Delay(5);
+        }
+        string query = $"?ed={F.Subject.Info.EdFrame}&es={F.Subject.Info.EsFrame}";
+        HttpResponseMessage[] others = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => server.SegmentAsync(F.ScanGz, query)));
+        HttpResponseMessage[] responses = [await first, .. others];
 
-        Assert.IsTrue(responses.Any(r => r.StatusCode == HttpStatusCode.OK), "the first request is served");
+        Assert.AreEqual(HttpStatusCode.OK, responses[0].StatusCode, "the first request is served");
         HttpResponseMessage refused = responses.First(r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
         JsonElement problem = await ReadProblem(refused, HttpStatusCode.ServiceUnavailable);
         StringAssert.Contains(problem.GetProperty("title").GetString(), "Queue full");
