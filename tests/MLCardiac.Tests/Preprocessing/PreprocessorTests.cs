@@ -113,4 +113,29 @@ public sealed class PreprocessorTests
         }
         return 2.0 * inter / (sa + sb);
     }
+
+    [TestMethod]
+    [DataRow(1, 0.5, 99.5)]
+    [DataRow(7, 0.0, 100.0)]
+    [DataRow(1000, 0.5, 99.5)]
+    [DataRow(4099, 2.0, 98.0)]
+    [DataRow(250_000, 0.5, 99.5)]
+    public void IntensityNormalization_Percentiles_EqualTheSortedArraysInterpolation(int count, double low, double high)
+    {
+        var random = new Random(count);
+        // Integer-valued intensities (as stored by most scanners): many ties, the hard case for a selection.
+        float[] voxels = Enumerable.Range(0, count).Select(_ => (float)random.Next(0, 300)).ToArray();
+
+        IntensityNormalization n = IntensityNormalization.Measure(voxels, low, high);
+
+        float[] sorted = voxels.Order().ToArray();
+        double Reference(double p)
+        {
+            double pos = p / 100 * (sorted.Length - 1);
+            int i = (int)Math.Floor(pos), j = Math.Min(i + 1, sorted.Length - 1);
+            return sorted[i] + (pos - i) * (sorted[j] - sorted[i]);
+        }
+        Assert.AreEqual(Reference(low), n.Low, 1e-9);
+        Assert.AreEqual(Reference(high), n.High, 1e-9);
+    }
 }
