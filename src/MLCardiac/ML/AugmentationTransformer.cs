@@ -11,7 +11,7 @@ namespace MLCardiac.ML;
 /// every batch afresh inside their training loop (<see cref="Training.SegmentationTrainer"/>: a new random draw per
 /// step, seeded by (seed, epoch, step)) — the on-line augmentation that a static transform of the data could not give.
 /// </summary>
-public sealed class AugmentationTransformer : ITransformer, ICardiacStage
+public sealed class AugmentationTransformer : CardiacTransformer, ICardiacStage
 {
     internal const string StageKind = "Augment";
 
@@ -19,25 +19,6 @@ public sealed class AugmentationTransformer : ITransformer, ICardiacStage
 
     /// <summary>The preset the trainers apply.</summary>
     public AugmentationPreset Preset { get; }
-
-    /// <summary>True: maps row to row (as the identity).</summary>
-    public bool IsRowToRowMapper => true;
-
-    /// <summary>The input schema, <c>Slices</c> re-declared with the augmentation annotation.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
-
-    /// <summary>The row mapper (the identity on values).</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Bind(inputSchema);
-
-    /// <summary>The input rows, values unchanged.</summary>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
-    }
-
-    /// <summary>Not supported: save with <see cref="CardiacSegmentationCatalog.SaveModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw CardiacModelFile.NotSavableByMlNet(nameof(AugmentationTransformer));
 
     string ICardiacStage.Kind => StageKind;
     JsonObject ICardiacStage.SaveSettings() => new() { ["preset"] = Preset.ToString() };
@@ -48,7 +29,7 @@ public sealed class AugmentationTransformer : ITransformer, ICardiacStage
             ? new AugmentationTransformer(preset)
             : throw new System.Text.Json.JsonException($"unknown augmentation preset '{settings["preset"]}'");
 
-    private RowMapping Bind(DataViewSchema input)
+    private protected override RowMapping Bind(DataViewSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var slices = ColumnAccess.Require(input, CardiacColumnNames.Slices, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Single), "a vector of Single (put Preprocess first)", nameof(AugmentationTransformer));

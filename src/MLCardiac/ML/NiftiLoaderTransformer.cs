@@ -10,7 +10,7 @@ namespace MLCardiac.ML;
 /// the frame's voxels (x fastest), its shape and spacing, and the labels translated to ours (0..3) on the same grid.
 /// Consecutive rows of the same file (ED and ES of one cine) read it once.
 /// </summary>
-public sealed class NiftiLoaderTransformer : ITransformer, ICardiacStage
+public sealed class NiftiLoaderTransformer : CardiacTransformer, ICardiacStage
 {
     internal const string StageKind = "LoadNifti";
 
@@ -24,30 +24,11 @@ public sealed class NiftiLoaderTransformer : ITransformer, ICardiacStage
 
     internal NiftiLoaderTransformer() { }
 
-    /// <summary>True: the loader maps row to row (usable in a <c>PredictionEngine</c>).</summary>
-    public bool IsRowToRowMapper => true;
-
-    /// <summary>The input schema with <c>Image</c>, <c>ImageShape</c>, <c>SpacingMm</c> and <c>Label</c> added.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
-
-    /// <summary>The row mapper (for <c>PredictionEngine</c>).</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Bind(inputSchema);
-
-    /// <summary>The input rows with the volumes added, read lazily.</summary>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
-    }
-
-    /// <summary>Not supported: save with <see cref="CardiacSegmentationCatalog.SaveModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw CardiacModelFile.NotSavableByMlNet(nameof(NiftiLoaderTransformer));
-
     string ICardiacStage.Kind => StageKind;
     JsonObject ICardiacStage.SaveSettings() => [];
     byte[]? ICardiacStage.SaveWeights() => null;
 
-    private RowMapping Bind(DataViewSchema input)
+    private protected override RowMapping Bind(DataViewSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);
         ColumnAccess.Require(input, CardiacColumnNames.ImagePath, ColumnAccess.IsText, "text", nameof(NiftiLoaderTransformer));

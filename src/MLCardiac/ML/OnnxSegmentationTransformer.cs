@@ -14,7 +14,7 @@ namespace MLCardiac.ML;
 /// <see cref="CardiacSegmentationCatalog.Evaluate"/> scores it like any trained model. The model file stores the ONNX
 /// bytes themselves. Dispose it to close the ONNX Runtime session.
 /// </summary>
-public sealed class OnnxSegmentationTransformer : ITransformer, ICardiacStage, IDisposable
+public sealed class OnnxSegmentationTransformer : CardiacTransformer, ICardiacStage, IDisposable
 {
     internal const string StageKind = "OnnxSegmentation";
     private readonly byte[] _onnx;
@@ -34,25 +34,6 @@ public sealed class OnnxSegmentationTransformer : ITransformer, ICardiacStage, I
     public OnnxSegmentationOptions Options { get; }
     /// <summary>True when inference averages over mirror images.</summary>
     public bool MirrorTta { get; }
-
-    /// <summary>True: maps row to row.</summary>
-    public bool IsRowToRowMapper => true;
-
-    /// <summary>The input schema with <c>PredictedLabel</c> added.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
-
-    /// <summary>The row mapper (for <c>PredictionEngine</c>).</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Bind(inputSchema);
-
-    /// <summary>The input rows with <c>PredictedLabel</c> added, computed lazily.</summary>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
-    }
-
-    /// <summary>Not supported: save with <see cref="CardiacSegmentationCatalog.SaveModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw CardiacModelFile.NotSavableByMlNet(nameof(OnnxSegmentationTransformer));
 
     string ICardiacStage.Kind => StageKind;
 
@@ -74,7 +55,7 @@ public sealed class OnnxSegmentationTransformer : ITransformer, ICardiacStage, I
     /// <summary>Closes the ONNX Runtime session.</summary>
     public void Dispose() => Model.Dispose();
 
-    private RowMapping Bind(DataViewSchema input)
+    private protected override RowMapping Bind(DataViewSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);
         VolumeColumns.Require(input, nameof(OnnxSegmentationTransformer));

@@ -14,7 +14,7 @@ namespace MLCardiac.ML;
 /// original grid, largest component per structure) and the labels land in <c>PredictedLabel</c> — so that
 /// <see cref="CardiacSegmentationCatalog.Evaluate"/> measures in 3D and in mm. Dispose it to free the network.
 /// </summary>
-public sealed class SegmentationTransformer : ITransformer, ICardiacStage, IDisposable
+public sealed class SegmentationTransformer : CardiacTransformer, ICardiacStage, IDisposable
 {
     internal const string StageKind = "Segmentation";
 
@@ -35,30 +35,11 @@ public sealed class SegmentationTransformer : ITransformer, ICardiacStage, IDisp
     /// <summary>True when early stopping ended that fit.</summary>
     public bool StoppedEarly { get; internal init; }
 
-    /// <summary>True: maps row to row.</summary>
-    public bool IsRowToRowMapper => true;
-
     internal static MappedColumn Column(IReadOnlyList<string> trainVendors, IReadOnlyList<string> targetVendors) =>
         new(CardiacColumnNames.PredictedLabel, new VectorDataViewType(NumberDataViewType.Byte),
             ColumnAccess.TextAnnotations(null,
                 (CardiacColumnNames.TrainVendorsAnnotation, string.Join(",", trainVendors)),
                 (CardiacColumnNames.TargetVendorsAnnotation, string.Join(",", targetVendors))));
-
-    /// <summary>The input schema with <c>PredictedLabel</c> added.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
-
-    /// <summary>The row mapper (for <c>PredictionEngine</c>).</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Bind(inputSchema);
-
-    /// <summary>The input rows with <c>PredictedLabel</c> added, computed lazily.</summary>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
-    }
-
-    /// <summary>Not supported: save with <see cref="CardiacSegmentationCatalog.SaveModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw CardiacModelFile.NotSavableByMlNet(nameof(SegmentationTransformer));
 
     string ICardiacStage.Kind => StageKind;
 
@@ -96,7 +77,7 @@ public sealed class SegmentationTransformer : ITransformer, ICardiacStage, IDisp
     /// <summary>Frees the network.</summary>
     public void Dispose() => Model.Dispose();
 
-    private RowMapping Bind(DataViewSchema input)
+    private protected override RowMapping Bind(DataViewSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);
         VolumeColumns.Require(input, nameof(SegmentationTransformer));

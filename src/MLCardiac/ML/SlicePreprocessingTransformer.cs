@@ -13,7 +13,7 @@ namespace MLCardiac.ML;
 /// percentile clip and z-score over the frame), and its reference labels alike. The settings travel as an annotation
 /// of the <c>Slices</c> column, so that the trainers record them in the model.
 /// </summary>
-public sealed class SlicePreprocessingTransformer : ITransformer, ICardiacStage
+public sealed class SlicePreprocessingTransformer : CardiacTransformer, ICardiacStage
 {
     internal const string StageKind = "Preprocess";
 
@@ -26,31 +26,12 @@ public sealed class SlicePreprocessingTransformer : ITransformer, ICardiacStage
     /// <summary>The preprocessing settings.</summary>
     public PreprocessingOptions Options { get; }
 
-    /// <summary>True: maps row to row.</summary>
-    public bool IsRowToRowMapper => true;
-
     internal static MappedColumn[] ColumnsFor(PreprocessingOptions o) =>
     [
         new(CardiacColumnNames.Slices, new VectorDataViewType(NumberDataViewType.Single, 0, o.Size, o.Size),
             ColumnAccess.TextAnnotations(null, (CardiacColumnNames.PreprocessingAnnotation, JsonSerializer.Serialize(o)))),
         new(CardiacColumnNames.LabelSlices, new VectorDataViewType(NumberDataViewType.Byte, 0, o.Size, o.Size)),
     ];
-
-    /// <summary>The input schema with <c>Slices</c> and <c>LabelSlices</c> added.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
-
-    /// <summary>The row mapper (for <c>PredictionEngine</c>).</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Bind(inputSchema);
-
-    /// <summary>The input rows with the slices added, computed lazily.</summary>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
-    }
-
-    /// <summary>Not supported: save with <see cref="CardiacSegmentationCatalog.SaveModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw CardiacModelFile.NotSavableByMlNet(nameof(SlicePreprocessingTransformer));
 
     string ICardiacStage.Kind => StageKind;
     JsonObject ICardiacStage.SaveSettings() => JsonSerializer.SerializeToNode(Options)!.AsObject();
@@ -59,7 +40,7 @@ public sealed class SlicePreprocessingTransformer : ITransformer, ICardiacStage
     internal static SlicePreprocessingTransformer Load(JsonObject settings) =>
         new(settings.Deserialize<PreprocessingOptions>() ?? throw new JsonException("empty preprocessing settings"));
 
-    private RowMapping Bind(DataViewSchema input)
+    private protected override RowMapping Bind(DataViewSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);
         VolumeColumns.Require(input, nameof(SlicePreprocessingTransformer));

@@ -13,7 +13,7 @@ namespace MLCardiac.ML;
 /// <c>Slices</c> (<see cref="VendorClassifier.PredictVolumes"/>), the most probable vendor, the confidence, and the
 /// "unfamiliar scanner" flag when the confidence falls below the calibrated threshold. Dispose it to free the network.
 /// </summary>
-public sealed class VendorClassifierTransformer : ITransformer, ICardiacStage, IDisposable
+public sealed class VendorClassifierTransformer : CardiacTransformer, ICardiacStage, IDisposable
 {
     internal const string StageKind = "VendorClassifier";
 
@@ -28,9 +28,6 @@ public sealed class VendorClassifierTransformer : ITransformer, ICardiacStage, I
 
     /// <summary>The preprocessing of the slices the classifier was trained on (the input's <c>Slices</c> must match).</summary>
     public PreprocessingOptions Preprocessing { get; }
-
-    /// <summary>True: maps row to row.</summary>
-    public bool IsRowToRowMapper => true;
 
     internal static MappedColumn[] ColumnsFor(IReadOnlyList<string>? vendors)
     {
@@ -51,22 +48,6 @@ public sealed class VendorClassifierTransformer : ITransformer, ICardiacStage, I
             new(CardiacColumnNames.UnfamiliarScanner, BooleanDataViewType.Instance),
         ];
     }
-
-    /// <summary>The input schema with the classifier's columns added.</summary>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
-
-    /// <summary>The row mapper (for <c>PredictionEngine</c>).</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Bind(inputSchema);
-
-    /// <summary>The input rows with the classifier's columns added, computed lazily.</summary>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
-    }
-
-    /// <summary>Not supported: save with <see cref="CardiacSegmentationCatalog.SaveModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw CardiacModelFile.NotSavableByMlNet(nameof(VendorClassifierTransformer));
 
     string ICardiacStage.Kind => StageKind;
 
@@ -108,7 +89,7 @@ public sealed class VendorClassifierTransformer : ITransformer, ICardiacStage, I
     /// <summary>Frees the network.</summary>
     public void Dispose() => Classifier.Dispose();
 
-    private RowMapping Bind(DataViewSchema input)
+    private protected override RowMapping Bind(DataViewSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (preprocessing, _) = SlicesColumn.Settings(input, nameof(VendorClassifierTransformer));
