@@ -92,33 +92,17 @@ public sealed class MlNetArmTrainer : IArmTrainer
         var ml = new MLContext();
         var cardiac = ml.CardiacSegmentation();
         TransformerChain<ITransformer> model = cardiac.LoadModel(Path.Combine(modelDirectory, ModelFile), out _);
-        return new Segmenter(model, ml.Model.CreatePredictionEngine<FrameInput, FrameOutput>(cardiac.WithoutLoader(model), new PredictionEngineOptions { OwnsTransformer = false }));
+        return new Segmenter(model, ml.Model.CreatePredictionEngine<VolumeInput, SegmentationOutput>(cardiac.WithoutLoader(model), new PredictionEngineOptions { OwnsTransformer = false }));
     }
 
-    /// <summary>One frame in memory: what the pipeline's loader would have produced for the row.</summary>
-    private sealed class FrameInput
-    {
-        [VectorType]
-        public float[] Image { get; set; } = [];
-        [VectorType(3)]
-        public int[] ImageShape { get; set; } = [];
-        [VectorType(3)]
-        public float[] SpacingMm { get; set; } = [];
-    }
-
-    private sealed class FrameOutput
-    {
-        public byte[] PredictedLabel { get; set; } = [];
-    }
-
-    private sealed class Segmenter(TransformerChain<ITransformer> model, PredictionEngine<FrameInput, FrameOutput> engine) : IArmSegmenter
+    private sealed class Segmenter(TransformerChain<ITransformer> model, PredictionEngine<VolumeInput, SegmentationOutput> engine) : IArmSegmenter
     {
         public Volume Segment(Volume image, int frame)
         {
             ArgumentNullException.ThrowIfNull(image);
             Spacing s = image.SpacingMm;
             // The frame alone, as NiftiLoaderTransformer hands it on: intensity statistics are measured on this frame.
-            byte[] labels = engine.Predict(new FrameInput
+            byte[] labels = engine.Predict(new VolumeInput
             {
                 Image = image.Frame(frame).ToArray(),
                 ImageShape = [image.SizeX, image.SizeY, image.SizeZ],

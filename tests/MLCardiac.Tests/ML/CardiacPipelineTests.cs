@@ -13,29 +13,6 @@ using MLCardiac.Tests.Data;
 
 namespace MLCardiac.Tests.ML;
 
-/// <summary>Input of a <c>PredictionEngine</c> over files.</summary>
-public sealed class CaseInput
-{
-    /// <summary>Image file.</summary>
-    public string ImagePath { get; set; } = "";
-    /// <summary>Frame of the image file.</summary>
-    public int ImageFrame { get; set; }
-}
-
-/// <summary>Input of a <c>PredictionEngine</c> over a volume in memory.</summary>
-public sealed class VolumeInput
-{
-    /// <summary>Voxels, x fastest.</summary>
-    [VectorType]
-    public float[] Image { get; set; } = [];
-    /// <summary>X, Y, Z.</summary>
-    [VectorType(3)]
-    public int[] ImageShape { get; set; } = [];
-    /// <summary>Spacing in mm.</summary>
-    [VectorType(3)]
-    public float[] SpacingMm { get; set; } = [];
-}
-
 /// <summary>Output of a <c>PredictionEngine</c>.</summary>
 public sealed class CaseOutput
 {
