@@ -114,7 +114,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
         yield return ("conv" + id, nn.Conv2d(inCh, outCh, 3, stride: stride, padding: 1));
         yield return ("norm" + id, o.Normalization switch
         {
-            NormalizationKind.Instance => nn.InstanceNorm2d(outCh, affine: true),
+            NormalizationKind.Instance => new InstanceNorm(outCh),
             NormalizationKind.Batch => nn.BatchNorm2d(outCh),
             NormalizationKind.Group => nn.GroupNorm(o.Groups, outCh),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Normalization, "unknown normalisation"),
