@@ -18,11 +18,27 @@ internal static class InferenceBenchmark
         using var net = new UNet2d(new UNetOptions { BaseFilters = 16, Depth = 4 });
         net.eval();
         using var stack = randn(10, 1, 128, 128);
+        // Channels-last (NHWC strides): permuting to NHWC, making it contiguous and permuting back keeps the NCHW shape
+        // with channels-last strides, which libtorch's convolutions propagate.
+        using var stackNhwc = stack.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        using var netBf16 = new UNet2d(new UNetOptions { BaseFilters = 16, Depth = 4 });
+        netBf16.load_state_dict(net.state_dict());
+        netBf16.to(ScalarType.BFloat16);
+        netBf16.eval();
+        using var stackBf16 = stack.to(ScalarType.BFloat16);
         var variants = new (string Name, Func<double> Measure)[]
         {
             ("no_grad, 2 threads", () => Time(() => { using var g = torch.no_grad(); net.call(stack).Dispose(); }, 2)),
             ("inference_mode, 2 threads", () => Time(() => { using var g = torch.inference_mode(); net.call(stack).Dispose(); }, 2)),
             ("no_grad, 1 thread", () => Time(() => { using var g = torch.no_grad(); net.call(stack).Dispose(); }, 1)),
+            ("channels-last input, 2 threads", () => Time(() => { using var g = torch.inference_mode(); net.call(stackNhwc).Dispose(); }, 2)),
+            ("bfloat16, 2 threads", () => Time(() => { using var g = torch.inference_mode(); netBf16.call(stackBf16).Dispose(); }, 2)),
+            ("bfloat16 channels-last, 2 threads", () => Time(() =>
+            {
+                using var g = torch.inference_mode();
+                using var x = stackBf16.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+                netBf16.call(x).Dispose();
+            }, 2)),
             ("no_grad, 2 × 5 slices", () => Time(() =>
             {
                 using var g = torch.no_grad();
@@ -39,7 +55,7 @@ internal static class InferenceBenchmark
         double baseline = Median(times[0]);
         Console.WriteLine($"U-Net (16 filters, depth 4) inference of a 10-slice 128×128 stack, {rounds} interleaved rounds:");
         for (int i = 0; i < variants.Length; i++)
-            Console.WriteLine($"  {variants[i].Name,-28} median {Median(times[i]),7:F1} ms  min {times[i].Min(),7:F1} ms  ratio to first {Median(times[i]) / baseline:F2}");
+            Console.WriteLine($"  {variants[i].Name,-36} median {Median(times[i]),7:F1} ms  min {times[i].Min(),7:F1} ms  ratio to first {Median(times[i]) / baseline:F2}");
         torch.set_num_threads(Environment.ProcessorCount);
         return 0;
     }

@@ -49,6 +49,7 @@ internal static class OnnxBenchmark
             {
                 for (int i = 0; i < backends.Count; i++)
                 {
+                    Thread.Sleep(300); // let the previous variant's spinning worker threads go idle (see Int8Benchmark)
                     var clock = Stopwatch.StartNew();
                     backends[i].Backend.Predict(stack, slices, size, outputs[i]);
                     times[i].Add(clock.Elapsed.TotalMilliseconds);

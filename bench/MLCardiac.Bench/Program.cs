@@ -8,8 +8,11 @@ return args.Length == 0 ? Usage() : args[0] switch
     "synth" => SynthBenchmark.Run(args[1..]),
     "prep" => PreparationBenchmark.Run(args[1..]),
     "onnx" => OnnxBenchmark.Run(args[1..]),
+    "int8" => Int8Benchmark.Run(args[1..]),
+    "layers" => LayersBenchmark.Run(args[1..]),
     "serve" => ServeBenchmark.Run(args[1..]),
-    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | OnnxBenchmark.Run([]) | ServeBenchmark.Run([]),
+    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | OnnxBenchmark.Run([])
+        | (File.Exists("models/unet-ab/model.json") ? Int8Benchmark.Run([]) : 0) | ServeBenchmark.Run([]),
     _ => Usage(),
 };
 
@@ -20,6 +23,8 @@ static int Usage()
     Console.Error.WriteLine("                                                              | synth [--subjects-per-vendor N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | prep [--subjects-per-vendor N] [--rounds N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | onnx [--rounds N]   (TorchSharp vs ONNX Runtime inference)");
+    Console.Error.WriteLine("                                                              | int8 [--model DIR] [--data DIR] [--rounds N]   (float32 vs int8 ONNX: speed and Dice)");
+    Console.Error.WriteLine("                                                              | layers   (where the U-Net's inference time goes, per layer and per ONNX operator)");
     Console.Error.WriteLine("                                                              | serve [--model DIR] [--requests 50] [--clients 4] [--per-client 10]");
     return 2;
 }

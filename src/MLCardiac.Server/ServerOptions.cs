@@ -65,7 +65,8 @@ public sealed record ServerOptions
         "auto" => SegmentationBackend.Auto,
         "torchsharp" => SegmentationBackend.TorchSharp,
         "onnxruntime" => SegmentationBackend.OnnxRuntime,
-        _ => throw new MLCardiacException($"--backend {value}: use auto, torchsharp or onnxruntime."),
+        "onnxruntime-int8" => SegmentationBackend.OnnxRuntimeInt8,
+        _ => throw new MLCardiacException($"--backend {value}: use auto, torchsharp, onnxruntime or onnxruntime-int8."),
     };
 
     /// <summary>Throws <see cref="MLCardiacException"/> naming the first option out of range.</summary>
@@ -80,7 +81,7 @@ public sealed record ServerOptions
         if (QueueLimit < 0) throw new MLCardiacException($"--queue-limit {QueueLimit}: must be ≥ 0.");
         if (RequestTimeout <= TimeSpan.Zero) throw new MLCardiacException($"--timeout {RequestTimeout}: must be positive.");
         if (ResultLifetime <= TimeSpan.Zero) throw new MLCardiacException($"ResultLifetime {ResultLifetime}: must be positive.");
-        if (!Enum.IsDefined(Backend)) throw new MLCardiacException($"--backend {Backend}: use auto, torchsharp or onnxruntime.");
+        if (!Enum.IsDefined(Backend)) throw new MLCardiacException($"--backend {Backend}: use auto, torchsharp, onnxruntime or onnxruntime-int8.");
         if (MaxResults < 1) throw new MLCardiacException($"MaxResults {MaxResults}: must be at least 1.");
     }
 }

@@ -36,6 +36,18 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
         [Description("Z-score each slice inside the graph (for consumers that cannot normalise per volume; predictions then differ slightly from MLCardiac's). Not for model.onnx inside the folder.")]
         public bool NormalizeSlices { get; init; }
 
+        [CommandOption("--int8")]
+        [Description("Quantize the U-Net's 3×3 convolutions to int8 (static, QDQ; ONNX Runtime runs them as QLinearConv). Needs --calibration-data. Default file: model.int8.onnx in the model folder (`predict --backend onnxruntime-int8`).")]
+        public bool Int8 { get; init; }
+
+        [CommandOption("--calibration-data <DIR>")]
+        [Description("With --int8: a dataset folder (any layout `data inspect` reads; labels not needed) whose slices calibrate the activation ranges.")]
+        public string? CalibrationData { get; init; }
+
+        [CommandOption("--calibration-subjects <N>")]
+        [Description("With --int8: subjects to calibrate on, taken in turn from each vendor. Default: 8.")]
+        public int CalibrationSubjects { get; init; } = 8;
+
         [CommandOption("--opset <N>")]
         [Description("ONNX opset, 17..21. Default: 17.")]
         public int Opset { get; init; } = OnnxExporter.DefaultOpset;
@@ -62,9 +74,23 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
         var options = new OnnxExportOptions { Outputs = outputs, NormalizeSlices = settings.NormalizeSlices, Opset = settings.Opset };
         try { options.Validate(); }
         catch (ArgumentException e) { throw new MLCardiacException($"--{e.ParamName?.ToLowerInvariant()}: {e.Message}", e); }
-        string onnxPath = settings.Onnx ?? Path.Combine(settings.Model, SegmentationModel.OnnxFile);
+        if (settings.Int8 && string.IsNullOrWhiteSpace(settings.CalibrationData))
+            throw new MLCardiacException("--int8 needs --calibration-data DIR: the slices whose activation ranges set the int8 scales.");
+        if (!settings.Int8 && settings.CalibrationData is not null)
+            throw new MLCardiacException("--calibration-data is only used with --int8.");
+        if (settings.CalibrationSubjects < 1) throw new MLCardiacException($"--calibration-subjects must be at least 1 (was {settings.CalibrationSubjects}).");
+        string onnxPath = settings.Onnx ?? Path.Combine(settings.Model, settings.Int8 ? SegmentationModel.Int8OnnxFile : SegmentationModel.OnnxFile);
         cancellationToken.ThrowIfCancellationRequested();
-        string kind = OnnxExporter.ExportModelFolder(settings.Model, onnxPath, options);
+        string kind = OnnxModelMetadata.SegmentationKind;
+        if (settings.Int8)
+        {
+            int slices = OnnxExporter.ExportModelFolderInt8(settings.Model, onnxPath, settings.CalibrationData!, settings.CalibrationSubjects, options, cancellationToken);
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"calibrated int8 activation ranges on {slices} slices of {settings.CalibrationData}");
+        }
+        else
+        {
+            kind = OnnxExporter.ExportModelFolder(settings.Model, onnxPath, options);
+        }
         var info = OnnxModelInfo.Read(onnxPath);
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"wrote [bold]{onnxPath}[/] ({kind}, opset {info.Opset}, input {info.InputName} [[{string.Join(", ", info.InputShape.Select(d => d?.ToString(CultureInfo.InvariantCulture) ?? "batch"))}]], outputs {string.Join(", ", info.OutputNames)}, {new FileInfo(onnxPath).Length / 1024.0:F0} KiB)");

@@ -46,7 +46,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         public bool NoLargestComponent { get; init; }
 
         [CommandOption("--backend <NAME>")]
-        [Description("What runs the network: auto (ONNX Runtime when the model folder has model.onnx from `mlcardiac export`, else TorchSharp), torchsharp or onnxruntime. Default: auto.")]
+        [Description("What runs the network: auto (ONNX Runtime when the model folder has model.onnx from `mlcardiac export`, else TorchSharp), torchsharp, onnxruntime, or onnxruntime-int8 (the folder's model.int8.onnx from `mlcardiac export --int8`). Default: auto.")]
         public string Backend { get; init; } = "auto";
 
         public override ValidationResult Validate() =>
@@ -62,7 +62,8 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
             "auto" => SegmentationBackend.Auto,
             "torchsharp" => SegmentationBackend.TorchSharp,
             "onnxruntime" or "onnx" => SegmentationBackend.OnnxRuntime,
-            _ => throw new MLCardiacException($"--backend: '{settings.Backend}' is not one of auto, torchsharp, onnxruntime."),
+            "onnxruntime-int8" or "onnx-int8" => SegmentationBackend.OnnxRuntimeInt8,
+            _ => throw new MLCardiacException($"--backend: '{settings.Backend}' is not one of auto, torchsharp, onnxruntime, onnxruntime-int8."),
         };
         using SegmentationModel model = SegmentationModel.Load(settings.Model, backend);
         if (Directory.Exists(settings.Image))

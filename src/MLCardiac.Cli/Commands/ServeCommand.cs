@@ -44,7 +44,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
         public int MaxUploadMb { get; init; } = 256;
 
         [CommandOption("--backend <BACKEND>")]
-        [Description("auto (default) or onnxruntime: ONNX Runtime, the faster, with the folder's model.onnx or one exported in memory at start-up; torchsharp: libtorch.")]
+        [Description("auto (default) or onnxruntime: ONNX Runtime, the faster, with the folder's model.onnx or one exported in memory at start-up; torchsharp: libtorch; onnxruntime-int8: the folder's model.int8.onnx (`mlcardiac export --int8`), integer convolutions.")]
         public string Backend { get; init; } = "auto";
     }
 

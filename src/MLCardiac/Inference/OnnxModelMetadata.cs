@@ -33,6 +33,8 @@ public static class OnnxModelMetadata
     public const string NormalizationInGraph = "per-slice-zscore-in-graph";
     /// <summary>Lower-case hex SHA-256 of the weights file the model was exported from (model folders only).</summary>
     public const string WeightsSha256 = "mlcardiac.weights_sha256";
+    /// <summary>Key: how the model was quantized (absent for float32 models), e.g. "int8 QDQ: 20 convolutions, …".</summary>
+    public const string Quantization = "mlcardiac.quantization";
     /// <summary>Producer name written into every exported model.</summary>
     public const string ProducerName = "MLCardiac";
 }

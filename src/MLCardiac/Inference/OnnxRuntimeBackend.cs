@@ -104,7 +104,7 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <inheritdoc />
-    public string Name => "ONNX Runtime";
+    public string Name => Metadata.ContainsKey(OnnxModelMetadata.Quantization) ? "ONNX Runtime, int8" : "ONNX Runtime";
 
     /// <inheritdoc />
     public int Classes => OurClasses;

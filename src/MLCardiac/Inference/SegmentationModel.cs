@@ -23,6 +23,9 @@ public sealed class SegmentationModel : IDisposable
     /// <summary>Name of the optional ONNX export of the weights inside a model folder.</summary>
     public const string OnnxFile = "model.onnx";
 
+    /// <summary>The int8-quantized ONNX model's file name inside a model folder (<see cref="SegmentationBackend.OnnxRuntimeInt8"/>).</summary>
+    public const string Int8OnnxFile = "model.int8.onnx";
+
     /// <summary>
     /// The backend <see cref="SegmentationBackend.Auto"/> picks when both are available: ONNX Runtime, measured faster
     /// than TorchSharp on a 10-slice 128×128 stack (bench mode <c>onnx</c>; see Onnx/README.md).
@@ -108,9 +111,12 @@ public sealed class SegmentationModel : IDisposable
             throw new MLCardiacException($"{path}: schema version {description.SchemaVersion}; this build reads {ModelDescription.CurrentSchemaVersion}.");
         string weights = Path.Combine(directory, description.Weights);
         if (!File.Exists(weights)) throw new MLCardiacException($"{weights}: the weights named in {path} are missing.");
-        string onnxPath = Path.Combine(directory, OnnxFile);
+        bool int8 = backend == SegmentationBackend.OnnxRuntimeInt8;
+        string onnxPath = Path.Combine(directory, int8 ? Int8OnnxFile : OnnxFile);
         bool haveOnnx = File.Exists(onnxPath);
-        bool useOnnx = backend == SegmentationBackend.OnnxRuntime
+        if (int8 && !haveOnnx)
+            throw new MLCardiacException($"{onnxPath}: not found; write it with `mlcardiac export --model {directory} --int8 --calibration-data DATA_DIR`.");
+        bool useOnnx = backend == SegmentationBackend.OnnxRuntime || int8
             || (backend == SegmentationBackend.Auto && Preferred == SegmentationBackend.OnnxRuntime && (haveOnnx || exportOnnxIfMissing));
         if (backend == SegmentationBackend.OnnxRuntime && !haveOnnx && !exportOnnxIfMissing)
             throw new MLCardiacException($"{onnxPath}: not found; write it with `mlcardiac export --model {directory}`.");
@@ -151,7 +157,7 @@ public sealed class SegmentationModel : IDisposable
             onnx.Metadata.TryGetValue(OnnxModelMetadata.WeightsSha256, out string? exported);
             string actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(weights)));
             if (exported != actual)
-                throw new MLCardiacException($"{onnxPath}: exported from other weights than {weights}; export it again (`mlcardiac export --model {Path.GetDirectoryName(onnxPath)}`) or delete it.");
+                throw new MLCardiacException($"{onnxPath}: exported from other weights than {weights}; export it again (`mlcardiac export --model {Path.GetDirectoryName(onnxPath)}{(Path.GetFileName(onnxPath) == Int8OnnxFile ? " --int8 --calibration-data DATA_DIR" : "")}`) or delete it.");
             onnx.Metadata.TryGetValue(OnnxModelMetadata.Size, out string? size);
             onnx.Metadata.TryGetValue(OnnxModelMetadata.InputNormalization, out string? normalization);
             if (size != description.Preprocessing.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) || normalization != OnnxModelMetadata.NormalizationByCaller)

@@ -17,7 +17,7 @@ namespace MLCardiac.Models;
 /// time; both compute mean and biased variance over H×W per sample and channel with ε = 1e-5, so the outputs agree
 /// to float rounding (tested) and saved models load unchanged.
 /// </remarks>
-internal sealed class InstanceNorm : nn.Module<Tensor, Tensor>
+public sealed class InstanceNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter bias;

@@ -48,9 +48,20 @@ public static class OnnxExporter
         if (size % (1 << o.Depth) != 0)
             throw new MLCardiacException($"ONNX export: a U-Net of depth {o.Depth} needs a size divisible by {1 << o.Depth} (was {size}).");
 
+        OnnxGraphBuilder b = UNetGraph(network, size, options, int8: null);
+        var metadata = CommonMetadata(OnnxModelMetadata.SegmentationKind, SegmentationLabels.Take(o.Classes).ToList(), preprocessing, size, options.NormalizeSlices);
+        metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o);
+        if (weightsSha256 is not null) metadata[OnnxModelMetadata.WeightsSha256] = weightsSha256;
+        return Model(b, options.Opset, metadata, "MLCardiac 2D U-Net: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
+    }
+
+    /// <summary>The U-Net graph (input, layers, outputs); with <paramref name="int8"/> its convolutions are calibrated or quantized.</summary>
+    private static OnnxGraphBuilder UNetGraph(UNet2d network, int size, OnnxExportOptions options, Int8Quantization? int8)
+    {
+        UNetOptions o = network.Options;
         var w = new StateDictReader(network);
         w.Ignore(k => k.StartsWith("deepHeads.", StringComparison.Ordinal) || k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
-        var b = new OnnxGraphBuilder("unet2d");
+        var b = new OnnxGraphBuilder("unet2d") { Int8 = int8 };
         string x = Input(b, o.InChannels, size, options.NormalizeSlices);
 
         var skips = new List<string>();
@@ -69,10 +80,34 @@ public static class OnnxExporter
         w.CheckAllUsed(nameof(UNet2d));
         Outputs(b, logits, options.Outputs, [null, o.Classes, size, size]);
 
+        return b;
+    }
+
+    /// <summary>
+    /// As <see cref="ExportSegmentation"/>, with the 3×3 convolutions quantized to int8 (static, QDQ form; see
+    /// <c>Onnx/README.md</c>): activation scales are calibrated on <paramref name="calibrationSlices"/> — preprocessed
+    /// slices (<paramref name="calibrationCount"/> × Size² floats, as the model's <c>Preprocessor</c> makes them) —
+    /// and ONNX Runtime runs those convolutions as integer QLinearConv. The metadata records the quantization.
+    /// </summary>
+    public static byte[] ExportSegmentationInt8(UNet2d network, PreprocessingOptions preprocessing, ReadOnlyMemory<float> calibrationSlices, int calibrationCount,
+        OnnxExportOptions? options = null, string? weightsSha256 = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        options ??= new OnnxExportOptions();
+        options.Validate();
+        if (options.NormalizeSlices) throw new ArgumentException("int8 export calibrates on slices normalised as in training; NormalizeSlices is not supported with it.", nameof(options));
+        UNetOptions o = network.Options;
+        int size = options.Size ?? preprocessing.Size;
+        if (size % (1 << o.Depth) != 0)
+            throw new MLCardiacException($"ONNX export: a U-Net of depth {o.Depth} needs a size divisible by {1 << o.Depth} (was {size}).");
+        var (b, plan) = Int8Quantization.Build(q => UNetGraph(network, size, options, q), calibrationSlices, calibrationCount, size, cancellationToken);
         var metadata = CommonMetadata(OnnxModelMetadata.SegmentationKind, SegmentationLabels.Take(o.Classes).ToList(), preprocessing, size, options.NormalizeSlices);
         metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o);
+        metadata[OnnxModelMetadata.Quantization] = string.Create(CultureInfo.InvariantCulture,
+            $"int8 QDQ: {plan.Layers.Count} convolutions, weights per channel (symmetric), activations per tensor (uint8, min/max over {plan.CalibrationSlices} calibration slices)");
         if (weightsSha256 is not null) metadata[OnnxModelMetadata.WeightsSha256] = weightsSha256;
-        return Model(b, options.Opset, metadata, "MLCardiac 2D U-Net: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
+        return Model(b, options.Opset, metadata, "MLCardiac 2D U-Net, int8-quantized convolutions: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
     }
 
     /// <summary>
@@ -166,6 +201,46 @@ public static class OnnxExporter
         }
         AtomicFile.Write(onnxPath, s => s.Write(bytes));
         return kind;
+    }
+
+    /// <summary>
+    /// Exports the segmentation model folder <paramref name="modelDirectory"/> with int8 convolutions
+    /// (<see cref="ExportSegmentationInt8"/>) to <paramref name="onnxPath"/>, atomically, calibrating on the ED and ES
+    /// frames of up to <paramref name="calibrationSubjects"/> subjects of <paramref name="calibrationData"/> (any layout
+    /// <c>mlcardiac data inspect</c> reads; labels are not needed), taken in turn from each vendor so every scanner's
+    /// contrast shapes the ranges. Returns the number of calibration slices.
+    /// </summary>
+    public static int ExportModelFolderInt8(string modelDirectory, string onnxPath, string calibrationData, int calibrationSubjects = 8,
+        OnnxExportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(onnxPath);
+        ArgumentException.ThrowIfNullOrEmpty(calibrationData);
+        if (calibrationSubjects < 1) throw new ArgumentOutOfRangeException(nameof(calibrationSubjects), calibrationSubjects, "at least one calibration subject");
+        if (!File.Exists(Path.Combine(modelDirectory, SegmentationModel.DescriptionFile)))
+            throw new MLCardiacException($"{modelDirectory}: no {SegmentationModel.DescriptionFile}; int8 export is for segmentation model folders (mlcardiac train).");
+        if (!Directory.Exists(calibrationData)) throw new MLCardiacException($"{calibrationData}: no such calibration data folder.");
+        var index = Data.DatasetLayouts.Load(calibrationData);
+        var bySubject = index.Records.GroupBy(r => (r.Vendor, r.Subject)).OrderBy(g => g.Key.Subject, StringComparer.Ordinal).ToList();
+        var chosen = bySubject.GroupBy(g => g.Key.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(v => v.Select((subject, i) => (subject, i))).OrderBy(t => t.i).ThenBy(t => t.subject.Key.Vendor, StringComparer.Ordinal)
+            .Take(calibrationSubjects).SelectMany(t => t.subject).ToList();
+        if (chosen.Count == 0) throw new MLCardiacException($"{calibrationData}: no image to calibrate on.");
+        using SegmentationModel model = SegmentationModel.Load(modelDirectory, SegmentationBackend.TorchSharp);
+        var preparation = new Data.CasePreparation(new Preprocessor(model.Description.Preprocessing));
+        var cases = preparation.Prepare(chosen, includeLabels: false, cancellationToken: cancellationToken);
+        int count = cases.Sum(c => c.Slices);
+        float[] slices = new float[cases.Sum(c => c.Images.Length)];
+        int at = 0;
+        foreach (var c in cases)
+        {
+            c.Images.CopyTo(slices, at);
+            at += c.Images.Length;
+        }
+        string weights = Path.Combine(modelDirectory, model.Description.Weights);
+        byte[] bytes = ExportSegmentationInt8(model.Network, model.Description.Preprocessing, slices, count, options, Sha256(weights), cancellationToken);
+        AtomicFile.Write(onnxPath, s => s.Write(bytes));
+        return count;
     }
 
     /// <summary>

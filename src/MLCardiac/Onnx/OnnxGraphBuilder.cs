@@ -19,6 +19,9 @@ internal sealed class OnnxGraphBuilder
         Graph = new GraphProto { Name = name };
     }
 
+    /// <summary>When set, the U-Net's convolutions are calibrated or emitted in int8 QDQ form (<see cref="Int8Quantization"/>).</summary>
+    public Int8Quantization? Int8 { get; init; }
+
     /// <summary>The graph being built.</summary>
     public GraphProto Graph { get; }
 
@@ -28,6 +31,15 @@ internal sealed class OnnxGraphBuilder
         long count = dims.Aggregate(1L, (a, b) => a * b);
         if (count != data.Length) throw new ArgumentException($"{name}: {data.Length} values for dimensions [{string.Join(", ", dims)}].", nameof(data));
         var t = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(data)) };
+        t.Dims.AddRange(dims);
+        Graph.Initializer.Add(t);
+        return t.Name;
+    }
+
+    /// <summary>A constant of 8/32-bit integers (quantized weights, zero points, quantized biases); returns its value name.</summary>
+    public string IntegerConstant<T>(string name, TensorProto.Types.DataType type, ReadOnlySpan<T> data, params long[] dims) where T : unmanaged
+    {
+        var t = new TensorProto { Name = Unique(name), DataType = (int)type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(data)) };
         t.Dims.AddRange(dims);
         Graph.Initializer.Add(t);
         return t.Name;

@@ -1,4 +1,5 @@
 using MLCardiac.Models;
+using MLCardiac.Onnx.Protobuf;
 using static MLCardiac.Onnx.OnnxGraphBuilder;
 
 namespace MLCardiac.Onnx;
@@ -13,15 +14,20 @@ internal static class OnnxLayers
     public static string Conv(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, int stride, int padding)
     {
         var (weight, shape) = w[prefix + ".weight"];
+        AttributeProto[] attributes =
+        [
+            Ints("kernel_shape", shape[2], shape[3]), Ints("strides", stride, stride),
+            Ints("pads", padding, padding, padding, padding), Ints("dilations", 1, 1), Int("group", 1),
+        ];
+        if (b.Int8 is { } int8 && Int8Quantization.Quantizes(prefix, shape[1], shape[2]))
+            return int8.Conv(b, prefix, x, weight, shape, w.Has(prefix + ".bias") ? w[prefix + ".bias"].Item1 : null, attributes);
         var inputs = new List<string> { x, b.Constant(prefix + ".weight", weight, shape) };
         if (w.Has(prefix + ".bias"))
         {
             var (bias, biasShape) = w[prefix + ".bias"];
             inputs.Add(b.Constant(prefix + ".bias", bias, biasShape));
         }
-        return b.Node("Conv", prefix, inputs,
-            Ints("kernel_shape", shape[2], shape[3]), Ints("strides", stride, stride),
-            Ints("pads", padding, padding, padding, padding), Ints("dilations", 1, 1), Int("group", 1));
+        return b.Node("Conv", prefix, inputs, attributes);
     }
 
     /// <summary>Transposed convolution with kernel = stride (the U-Net's up-sampling); TorchSharp's weight layout [in, out, k, k] is ONNX's.</summary>

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using MLCardiac.Data;
+using MLCardiac.Evaluation;
+using MLCardiac.Inference;
+using MLCardiac.Onnx;
+
+namespace MLCardiac.Bench;
+
+/// <summary>
+/// What int8 quantization buys and costs on a trained model folder: the forward pass of a 10-slice stack on
+/// TorchSharp, ONNX Runtime float32 and ONNX Runtime int8 (the folder's <c>model.int8.onnx</c>, exported here with
+/// calibration on the data folder when missing), interleaved in one process; then 3D Dice per vendor of the float and the
+/// int8 model on every labeled case of the data folder.
+/// </summary>
+internal static class Int8Benchmark
+{
+    public static int Run(string[] args)
+    {
+        string model = "models/unet-ab", data = "data/synthetic";
+        int rounds = 15;
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--model": model = args[i + 1]; break;
+                case "--data": data = args[i + 1]; break;
+                case "--rounds": rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+        if (!File.Exists(Path.Combine(model, SegmentationModel.DescriptionFile)))
+        {
+            Console.Error.WriteLine($"{model}: no trained model folder (make serve trains models/unet-ab; or pass --model DIR)");
+            return 2;
+        }
+        string int8Path = Path.Combine(model, SegmentationModel.Int8OnnxFile);
+        if (!File.Exists(int8Path))
+        {
+            int n = OnnxExporter.ExportModelFolderInt8(model, int8Path, data);
+            Console.WriteLine($"exported {int8Path} (calibrated on {n} slices of {data})");
+        }
+        using var torchModel = SegmentationModel.Load(model, SegmentationBackend.TorchSharp);
+        using var fp32 = SegmentationModel.Load(model, SegmentationBackend.OnnxRuntime, null, exportOnnxIfMissing: true);
+        using var int8 = SegmentationModel.Load(model, SegmentationBackend.OnnxRuntimeInt8);
+        int size = torchModel.Description.Preprocessing.Size, slices = 10;
+        var random = new Random(1);
+        float[] stack = new float[slices * size * size];
+        for (int i = 0; i < stack.Length; i++) stack[i] = (float)(random.NextDouble() * 4 - 2);
+        var backends = new (string Name, ISegmentationBackend Backend)[] { ("TorchSharp", torchModel.Backend), ("ORT float32", fp32.Backend), ("ORT int8", int8.Backend) };
+        var outputs = backends.Select(b => new float[slices * b.Backend.Classes * size * size]).ToArray();
+        for (int i = 0; i < backends.Length; i++) backends[i].Backend.Predict(stack, slices, size, outputs[i]);
+        var times = backends.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < rounds; r++)
+            for (int i = 0; i < backends.Length; i++)
+            {
+                // Each runtime's worker threads spin for a while after a call (libtorch's OpenMP, each ONNX Runtime
+                // session's pool) and would take the cores from the next variant; a pause lets them go idle, as they
+                // are between a server's requests.
+                Thread.Sleep(300);
+                var clock = Stopwatch.StartNew();
+                backends[i].Backend.Predict(stack, slices, size, outputs[i]);
+                times[i].Add(clock.Elapsed.TotalMilliseconds);
+            }
+        double baseline = Median(times[0]);
+        Console.WriteLine($"{model}: forward + softmax of a {slices}-slice {size}×{size} stack, {rounds} interleaved rounds, {Environment.ProcessorCount} cores:");
+        for (int i = 0; i < backends.Length; i++)
+            Console.WriteLine($"  {backends[i].Name,-12} median {Median(times[i]),7:F1} ms  min {times[i].Min(),7:F1} ms  ratio to TorchSharp {Median(times[i]) / baseline:F2}");
+
+        var records = DatasetLayouts.Load(data).Records.Where(r => r.IsLabeled).ToList();
+        var a = CaseEvaluator.Evaluate((image, frame) => fp32.Segment(image, frame), records, null, CancellationToken.None);
+        var b = CaseEvaluator.Evaluate((image, frame) => int8.Segment(image, frame), records, null, CancellationToken.None);
+        Console.WriteLine($"3D Dice (LV, MYO, RV mean) on {records.Count} labeled cases of {data}, float32 vs int8:");
+        foreach (var vendor in a.Select(c => c.Record.Vendor).Distinct().Order(StringComparer.Ordinal))
+        {
+            double Mean(IEnumerable<CaseResult> cs) => cs.Where(c => c.Record.Vendor == vendor).Average(c => (c.Lv.Dice + c.Myo.Dice + c.Rv.Dice) / 3);
+            Console.WriteLine($"  vendor {vendor}: float32 {Mean(a):F4}  int8 {Mean(b):F4}  Δ {Mean(b) - Mean(a):+0.0000;-0.0000}");
+        }
+        double all(IReadOnlyList<CaseResult> cs) => cs.Average(c => (c.Lv.Dice + c.Myo.Dice + c.Rv.Dice) / 3);
+        Console.WriteLine($"  all:      float32 {all(a):F4}  int8 {all(b):F4}  Δ {all(b) - all(a):+0.0000;-0.0000}; largest per-case |Δ| {a.Zip(b, (x, y) => Math.Abs((x.Lv.Dice + x.Myo.Dice + x.Rv.Dice - y.Lv.Dice - y.Myo.Dice - y.Rv.Dice) / 3)).Max():F4}");
+        return 0;
+    }
+
+    private static double Median(List<double> v)
+    {
+        var s = v.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+}
