@@ -12,7 +12,7 @@ namespace MLCardiac.Bench;
 /// <summary>
 /// Where the U-Net's inference time goes (16 filters, depth 4, a 10-slice 128×128 stack, 2 threads): each TorchSharp
 /// layer timed alone on activations of its shape, the normalisation alternatives side by side, and ONNX Runtime's own
-/// per-operator profile of the float32 and the int8 export. The figures that chose <see cref="InstanceNorm"/> and the
+/// per-operator profile of the float32 and the int8 export. The figures that chose <see cref="InstanceNormalization"/> and the
 /// int8 export come from here.
 /// </summary>
 internal static class LayersBenchmark
@@ -35,7 +35,7 @@ internal static class LayersBenchmark
                 using var y = randn(n, f[s], side, side);
                 using var c0 = nn.Conv2d(cin, f[s], 3, stride: s == 0 ? 1 : 2, padding: 1);
                 using var c1 = nn.Conv2d(f[s], f[s], 3, padding: 1);
-                using var norm = new InstanceNorm(f[s]);
+                using var norm = new InstanceNormalization(f[s]);
                 double tc = Time(() => c0.call(x)) + Time(() => c1.call(y));
                 convs += tc;
                 norms += 2 * Time(() => norm.call(y));
@@ -51,7 +51,7 @@ internal static class LayersBenchmark
                 using var up = nn.ConvTranspose2d(f[s + 1], f[s], 2, stride: 2, bias: false);
                 using var c0 = nn.Conv2d(2 * f[s], f[s], 3, padding: 1);
                 using var c1 = nn.Conv2d(f[s], f[s], 3, padding: 1);
-                using var norm = new InstanceNorm(f[s]);
+                using var norm = new InstanceNormalization(f[s]);
                 double tu = Time(() => up.call(low)), tc = Time(() => c0.call(joined)) + Time(() => c1.call(y));
                 convs += tu + tc;
                 norms += 2 * Time(() => norm.call(y));
@@ -62,9 +62,9 @@ internal static class LayersBenchmark
             Console.WriteLine($"  sum: convolutions {convs:F1}, instance norm {norms:F1}, leaky ReLU {acts:F1}, concat {cats:F1}");
             using var z = randn(n, 16, 128, 128);
             using var libtorchNorm = nn.InstanceNorm2d(16, affine: true);
-            using var ours = new InstanceNorm(16);
+            using var ours = new InstanceNormalization(16);
             double a = Time(() => libtorchNorm.call(z)), b = Time(() => ours.call(z));
-            Console.WriteLine($"  instance norm of 10×16×128×128: nn.InstanceNorm2d {a:F2}, InstanceNorm (group-norm kernel) {b:F2}, ratio {a / b:F1}");
+            Console.WriteLine($"  instance norm of 10×16×128×128: nn.InstanceNorm2d {a:F2}, InstanceNormalization (group-norm kernel) {b:F2}, ratio {a / b:F1}");
         }
 
         using var net = new UNet2d(new UNetOptions { BaseFilters = 16, Depth = 4 });

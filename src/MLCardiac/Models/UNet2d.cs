@@ -114,15 +114,15 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
         yield return ("conv" + id, nn.Conv2d(inCh, outCh, 3, stride: stride, padding: 1));
         yield return ("norm" + id, o.Normalization switch
         {
-            NormalizationKind.Instance => new InstanceNorm(outCh),
+            NormalizationKind.Instance => new InstanceNormalization(outCh),
             NormalizationKind.Batch => nn.BatchNorm2d(outCh),
             NormalizationKind.Group => nn.GroupNorm(o.Groups, outCh),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Normalization, "unknown normalisation"),
         });
         yield return ("act" + id, o.Activation switch
         {
-            ActivationKind.LeakyReLU => new LeakyRelu(0.01),
-            ActivationKind.ReLU => nn.ReLU(),
+            ActivationKind.LeakyReLU => new LeakyRelu(0.01, inPlace: true),
+            ActivationKind.ReLU => nn.ReLU(inplace: true),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Activation, "unknown activation"),
         });
     }

@@ -17,14 +17,14 @@ namespace MLCardiac.Models;
 /// time; both compute mean and biased variance over H×W per sample and channel with ε = 1e-5, so the outputs agree
 /// to float rounding (tested) and saved models load unchanged.
 /// </remarks>
-public sealed class InstanceNorm : nn.Module<Tensor, Tensor>
+public sealed class InstanceNormalization : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
     private readonly long _channels;
 
     /// <summary>Creates the layer for <paramref name="channels"/> channels: weight 1, bias 0 (as <c>InstanceNorm2d</c>).</summary>
-    public InstanceNorm(long channels) : base(nameof(InstanceNorm))
+    public InstanceNormalization(long channels) : base(nameof(InstanceNormalization))
     {
         _channels = channels;
         weight = new Parameter(ones(channels));

@@ -13,7 +13,7 @@ public sealed class InstanceNormTests
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(3);
         using var reference = nn.InstanceNorm2d(6, affine: true);
-        using var ours = new InstanceNorm(6);
+        using var ours = new InstanceNormalization(6);
         using (torch.no_grad())
         {
             reference.weight!.copy_(randn(6));
@@ -38,7 +38,7 @@ public sealed class InstanceNormTests
     public void StateDict_HasTheSameEntriesAsInstanceNorm2d()
     {
         using var reference = nn.InstanceNorm2d(4, affine: true);
-        using var ours = new InstanceNorm(4);
+        using var ours = new InstanceNormalization(4);
         CollectionAssert.AreEquivalent(reference.state_dict().Keys.ToList(), ours.state_dict().Keys.ToList());
     }
 }
