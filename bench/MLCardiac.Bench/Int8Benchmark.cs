@@ -9,8 +9,8 @@ namespace MLCardiac.Bench;
 
 /// <summary>
 /// What int8 quantization buys and costs on a trained model folder: the forward pass of a 10-slice stack on
-/// TorchSharp, ONNX Runtime float32 and ONNX Runtime int8 (the folder's <c>model.int8.onnx</c>, exported here with
-/// calibration on the data folder when missing), interleaved in one process; then 3D Dice per vendor of the float and the
+/// TorchSharp, ONNX Runtime float32 and ONNX Runtime int8 (the folder's <c>model.int8.onnx</c>, exported here when
+/// missing, calibrated on the training vendors' images in the data folder), interleaved in one process; then 3D Dice per vendor of the float and the
 /// int8 model on every labeled case of the data folder.
 /// </summary>
 internal static class Int8Benchmark
@@ -37,8 +37,9 @@ internal static class Int8Benchmark
         string int8Path = Path.Combine(model, SegmentationModel.Int8OnnxFile);
         if (!File.Exists(int8Path))
         {
-            int n = OnnxExporter.ExportModelFolderInt8(model, int8Path, data);
-            Console.WriteLine($"exported {int8Path} (calibrated on {n} slices of {data})");
+            string[] trainVendors = [.. SegmentationModel.Load(model, SegmentationBackend.TorchSharp).Description.TrainVendors];
+            int n = OnnxExporter.ExportModelFolderInt8(model, int8Path, data, calibrationVendors: trainVendors);
+            Console.WriteLine($"exported {int8Path} (calibrated on {n} slices of the training vendors {string.Join(", ", trainVendors)} in {data})");
         }
         using var torchModel = SegmentationModel.Load(model, SegmentationBackend.TorchSharp);
         using var fp32 = SegmentationModel.Load(model, SegmentationBackend.OnnxRuntime, null, exportOnnxIfMissing: true);

@@ -48,6 +48,10 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
         [Description("With --int8: subjects to calibrate on, taken in turn from each vendor. Default: 8.")]
         public int CalibrationSubjects { get; init; } = 8;
 
+        [CommandOption("--calibration-vendors <LIST>")]
+        [Description("With --int8: calibrate on these vendors only (comma-separated), e.g. the training vendors. Default: every vendor in the folder.")]
+        public string? CalibrationVendors { get; init; }
+
         [CommandOption("--opset <N>")]
         [Description("ONNX opset, 17..21. Default: 17.")]
         public int Opset { get; init; } = OnnxExporter.DefaultOpset;
@@ -76,15 +80,16 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
         catch (ArgumentException e) { throw new MLCardiacException($"--{e.ParamName?.ToLowerInvariant()}: {e.Message}", e); }
         if (settings.Int8 && string.IsNullOrWhiteSpace(settings.CalibrationData))
             throw new MLCardiacException("--int8 needs --calibration-data DIR: the slices whose activation ranges set the int8 scales.");
-        if (!settings.Int8 && settings.CalibrationData is not null)
-            throw new MLCardiacException("--calibration-data is only used with --int8.");
+        if (!settings.Int8 && (settings.CalibrationData ?? settings.CalibrationVendors) is not null)
+            throw new MLCardiacException("--calibration-data and --calibration-vendors are only used with --int8.");
         if (settings.CalibrationSubjects < 1) throw new MLCardiacException($"--calibration-subjects must be at least 1 (was {settings.CalibrationSubjects}).");
         string onnxPath = settings.Onnx ?? Path.Combine(settings.Model, settings.Int8 ? SegmentationModel.Int8OnnxFile : SegmentationModel.OnnxFile);
         cancellationToken.ThrowIfCancellationRequested();
         string kind = OnnxModelMetadata.SegmentationKind;
         if (settings.Int8)
         {
-            int slices = OnnxExporter.ExportModelFolderInt8(settings.Model, onnxPath, settings.CalibrationData!, settings.CalibrationSubjects, options, cancellationToken);
+            int slices = OnnxExporter.ExportModelFolderInt8(settings.Model, onnxPath, settings.CalibrationData!, settings.CalibrationSubjects, options,
+                settings.CalibrationVendors?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), cancellationToken);
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"calibrated int8 activation ranges on {slices} slices of {settings.CalibrationData}");
         }
         else

@@ -207,11 +207,12 @@ public static class OnnxExporter
     /// Exports the segmentation model folder <paramref name="modelDirectory"/> with int8 convolutions
     /// (<see cref="ExportSegmentationInt8"/>) to <paramref name="onnxPath"/>, atomically, calibrating on the ED and ES
     /// frames of up to <paramref name="calibrationSubjects"/> subjects of <paramref name="calibrationData"/> (any layout
-    /// <c>mlcardiac data inspect</c> reads; labels are not needed), taken in turn from each vendor so every scanner's
-    /// contrast shapes the ranges. Returns the number of calibration slices.
+    /// <c>mlcardiac data inspect</c> reads; labels are not needed), taken in turn from each vendor — or from
+    /// <paramref name="calibrationVendors"/> only, e.g. the training vendors, to keep unseen scanners out of it — so each
+    /// scanner's contrast shapes the ranges. Returns the number of calibration slices.
     /// </summary>
     public static int ExportModelFolderInt8(string modelDirectory, string onnxPath, string calibrationData, int calibrationSubjects = 8,
-        OnnxExportOptions? options = null, CancellationToken cancellationToken = default)
+        OnnxExportOptions? options = null, IReadOnlyCollection<string>? calibrationVendors = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         ArgumentException.ThrowIfNullOrEmpty(onnxPath);
@@ -221,7 +222,9 @@ public static class OnnxExporter
             throw new MLCardiacException($"{modelDirectory}: no {SegmentationModel.DescriptionFile}; int8 export is for segmentation model folders (mlcardiac train).");
         if (!Directory.Exists(calibrationData)) throw new MLCardiacException($"{calibrationData}: no such calibration data folder.");
         var index = Data.DatasetLayouts.Load(calibrationData);
-        var bySubject = index.Records.GroupBy(r => (r.Vendor, r.Subject)).OrderBy(g => g.Key.Subject, StringComparer.Ordinal).ToList();
+        if (calibrationVendors is { Count: > 0 } && calibrationVendors.FirstOrDefault(v => !index.Vendors.Contains(v)) is { } unknown)
+            throw new MLCardiacException($"{calibrationData}: no vendor \"{unknown}\" to calibrate on (it has {string.Join(", ", index.Vendors)}).");
+        var bySubject = index.Records.Where(r => calibrationVendors is not { Count: > 0 } || calibrationVendors.Contains(r.Vendor)).GroupBy(r => (r.Vendor, r.Subject)).OrderBy(g => g.Key.Subject, StringComparer.Ordinal).ToList();
         var chosen = bySubject.GroupBy(g => g.Key.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal)
             .SelectMany(v => v.Select((subject, i) => (subject, i))).OrderBy(t => t.i).ThenBy(t => t.subject.Key.Vendor, StringComparer.Ordinal)
             .Take(calibrationSubjects).SelectMany(t => t.subject).ToList();

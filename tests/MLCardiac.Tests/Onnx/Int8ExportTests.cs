@@ -84,7 +84,12 @@ public sealed class Int8ExportTests
         Assert.AreEqual(1, noData);
         StringAssert.Contains(noDataText, "--calibration-data");
 
-        var (code, text) = CliRunner.Run("export", "--model", model, "--int8", "--calibration-data", data, "--calibration-subjects", "2");
+        var (badVendor, badVendorText) = CliRunner.Run("export", "--model", model, "--int8", "--calibration-data", data, "--calibration-vendors", "Z");
+        Assert.AreEqual(1, badVendor);
+        StringAssert.Contains(badVendorText, "\"Z\"");
+
+        // Calibrated on the training vendor's images only; vendor B stays unseen.
+        var (code, text) = CliRunner.Run("export", "--model", model, "--int8", "--calibration-data", data, "--calibration-subjects", "2", "--calibration-vendors", "A");
         Assert.AreEqual(0, code, text);
         StringAssert.Contains(text, SegmentationModel.Int8OnnxFile);
 
