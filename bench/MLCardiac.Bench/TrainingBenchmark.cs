@@ -19,6 +19,7 @@ internal static class TrainingBenchmark
     {
         int baseFilters = 16, depth = 4, size = 128, batch = 8, rounds = 5, steps = 5, threads = Environment.ProcessorCount;
         string python = "/usr/bin/python3";
+        bool channelsLast = false;
         for (int a = 0; a + 1 < args.Length; a += 2)
         {
             int v = int.TryParse(args[a + 1], CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
@@ -31,6 +32,7 @@ internal static class TrainingBenchmark
                 case "--rounds": rounds = v; break;
                 case "--steps": steps = v; break;
                 case "--threads": threads = v; break;
+                case "--channels-last": channelsLast = v != 0; break;
                 case "--python": python = args[a + 1]; break;
                 default: Console.Error.WriteLine($"unknown option {args[a]}"); return 2;
             }
@@ -41,7 +43,10 @@ internal static class TrainingBenchmark
         torch.manual_seed(1);
         using var net = new UNet2d(new UNetOptions { BaseFilters = baseFilters, Depth = depth });
         using var opt = new TrainingOptimizer(OptimizerKind.AdamW, net.parameters(), 1e-3, 1e-4);
-        using var x = randn(batch, 1, size, size);
+        using var x0 = randn(batch, 1, size, size);
+        // --channels-last 1: the batch in NHWC strides (permute → contiguous → permute back), which libtorch's oneDNN
+        // convolutions propagate through the network.
+        using var x = channelsLast ? x0.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x0.alias();
         using var y = randint(0, 4, new long[] { batch, size, size }, dtype: int64);
         void Step()
         {
