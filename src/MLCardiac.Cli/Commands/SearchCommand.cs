@@ -221,6 +221,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             table.AddRow($"test {k}", F(r.BestRefit?.TestMetrics.GetValueOrDefault(k, double.NaN)), F(r.DefaultRefit?.TestMetrics.GetValueOrDefault(k, double.NaN)));
         console.Write(table);
         if (r.Best is not null) console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best: {r.Best.Parameters}");
-        if (r.BestRefit is not null) console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best model: [bold]{r.BestRefit.ModelDirectory}[/]");
+        if (r.BestRefit is not null)
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best model: [bold]{r.BestRefit.ModelFile ?? r.BestRefit.ModelDirectory}[/] (ML.NET model file; the folder {r.BestRefit.ModelDirectory} also serves mlcardiac predict/serve)");
     }
 }

@@ -22,6 +22,14 @@ public class UNetTrainerOptions
     public int BatchSize { get; init; } = Defaults.BatchSize;
     /// <summary>Initial learning rate (AdamW, poly decay).</summary>
     public double LearningRate { get; init; } = Defaults.LearningRate;
+    /// <summary>Decoupled weight decay of AdamW (≥ 0).</summary>
+    public double WeightDecay { get; init; } = Defaults.WeightDecay;
+    /// <summary>Weight of the soft-Dice term of the loss (≥ 0; with <see cref="CrossEntropyWeight"/> not both 0).</summary>
+    public double DiceWeight { get; init; } = Defaults.DiceWeight;
+    /// <summary>Weight of the cross-entropy term of the loss (≥ 0).</summary>
+    public double CrossEntropyWeight { get; init; } = Defaults.CrossEntropyWeight;
+    /// <summary>Fraction of each batch drawn from slices that contain the heart (0..1; nnU-Net oversamples 1/3).</summary>
+    public double ForegroundOversampling { get; init; } = Defaults.ForegroundOversampling;
     /// <summary>Seed of every random choice (sampling, augmentation, initialisation).</summary>
     public int Seed { get; init; } = Defaults.Seed;
     /// <summary>libtorch intra-op threads; 0 keeps libtorch's default.</summary>
@@ -62,6 +70,10 @@ public class UNetTrainerOptions
         IterationsPerEpoch = IterationsPerEpoch,
         BatchSize = BatchSize,
         LearningRate = LearningRate,
+        WeightDecay = WeightDecay,
+        DiceWeight = DiceWeight,
+        CrossEntropyWeight = CrossEntropyWeight,
+        ForegroundOversampling = ForegroundOversampling,
         Seed = Seed,
         EarlyStoppingPatience = EarlyStoppingPatience,
         Threads = Threads,

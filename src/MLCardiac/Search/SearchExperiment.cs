@@ -236,10 +236,10 @@ public sealed class SearchExperiment
             RefitResult? bestRefit = null, defaultRefit = null;
             if (_refitDirectory is not null && _objective is IRefittableObjective refit && best is not null)
             {
-                var refitProgress = progress is null ? null : new Progress<string>(_ => { });
-                bestRefit = refit.Refit(best.Parameters, Path.Combine(_refitDirectory, "best"), refitProgress, cancellationToken);
+                // Refit notes go to the objective's own log (null: the objective's default).
+                bestRefit = refit.Refit(best.Parameters, Path.Combine(_refitDirectory, "best"), null, cancellationToken);
                 if (_refitDefault)
-                    defaultRefit = refit.Refit(space.Default(), Path.Combine(_refitDirectory, "default"), refitProgress, cancellationToken);
+                    defaultRefit = refit.Refit(space.Default(), Path.Combine(_refitDirectory, "default"), null, cancellationToken);
             }
             return new SearchResult
             {

@@ -1,7 +1,12 @@
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLCardiac.Augmentation;
 using MLCardiac.Data;
 using MLCardiac.Evaluation;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Preprocessing;
 using MLCardiac.Training;
 
@@ -126,48 +131,155 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
         _ => mean ?? double.NaN,
     };
 
+    /// <summary>Name of the ML.NET model file a refit writes in its folder.</summary>
+    public const string ModelFile = "model.zip";
+
     /// <summary>
-    /// Trains <paramref name="parameters"/> on every training vendor's labeled subjects (no validation: the last
-    /// epoch's weights), saves the model folder (<see cref="SegmentationModel"/>), and evaluates it in 3D on the test
-    /// vendors' subjects: metrics "&lt;vendor&gt;/meanDice", "&lt;vendor&gt;/lv|myo|rv" and "test/meanDice".
+    /// Fits <paramref name="parameters"/> as an ML.NET pipeline of the catalog (<c>LoadNifti → Preprocess → [Augment] →
+    /// UNet | Dann</c>, <see cref="CardiacSegmentationCatalog"/>) on every training vendor's labeled subjects (no
+    /// validation: the last epoch's weights), saves it with <see cref="CardiacSegmentationCatalog.SaveModel"/> as
+    /// <see cref="ModelFile"/> — plus the same network as a model folder (<c>model.json</c> + <c>best.weights</c>) for
+    /// <c>mlcardiac predict</c>/<c>serve</c> — then loads that file back with <see cref="CardiacSegmentationCatalog.LoadModel"/>
+    /// in a fresh <see cref="MLContext"/> and evaluates it in 3D on the test vendors' subjects with
+    /// <see cref="CardiacSegmentationCatalog.Evaluate"/>: metrics "&lt;vendor&gt;/meanDice", "&lt;vendor&gt;/lv|myo|rv" and
+    /// "test/meanDice", one <see cref="RefitCase"/> per test case.
     /// </summary>
+    /// <remarks>
+    /// Everything is written into a staging folder beside <paramref name="directory"/> and moved in (file by file, each
+    /// move atomic) only once the test evaluation has finished: a cancelled or failed refit leaves no model file behind.
+    /// The pipeline normalises intensities per frame (src/MLCardiac/ML/README.md) where the trials' prepared slices are
+    /// normalised per cine — the only difference between a trial's training and the refit's. DANN is refitted without
+    /// target data, its domain head separating the training vendors, as in the trials.
+    /// </remarks>
     public RefitResult Refit(ParameterAssignment parameters, string directory, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        progress ??= _log;
         var clock = Stopwatch.StartNew();
         var data = _prepared.Value;
         var (options, augmenter) = SegmentationSearchOptions.Apply(parameters, _definition.BaseOptions);
-        var trainSet = CasePreparation.ToSlices(data.Train, data.Domains);
-        progress?.Report($"refitting {{{parameters}}} on {string.Join(", ", _definition.TrainVendors)}");
-        using (TrainingResult result = new SegmentationTrainer(options, augmenter).Fit(trainSet, null, null, false, null, cancellationToken))
+        string target = Path.GetFullPath(directory);
+        string staging = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.refit-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
         {
-            SegmentationModel.Save(directory, result.Model, new ModelDescription
+            progress?.Report($"refitting {{{parameters}}} on {string.Join(", ", _definition.TrainVendors)} through the ML.NET pipeline");
+            string pipelineText = FitAndSave(options, augmenter, data.Train.Select(c => c.Record), staging, progress, cancellationToken);
+            string stagedFile = Path.Combine(staging, ModelFile);
+            var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+            var cases = new List<RefitCase>();
+            if (data.TestRecords.Count > 0)
             {
-                Weights = SegmentationTrainer.BestWeightsFile,
-                Network = options.Network,
-                Preprocessing = Preprocessing,
-                Domains = data.Domains,
-                TrainVendors = _definition.TrainVendors,
-                TargetVendors = [],
-            });
-        }
-        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (data.TestRecords.Count > 0)
-        {
-            progress?.Report($"testing on {string.Join(", ", _definition.TestVendors)}");
-            using SegmentationModel model = SegmentationModel.Load(directory);
-            var cases = CaseEvaluator.Evaluate((image, frame) => model.Segment(image, frame), data.TestRecords, null, cancellationToken);
-            foreach (var g in cases.GroupBy(c => c.Record.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                var s = VendorSummary.From(g.Key, "unseen", g.ToList(), _definition.Seed);
-                metrics[$"{g.Key}/lv"] = s.Lv.Dice.Mean;
-                metrics[$"{g.Key}/myo"] = s.Myo.Dice.Mean;
-                metrics[$"{g.Key}/rv"] = s.Rv.Dice.Mean;
-                metrics[$"{g.Key}/meanDice"] = (s.Lv.Dice.Mean + s.Myo.Dice.Mean + s.Rv.Dice.Mean) / 3;
+                progress?.Report($"testing the saved {ModelFile} on {string.Join(", ", _definition.TestVendors)}");
+                SegmentationMetrics m = EvaluateModelFile(stagedFile, data.TestRecords, _definition.Seed, cancellationToken);
+                foreach (VendorSummary s in m.Vendors)
+                {
+                    metrics[$"{s.Vendor}/lv"] = s.Lv.Dice.Mean;
+                    metrics[$"{s.Vendor}/myo"] = s.Myo.Dice.Mean;
+                    metrics[$"{s.Vendor}/rv"] = s.Rv.Dice.Mean;
+                    metrics[$"{s.Vendor}/meanDice"] = (s.Lv.Dice.Mean + s.Myo.Dice.Mean + s.Rv.Dice.Mean) / 3;
+                }
+                cases.AddRange(m.Cases.Select(c => new RefitCase(c.Record.Subject, c.Record.Vendor, c.Record.Role.ToString(), c.Lv.Dice, c.Myo.Dice, c.Rv.Dice)));
+                metrics["test/meanDice"] = cases.Average(c => c.MeanDice);
             }
-            metrics["test/meanDice"] = cases.Average(c => (c.Lv.Dice + c.Myo.Dice + c.Rv.Dice) / 3);
+            cancellationToken.ThrowIfCancellationRequested();
+            string sha;
+            long bytes;
+            using (var stream = File.OpenRead(stagedFile))
+            {
+                bytes = stream.Length;
+                sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            }
+            Directory.CreateDirectory(target);
+            // A model.onnx exported from an earlier refit no longer matches the new weights.
+            File.Delete(Path.Combine(target, SegmentationModel.OnnxFile));
+            foreach (string file in Directory.GetFiles(staging))
+                File.Move(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+            return new RefitResult(directory, metrics, clock.Elapsed.TotalSeconds)
+            {
+                ModelFile = Path.Combine(directory, ModelFile), ModelSha256 = sha, ModelBytes = bytes, Pipeline = pipelineText, Cases = cases,
+            };
         }
-        return new RefitResult(directory, metrics, clock.Elapsed.TotalSeconds);
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>Fits the catalog pipeline on <paramref name="records"/> and saves it (model.zip + model folder) in <paramref name="folder"/>.</summary>
+    private string FitAndSave(SegmentationTrainerOptions options, SliceAugmenter? augmenter, IEnumerable<CaseRecord> records, string folder,
+        IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var cardiac = new MLContext(seed: options.Seed).CardiacSegmentation();
+        IDataView train = cardiac.Data.FromRecords(records);
+        IEstimator<ITransformer> features = cardiac.Transforms.LoadNifti().Append(cardiac.Transforms.Preprocess(Preprocessing));
+        string text = $"LoadNifti → Preprocess({_definition.Size} px, {_definition.SpacingMm.ToString(CultureInfo.InvariantCulture)} mm)";
+        if (options.Augmentation != AugmentationPreset.None)
+        {
+            features = features.Append(cardiac.Transforms.Augment(options.Augmentation));
+            text += $" → Augment({options.Augmentation.ToString().ToLowerInvariant()})";
+        }
+        var epochProgress = progress is null ? null : new EpochLines(progress);
+        UNetTrainerOptions trainer = options.Dann is { } d
+            ? new DannTrainerOptions
+            {
+                TargetVendors = [], MaxLambda = d.MaxLambda, Gamma = d.Gamma, DomainLossWeight = d.DomainLossWeight, TargetFraction = d.TargetFraction, HiddenFeatures = d.HiddenFeatures,
+                Network = options.Network, Epochs = options.Epochs, IterationsPerEpoch = options.IterationsPerEpoch, BatchSize = options.BatchSize, LearningRate = options.LearningRate,
+                WeightDecay = options.WeightDecay, DiceWeight = options.DiceWeight, CrossEntropyWeight = options.CrossEntropyWeight, ForegroundOversampling = options.ForegroundOversampling,
+                Seed = options.Seed, Threads = options.Threads, Device = options.Device, TrainVendors = _definition.TrainVendors, Augmenter = augmenter,
+                Progress = epochProgress, CancellationToken = cancellationToken,
+            }
+            : new UNetTrainerOptions
+            {
+                Network = options.Network, Epochs = options.Epochs, IterationsPerEpoch = options.IterationsPerEpoch, BatchSize = options.BatchSize, LearningRate = options.LearningRate,
+                WeightDecay = options.WeightDecay, DiceWeight = options.DiceWeight, CrossEntropyWeight = options.CrossEntropyWeight, ForegroundOversampling = options.ForegroundOversampling,
+                Seed = options.Seed, Threads = options.Threads, Device = options.Device, TrainVendors = _definition.TrainVendors, Augmenter = augmenter,
+                Progress = epochProgress, CancellationToken = cancellationToken,
+            };
+        text += options.Dann is { } dd ? $" → Dann(λ ≤ {dd.MaxLambda.ToString("G3", CultureInfo.InvariantCulture)})" : " → UNet";
+        var pipeline = features.Append(trainer is DannTrainerOptions dann ? cardiac.Trainers.Dann(dann) : cardiac.Trainers.UNet(trainer));
+        TransformerChain<SegmentationTransformer> model = pipeline.Fit(train);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            cardiac.SaveModel(model, train.Schema, Path.Combine(folder, ModelFile));
+            SegmentationModel fitted = model.LastTransformer.Model;
+            SegmentationModel.Save(folder, fitted.Network, fitted.Description with { Weights = SegmentationTrainer.BestWeightsFile });
+        }
+        finally
+        {
+            model.LastTransformer.Dispose();
+        }
+        return text;
+    }
+
+    /// <summary>
+    /// Loads the ML.NET model file <paramref name="modelFile"/> in a fresh <see cref="MLContext"/> and evaluates it in 3D on
+    /// <paramref name="records"/> with <see cref="CardiacSegmentationCatalog.Evaluate"/> — what a refit reports.
+    /// </summary>
+    public static SegmentationMetrics EvaluateModelFile(string modelFile, IEnumerable<CaseRecord> records, int seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var cardiac = new MLContext(seed: seed).CardiacSegmentation();
+        TransformerChain<ITransformer> loaded = cardiac.LoadModel(modelFile, out _);
+        try
+        {
+            return cardiac.Evaluate(loaded.Transform(cardiac.Data.FromRecords(records)), seed, cancellationToken);
+        }
+        finally
+        {
+            foreach (var stage in loaded.OfType<IDisposable>()) stage.Dispose();
+        }
+    }
+
+    /// <summary>One line per finished training epoch.</summary>
+    private sealed class EpochLines(IProgress<string> lines) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step == value.Steps)
+                lines.Report(string.Create(CultureInfo.InvariantCulture, $"refit epoch {value.Epoch + 1}/{value.Epochs}: loss {value.Loss:F4}"));
+        }
     }
 }
