@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using MLCardiac.Search;
+using MLCardiac.Tracking;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -8,7 +9,7 @@ namespace MLCardiac.Cli.Commands;
 
 /// <summary>
 /// <c>mlcardiac search pipelines/search-unet.json --budget 30m</c>: searches the pipeline's space with a tuner,
-/// trials stored in SQLite (running the same command again resumes), shows a live table of trials, refits the best
+/// trials stored in the project's SQLite store (running the same command again resumes; the finished search is recorded there as a run), shows a live table of trials, refits the best
 /// pipeline on all training vendors, tests it on the test vendors and writes <c>reports/&lt;id&gt;/report.html</c>.
 /// </summary>
 internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommand.Settings>
@@ -40,8 +41,8 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         [Description("Search id in the store. Default: <pipeline name>-<tuner>; the same id resumes.")]
         public string? Id { get; init; }
 
-        [CommandOption("--store <FILE>")]
-        [Description("SQLite trial store (several processes may share it). Default: reports/<id>/trials.db.")]
+        [CommandOption("--store|--db <FILE>")]
+        [Description("The embedded store (SQLite) of trials and tracked runs, shared with `mlcardiac run` and `mlcardiac runs`; several processes may share it. Default: <reports>/mlcardiac.db.")]
         public string? Store { get; init; }
 
         [CommandOption("--concurrency <N>")]
@@ -104,7 +105,8 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         string id = settings.Id ?? $"{definition.Name}-{tuner.ToName().Replace('+', '-')}";
         if (id.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) throw new MLCardiacException($"--id \"{id}\" must be a plain file name.");
         string reportDir = Path.Combine(settings.Reports, id);
-        string storePath = settings.Store ?? Path.Combine(reportDir, "trials.db");
+        string storePath = settings.Store ?? Path.Combine(settings.Reports, "mlcardiac.db");
+        DateTime started = DateTime.UtcNow;
 
         var objective = new SegmentationTrialObjective(definition, new SyncProgress<string>(s => console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{s}[/]")));
         var experiment = new SearchExperiment(objective)
@@ -176,8 +178,17 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             ["concurrency"] = $"{concurrency} trial(s), {(settings.Threads > 0 ? settings.Threads : Math.Max(1, Environment.ProcessorCount / concurrency))} thread(s) each, {Environment.ProcessorCount} cores",
         };
         SearchReport.Write(reportDir, result, definition.Space, $"Search {id}", settingsTable);
+        var artifacts = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["report"] = Path.Combine(reportDir, SearchReport.HtmlFile),
+            ["summary"] = Path.Combine(reportDir, SearchReport.JsonFile),
+            ["trials"] = Path.Combine(reportDir, SearchReport.CsvFile),
+        };
+        long runId;
+        using (var runs = new RunStore(storePath))
+            runId = runs.Add(SearchRunRecord.From(result, settings.Pipeline, settingsTable, artifacts, started));
         RenderSummary(result);
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"report: [bold]{Path.Combine(reportDir, SearchReport.HtmlFile)}[/] ({SearchReport.JsonFile}, {SearchReport.CsvFile}); trials in {storePath}");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"report: [bold]{Path.Combine(reportDir, SearchReport.HtmlFile)}[/] ({SearchReport.JsonFile}, {SearchReport.CsvFile}); trials and run #{runId} in {storePath} (`mlcardiac runs show {runId} --db {storePath}`)");
         return 0;
     }
 

@@ -10,7 +10,7 @@ namespace MLCardiac.Search;
 ///     .SetSearchSpace(space)
 ///     .SetTuner(TunerKind.CfoAsha, seed: 1)
 ///     .SetBudget(new SearchBudget(MaxTrials: 30, WallTime: TimeSpan.FromMinutes(20)))
-///     .SetStore(new TrialStore("reports/s1/trials.db"), "s1")
+///     .SetStore(new TrialStore("reports/mlcardiac.db"), "s1")
 ///     .RunAsync(progress, onTrialFinished, cancellationToken);
 /// </code>
 /// Workers (<see cref="SetConcurrency"/> threads; or several processes on one store file) loop: claim a trial
