@@ -18,8 +18,16 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
     internal sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<PIPELINE>")]
-        [Description("Search pipeline file (e.g. pipelines/search-unet.json).")]
+        [Description("Pipeline file with a search section (e.g. pipelines/search-unet.json).")]
         public string Pipeline { get; init; } = "";
+
+        [CommandOption("--profile <NAME>")]
+        [Description("Apply the pipeline's profiles.NAME (study-format files).")]
+        public string? Profile { get; init; }
+
+        [CommandOption("--data <DIR>")]
+        [Description("Dataset folder instead of the pipeline's data (synthetic data is generated there on first use).")]
+        public string? Data { get; init; }
 
         [CommandOption("--budget <DURATION>")]
         [Description("Wall-time budget of this run, e.g. 30m, 1h, 90s (overrides search.budget.time).")]
@@ -94,7 +102,10 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        SearchDefinition definition = SearchDefinition.Load(settings.Pipeline);
+        SearchDefinition definition = SearchDefinition.Load(settings.Pipeline, settings.Profile);
+        if (definition.Experiment?.Data.Source == "synthetic" && settings.Data is null)
+            console.MarkupLine("[grey]preparing the synthetic dataset (generated once, then reused)…[/]");
+        definition = definition.ResolveData(settings.Data, cancellationToken);
         TunerKind tuner = settings.Tuner is null ? definition.Tuner : TunerKinds.Parse(settings.Tuner);
         TimeSpan? time = settings.Budget is null ? definition.Budget.WallTime : SearchBudget.ParseDuration(settings.Budget);
         int? trials = settings.Trials ?? definition.Budget.MaxTrials;

@@ -49,6 +49,8 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
 
     private Prepared Load()
     {
+        if (string.IsNullOrEmpty(_definition.DataPath))
+            throw new MLCardiacException($"Search \"{_definition.Name}\": the dataset folder is not resolved (SearchDefinition.ResolveData generates the pipeline's synthetic data).");
         DatasetIndex index = DatasetLayouts.Load(_definition.DataPath);
         foreach (string v in _definition.TrainVendors.Concat(_definition.TestVendors))
             if (!index.Vendors.Contains(v)) throw new MLCardiacException($"{_definition.DataPath}: vendor \"{v}\" is not in the dataset (it has {string.Join(", ", index.Vendors)}).");

@@ -23,15 +23,20 @@ public sealed class SearchCommandTests
             Vendors = [VendorProfiles.A, VendorProfiles.B, VendorProfiles.D],
             SubjectsPerVendor = 2,
         });
+        // The study format with a search section (the search-only format is exercised by SearchRefitTests).
         File.WriteAllText(Path.Combine(_dir, "tiny.json"), $$"""
             {
               "schemaVersion": 1,
-              "name": "tiny",
-              "data": { "path": "{{Path.Combine(_dir, "data").Replace("\\", "/", StringComparison.Ordinal)}}", "size": 64, "spacingMm": 2.5 },
-              "split": { "trainVendors": ["A", "B"], "testVendors": ["D"], "validationSlices": 12 },
-              "base": { "epochs": 2, "baseFilters": 4, "depth": 3, "batchSize": 2, "augmentation": "none", "iterationsPerEpoch": 3 },
+              "id": "tiny",
+              "data": { "source": "path", "path": "{{Path.Combine(_dir, "data").Replace("\\", "/", StringComparison.Ordinal)}}" },
+              "split": { "trainVendors": ["A", "B"], "testVendors": ["D"] },
+              "preprocessing": { "size": 64, "spacingMm": 2.5 },
+              "model": { "baseFilters": 4, "depth": 3 },
+              "training": { "epochs": 2, "batchSize": 2, "iterationsPerEpoch": 3 },
+              "augmentation": "none",
               "search": {
                 "tuner": "cfo+asha", "seed": 3, "budget": { "trials": 3 },
+                "validation": { "slices": 12 },
                 "parameters": {
                   "learningRate": { "type": "logUniform", "min": 0.001, "max": 0.02 },
                   "crossEntropyWeight": { "type": "logUniform", "min": 0.3, "max": 3 }
