@@ -64,7 +64,7 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
                 .SelectMany(r => SlicesColumn.ToTrainingSlices(r, preprocessing.Size, Math.Max(0, Array.IndexOf(domains, r.Vendor)), withLabels: true)).ToArray();
             if (valSlices.Length > 0) validation = new SliceDataset(valSlices, domains);
         }
-        TrainingResult result = new SegmentationTrainer(trainerOptions, _options.Augmenter).Fit(new SliceDataset(slices, domains), validation,
+        TrainingResult result = new SegmentationTrainer(trainerOptions, _options.Augmenter) { EpochCompleted = _options.EpochCompleted }.Fit(new SliceDataset(slices, domains), validation,
             _options.CheckpointDirectory, resume: _options.CheckpointDirectory is not null, _options.Progress, _options.CancellationToken);
         var description = new ModelDescription
         {

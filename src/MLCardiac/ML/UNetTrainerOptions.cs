@@ -42,6 +42,11 @@ public class UNetTrainerOptions
     public bool MirrorTta { get; init; }
     /// <summary>Receives progress after every step; never serialised.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
+    /// <summary>
+    /// Called after every epoch with its record (training loss, validation Dice when <see cref="Validation"/> is set) —
+    /// e.g. to stop a trial early by cancelling <see cref="CancellationToken"/>; never serialised.
+    /// </summary>
+    public Action<EpochRecord>? EpochCompleted { get; init; }
     /// <summary>Cancels training; never serialised.</summary>
     public CancellationToken CancellationToken { get; init; }
     /// <summary>Early-stopping patience in epochs on the validation Dice (0: never stop early; needs <see cref="Validation"/>).</summary>

@@ -156,132 +156,14 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
     public RefitResult Refit(ParameterAssignment parameters, string directory, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        progress ??= _log;
-        var clock = Stopwatch.StartNew();
         var data = _prepared.Value;
-        var (options, augmenter) = SegmentationSearchOptions.Apply(parameters, _definition.BaseOptions);
-        string target = Path.GetFullPath(directory);
-        string staging = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.refit-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
-        try
-        {
-            progress?.Report($"refitting {{{parameters}}} on {string.Join(", ", _definition.TrainVendors)} through the ML.NET pipeline");
-            string pipelineText = FitAndSave(options, augmenter, data.Train.Select(c => c.Record), staging, progress, cancellationToken);
-            string stagedFile = Path.Combine(staging, ModelFile);
-            var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-            var cases = new List<RefitCase>();
-            if (data.TestRecords.Count > 0)
-            {
-                progress?.Report($"testing the saved {ModelFile} on {string.Join(", ", _definition.TestVendors)}");
-                SegmentationMetrics m = EvaluateModelFile(stagedFile, data.TestRecords, _definition.Seed, cancellationToken);
-                foreach (VendorSummary s in m.Vendors)
-                {
-                    metrics[$"{s.Vendor}/lv"] = s.Lv.Dice.Mean;
-                    metrics[$"{s.Vendor}/myo"] = s.Myo.Dice.Mean;
-                    metrics[$"{s.Vendor}/rv"] = s.Rv.Dice.Mean;
-                    metrics[$"{s.Vendor}/meanDice"] = (s.Lv.Dice.Mean + s.Myo.Dice.Mean + s.Rv.Dice.Mean) / 3;
-                }
-                cases.AddRange(m.Cases.Select(c => new RefitCase(c.Record.Subject, c.Record.Vendor, c.Record.Role.ToString(), c.Lv.Dice, c.Myo.Dice, c.Rv.Dice)));
-                metrics["test/meanDice"] = cases.Average(c => c.MeanDice);
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-            string sha;
-            long bytes;
-            using (var stream = File.OpenRead(stagedFile))
-            {
-                bytes = stream.Length;
-                sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-            }
-            Directory.CreateDirectory(target);
-            // A model.onnx exported from an earlier refit no longer matches the new weights.
-            File.Delete(Path.Combine(target, SegmentationModel.OnnxFile));
-            foreach (string file in Directory.GetFiles(staging))
-                File.Move(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-            return new RefitResult(directory, metrics, clock.Elapsed.TotalSeconds)
-            {
-                ModelFile = Path.Combine(directory, ModelFile), ModelSha256 = sha, ModelBytes = bytes, Pipeline = pipelineText, Cases = cases,
-            };
-        }
-        finally
-        {
-            Directory.Delete(staging, recursive: true);
-        }
-    }
-
-    /// <summary>Fits the catalog pipeline on <paramref name="records"/> and saves it (model.zip + model folder) in <paramref name="folder"/>.</summary>
-    private string FitAndSave(SegmentationTrainerOptions options, SliceAugmenter? augmenter, IEnumerable<CaseRecord> records, string folder,
-        IProgress<string>? progress, CancellationToken cancellationToken)
-    {
-        var cardiac = new MLContext(seed: options.Seed).CardiacSegmentation();
-        IDataView train = cardiac.Data.FromRecords(records);
-        IEstimator<ITransformer> features = cardiac.Transforms.LoadNifti().Append(cardiac.Transforms.Preprocess(Preprocessing));
-        string text = $"LoadNifti → Preprocess({_definition.Size} px, {_definition.SpacingMm.ToString(CultureInfo.InvariantCulture)} mm)";
-        if (options.Augmentation != AugmentationPreset.None)
-        {
-            features = features.Append(cardiac.Transforms.Augment(options.Augmentation));
-            text += $" → Augment({options.Augmentation.ToString().ToLowerInvariant()})";
-        }
-        var epochProgress = progress is null ? null : new EpochLines(progress);
-        UNetTrainerOptions trainer = options.Dann is { } d
-            ? new DannTrainerOptions
-            {
-                TargetVendors = [], MaxLambda = d.MaxLambda, Gamma = d.Gamma, DomainLossWeight = d.DomainLossWeight, TargetFraction = d.TargetFraction, HiddenFeatures = d.HiddenFeatures,
-                Network = options.Network, Epochs = options.Epochs, IterationsPerEpoch = options.IterationsPerEpoch, BatchSize = options.BatchSize, LearningRate = options.LearningRate,
-                WeightDecay = options.WeightDecay, DiceWeight = options.DiceWeight, CrossEntropyWeight = options.CrossEntropyWeight, ForegroundOversampling = options.ForegroundOversampling,
-                Seed = options.Seed, Threads = options.Threads, Device = options.Device, TrainVendors = _definition.TrainVendors, Augmenter = augmenter,
-                Progress = epochProgress, CancellationToken = cancellationToken,
-            }
-            : new UNetTrainerOptions
-            {
-                Network = options.Network, Epochs = options.Epochs, IterationsPerEpoch = options.IterationsPerEpoch, BatchSize = options.BatchSize, LearningRate = options.LearningRate,
-                WeightDecay = options.WeightDecay, DiceWeight = options.DiceWeight, CrossEntropyWeight = options.CrossEntropyWeight, ForegroundOversampling = options.ForegroundOversampling,
-                Seed = options.Seed, Threads = options.Threads, Device = options.Device, TrainVendors = _definition.TrainVendors, Augmenter = augmenter,
-                Progress = epochProgress, CancellationToken = cancellationToken,
-            };
-        text += options.Dann is { } dd ? $" → Dann(λ ≤ {dd.MaxLambda.ToString("G3", CultureInfo.InvariantCulture)})" : " → UNet";
-        var pipeline = features.Append(trainer is DannTrainerOptions dann ? cardiac.Trainers.Dann(dann) : cardiac.Trainers.UNet(trainer));
-        TransformerChain<SegmentationTransformer> model = pipeline.Fit(train);
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            cardiac.SaveModel(model, train.Schema, Path.Combine(folder, ModelFile));
-            SegmentationModel fitted = model.LastTransformer.Model;
-            SegmentationModel.Save(folder, fitted.Network, fitted.Description with { Weights = SegmentationTrainer.BestWeightsFile });
-        }
-        finally
-        {
-            model.LastTransformer.Dispose();
-        }
-        return text;
+        return CatalogPipeline.Refit(_definition, data.Train.Select(c => c.Record).ToList(), data.TestRecords, parameters, directory, progress ?? _log, cancellationToken);
     }
 
     /// <summary>
     /// Loads the ML.NET model file <paramref name="modelFile"/> in a fresh <see cref="MLContext"/> and evaluates it in 3D on
     /// <paramref name="records"/> with <see cref="CardiacSegmentationCatalog.Evaluate"/> — what a refit reports.
     /// </summary>
-    public static SegmentationMetrics EvaluateModelFile(string modelFile, IEnumerable<CaseRecord> records, int seed, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        var cardiac = new MLContext(seed: seed).CardiacSegmentation();
-        TransformerChain<ITransformer> loaded = cardiac.LoadModel(modelFile, out _);
-        try
-        {
-            return cardiac.Evaluate(loaded.Transform(cardiac.Data.FromRecords(records)), seed, cancellationToken);
-        }
-        finally
-        {
-            foreach (var stage in loaded.OfType<IDisposable>()) stage.Dispose();
-        }
-    }
-
-    /// <summary>One line per finished training epoch.</summary>
-    private sealed class EpochLines(IProgress<string> lines) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.Step == value.Steps)
-                lines.Report(string.Create(CultureInfo.InvariantCulture, $"refit epoch {value.Epoch + 1}/{value.Epochs}: loss {value.Loss:F4}"));
-        }
-    }
+    public static SegmentationMetrics EvaluateModelFile(string modelFile, IEnumerable<CaseRecord> records, int seed, CancellationToken cancellationToken = default) =>
+        CatalogPipeline.EvaluateModelFile(modelFile, records, seed, cancellationToken);
 }

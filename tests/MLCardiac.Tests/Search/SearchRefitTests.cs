@@ -140,6 +140,29 @@ public sealed class SearchRefitTests
         Assert.IsEmpty(Directory.GetFileSystemEntries(Path.GetDirectoryName(directory)!), "no staging folder is left");
     }
 
+    [TestMethod]
+    public void MlNetObjective_Trial_ReportsEveryEpochAndStopsWhenTheSchedulerSaysSo()
+    {
+        var objective = new MlNetTrialObjective(_definition);
+        var defaults = _definition.Space.Default();
+        var reported = new List<(int Epoch, double Metric)>();
+        var full = new TrialContext(0, defaults, 3, 1, 0, (epoch, metric) => { reported.Add((epoch, metric)); return true; });
+
+        TrialEvaluation e = objective.Evaluate(full, CancellationToken.None);
+
+        CollectionAssert.AreEqual(new[] { 1, 2, 3 }, reported.Select(r => r.Epoch).ToArray(), "one report per epoch");
+        Assert.IsTrue(e.Metric is > 0 and <= 1, $"validation Dice {e.Metric}");
+        Assert.AreEqual(reported.Max(r => r.Metric), e.Metric, 1e-12, "the trial's metric is its best epoch's");
+        Assert.IsTrue(e.Details!.ContainsKey("fold0:A/meanDice"));
+
+        // The scheduler stops the trial at epoch 1: the trainer is cancelled there and the trial returns what it has.
+        var stopped = new TrialContext(1, defaults, 3, 1, 0, (epoch, metric) => false);
+        TrialEvaluation s = objective.Evaluate(stopped, CancellationToken.None);
+        Assert.IsTrue(stopped.StopRequested);
+        Assert.AreEqual(1, stopped.Last!.Value.Epoch);
+        Assert.AreEqual(stopped.Last!.Value.Metric, s.Metric, "a stopped trial's metric is what it reported at the stop");
+    }
+
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
     private sealed class InlineProgress(Action<string> report) : IProgress<string>
     {
