@@ -1,10 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLCardiac.Augmentation;
 using MLCardiac.Data;
-using MLCardiac.Evaluation;
 using MLCardiac.Inference;
 using MLCardiac.ML;
 using MLCardiac.Preprocessing;
