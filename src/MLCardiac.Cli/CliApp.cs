@@ -61,7 +61,7 @@ internal static class CliApp
             config.AddCommand<SearchCommand>("search")
                 .WithDescription("AutoML: searches a pipeline's space (random, ASHA, CFO or CFO+ASHA), trials in SQLite (resumable), refits the best and writes a report.")
                 .WithExample("search", "pipelines/search-unet.json", "--budget", "30m")
-                .WithExample("search", "pipelines/search-unet.json", "--budget", "1h", "--tuner", "asha", "--store", "trials.db");
+                .WithExample("search", "pipelines/search-unet.json", "--budget", "1h", "--tuner", "asha", "--store", "shared/mlcardiac.db");
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Segments a short-axis NIfTI with a trained model and writes the label map on the image's grid.")
                 .WithExample("predict", "case_sa.nii.gz", "--model", "models/unet-ab", "--out", "case_pred.nii.gz", "--frame", "0");

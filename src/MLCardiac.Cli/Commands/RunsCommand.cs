@@ -38,7 +38,7 @@ internal static class RunsCommand
 
     /// <summary>Opens an existing store.</summary>
     public static RunStore Open(string path) =>
-        File.Exists(path) ? new RunStore(path) : throw new MLCardiacException($"{path}: no run store yet (`mlcardiac run` creates it).");
+        File.Exists(path) ? new RunStore(path) : throw new MLCardiacException($"{path}: no run store yet (`mlcardiac run` and `mlcardiac search` create it).");
 
     internal static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("G5", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using MLCardiac.Search;
+using MLCardiac.Tracking;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -8,7 +9,7 @@ namespace MLCardiac.Cli.Commands;
 
 /// <summary>
 /// <c>mlcardiac search pipelines/search-unet.json --budget 30m</c>: searches the pipeline's space with a tuner,
-/// trials stored in SQLite (running the same command again resumes), shows a live table of trials, refits the best
+/// trials stored in the project's SQLite store (running the same command again resumes; the finished search is recorded there as a run), shows a live table of trials, refits the best
 /// pipeline on all training vendors, tests it on the test vendors and writes <c>reports/&lt;id&gt;/report.html</c>.
 /// </summary>
 internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommand.Settings>
@@ -17,8 +18,16 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
     internal sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<PIPELINE>")]
-        [Description("Search pipeline file (e.g. pipelines/search-unet.json).")]
+        [Description("Pipeline file with a search section (e.g. pipelines/search-unet.json).")]
         public string Pipeline { get; init; } = "";
+
+        [CommandOption("--profile <NAME>")]
+        [Description("Apply the pipeline's profiles.NAME (study-format files).")]
+        public string? Profile { get; init; }
+
+        [CommandOption("--data <DIR>")]
+        [Description("Dataset folder instead of the pipeline's data (synthetic data is generated there on first use).")]
+        public string? Data { get; init; }
 
         [CommandOption("--budget <DURATION>")]
         [Description("Wall-time budget of this run, e.g. 30m, 1h, 90s (overrides search.budget.time).")]
@@ -40,8 +49,8 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         [Description("Search id in the store. Default: <pipeline name>-<tuner>; the same id resumes.")]
         public string? Id { get; init; }
 
-        [CommandOption("--store <FILE>")]
-        [Description("SQLite trial store (several processes may share it). Default: reports/<id>/trials.db.")]
+        [CommandOption("--store|--db <FILE>")]
+        [Description("The embedded store (SQLite) of trials and tracked runs, shared with `mlcardiac run` and `mlcardiac runs`; several processes may share it. Default: <reports>/mlcardiac.db.")]
         public string? Store { get; init; }
 
         [CommandOption("--concurrency <N>")]
@@ -60,6 +69,10 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         [Description("Folder of model folders; the best pipeline goes to <DIR>/<id>/best. Default: models.")]
         public string Models { get; init; } = "models";
 
+        [CommandOption("--engine <NAME>")]
+        [Description("How trials train: library (the TorchSharp trainer on slices prepared once for the search; intensities normalised per cine) or mlnet (each trial fits the ML.NET catalog pipeline that the refit saves; per frame). Default: library.")]
+        public string Engine { get; init; } = "library";
+
         [CommandOption("--no-refit")]
         [Description("Do not refit and test the best pipeline.")]
         public bool NoRefit { get; init; }
@@ -74,6 +87,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             if (Trials is < 1) return ValidationResult.Error("--trials must be ≥ 1");
             if (Concurrency is < 1) return ValidationResult.Error("--concurrency must be ≥ 1");
             if (Threads < 0) return ValidationResult.Error("--threads must be ≥ 0");
+            if (Engine is not ("library" or "mlnet")) return ValidationResult.Error($"--engine must be library or mlnet (was \"{Engine}\")");
             return ValidationResult.Success();
         }
     }
@@ -93,7 +107,10 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        SearchDefinition definition = SearchDefinition.Load(settings.Pipeline);
+        SearchDefinition definition = SearchDefinition.Load(settings.Pipeline, settings.Profile);
+        if (definition.Experiment?.Data.Source == "synthetic" && settings.Data is null)
+            console.MarkupLine("[grey]preparing the synthetic dataset (generated once, then reused)…[/]");
+        definition = definition.ResolveData(settings.Data, cancellationToken);
         TunerKind tuner = settings.Tuner is null ? definition.Tuner : TunerKinds.Parse(settings.Tuner);
         TimeSpan? time = settings.Budget is null ? definition.Budget.WallTime : SearchBudget.ParseDuration(settings.Budget);
         int? trials = settings.Trials ?? definition.Budget.MaxTrials;
@@ -101,12 +118,15 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         budget.Validate();
         int seed = settings.Seed ?? definition.Seed;
         int concurrency = settings.Concurrency ?? definition.Concurrency;
-        string id = settings.Id ?? $"{definition.Name}-{tuner.ToName().Replace('+', '-')}";
+        // Trials of the two engines are not comparable (per-cine against per-frame normalisation): each has its own default id.
+        string id = settings.Id ?? $"{definition.Name}-{tuner.ToName().Replace('+', '-')}{(settings.Engine == "mlnet" ? "-mlnet" : "")}";
         if (id.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) throw new MLCardiacException($"--id \"{id}\" must be a plain file name.");
         string reportDir = Path.Combine(settings.Reports, id);
-        string storePath = settings.Store ?? Path.Combine(reportDir, "trials.db");
+        string storePath = settings.Store ?? Path.Combine(settings.Reports, "mlcardiac.db");
+        DateTime started = DateTime.UtcNow;
 
-        var objective = new SegmentationTrialObjective(definition, new SyncProgress<string>(s => console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{s}[/]")));
+        var log = new SyncProgress<string>(s => console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{s}[/]"));
+        IRefittableObjective objective = settings.Engine == "mlnet" ? new MlNetTrialObjective(definition, log) : new SegmentationTrialObjective(definition, log);
         var experiment = new SearchExperiment(objective)
             .SetSearchSpace(definition.Space)
             .SetTuner(tuner, seed)
@@ -119,8 +139,9 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
 
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"search [bold]{id}[/]: tuner {tuner.ToName()}, {definition.Space.Dimensions} parameters, budget {(budget.MaxTrials is int n ? $"{n} trials" : "")}{(budget.MaxTrials is not null && budget.WallTime is not null ? " / " : "")}{(budget.WallTime is { } w ? $"{w.TotalMinutes:F0} min" : "")}, validation: leave one of {string.Join(", ", definition.TrainVendors)} out ({definition.Folds} fold{(definition.Folds > 1 ? "s" : "")}), test vendors {string.Join(", ", definition.TestVendors)} untouched; store {storePath}");
-        console.MarkupLine("[grey]loading and preprocessing the training vendors…[/]");
-        objective.Prepare();
+        console.MarkupLine(settings.Engine == "mlnet" ? "[grey]reading the dataset index…[/]" : "[grey]loading and preprocessing the training vendors…[/]");
+        if (objective is SegmentationTrialObjective library) library.Prepare();
+        else ((MlNetTrialObjective)objective).Prepare();
 
         var rows = new SortedDictionary<int, Row>();
         var gate = new object();
@@ -173,11 +194,21 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             ["budget"] = $"{(budget.MaxTrials is int mt ? $"{mt} trials" : "–")}, {(budget.WallTime is { } wt ? $"{wt.TotalMinutes:F0} min" : "no time limit")}",
             ["ASHA"] = tuner.UsesAsha() ? $"rungs at {string.Join(", ", experiment.Scheduler!.Rungs)} epochs, η = {definition.AshaReductionFactor.ToString(CultureInfo.InvariantCulture)}" : "off",
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            ["trial engine"] = settings.Engine == "mlnet" ? "mlnet (each trial fits the ML.NET catalog pipeline)" : "library (TorchSharp trainer on slices prepared once)",
             ["concurrency"] = $"{concurrency} trial(s), {(settings.Threads > 0 ? settings.Threads : Math.Max(1, Environment.ProcessorCount / concurrency))} thread(s) each, {Environment.ProcessorCount} cores",
         };
         SearchReport.Write(reportDir, result, definition.Space, $"Search {id}", settingsTable);
+        var artifacts = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["report"] = Path.Combine(reportDir, SearchReport.HtmlFile),
+            ["summary"] = Path.Combine(reportDir, SearchReport.JsonFile),
+            ["trials"] = Path.Combine(reportDir, SearchReport.CsvFile),
+        };
+        long runId;
+        using (var runs = new RunStore(storePath))
+            runId = runs.Add(SearchRunRecord.From(result, settings.Pipeline, settingsTable, artifacts, started));
         RenderSummary(result);
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"report: [bold]{Path.Combine(reportDir, SearchReport.HtmlFile)}[/] ({SearchReport.JsonFile}, {SearchReport.CsvFile}); trials in {storePath}");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"report: [bold]{Path.Combine(reportDir, SearchReport.HtmlFile)}[/] ({SearchReport.JsonFile}, {SearchReport.CsvFile}); trials and run #{runId} in {storePath} (`mlcardiac runs show {runId} --db {storePath}`)");
         return 0;
     }
 
@@ -221,6 +252,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             table.AddRow($"test {k}", F(r.BestRefit?.TestMetrics.GetValueOrDefault(k, double.NaN)), F(r.DefaultRefit?.TestMetrics.GetValueOrDefault(k, double.NaN)));
         console.Write(table);
         if (r.Best is not null) console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best: {r.Best.Parameters}");
-        if (r.BestRefit is not null) console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best model: [bold]{r.BestRefit.ModelDirectory}[/]");
+        if (r.BestRefit is not null)
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best model: [bold]{r.BestRefit.ModelFile ?? r.BestRefit.ModelDirectory}[/] (ML.NET model file; the folder {r.BestRefit.ModelDirectory} also serves mlcardiac predict/serve)");
     }
 }

@@ -28,7 +28,18 @@ public sealed record ExperimentDefinition
     public PreprocessingOptions Preprocessing { get; init; } = new();
     /// <summary>Training seeds (<c>seeds</c>): each arm is trained once per seed.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [1];
-    /// <summary>The arms, resolved (<c>arms</c>).</summary>
+    /// <summary>The network the arms inherit (<c>model</c>), and the default pipeline's of a search.</summary>
+    public ModelDefinition Model { get; init; } = new();
+    /// <summary>The training budget the arms inherit (<c>training</c>), and the default pipeline's of a search.</summary>
+    public TrainingBudget Training { get; init; } = new();
+    /// <summary>The augmentation the arms inherit (<c>augmentation</c>), and the default pipeline's of a search.</summary>
+    public string Augmentation { get; init; } = "none";
+    /// <summary>
+    /// The <c>search</c> section as written (profile applied), or null: the space, tuner and budget of
+    /// <c>mlcardiac search</c>, read by <c>Search.SearchDefinition.FromExperiment</c> (see pipelines/search-README.md).
+    /// </summary>
+    public System.Text.Json.JsonElement? Search { get; init; }
+    /// <summary>The arms, resolved (<c>arms</c>; empty in a file that only declares a search).</summary>
     public IReadOnlyList<ArmDefinition> Arms { get; init; } = [];
     /// <summary>The vendor-classifier run (<c>vendorClassifier</c>), or null for none.</summary>
     public VendorClassifierDefinition? VendorClassifier { get; init; }

@@ -20,7 +20,7 @@ public static partial class ExperimentLoader
     /// <summary>Report figures an experiment can ask for.</summary>
     public static IReadOnlyList<string> FigureNames { get; } = ["dicePerVendor", "blandAltman", "overlays", "trainingCurves", "confusion"];
 
-    private static readonly string[] RootKeys = ["schemaVersion", "id", "description", "data", "split", "preprocessing", "training", "model", "augmentation", "seeds", "arms", "vendorClassifier", "evaluations", "figures", "bootstrapResamples", "profiles"];
+    private static readonly string[] RootKeys = ["schemaVersion", "id", "description", "data", "split", "preprocessing", "training", "model", "augmentation", "seeds", "arms", "vendorClassifier", "evaluations", "figures", "bootstrapResamples", "search", "profiles"];
     private static readonly string[] ProfileKeys = [.. RootKeys.Except(["schemaVersion", "id", "profiles"])];
     private static readonly string[] DataKeys = ["source", "path", "layout", "synthetic"];
     private static readonly string[] SyntheticKeys = ["seed", "subjectsPerVendor", "vendors", "unlabeledVendors", "unlabeledPerVendor", "minFrames", "maxFrames"];
@@ -31,6 +31,9 @@ public static partial class ExperimentLoader
     private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors"];
     private static readonly string[] ClassifierKeys = ["enabled", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
     private static readonly string[] Layouts = ["auto", "mnms", "mnms2", "acdc", "folder"];
+    // Keys only a study reads: in a file with a search section and no arms nothing would read them, so they are errors there.
+    private static readonly string[] StudyOnlyRootKeys = ["vendorClassifier", "evaluations", "figures", "bootstrapResamples"];
+    private static readonly string[] StudyOnlySplitKeys = ["targetVendors", "testFraction", "validationFraction", "seed"];
 
     /// <summary>Reads <paramref name="path"/> and applies <paramref name="profile"/> (null: none).</summary>
     /// <exception cref="MLCardiacException">The file is missing, not JSON, or not a valid experiment.</exception>
@@ -172,9 +175,20 @@ public static partial class ExperimentLoader
         ModelDefinition model = ReadModel(root.Object("model", ModelKeys), new ModelDefinition());
         string augmentation = root.String("augmentation", "none", allowed: AugmentationFamilies.Names);
 
+        // A file may declare arms (a study, `mlcardiac run`), a search section (`mlcardiac search`), or both.
+        bool hasSearch = root.Has("search");
+        if (hasSearch && root.Raw("search")!.Value.ValueKind != JsonValueKind.Object) throw root.Error("search", "must be an object (the search space and tuner; see pipelines/search-README.md).");
         var arms = new List<ArmDefinition>();
-        var armReaders = root.Objects("arms", ArmKeys, required: true);
-        if (!root.Partial && armReaders.Count == 0) throw JsonObjectReader.Error(file, "$.arms", "needs at least one arm.");
+        var armReaders = root.Objects("arms", ArmKeys, required: !hasSearch);
+        if (!root.Partial && armReaders.Count == 0 && !hasSearch) throw JsonObjectReader.Error(file, "$.arms", "needs at least one arm (or a search section).");
+        if (!root.Partial && hasSearch && !root.Has("arms"))
+        {
+            foreach (string key in StudyOnlyRootKeys)
+                if (root.Has(key)) throw root.Error(key, "is read by a study's arms only, and this file has a search section and no arms: remove it.");
+            if (root.Raw("split") is JsonElement splitElement)
+                foreach (string key in StudyOnlySplitKeys)
+                    if (splitElement.TryGetProperty(key, out _)) throw JsonObjectReader.Error(file, $"$.split.{key}", "is read by a study's arms only (a search validates by leaving one training vendor out and tests on split.testVendors): remove it.");
+        }
         foreach (JsonObjectReader a in armReaders)
         {
             string name = a.String("name", "", required: true);
@@ -225,6 +239,10 @@ public static partial class ExperimentLoader
             Seeds = seeds,
             Arms = arms,
             VendorClassifier = classifier,
+            Model = model,
+            Training = training,
+            Augmentation = augmentation,
+            Search = hasSearch ? root.Raw("search")!.Value.Clone() : null,
             Evaluations = root.Strings("evaluations", EvaluationNames, allowed: EvaluationNames),
             Figures = root.Strings("figures", FigureNames, allowed: FigureNames),
             BootstrapResamples = root.Int("bootstrapResamples", 2000, 100, 100_000),

@@ -50,6 +50,8 @@ public sealed class ExperimentRunner
     public StudyResults Run(ExperimentDefinition experiment, IProgress<StudyProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experiment);
+        if (experiment.Arms.Count == 0)
+            throw new MLCardiacException($"{experiment.SourceFile}: $.arms: this file declares a search and no arms; run it with `mlcardiac search {experiment.SourceFile}`.");
         var wall = Stopwatch.StartNew();
         var units = experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => (Arm: a, Seed: s))).ToList();
         int unitCount = units.Count + (experiment.VendorClassifier is null ? 0 : 1);
@@ -300,17 +302,27 @@ public sealed class ExperimentRunner
         return full.Count > 0 ? full[full.Count / 2] : most;
     }
 
-    private string ResolveData(ExperimentDefinition experiment, CancellationToken cancellationToken)
+    private string ResolveData(ExperimentDefinition experiment, CancellationToken cancellationToken) =>
+        ResolveDataDirectory(experiment, _options.DataDirectory, cancellationToken);
+
+    /// <summary>
+    /// The dataset folder of <paramref name="experiment"/>: its <c>data.path</c> (or <paramref name="dataDirectory"/>), or
+    /// for synthetic data the cache folder <c>data/ID-HASH/</c> (or <paramref name="dataDirectory"/>), generated on first use
+    /// (atomically: written aside, then moved in) and reused while its generator parameters match.
+    /// </summary>
+    /// <exception cref="MLCardiacException">The folder is missing, or holds synthetic data of other parameters.</exception>
+    public static string ResolveDataDirectory(ExperimentDefinition experiment, string? dataDirectory, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(experiment);
         if (experiment.Data.Source == "path")
         {
-            string path = _options.DataDirectory ?? experiment.Data.Path!;
+            string path = dataDirectory ?? experiment.Data.Path!;
             if (!Directory.Exists(path)) throw new MLCardiacException($"{experiment.SourceFile}: $.data.path: the dataset folder {path} does not exist.");
             return path;
         }
         SyntheticDataDefinition s = experiment.Data.Synthetic;
         string parameters = Json(s);
-        string dir = _options.DataDirectory ?? Path.Combine("data", $"{experiment.Id}-{Hash(parameters)[..8]}");
+        string dir = dataDirectory ?? Path.Combine("data", $"{experiment.Id}-{Hash(parameters)[..8]}");
         string marker = Path.Combine(dir, SyntheticParametersFile);
         if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
         {

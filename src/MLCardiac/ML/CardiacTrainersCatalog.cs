@@ -17,7 +17,7 @@ public sealed class CardiacTrainersCatalog
     public SegmentationTrainerEstimator UNet(UNetTrainerOptions options) => new(options);
 
     /// <summary>A U-Net trained domain-adversarially with the rows of <paramref name="targetVendors"/> as unlabeled target data.</summary>
-    /// <param name="targetVendors">Target vendors (at least one).</param>
+    /// <param name="targetVendors">Target vendors; empty: the domain head separates the labeled training vendors (at least two).</param>
     /// <param name="maxLambda">Largest gradient-reversal weight (≥ 0).</param>
     /// <param name="epochs">Epochs (≥ 1).</param>
     public SegmentationTrainerEstimator Dann(IEnumerable<string> targetVendors, double maxLambda = 0.3, int epochs = 30)

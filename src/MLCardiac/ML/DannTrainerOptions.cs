@@ -11,7 +11,11 @@ public sealed class DannTrainerOptions : UNetTrainerOptions
 {
     private static readonly Training.DannOptions Defaults = new();
 
-    /// <summary>Vendors whose rows are the unlabeled target domain (their labels, if any, are never used); at least one.</summary>
+    /// <summary>
+    /// Vendors whose rows are the unlabeled target domain (their labels, if any, are never used). Empty: no target data —
+    /// the domain head tells the labeled training vendors apart (at least two), so the features are made vendor-invariant
+    /// across the training vendors alone (domain generalisation, as the search's leave-one-vendor-out trials train DANN).
+    /// </summary>
     public IReadOnlyList<string> TargetVendors { get; init; } = [];
     /// <summary>Largest gradient-reversal weight λ (the schedule rises from 0 towards it).</summary>
     public double MaxLambda { get; init; } = Defaults.MaxLambda;

@@ -11,7 +11,8 @@ namespace MLCardiac.ML;
 /// </summary>
 /// <remarks>
 /// <list type="table">
-/// <item><term>Trains?</term><description>Yes: labeled rows of the training vendors; for DANN also the rows of the target vendors, as unlabeled data.</description></item>
+/// <item><term>Trains?</term><description>Yes: labeled rows of the training vendors; for DANN also the rows of the target vendors, as unlabeled data
+/// (with no target vendor, DANN's domain head separates the labeled training vendors: adversarial domain generalisation).</description></item>
 /// <item><term>Input columns</term><description><c>Slices</c> (annotated by Preprocess, optionally Augment), <c>LabelSlices</c>, <c>Vendor</c>, <c>Subject</c>; at transform <c>Image</c>, <c>ImageShape</c>, <c>SpacingMm</c>.</description></item>
 /// <item><term>Output columns</term><description><c>PredictedLabel</c>: Byte vector, labels 0..3 on each image's own grid.</description></item>
 /// </list>
@@ -24,8 +25,6 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        if (options is DannTrainerOptions dann && dann.TargetVendors.Count == 0)
-            throw new ArgumentException("DANN needs at least one target vendor (DannTrainerOptions.TargetVendors).", nameof(options));
         // Fail early on bad numbers, naming the option (the core trainer validates them).
         options.ToTrainerOptions(Augmentation.AugmentationPreset.None, 1).Validate();
     }
@@ -65,7 +64,7 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
                 .SelectMany(r => SlicesColumn.ToTrainingSlices(r, preprocessing.Size, Math.Max(0, Array.IndexOf(domains, r.Vendor)), withLabels: true)).ToArray();
             if (valSlices.Length > 0) validation = new SliceDataset(valSlices, domains);
         }
-        TrainingResult result = new SegmentationTrainer(trainerOptions, _options.Augmenter).Fit(new SliceDataset(slices, domains), validation,
+        TrainingResult result = new SegmentationTrainer(trainerOptions, _options.Augmenter) { EpochCompleted = _options.EpochCompleted }.Fit(new SliceDataset(slices, domains), validation,
             _options.CheckpointDirectory, resume: _options.CheckpointDirectory is not null, _options.Progress, _options.CancellationToken);
         var description = new ModelDescription
         {

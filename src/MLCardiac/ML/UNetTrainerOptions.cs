@@ -22,6 +22,14 @@ public class UNetTrainerOptions
     public int BatchSize { get; init; } = Defaults.BatchSize;
     /// <summary>Initial learning rate (AdamW, poly decay).</summary>
     public double LearningRate { get; init; } = Defaults.LearningRate;
+    /// <summary>Decoupled weight decay of AdamW (≥ 0).</summary>
+    public double WeightDecay { get; init; } = Defaults.WeightDecay;
+    /// <summary>Weight of the soft-Dice term of the loss (≥ 0; with <see cref="CrossEntropyWeight"/> not both 0).</summary>
+    public double DiceWeight { get; init; } = Defaults.DiceWeight;
+    /// <summary>Weight of the cross-entropy term of the loss (≥ 0).</summary>
+    public double CrossEntropyWeight { get; init; } = Defaults.CrossEntropyWeight;
+    /// <summary>Fraction of each batch drawn from slices that contain the heart (0..1; nnU-Net oversamples 1/3).</summary>
+    public double ForegroundOversampling { get; init; } = Defaults.ForegroundOversampling;
     /// <summary>Seed of every random choice (sampling, augmentation, initialisation).</summary>
     public int Seed { get; init; } = Defaults.Seed;
     /// <summary>libtorch intra-op threads; 0 keeps libtorch's default.</summary>
@@ -34,6 +42,11 @@ public class UNetTrainerOptions
     public bool MirrorTta { get; init; }
     /// <summary>Receives progress after every step; never serialised.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
+    /// <summary>
+    /// Called after every epoch with its record (training loss, validation Dice when <see cref="Validation"/> is set) —
+    /// e.g. to stop a trial early by cancelling <see cref="CancellationToken"/>; never serialised.
+    /// </summary>
+    public Action<EpochRecord>? EpochCompleted { get; init; }
     /// <summary>Cancels training; never serialised.</summary>
     public CancellationToken CancellationToken { get; init; }
     /// <summary>Early-stopping patience in epochs on the validation Dice (0: never stop early; needs <see cref="Validation"/>).</summary>
@@ -62,6 +75,10 @@ public class UNetTrainerOptions
         IterationsPerEpoch = IterationsPerEpoch,
         BatchSize = BatchSize,
         LearningRate = LearningRate,
+        WeightDecay = WeightDecay,
+        DiceWeight = DiceWeight,
+        CrossEntropyWeight = CrossEntropyWeight,
+        ForegroundOversampling = ForegroundOversampling,
         Seed = Seed,
         EarlyStoppingPatience = EarlyStoppingPatience,
         Threads = Threads,

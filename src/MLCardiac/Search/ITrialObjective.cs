@@ -27,16 +27,29 @@ public interface IRefittableObjective : ITrialObjective
 {
     /// <summary>
     /// Trains <paramref name="parameters"/> on all training data (no validation split), saves the model in
-    /// <paramref name="directory"/> and evaluates it on the test data (never seen during the search).
+    /// <paramref name="directory"/> and evaluates it on the test data (never seen during the search). Notes go to
+    /// <paramref name="progress"/> (null: the objective's own log). Cancelled, it leaves no model behind.
     /// </summary>
     RefitResult Refit(ParameterAssignment parameters, string directory, IProgress<string>? progress, CancellationToken cancellationToken);
 }
 
 /// <summary>A refitted pipeline: where it was saved and its test results.</summary>
 /// <param name="ModelDirectory">Folder of the saved model.</param>
-/// <param name="TestMetrics">Test metrics by name (e.g. "D/meanDice", "D/LV").</param>
+/// <param name="TestMetrics">Test metrics by name (e.g. "D/meanDice", "D/lv").</param>
 /// <param name="Seconds">Wall time of training and testing.</param>
-public sealed record RefitResult(string ModelDirectory, IReadOnlyDictionary<string, double> TestMetrics, double Seconds);
+public sealed record RefitResult(string ModelDirectory, IReadOnlyDictionary<string, double> TestMetrics, double Seconds)
+{
+    /// <summary>The ML.NET model file the test metrics were measured with (read back from disk); null when the objective saves none.</summary>
+    public string? ModelFile { get; init; }
+    /// <summary>SHA-256 (hex) of <see cref="ModelFile"/>.</summary>
+    public string? ModelSha256 { get; init; }
+    /// <summary>Size of <see cref="ModelFile"/> in bytes.</summary>
+    public long ModelBytes { get; init; }
+    /// <summary>The fitted pipeline's stages in words (e.g. "LoadNifti → Preprocess(64 px, 1.25 mm) → Augment(standard) → UNet").</summary>
+    public string? Pipeline { get; init; }
+    /// <summary>One result per test case (subject × frame), in evaluation order.</summary>
+    public IReadOnlyList<RefitCase> Cases { get; init; } = [];
+}
 
 /// <summary>The result of <see cref="ITrialObjective.Evaluate"/>.</summary>
 /// <param name="Metric">The objective's metric at the end of the trial (for a validation Dice: the best epoch's).</param>

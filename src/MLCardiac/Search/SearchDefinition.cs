@@ -1,16 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 using MLCardiac.Augmentation;
+using MLCardiac.Experiments;
 using MLCardiac.Models;
 using MLCardiac.Training;
 
 namespace MLCardiac.Search;
 
 /// <summary>
-/// A search pipeline file (<c>pipelines/search-*.json</c>), documented key by key in pipelines/README-search.md:
-/// <c>data</c> (path, size, spacingMm), <c>split</c> (trainVendors, testVendors, folds), <c>base</c> (the default
-/// pipeline's trainer options) and <c>search</c> (metric, tuner, seed, budget, concurrency, includeDefault, asha,
-/// parameters). Its own format for now; to be folded into the study's pipeline schema.
+/// What <c>mlcardiac search</c> runs, documented key by key in pipelines/search-README.md. Read from a pipeline file
+/// in the study format (<see cref="ExperimentLoader"/>: <c>id</c>, <c>data</c>, <c>split</c>, <c>preprocessing</c>,
+/// <c>model</c>, <c>training</c>, <c>augmentation</c>, <c>seeds</c>, <c>profiles</c>) that carries a <c>search</c>
+/// section (<see cref="FromExperiment"/>), or from the earlier search-only format (<c>name</c>, <c>data.path</c>,
+/// <c>split.folds</c>, <c>base</c>, <c>search</c>; <see cref="Parse"/>), which is still read.
 /// </summary>
 public sealed record SearchDefinition
 {
@@ -53,10 +55,39 @@ public sealed record SearchDefinition
     public int AshaMinEpochs { get; init; } = AshaScheduler.DefaultMinEpochs;
     /// <summary>ASHA's η.</summary>
     public double AshaReductionFactor { get; init; } = AshaScheduler.DefaultReductionFactor;
+    /// <summary>The study-format pipeline this search was read from, or null for a search-only file.</summary>
+    public ExperimentDefinition? Experiment { get; init; }
 
-    /// <summary>Reads and checks a search pipeline file.</summary>
-    /// <exception cref="MLCardiacException">The file is missing, not JSON, or a key is wrong (named with the file).</exception>
-    public static SearchDefinition Load(string path)
+    /// <summary>Keys of a study-format file's <c>search</c> section.</summary>
+    public static IReadOnlyList<string> SectionKeys { get; } = ["metric", "tuner", "seed", "budget", "concurrency", "includeDefault", "asha", "validation", "base", "parameters"];
+
+    /// <summary>Options of the default pipeline under <c>search.base</c>: those the study keys (<c>model</c>, <c>training</c>, <c>augmentation</c>) do not cover.</summary>
+    public static IReadOnlyList<string> SectionBaseKeys { get; } = ["normalization", "diceWeight", "crossEntropyWeight", "weightDecay", "dropout", "foregroundOversampling"];
+
+    // Where the study format keeps what the search-only format's `base` held.
+    private static readonly Dictionary<string, string> StudyKeyOf = new(StringComparer.Ordinal)
+    {
+        ["epochs"] = "$.training.epochs", ["iterationsPerEpoch"] = "$.training.iterationsPerEpoch", ["batchSize"] = "$.training.batchSize",
+        ["learningRate"] = "$.training.learningRate", ["threads"] = "$.training.threads", ["baseFilters"] = "$.model.baseFilters", ["depth"] = "$.model.depth",
+        ["dann"] = "$.model.type (\"dann\")", ["maxLambda"] = "$.model.maxLambda", ["augmentation"] = "$.augmentation", ["seed"] = "$.seeds",
+    };
+
+    /// <summary>
+    /// The dataset folder resolved: a study-format pipeline's <c>data</c> (its path, or the synthetic data generated into
+    /// the cache folder <c>data/ID-HASH/</c> on first use, as <c>mlcardiac run</c> does); <paramref name="dataDirectory"/>
+    /// replaces the folder when given.
+    /// </summary>
+    public SearchDefinition ResolveData(string? dataDirectory = null, CancellationToken cancellationToken = default) =>
+        Experiment is not null ? this with { DataPath = ExperimentRunner.ResolveDataDirectory(Experiment, dataDirectory, cancellationToken) }
+        : dataDirectory is null ? this : this with { DataPath = dataDirectory };
+
+    /// <summary>
+    /// Reads and checks a pipeline file: the study format with a <c>search</c> section (recognised by its <c>id</c>;
+    /// <paramref name="profile"/> applies one of its <c>profiles</c>), or the search-only format. Synthetic data is not
+    /// generated here: call <see cref="ResolveData"/>.
+    /// </summary>
+    /// <exception cref="MLCardiacException">The file is missing, not JSON, or a key is wrong (named with the file and key).</exception>
+    public static SearchDefinition Load(string path, string? profile = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new MLCardiacException($"{path}: not found.");
@@ -64,12 +95,131 @@ public sealed record SearchDefinition
         try
         {
             using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            return Parse(doc.RootElement, path, Path.GetFileNameWithoutExtension(path));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("id", out _))
+            {
+                if (profile is not null) throw new MLCardiacException($"{path}: a profile needs a pipeline in the study format (with \"id\" and \"profiles\"); this is a search-only file.");
+                return Parse(doc.RootElement, path, Path.GetFileNameWithoutExtension(path));
+            }
         }
         catch (JsonException e)
         {
             throw new MLCardiacException($"{path}: not valid JSON: {e.Message}", e);
         }
+        return FromExperiment(ExperimentLoader.Load(path, profile));
+    }
+
+    /// <summary>
+    /// The search a study-format pipeline declares: the default pipeline from its <c>model</c>, <c>training</c>,
+    /// <c>augmentation</c> and <c>seeds</c> (plus <c>search.base</c> for the options those keys do not cover), the
+    /// slices from <c>preprocessing</c>, the vendors from <c>split.trainVendors</c>/<c>split.testVendors</c>, the rest from
+    /// the <c>search</c> section.
+    /// </summary>
+    /// <exception cref="MLCardiacException">The pipeline has no search section, or a value is unusable for a search (named with the file and JSON path).</exception>
+    public static SearchDefinition FromExperiment(ExperimentDefinition experiment)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        string where = experiment.Profile is null ? experiment.SourceFile : $"{experiment.SourceFile} (profile {experiment.Profile})";
+        if (experiment.Search is not JsonElement search)
+            throw new MLCardiacException($"{where}: $.search: missing; this pipeline declares a study (run it with `mlcardiac run`), not a search.");
+        var train = experiment.Split.TrainVendors.ToList();
+        var test = experiment.Split.TestVendors.ToList();
+        if (train.Count < 2) throw new MLCardiacException($"{where}: $.split.trainVendors: a search needs at least two training vendors (one is left out for validation).");
+        if (test.Count == 0) throw new MLCardiacException($"{where}: $.split.testVendors: a search needs the vendors of its final test (never seen during the search).");
+        if (train.Intersect(test).FirstOrDefault() is { } both) throw new MLCardiacException($"{where}: $.split.testVendors: vendor \"{both}\" is also a training vendor.");
+        if (experiment.Seeds.Count != 1) throw new MLCardiacException($"{where}: $.seeds: a search trains every trial with one seed (has {experiment.Seeds.Count}).");
+        AugmentationPreset preset = experiment.Augmentation switch
+        {
+            "none" => AugmentationPreset.None,
+            "standard" => AugmentationPreset.Standard,
+            "heavy" => AugmentationPreset.Heavy,
+            string other => throw new MLCardiacException($"{where}: $.augmentation: \"{other}\" is one family of the heavy preset; a search's default pipeline takes none, standard or heavy."),
+        };
+        TrainingBudget t = experiment.Training;
+        var options = new SegmentationTrainerOptions
+        {
+            Epochs = t.Epochs, IterationsPerEpoch = t.IterationsPerEpoch, BatchSize = t.BatchSize, LearningRate = t.LearningRate,
+            EarlyStoppingPatience = t.Patience, Threads = t.Threads, Seed = experiment.Seeds[0], Augmentation = preset,
+            Network = new UNetOptions { BaseFilters = experiment.Model.BaseFilters, Depth = experiment.Model.Depth },
+            Dann = experiment.Model.IsDann ? new DannOptions { MaxLambda = experiment.Model.MaxLambda } : null,
+        };
+        if (search.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: $.search: must be an object.");
+        Known(search, where, "$.search.", [.. SectionKeys]);
+        int folds = 1, validationSlices = 0;
+        if (search.TryGetProperty("validation", out var v))
+        {
+            if (v.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: $.search.validation must be an object {{\"folds\": N, \"slices\": N}}.");
+            Known(v, where, "$.search.validation.", "folds", "slices");
+            if (v.TryGetProperty("folds", out var f)) folds = Int(f, where, "$.search.validation.folds");
+            if (v.TryGetProperty("slices", out var sl)) validationSlices = Int(sl, where, "$.search.validation.slices");
+        }
+        if (folds < 1 || folds > train.Count) throw new MLCardiacException($"{where}: $.search.validation.folds must be in 1..{train.Count} (was {folds}).");
+        if (validationSlices < 0) throw new MLCardiacException($"{where}: $.search.validation.slices must be ≥ 0 (was {validationSlices}).");
+        if (search.TryGetProperty("base", out var b))
+        {
+            if (b.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: $.search.base must be an object of trainer options.");
+            var values = new List<KeyValuePair<string, object>>();
+            foreach (var p in b.EnumerateObject())
+            {
+                if (StudyKeyOf.TryGetValue(p.Name, out string? studyKey))
+                    throw new MLCardiacException($"{where}: $.search.base.{p.Name}: set it in {studyKey}, which the default pipeline of the search shares with the study.");
+                if (!SectionBaseKeys.Contains(p.Name))
+                    throw new MLCardiacException($"{where}: unknown key \"$.search.base.{p.Name}\" (known: {string.Join(", ", SectionBaseKeys)}).");
+                values.Add(new(p.Name, ParameterAssignment.ReadValue(p.Value, null, p.Name)));
+            }
+            (options, _) = Wrap(where, "$.search.base", () => SegmentationSearchOptions.Apply(new ParameterAssignment(values), options));
+        }
+        Wrap(where, "$.training", () => { options.Validate(); return 0; });
+        var section = ReadSection(search, where, "$.search.", train.Count, options);
+        return new SearchDefinition
+        {
+            Name = experiment.Id, DataPath = experiment.Data.Source == "path" ? experiment.Data.Path! : "", Size = experiment.Preprocessing.Size,
+            SpacingMm = experiment.Preprocessing.SpacingMm, TrainVendors = train, TestVendors = test, Folds = folds, ValidationSlices = validationSlices,
+            BaseOptions = options with { SliceSpacingMm = experiment.Preprocessing.SpacingMm }, Space = section.Space, Metric = section.Metric, Tuner = section.Tuner,
+            Seed = section.Seed, Budget = section.Budget, Concurrency = section.Concurrency, IncludeDefault = section.IncludeDefault,
+            AshaMinEpochs = section.AshaMinEpochs, AshaReductionFactor = section.AshaReductionFactor, Experiment = experiment,
+        };
+    }
+
+    private sealed record Section(string Metric, TunerKind Tuner, int Seed, SearchBudget Budget, int Concurrency, bool IncludeDefault, int AshaMinEpochs, double AshaReductionFactor, SearchSpace Space);
+
+    /// <summary>The keys both formats' <c>search</c> sections share; <paramref name="prefix"/> names them in messages.</summary>
+    private static Section ReadSection(JsonElement search, string where, string prefix, int trainVendors, SegmentationTrainerOptions options)
+    {
+        string metric = search.TryGetProperty("metric", out var m) ? Str(m, where, prefix + "metric") : "meanDice";
+        if (metric is not ("meanDice" or "lv" or "myo" or "rv")) throw new MLCardiacException($"{where}: {prefix}metric \"{metric}\" is not meanDice, lv, myo or rv.");
+        TunerKind tuner = search.TryGetProperty("tuner", out var t) ? Wrap(where, prefix + "tuner", () => TunerKinds.Parse(Str(t, where, prefix + "tuner"))) : TunerKind.CfoAsha;
+        int seed = search.TryGetProperty("seed", out var s) ? Int(s, where, prefix + "seed") : 1;
+        int? maxTrials = null;
+        TimeSpan? time = null;
+        if (search.TryGetProperty("budget", out var bu))
+        {
+            if (bu.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: {prefix}budget must be an object {{\"trials\": N, \"time\": \"20m\"}}.");
+            Known(bu, where, prefix + "budget.", "trials", "time");
+            if (bu.TryGetProperty("trials", out var tr)) maxTrials = Int(tr, where, prefix + "budget.trials");
+            if (bu.TryGetProperty("time", out var tm)) time = Wrap(where, prefix + "budget.time", () => SearchBudget.ParseDuration(Str(tm, where, prefix + "budget.time")));
+        }
+        var budget = new SearchBudget(maxTrials ?? (time is null ? 20 : null), time);
+        Wrap(where, prefix + "budget", () => { budget.Validate(); return 0; });
+        int concurrency = search.TryGetProperty("concurrency", out var c) ? Int(c, where, prefix + "concurrency") : 1;
+        if (concurrency < 1) throw new MLCardiacException($"{where}: {prefix}concurrency must be ≥ 1 (was {concurrency}).");
+        bool includeDefault = !search.TryGetProperty("includeDefault", out var inc) || Bool(inc, where, prefix + "includeDefault");
+        int ashaMin = AshaScheduler.DefaultMinEpochs;
+        double eta = AshaScheduler.DefaultReductionFactor;
+        if (search.TryGetProperty("asha", out var asha))
+        {
+            if (asha.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: {prefix}asha must be an object.");
+            Known(asha, where, prefix + "asha.", "minEpochs", "reductionFactor");
+            if (asha.TryGetProperty("minEpochs", out var me)) ashaMin = Int(me, where, prefix + "asha.minEpochs");
+            if (asha.TryGetProperty("reductionFactor", out var rf)) eta = Num(rf, where, prefix + "asha.reductionFactor");
+        }
+        SearchSpace space = search.TryGetProperty("parameters", out var ps)
+            ? SearchSpace.FromJson(ps, where)
+            : SearchSpace.FromOptions<SegmentationSearchOptions>();
+        SegmentationSearchOptions.CheckNames(space, where);
+        space = WithBaseDefaults(space, options, where, prefix);
+        if ((space.Find("dann") is not null || options.Dann is not null) && trainVendors < 3)
+            throw new MLCardiacException($"{where}: DANN needs two training vendors in every fold, so split.trainVendors needs at least three when \"dann\" can be on (has {trainVendors}).");
+        return new Section(metric, tuner, seed, budget, concurrency, includeDefault, ashaMin, eta, space);
     }
 
     /// <summary>Parses a search pipeline from <paramref name="root"/>; <paramref name="where"/> names it in messages.</summary>
@@ -106,50 +256,18 @@ public sealed record SearchDefinition
 
         var search = Obj(root, "search", where);
         Known(search, where, "search.", "metric", "tuner", "seed", "budget", "concurrency", "includeDefault", "asha", "parameters");
-        string metric = search.TryGetProperty("metric", out var m) ? Str(m, where, "search.metric") : "meanDice";
-        if (metric is not ("meanDice" or "lv" or "myo" or "rv")) throw new MLCardiacException($"{where}: search.metric \"{metric}\" is not meanDice, lv, myo or rv.");
-        TunerKind tuner = search.TryGetProperty("tuner", out var t) ? Wrap(where, "search.tuner", () => TunerKinds.Parse(Str(t, where, "search.tuner"))) : TunerKind.CfoAsha;
-        int seed = search.TryGetProperty("seed", out var s) ? Int(s, where, "search.seed") : 1;
-        int? maxTrials = null;
-        TimeSpan? time = null;
-        if (search.TryGetProperty("budget", out var bu))
-        {
-            if (bu.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: search.budget must be an object {{\"trials\": N, \"time\": \"20m\"}}.");
-            Known(bu, where, "search.budget.", "trials", "time");
-            if (bu.TryGetProperty("trials", out var tr)) maxTrials = Int(tr, where, "search.budget.trials");
-            if (bu.TryGetProperty("time", out var tm)) time = Wrap(where, "search.budget.time", () => SearchBudget.ParseDuration(Str(tm, where, "search.budget.time")));
-        }
-        var budget = new SearchBudget(maxTrials ?? (time is null ? 20 : null), time);
-        Wrap(where, "search.budget", () => { budget.Validate(); return 0; });
-        int concurrency = search.TryGetProperty("concurrency", out var c) ? Int(c, where, "search.concurrency") : 1;
-        if (concurrency < 1) throw new MLCardiacException($"{where}: search.concurrency must be ≥ 1 (was {concurrency}).");
-        bool includeDefault = !search.TryGetProperty("includeDefault", out var inc) || Bool(inc, where, "search.includeDefault");
-        int ashaMin = AshaScheduler.DefaultMinEpochs;
-        double eta = AshaScheduler.DefaultReductionFactor;
-        if (search.TryGetProperty("asha", out var asha))
-        {
-            if (asha.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: search.asha must be an object.");
-            Known(asha, where, "search.asha.", "minEpochs", "reductionFactor");
-            if (asha.TryGetProperty("minEpochs", out var me)) ashaMin = Int(me, where, "search.asha.minEpochs");
-            if (asha.TryGetProperty("reductionFactor", out var rf)) eta = Num(rf, where, "search.asha.reductionFactor");
-        }
-        SearchSpace space = search.TryGetProperty("parameters", out var ps)
-            ? SearchSpace.FromJson(ps, where)
-            : SearchSpace.FromOptions<SegmentationSearchOptions>();
-        SegmentationSearchOptions.CheckNames(space, where);
-        space = WithBaseDefaults(space, options, where);
-        if ((space.Find("dann") is not null || options.Dann is not null) && train.Count < 3)
-            throw new MLCardiacException($"{where}: DANN needs two training vendors in every fold, so split.trainVendors needs at least three when \"dann\" can be on (has {train.Count}).");
+        var section = ReadSection(search, where, "search.", train.Count, options);
         return new SearchDefinition
         {
             Name = name, DataPath = dataPath, Size = size, SpacingMm = spacing, TrainVendors = train, TestVendors = test, Folds = folds, ValidationSlices = validationSlices,
-            BaseOptions = options with { SliceSpacingMm = spacing }, Space = space, Metric = metric, Tuner = tuner, Seed = seed, Budget = budget,
-            Concurrency = concurrency, IncludeDefault = includeDefault, AshaMinEpochs = ashaMin, AshaReductionFactor = eta,
+            BaseOptions = options with { SliceSpacingMm = spacing }, Space = section.Space, Metric = section.Metric, Tuner = section.Tuner, Seed = section.Seed,
+            Budget = section.Budget, Concurrency = section.Concurrency, IncludeDefault = section.IncludeDefault, AshaMinEpochs = section.AshaMinEpochs,
+            AshaReductionFactor = section.AshaReductionFactor,
         };
     }
 
     /// <summary>Parameters declared without a default take the base pipeline's value, so "default" means the base pipeline.</summary>
-    private static SearchSpace WithBaseDefaults(SearchSpace space, SegmentationTrainerOptions o, string where)
+    private static SearchSpace WithBaseDefaults(SearchSpace space, SegmentationTrainerOptions o, string where, string prefix)
     {
         object? BaseValue(string name) => name switch
         {
@@ -178,7 +296,7 @@ public sealed record SearchDefinition
             if (v is double d && p.Kind == ParameterKind.Integer && d == Math.Round(d)) v = (int)d;
             return v is not null && p.Contains(v) ? p with { Default = v } : p;
         });
-        return Wrap(where, "search.parameters", () => new SearchSpace(list));
+        return Wrap(where, prefix + "parameters", () => new SearchSpace(list));
     }
 
     private static SegmentationTrainerOptions ParseBase(JsonElement b, string where)

@@ -10,7 +10,7 @@ namespace MLCardiac.Search;
 ///     .SetSearchSpace(space)
 ///     .SetTuner(TunerKind.CfoAsha, seed: 1)
 ///     .SetBudget(new SearchBudget(MaxTrials: 30, WallTime: TimeSpan.FromMinutes(20)))
-///     .SetStore(new TrialStore("reports/s1/trials.db"), "s1")
+///     .SetStore(new TrialStore("reports/mlcardiac.db"), "s1")
 ///     .RunAsync(progress, onTrialFinished, cancellationToken);
 /// </code>
 /// Workers (<see cref="SetConcurrency"/> threads; or several processes on one store file) loop: claim a trial
@@ -236,10 +236,10 @@ public sealed class SearchExperiment
             RefitResult? bestRefit = null, defaultRefit = null;
             if (_refitDirectory is not null && _objective is IRefittableObjective refit && best is not null)
             {
-                var refitProgress = progress is null ? null : new Progress<string>(_ => { });
-                bestRefit = refit.Refit(best.Parameters, Path.Combine(_refitDirectory, "best"), refitProgress, cancellationToken);
+                // Refit notes go to the objective's own log (null: the objective's default).
+                bestRefit = refit.Refit(best.Parameters, Path.Combine(_refitDirectory, "best"), null, cancellationToken);
                 if (_refitDefault)
-                    defaultRefit = refit.Refit(space.Default(), Path.Combine(_refitDirectory, "default"), refitProgress, cancellationToken);
+                    defaultRefit = refit.Refit(space.Default(), Path.Combine(_refitDirectory, "default"), null, cancellationToken);
             }
             return new SearchResult
             {

@@ -10,7 +10,7 @@ namespace MLCardiac.Search;
 /// Writes a search's report folder: <c>report.html</c> (self-contained: inline SVG figures, no scripts or external
 /// files) with the trial history and best-so-far curve, the best-so-far against cumulative cost, learning curves
 /// (where ASHA stopped trials), parameter importance and parallel coordinates, the chosen pipeline against the
-/// default one and their test-vendor results; <c>search.json</c> (the summary, machine-readable) and
+/// default one and their test-vendor results (measured with the refitted ML.NET model file, which the page names); <c>search.json</c> (the summary, machine-readable) and
 /// <c>trials.csv</c> (one row per trial). Every file is written atomically.
 /// </summary>
 public static class SearchReport
@@ -136,7 +136,23 @@ public static class SearchReport
                 h.Append("</tr>");
             }
             h.Append("</table>");
-            if (r.BestRefit is not null) h.Append("<p class=\"note\">Best model saved in <code>").Append(Esc(r.BestRefit.ModelDirectory)).Append("</code>.</p>");
+            foreach (var (label, refit) in new[] { ("Best", r.BestRefit), ("Default", r.DefaultRefit) })
+            {
+                if (refit is null) continue;
+                h.Append("<p class=\"note\">").Append(label).Append(" pipeline");
+                if (refit.Pipeline is not null) h.Append(" <code>").Append(Esc(refit.Pipeline)).Append("</code>");
+                if (refit.ModelFile is not null)
+                    h.Append(CultureInfo.InvariantCulture, $": ML.NET model file <code>{Esc(refit.ModelFile)}</code> ({refit.ModelBytes / 1024.0:F0} KiB, SHA-256 {Esc(refit.ModelSha256 ?? "")}), the file these test numbers were measured with (loaded back with <code>LoadModel</code>); model folder <code>{Esc(refit.ModelDirectory)}</code> for <code>mlcardiac predict</code>/<code>serve</code>.");
+                else h.Append(": saved in <code>").Append(Esc(refit.ModelDirectory)).Append("</code>.");
+                h.Append(CultureInfo.InvariantCulture, $" Refit and test took {refit.Seconds / 60:F1} min.</p>");
+            }
+            if (r.BestRefit is { Cases.Count: > 0 } withCases)
+            {
+                h.Append("<details><summary>Best pipeline, per test case</summary><table><tr><th class=\"l\">subject</th><th class=\"l\">vendor</th><th class=\"l\">frame</th><th>LV</th><th>MYO</th><th>RV</th><th>mean</th></tr>");
+                foreach (var c in withCases.Cases)
+                    h.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"l\">{Esc(c.Subject)}</td><td class=\"l\">{Esc(c.Vendor)}</td><td class=\"l\">{Esc(c.Frame)}</td><td>{F(c.Lv)}</td><td>{F(c.Myo)}</td><td>{F(c.Rv)}</td><td>{F(c.MeanDice)}</td></tr>");
+                h.Append("</table></details>");
+            }
         }
 
         h.Append("<h2>Trial history</h2>");

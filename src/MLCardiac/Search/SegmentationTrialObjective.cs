@@ -1,7 +1,7 @@
-using System.Diagnostics;
+using Microsoft.ML;
 using MLCardiac.Data;
-using MLCardiac.Evaluation;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Preprocessing;
 using MLCardiac.Training;
 
@@ -44,6 +44,8 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
 
     private Prepared Load()
     {
+        if (string.IsNullOrEmpty(_definition.DataPath))
+            throw new MLCardiacException($"Search \"{_definition.Name}\": the dataset folder is not resolved (SearchDefinition.ResolveData generates the pipeline's synthetic data).");
         DatasetIndex index = DatasetLayouts.Load(_definition.DataPath);
         foreach (string v in _definition.TrainVendors.Concat(_definition.TestVendors))
             if (!index.Vendors.Contains(v)) throw new MLCardiacException($"{_definition.DataPath}: vendor \"{v}\" is not in the dataset (it has {string.Join(", ", index.Vendors)}).");
@@ -126,48 +128,37 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
         _ => mean ?? double.NaN,
     };
 
+    /// <summary>Name of the ML.NET model file a refit writes in its folder.</summary>
+    public const string ModelFile = "model.zip";
+
     /// <summary>
-    /// Trains <paramref name="parameters"/> on every training vendor's labeled subjects (no validation: the last
-    /// epoch's weights), saves the model folder (<see cref="SegmentationModel"/>), and evaluates it in 3D on the test
-    /// vendors' subjects: metrics "&lt;vendor&gt;/meanDice", "&lt;vendor&gt;/lv|myo|rv" and "test/meanDice".
+    /// Fits <paramref name="parameters"/> as an ML.NET pipeline of the catalog (<c>LoadNifti → Preprocess → [Augment] →
+    /// UNet | Dann</c>, <see cref="CardiacSegmentationCatalog"/>) on every training vendor's labeled subjects (no
+    /// validation: the last epoch's weights), saves it with <see cref="CardiacSegmentationCatalog.SaveModel"/> as
+    /// <see cref="ModelFile"/> — plus the same network as a model folder (<c>model.json</c> + <c>best.weights</c>) for
+    /// <c>mlcardiac predict</c>/<c>serve</c> — then loads that file back with <see cref="CardiacSegmentationCatalog.LoadModel"/>
+    /// in a fresh <see cref="MLContext"/> and evaluates it in 3D on the test vendors' subjects with
+    /// <see cref="CardiacSegmentationCatalog.Evaluate"/>: metrics "&lt;vendor&gt;/meanDice", "&lt;vendor&gt;/lv|myo|rv" and
+    /// "test/meanDice", one <see cref="RefitCase"/> per test case.
     /// </summary>
+    /// <remarks>
+    /// Everything is written into a staging folder beside <paramref name="directory"/> and moved in (file by file, each
+    /// move atomic) only once the test evaluation has finished: a cancelled or failed refit leaves no model file behind.
+    /// The pipeline normalises intensities per frame (src/MLCardiac/ML/README.md) where the trials' prepared slices are
+    /// normalised per cine — the only difference between a trial's training and the refit's. DANN is refitted without
+    /// target data, its domain head separating the training vendors, as in the trials.
+    /// </remarks>
     public RefitResult Refit(ParameterAssignment parameters, string directory, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        var clock = Stopwatch.StartNew();
         var data = _prepared.Value;
-        var (options, augmenter) = SegmentationSearchOptions.Apply(parameters, _definition.BaseOptions);
-        var trainSet = CasePreparation.ToSlices(data.Train, data.Domains);
-        progress?.Report($"refitting {{{parameters}}} on {string.Join(", ", _definition.TrainVendors)}");
-        using (TrainingResult result = new SegmentationTrainer(options, augmenter).Fit(trainSet, null, null, false, null, cancellationToken))
-        {
-            SegmentationModel.Save(directory, result.Model, new ModelDescription
-            {
-                Weights = SegmentationTrainer.BestWeightsFile,
-                Network = options.Network,
-                Preprocessing = Preprocessing,
-                Domains = data.Domains,
-                TrainVendors = _definition.TrainVendors,
-                TargetVendors = [],
-            });
-        }
-        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (data.TestRecords.Count > 0)
-        {
-            progress?.Report($"testing on {string.Join(", ", _definition.TestVendors)}");
-            using SegmentationModel model = SegmentationModel.Load(directory);
-            var cases = CaseEvaluator.Evaluate((image, frame) => model.Segment(image, frame), data.TestRecords, null, cancellationToken);
-            foreach (var g in cases.GroupBy(c => c.Record.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                var s = VendorSummary.From(g.Key, "unseen", g.ToList(), _definition.Seed);
-                metrics[$"{g.Key}/lv"] = s.Lv.Dice.Mean;
-                metrics[$"{g.Key}/myo"] = s.Myo.Dice.Mean;
-                metrics[$"{g.Key}/rv"] = s.Rv.Dice.Mean;
-                metrics[$"{g.Key}/meanDice"] = (s.Lv.Dice.Mean + s.Myo.Dice.Mean + s.Rv.Dice.Mean) / 3;
-            }
-            metrics["test/meanDice"] = cases.Average(c => (c.Lv.Dice + c.Myo.Dice + c.Rv.Dice) / 3);
-        }
-        return new RefitResult(directory, metrics, clock.Elapsed.TotalSeconds);
+        return CatalogPipeline.Refit(_definition, data.Train.Select(c => c.Record).ToList(), data.TestRecords, parameters, directory, progress ?? _log, cancellationToken);
     }
+
+    /// <summary>
+    /// Loads the ML.NET model file <paramref name="modelFile"/> in a fresh <see cref="MLContext"/> and evaluates it in 3D on
+    /// <paramref name="records"/> with <see cref="CardiacSegmentationCatalog.Evaluate"/> — what a refit reports.
+    /// </summary>
+    public static SegmentationMetrics EvaluateModelFile(string modelFile, IEnumerable<CaseRecord> records, int seed, CancellationToken cancellationToken = default) =>
+        CatalogPipeline.EvaluateModelFile(modelFile, records, seed, cancellationToken);
 }

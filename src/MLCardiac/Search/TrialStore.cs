@@ -13,6 +13,10 @@ namespace MLCardiac.Search;
 /// (intermediate metric per trial and epoch). A connection is opened per operation (pooled), so one store
 /// object may be used from any thread.
 /// </summary>
+/// <remarks>
+/// The file is the project's one embedded store: experiment tracking (<see cref="Tracking.RunStore"/>) keeps its
+/// tables in the same database (default <c>reports/mlcardiac.db</c>), and a finished search is recorded there as a run.
+/// </remarks>
 public sealed class TrialStore
 {
     private readonly string _connectionString;

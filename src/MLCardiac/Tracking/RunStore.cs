@@ -8,6 +8,13 @@ namespace MLCardiac.Tracking;
 /// run its parameters, metrics, timings and artifacts. Writes of one run happen in one transaction, so a run is
 /// recorded whole or not at all.
 /// </summary>
+/// <remarks>
+/// The same file holds the searches' trials (<see cref="Search.TrialStore"/>: tables <c>search</c>, <c>trial</c>,
+/// <c>trial_metric</c>) beside this class's tables (<c>schema_info</c>, <c>runs</c>, <c>params</c>, <c>metrics</c>,
+/// <c>timings</c>, <c>artifacts</c>): one database per project (default <c>reports/mlcardiac.db</c>), and a finished
+/// search is a run of kind "search" (<see cref="SearchRunRecord"/>). Both classes open it in WAL mode and write in
+/// short transactions, so studies, searches and several search workers (processes) share it.
+/// </remarks>
 public sealed class RunStore : IDisposable
 {
     /// <summary>The schema version this build writes and reads.</summary>
@@ -27,7 +34,7 @@ public sealed class RunStore : IDisposable
         try
         {
             _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+            Execute("PRAGMA busy_timeout=60000; PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;");
             Migrate();
         }
         catch (SqliteException ex)
@@ -42,11 +49,12 @@ public sealed class RunStore : IDisposable
 
     private void Migrate()
     {
-        Execute("CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)");
-        object? v = Scalar("SELECT version FROM schema_info LIMIT 1");
+        // An immediate (write-locking) transaction: two processes opening a new file at once create the schema once.
+        using var tx = _connection.BeginTransaction(deferred: false);
+        Execute("CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)", tx);
+        object? v = Scalar("SELECT version FROM schema_info LIMIT 1", tx);
         if (v is null)
         {
-            using var tx = _connection.BeginTransaction();
             Execute("""
                 CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, name TEXT NOT NULL, profile TEXT, source TEXT,
                                    status TEXT NOT NULL, started_utc TEXT NOT NULL, finished_utc TEXT NOT NULL);
@@ -57,10 +65,10 @@ public sealed class RunStore : IDisposable
                 CREATE INDEX runs_name ON runs(name);
                 INSERT INTO schema_info (version) VALUES (1);
                 """, tx);
-            tx.Commit();
         }
         else if (Convert.ToInt64(v, CultureInfo.InvariantCulture) != SchemaVersion)
             throw new MLCardiacException($"{Path}: run store schema version {v}; this build reads version {SchemaVersion}.");
+        tx.Commit();
     }
 
     /// <summary>Records <paramref name="run"/> in one transaction and returns its id.</summary>
@@ -167,9 +175,9 @@ public sealed class RunStore : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    private object? Scalar(string sql)
+    private object? Scalar(string sql, SqliteTransaction? tx = null)
     {
-        using var cmd = Command(sql);
+        using var cmd = Command(sql, tx);
         return cmd.ExecuteScalar();
     }
 

@@ -4,6 +4,7 @@ using MLCardiac.Inference;
 using MLCardiac.Search;
 using MLCardiac.Tests.Cli;
 using MLCardiac.Tests.Data;
+using MLCardiac.Tracking;
 
 namespace MLCardiac.Tests.Search;
 
@@ -22,15 +23,20 @@ public sealed class SearchCommandTests
             Vendors = [VendorProfiles.A, VendorProfiles.B, VendorProfiles.D],
             SubjectsPerVendor = 2,
         });
+        // The study format with a search section (the search-only format is exercised by SearchRefitTests).
         File.WriteAllText(Path.Combine(_dir, "tiny.json"), $$"""
             {
               "schemaVersion": 1,
-              "name": "tiny",
-              "data": { "path": "{{Path.Combine(_dir, "data").Replace("\\", "/", StringComparison.Ordinal)}}", "size": 64, "spacingMm": 2.5 },
-              "split": { "trainVendors": ["A", "B"], "testVendors": ["D"], "validationSlices": 12 },
-              "base": { "epochs": 2, "baseFilters": 4, "depth": 3, "batchSize": 2, "augmentation": "none", "iterationsPerEpoch": 3 },
+              "id": "tiny",
+              "data": { "source": "path", "path": "{{Path.Combine(_dir, "data").Replace("\\", "/", StringComparison.Ordinal)}}" },
+              "split": { "trainVendors": ["A", "B"], "testVendors": ["D"] },
+              "preprocessing": { "size": 64, "spacingMm": 2.5 },
+              "model": { "baseFilters": 4, "depth": 3 },
+              "training": { "epochs": 2, "batchSize": 2, "iterationsPerEpoch": 3 },
+              "augmentation": "none",
               "search": {
                 "tuner": "cfo+asha", "seed": 3, "budget": { "trials": 3 },
+                "validation": { "slices": 12 },
                 "parameters": {
                   "learningRate": { "type": "logUniform", "min": 0.001, "max": 0.02 },
                   "crossEntropyWeight": { "type": "logUniform", "min": 0.3, "max": 3 }
@@ -53,7 +59,8 @@ public sealed class SearchCommandTests
 
         Assert.AreEqual(0, code, output);
         string folder = Path.Combine(reports, "tiny-cfo-asha");
-        var trials = new TrialStore(Path.Combine(folder, "trials.db")).LoadTrials("tiny-cfo-asha");
+        string db = Path.Combine(reports, "mlcardiac.db");
+        var trials = new TrialStore(db).LoadTrials("tiny-cfo-asha");
         Assert.HasCount(3, trials);
         Assert.AreEqual("default", trials[0].Origin);
         Assert.IsTrue(trials.All(t => t.Status is TrialStatus.Completed or TrialStatus.Stopped), string.Join("; ", trials.Select(t => t.Error)));
@@ -80,12 +87,39 @@ public sealed class SearchCommandTests
         using (var model = SegmentationModel.Load(Path.Combine(models, "tiny-cfo-asha", "best")))
             Assert.AreEqual(4, model.Description.Network.BaseFilters);
 
+        // The same database records the finished search as a run: best parameters, validation and test metrics, model file.
+        string modelFile = Path.Combine(models, "tiny-cfo-asha", "best", SegmentationTrialObjective.ModelFile);
+        RunRecord run;
+        using (var store = new RunStore(db))
+        {
+            var listed = store.List();
+            Assert.HasCount(1, listed);
+            Assert.AreEqual(SearchRunRecord.Kind, listed[0].Kind);
+            Assert.AreEqual("tiny-cfo-asha", listed[0].Name);
+            run = store.Get(listed[0].Id);
+        }
+        Assert.AreEqual(best.Metric!.Value, run.Metrics["validation.best.meanDice"], 1e-12);
+        Assert.AreEqual(trials[0].Metric!.Value, run.Metrics["validation.default.meanDice"], 1e-12);
+        Assert.AreEqual(testDice, run.Metrics["test.best.D/meanDice"], 1e-12);
+        Assert.AreEqual(SearchParameter.Format(best.Parameters["learningRate"]), run.Parameters["best.learningRate"]);
+        Assert.AreEqual(modelFile, run.Artifacts["model.best"]);
+        (int listCode, string listOutput) = CliRunner.Run("runs", "list", "--db", db);
+        Assert.AreEqual(0, listCode, listOutput);
+        StringAssert.Contains(listOutput, "tiny-cfo-asha");
+        StringAssert.Contains(listOutput, "search");
+        (int showCode, string showOutput) = CliRunner.Run("runs", "show", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--db", db);
+        Assert.AreEqual(0, showCode, showOutput);
+        foreach (string expected in new[] { "best.learningRate", "validation.best.meanDice", "test.best.D/meanDice", "model.best" })
+            StringAssert.Contains(showOutput, expected);
+
         // The same command again: the budget is spent, nothing is rerun, the same best comes back.
         (int again, string output2) = CliRunner.Run([.. args, "--no-refit"]);
         Assert.AreEqual(0, again, output2);
-        var after = new TrialStore(Path.Combine(folder, "trials.db")).LoadTrials("tiny-cfo-asha");
+        var after = new TrialStore(db).LoadTrials("tiny-cfo-asha");
         Assert.HasCount(3, after);
         Assert.IsTrue(after.All(t => t.Attempts == 1));
+        using (var store = new RunStore(db))
+            Assert.HasCount(2, store.List(), "the second run of the search is a run of its own");
     }
 
     [TestMethod]

@@ -74,4 +74,69 @@ public sealed class RunStoreTests
             foreach (string f in new[] { path, path + "-wal", path + "-shm" }) if (File.Exists(f)) File.Delete(f);
         }
     }
+
+    [TestMethod]
+    public void OneFile_RunsAndTrials_SharedByConcurrentWriters_EverythingReadBack()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mlcardiac-one-store-{Guid.NewGuid():N}.db");
+        try
+        {
+            // Tracking first, then the trial tables join the same file (and the other way round in the second half).
+            using (var runs = new RunStore(path)) runs.Add(new RunRecord { Kind = "study", Name = "before" });
+            var trials = new MLCardiac.Search.TrialStore(path);
+            trials.EnsureSearch("s", "fp", "{}");
+            const int TrialCount = 12;
+            var p = MLCardiac.Search.ParameterAssignment.Empty;
+            // Three trial workers claim trials while a fourth records runs: every write is a short locking transaction.
+            var claimed = new System.Collections.Concurrent.ConcurrentBag<int>();
+            var workers = Enumerable.Range(0, 3).Select(w => Task.Run(() =>
+            {
+                while (trials.Claim("s", $"w{w}", 0, history => history.Count >= TrialCount ? null : new MLCardiac.Search.NewTrial(p, "tuner", 1)) is { } t)
+                {
+                    claimed.Add(t.Trial);
+                    Assert.IsTrue(trials.Finish("s", t.Trial, $"w{w}", MLCardiac.Search.TrialStatus.Completed, t.Trial / 10.0, 1, 1, null, null));
+                }
+            })).Append(Task.Run(() =>
+            {
+                using var runs = new RunStore(path);
+                for (int i = 0; i < 10; i++) runs.Add(new RunRecord { Kind = "search", Name = $"r{i}", Metrics = new Dictionary<string, double> { ["m"] = i } });
+            })).ToArray();
+            Task.WaitAll(workers);
+
+            CollectionAssert.AreEquivalent(Enumerable.Range(0, TrialCount).ToList(), claimed.ToList(), "each trial claimed exactly once");
+            var back = new MLCardiac.Search.TrialStore(path).LoadTrials("s");
+            Assert.HasCount(TrialCount, back);
+            Assert.IsTrue(back.All(t => t.Status == MLCardiac.Search.TrialStatus.Completed && t.Metric == t.Trial / 10.0));
+            using (var runs = new RunStore(path))
+            {
+                var listed = runs.List();
+                Assert.HasCount(11, listed);
+                Assert.AreEqual(7.0, runs.Get(listed.Single(r => r.Name == "r7").Id).Metrics["m"]);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (string f in new[] { path, path + "-wal", path + "-shm" }) if (File.Exists(f)) File.Delete(f);
+        }
+    }
+
+    [TestMethod]
+    public void OneFile_TrialStoreFirst_RunStoreAddsItsTables()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mlcardiac-one-store-{Guid.NewGuid():N}.db");
+        try
+        {
+            new MLCardiac.Search.TrialStore(path).EnsureSearch("s", "fp", "{}");
+            long id;
+            using (var runs = new RunStore(path)) id = runs.Add(new RunRecord { Kind = "search", Name = "s" });
+            Assert.IsTrue(new MLCardiac.Search.TrialStore(path).EnsureSearch("s", "fp", "{}"), "the search is still there");
+            using (var runs = new RunStore(path)) Assert.AreEqual("s", runs.Get(id).Name);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (string f in new[] { path, path + "-wal", path + "-shm" }) if (File.Exists(f)) File.Delete(f);
+        }
+    }
 }

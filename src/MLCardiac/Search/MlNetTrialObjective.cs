@@ -1,0 +1,147 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLCardiac.Data;
+using MLCardiac.Imaging;
+using MLCardiac.ML;
+using MLCardiac.Training;
+
+namespace MLCardiac.Search;
+
+/// <summary>
+/// Evaluates a configuration by fitting the ML.NET catalog pipeline (<c>LoadNifti → Preprocess → [Augment] → UNet | Dann</c>,
+/// the chain the refit saves) — <c>mlcardiac search --engine mlnet</c>. Leave-one-training-vendor-out as
+/// <see cref="SegmentationTrialObjective"/>: each fold fits on the other training vendors' labeled rows with the held-out
+/// vendor's rows as the trainer's validation data; the validation Dice is reported after every epoch
+/// (<see cref="UNetTrainerOptions.EpochCompleted"/>), and when ASHA stops the trial the trainer is cancelled there.
+/// </summary>
+/// <remarks>
+/// Unlike <see cref="SegmentationTrialObjective"/>, which reads and preprocesses the training subjects once for the whole
+/// search, every trial reads its case files through the pipeline (the catalog's stages are lazy and keep nothing between
+/// fits), and intensities are normalised per frame as in the saved model. <see cref="SearchDefinition.ValidationSlices"/>
+/// limits the validation cases: evenly spaced cases of the held-out vendor are taken until they hold that many slices.
+/// </remarks>
+public sealed class MlNetTrialObjective : IRefittableObjective
+{
+    private readonly SearchDefinition _definition;
+    private readonly IProgress<string>? _log;
+    private readonly Lazy<(IReadOnlyList<CaseRecord> Train, IReadOnlyList<CaseRecord> Test)> _records;
+
+    /// <summary>Creates the objective; the dataset index is read on first use.</summary>
+    /// <param name="definition">The search pipeline (its data resolved).</param>
+    /// <param name="log">Receives one-line notes (refit steps).</param>
+    public MlNetTrialObjective(SearchDefinition definition, IProgress<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        _definition = definition;
+        _log = log;
+        _records = new Lazy<(IReadOnlyList<CaseRecord>, IReadOnlyList<CaseRecord>)>(Index, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <inheritdoc/>
+    public string MetricName => _definition.Metric;
+
+    /// <inheritdoc/>
+    public bool Maximize => true;
+
+    /// <summary>Reads the dataset index now (otherwise done by the first trial).</summary>
+    public void Prepare() => _ = _records.Value;
+
+    private (IReadOnlyList<CaseRecord>, IReadOnlyList<CaseRecord>) Index()
+    {
+        if (string.IsNullOrEmpty(_definition.DataPath))
+            throw new MLCardiacException($"Search \"{_definition.Name}\": the dataset folder is not resolved (SearchDefinition.ResolveData generates the pipeline's synthetic data).");
+        DatasetIndex index = DatasetLayouts.Load(_definition.DataPath);
+        foreach (string v in _definition.TrainVendors.Concat(_definition.TestVendors))
+            if (!index.Vendors.Contains(v)) throw new MLCardiacException($"{_definition.DataPath}: vendor \"{v}\" is not in the dataset (it has {string.Join(", ", index.Vendors)}).");
+        var labeled = index.Records.Where(r => r.IsLabeled).ToList();
+        var train = labeled.Where(r => _definition.TrainVendors.Contains(r.Vendor)).ToList();
+        if (train.Count == 0) throw new MLCardiacException($"{_definition.DataPath}: no labeled subject of the training vendors {string.Join(", ", _definition.TrainVendors)}.");
+        return (train, labeled.Where(r => _definition.TestVendors.Contains(r.Vendor)).ToList());
+    }
+
+    /// <inheritdoc/>
+    public TrialEvaluation Evaluate(TrialContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (records, _) = _records.Value;
+        var (options, augmenter) = SegmentationSearchOptions.Apply(context.Parameters,
+            _definition.BaseOptions with { Seed = context.Seed, Threads = context.Threads, Epochs = context.Epochs });
+        var details = new Dictionary<string, double>(StringComparer.Ordinal);
+        var foldMetrics = new List<double>();
+        for (int fold = 0; fold < _definition.Folds; fold++)
+        {
+            string heldOut = _definition.TrainVendors[fold];
+            var cardiac = new MLContext(seed: options.Seed).CardiacSegmentation();
+            IDataView train = cardiac.Data.FromRecords(records.Where(r => r.Vendor != heldOut));
+            var validationRecords = ValidationCases(records.Where(r => r.Vendor == heldOut).ToList());
+            var (features, input, _) = CatalogPipeline.Features(cardiac, _definition, options);
+            // LoadNifti and Preprocess learn nothing: fitted on the validation rows they preprocess them as the training rows are.
+            IDataView validationRows = cardiac.Data.FromRecords(validationRecords);
+            IDataView validation = input.Fit(validationRows).Transform(validationRows);
+
+            using var stopCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            double best = double.NegativeInfinity;
+            bool first = fold == 0;
+            void Report(EpochRecord e)
+            {
+                if (!first) return;
+                double v = Pick(e.ValidationDice, e.ValidationMeanDice);
+                if (!double.IsNaN(v)) best = Math.Max(best, v);
+                if (!context.Report(e.Epoch + 1, best)) stopCts.Cancel();
+            }
+            var trainVendors = _definition.TrainVendors.Where(v => v != heldOut).ToList();
+            UNetTrainerOptions trainer = CatalogPipeline.Trainer(options, augmenter, trainVendors, validation, null, Report, stopCts.Token);
+            var pipeline = features.Append(trainer is DannTrainerOptions dann ? cardiac.Trainers.Dann(dann) : cardiac.Trainers.UNet(trainer));
+            TransformerChain<SegmentationTransformer> model;
+            try
+            {
+                model = pipeline.Fit(train);
+            }
+            catch (OperationCanceledException) when (context.StopRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return new TrialEvaluation(best, null, details);
+            }
+            using (SegmentationTransformer fitted = model.LastTransformer)
+            {
+                var history = fitted.History;
+                double foldBest = history.Select(h => Pick(h.ValidationDice, h.ValidationMeanDice)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
+                foldMetrics.Add(foldBest);
+                EpochRecord bestEpoch = history[fitted.BestEpoch];
+                details[$"fold{fold}:{heldOut}/meanDice"] = bestEpoch.ValidationMeanDice ?? double.NaN;
+                if (bestEpoch.ValidationDice is { Count: 3 } d)
+                {
+                    details[$"fold{fold}:{heldOut}/lv"] = d[0];
+                    details[$"fold{fold}:{heldOut}/myo"] = d[1];
+                    details[$"fold{fold}:{heldOut}/rv"] = d[2];
+                }
+            }
+            if (context.StopRequested) break;
+        }
+        return new TrialEvaluation(foldMetrics.Average(), null, details);
+    }
+
+    /// <summary>Evenly spaced cases of <paramref name="cases"/> until they hold <see cref="SearchDefinition.ValidationSlices"/> slices (0: all).</summary>
+    private List<CaseRecord> ValidationCases(List<CaseRecord> cases)
+    {
+        if (_definition.ValidationSlices <= 0 || cases.Count == 0) return cases;
+        int slicesPerCase = Math.Max(1, (int)NiftiReader.ReadHeader(cases[0].ImagePath).Dim[3]);
+        int wanted = Math.Clamp((int)Math.Ceiling((double)_definition.ValidationSlices / slicesPerCase), 1, cases.Count);
+        double stride = (double)cases.Count / wanted;
+        return Enumerable.Range(0, wanted).Select(i => cases[(int)(i * stride)]).ToList();
+    }
+
+    private double Pick(IReadOnlyList<double>? dice, double? mean) => _definition.Metric switch
+    {
+        "lv" => dice is { Count: 3 } ? dice[0] : double.NaN,
+        "myo" => dice is { Count: 3 } ? dice[1] : double.NaN,
+        "rv" => dice is { Count: 3 } ? dice[2] : double.NaN,
+        _ => mean ?? double.NaN,
+    };
+
+    /// <inheritdoc/>
+    public RefitResult Refit(ParameterAssignment parameters, string directory, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var (train, test) = _records.Value;
+        return CatalogPipeline.Refit(_definition, train, test, parameters, directory, progress ?? _log, cancellationToken);
+    }
+}
