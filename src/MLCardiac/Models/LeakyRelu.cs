@@ -15,27 +15,15 @@ internal sealed class LeakyRelu : nn.Module<Tensor, Tensor>
 {
     private readonly Scalar _slope;
 
-    /// <param name="negativeSlope">Slope for negative inputs.</param>
-    /// <param name="inPlace">
-    /// Overwrite the input instead of allocating the output: for a layer whose input nobody else reads — the output of
-    /// a normalisation, whose backward pass needs its own input and statistics, not its output (the U-Net's blocks).
-    /// Saves one full-size allocation and memory pass per block; gradients are unchanged (tested).
-    /// </param>
-    public LeakyRelu(double negativeSlope = 0.01, bool inPlace = false) : base(nameof(LeakyRelu))
+    public LeakyRelu(double negativeSlope = 0.01) : base(nameof(LeakyRelu))
     {
-        InPlace = inPlace;
         _slope = negativeSlope.ToScalar();
         NegativeSlope = negativeSlope;
     }
 
     public double NegativeSlope { get; }
 
-    /// <summary>Whether the layer overwrites its input.</summary>
-    public bool InPlace { get; }
-
-    // In place, a new handle (alias) to the overwritten storage is returned: Sequential disposes its intermediate
-    // inputs, which would otherwise invalidate the result it hands on.
-    public override Tensor forward(Tensor input) => InPlace ? input.leaky_relu_(_slope).alias() : input.leaky_relu(_slope);
+    public override Tensor forward(Tensor input) => input.leaky_relu(_slope);
 
     protected override void Dispose(bool disposing)
     {

@@ -121,8 +121,8 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
         });
         yield return ("act" + id, o.Activation switch
         {
-            ActivationKind.LeakyReLU => new LeakyRelu(0.01, inPlace: true),
-            ActivationKind.ReLU => nn.ReLU(inplace: true),
+            ActivationKind.LeakyReLU => new LeakyRelu(0.01),
+            ActivationKind.ReLU => nn.ReLU(),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Activation, "unknown activation"),
         });
     }
