@@ -49,24 +49,50 @@ internal static class Int8Benchmark
         float[] stack = new float[slices * size * size];
         for (int i = 0; i < stack.Length; i++) stack[i] = (float)(random.NextDouble() * 4 - 2);
         var backends = new (string Name, ISegmentationBackend Backend)[] { ("TorchSharp", torchModel.Backend), ("ORT float32", fp32.Backend), ("ORT int8", int8.Backend) };
+        // The bare forward passes too (ONNX Runtime sessions on the same files, logits out, no softmax or copies): what the
+        // network costs, apart from the backend's softmax over the class planes.
+        using var fp32Session = new Microsoft.ML.OnnxRuntime.InferenceSession(
+            OnnxExporter.ExportSegmentation(torchModel.Network, torchModel.Description.Preprocessing), new OnnxRuntimeSettings().ToSessionOptions());
+        using var int8Session = new Microsoft.ML.OnnxRuntime.InferenceSession(int8Path, new OnnxRuntimeSettings().ToSessionOptions());
+        using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(stack, [slices, 1, size, size]);
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+        Action Forward(Microsoft.ML.OnnxRuntime.InferenceSession session) => () =>
+        {
+            using var r = session.Run(runOptions, [OnnxExportOptions.InputName], [input], [OnnxExportOptions.LogitsName]);
+        };
+        var forwardOnly = new (string Name, Action Run)[] { ("ORT float32, forward only", Forward(fp32Session)), ("ORT int8, forward only", Forward(int8Session)) };
         var outputs = backends.Select(b => new float[slices * b.Backend.Classes * size * size]).ToArray();
         for (int i = 0; i < backends.Length; i++) backends[i].Backend.Predict(stack, slices, size, outputs[i]);
         var times = backends.Select(_ => new List<double>()).ToArray();
+        var forwardTimes = forwardOnly.Select(_ => new List<double>()).ToArray();
         for (int r = 0; r < rounds; r++)
+        {
             for (int i = 0; i < backends.Length; i++)
             {
                 // Each runtime's worker threads spin for a while after a call (libtorch's OpenMP, each ONNX Runtime
-                // session's pool) and would take the cores from the next variant; a pause lets them go idle, as they
-                // are between a server's requests.
-                Thread.Sleep(300);
+                // session's pool) and would take the cores from the next variant: one untimed call absorbs that,
+                // then two calls are timed.
+                backends[i].Backend.Predict(stack, slices, size, outputs[i]);
                 var clock = Stopwatch.StartNew();
                 backends[i].Backend.Predict(stack, slices, size, outputs[i]);
-                times[i].Add(clock.Elapsed.TotalMilliseconds);
+                backends[i].Backend.Predict(stack, slices, size, outputs[i]);
+                times[i].Add(clock.Elapsed.TotalMilliseconds / 2);
             }
+            for (int i = 0; i < forwardOnly.Length; i++)
+            {
+                forwardOnly[i].Run();
+                var clock = Stopwatch.StartNew();
+                forwardOnly[i].Run();
+                forwardOnly[i].Run();
+                forwardTimes[i].Add(clock.Elapsed.TotalMilliseconds / 2);
+            }
+        }
         double baseline = Median(times[0]);
         Console.WriteLine($"{model}: forward + softmax of a {slices}-slice {size}×{size} stack, {rounds} interleaved rounds, {Environment.ProcessorCount} cores:");
         for (int i = 0; i < backends.Length; i++)
-            Console.WriteLine($"  {backends[i].Name,-12} median {Median(times[i]),7:F1} ms  min {times[i].Min(),7:F1} ms  ratio to TorchSharp {Median(times[i]) / baseline:F2}");
+            Console.WriteLine($"  {backends[i].Name,-26} median {Median(times[i]),7:F1} ms  min {times[i].Min(),7:F1} ms  ratio to TorchSharp {Median(times[i]) / baseline:F2}");
+        for (int i = 0; i < forwardOnly.Length; i++)
+            Console.WriteLine($"  {forwardOnly[i].Name,-26} median {Median(forwardTimes[i]),7:F1} ms  min {forwardTimes[i].Min(),7:F1} ms  ratio to TorchSharp {Median(forwardTimes[i]) / baseline:F2}");
 
         var records = DatasetLayouts.Load(data).Records.Where(r => r.IsLabeled).ToList();
         var a = CaseEvaluator.Evaluate((image, frame) => fp32.Segment(image, frame), records, null, CancellationToken.None);
