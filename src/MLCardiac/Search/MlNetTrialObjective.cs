@@ -85,7 +85,7 @@ public sealed class MlNetTrialObjective : IRefittableObjective
             void Report(EpochRecord e)
             {
                 if (!first) return;
-                double v = Pick(e.ValidationDice, e.ValidationMeanDice);
+                double v = ValidationMetric.Pick(_definition.Metric, e.ValidationDice, e.ValidationMeanDice);
                 if (!double.IsNaN(v)) best = Math.Max(best, v);
                 if (!context.Report(e.Epoch + 1, best)) stopCts.Cancel();
             }
@@ -104,16 +104,7 @@ public sealed class MlNetTrialObjective : IRefittableObjective
             using (SegmentationTransformer fitted = model.LastTransformer)
             {
                 var history = fitted.History;
-                double foldBest = history.Select(h => Pick(h.ValidationDice, h.ValidationMeanDice)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
-                foldMetrics.Add(foldBest);
-                EpochRecord bestEpoch = history[fitted.BestEpoch];
-                details[$"fold{fold}:{heldOut}/meanDice"] = bestEpoch.ValidationMeanDice ?? double.NaN;
-                if (bestEpoch.ValidationDice is { Count: 3 } d)
-                {
-                    details[$"fold{fold}:{heldOut}/lv"] = d[0];
-                    details[$"fold{fold}:{heldOut}/myo"] = d[1];
-                    details[$"fold{fold}:{heldOut}/rv"] = d[2];
-                }
+                foldMetrics.Add(ValidationMetric.SummarizeFold(_definition.Metric, history, fitted.BestEpoch, fold, heldOut, details));
             }
             if (context.StopRequested) break;
         }
@@ -129,14 +120,6 @@ public sealed class MlNetTrialObjective : IRefittableObjective
         double stride = (double)cases.Count / wanted;
         return Enumerable.Range(0, wanted).Select(i => cases[(int)(i * stride)]).ToList();
     }
-
-    private double Pick(IReadOnlyList<double>? dice, double? mean) => _definition.Metric switch
-    {
-        "lv" => dice is { Count: 3 } ? dice[0] : double.NaN,
-        "myo" => dice is { Count: 3 } ? dice[1] : double.NaN,
-        "rv" => dice is { Count: 3 } ? dice[2] : double.NaN,
-        _ => mean ?? double.NaN,
-    };
 
     /// <inheritdoc/>
     public RefitResult Refit(ParameterAssignment parameters, string directory, IProgress<string>? progress, CancellationToken cancellationToken)

@@ -88,7 +88,7 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
             void Report(EpochRecord e)
             {
                 if (!first) return;
-                double v = Pick(e.ValidationDice, e.ValidationMeanDice);
+                double v = ValidationMetric.Pick(_definition.Metric, e.ValidationDice, e.ValidationMeanDice);
                 if (!double.IsNaN(v)) best = Math.Max(best, v);
                 if (!context.Report(e.Epoch + 1, best)) stopCts.Cancel();
             }
@@ -104,29 +104,12 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
             }
             using (result)
             {
-                double foldBest = result.History.Select(h => Pick(h.ValidationDice, h.ValidationMeanDice)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
-                foldMetrics.Add(foldBest);
-                EpochRecord bestEpoch = result.History[result.BestEpoch];
-                details[$"fold{fold}:{heldOut}/meanDice"] = bestEpoch.ValidationMeanDice ?? double.NaN;
-                if (bestEpoch.ValidationDice is { Count: 3 } d)
-                {
-                    details[$"fold{fold}:{heldOut}/lv"] = d[0];
-                    details[$"fold{fold}:{heldOut}/myo"] = d[1];
-                    details[$"fold{fold}:{heldOut}/rv"] = d[2];
-                }
+                foldMetrics.Add(ValidationMetric.SummarizeFold(_definition.Metric, result.History, result.BestEpoch, fold, heldOut, details));
             }
             if (context.StopRequested) break;
         }
         return new TrialEvaluation(foldMetrics.Average(), null, details);
     }
-
-    private double Pick(IReadOnlyList<double>? dice, double? mean) => _definition.Metric switch
-    {
-        "lv" => dice is { Count: 3 } ? dice[0] : double.NaN,
-        "myo" => dice is { Count: 3 } ? dice[1] : double.NaN,
-        "rv" => dice is { Count: 3 } ? dice[2] : double.NaN,
-        _ => mean ?? double.NaN,
-    };
 
     /// <summary>Name of the ML.NET model file a refit writes in its folder.</summary>
     public const string ModelFile = "model.zip";
