@@ -24,13 +24,14 @@ var unlabeledD = new SliceDataset(testD.Slices.Select(s => new TrainingSlice(s.I
 Console.WriteLine($"data: {train.Slices.Count} training slices (A, B), {testD.Slices.Count} of vendor D, {clock.Elapsed.TotalSeconds:F1} s");
 foreach (string device in args.Length > 0 ? args : ["cuda", "cpu"])
 {
-    foreach (bool dann in new[] { false, true })
+    foreach (var (dann, augmentation) in new[] { (false, MLCardiac.Augmentation.AugmentationPreset.Standard), (true, MLCardiac.Augmentation.AugmentationPreset.Standard), (false, MLCardiac.Augmentation.AugmentationPreset.None) })
     {
+        if (device != "cuda" && augmentation == MLCardiac.Augmentation.AugmentationPreset.None) continue;
         int iterations = device == "cuda" ? 60 : 15;
         var options = new SegmentationTrainerOptions
         {
             Network = new UNetOptions { BaseFilters = 16, Depth = 4 }, Epochs = device == "cuda" ? 8 : 1, IterationsPerEpoch = iterations, BatchSize = 8,
-            LearningRate = 2e-3, Augmentation = MLCardiac.Augmentation.AugmentationPreset.Standard, Device = device, Seed = 1,
+            LearningRate = 2e-3, Augmentation = augmentation, Device = device, Seed = 1,
             Dann = dann ? new DannOptions() : null,
         };
         var data = dann ? new SliceDataset(train.Slices.Concat(unlabeledD.Slices).ToList(), domains) : train;
@@ -40,7 +41,7 @@ foreach (string device in args.Length > 0 ? args : ["cuda", "cpu"])
             using var result = new SegmentationTrainer(options).Fit(data, testD);
             double seconds = t.Elapsed.TotalSeconds;
             var last = result.History[^1];
-            Console.WriteLine($"{device,-4} {(dann ? "DANN " : "U-Net")}: {options.Epochs} epochs × {iterations} iterations × batch 8 in {seconds:F1} s wall "
+            Console.WriteLine($"{device,-4} {(dann ? "DANN " : "U-Net")}, augmentation {augmentation}: {options.Epochs} epochs × {iterations} iterations × batch 8 in {seconds:F1} s wall "
                 + $"({options.Epochs * iterations * 8 / seconds:F1} slices/s incl. validation); vendor D slice Dice (best epoch) {result.History[result.BestEpoch].ValidationMeanDice:F3}, last {last.ValidationMeanDice:F3}");
         }
         catch (Exception e)
