@@ -80,17 +80,9 @@ public sealed class MlNetTrialObjective : IRefittableObjective
             IDataView validation = input.Fit(validationRows).Transform(validationRows);
 
             using var stopCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            double best = double.NegativeInfinity;
-            bool first = fold == 0;
-            void Report(EpochRecord e)
-            {
-                if (!first) return;
-                double v = ValidationMetric.Pick(_definition.Metric, e.ValidationDice, e.ValidationMeanDice);
-                if (!double.IsNaN(v)) best = Math.Max(best, v);
-                if (!context.Report(e.Epoch + 1, best)) stopCts.Cancel();
-            }
+            var reporter = new ValidationMetric.EpochReporter(context, _definition.Metric, reports: fold == 0, stopCts);
             var trainVendors = _definition.TrainVendors.Where(v => v != heldOut).ToList();
-            UNetTrainerOptions trainer = CatalogPipeline.Trainer(options, augmenter, trainVendors, validation, null, Report, stopCts.Token);
+            UNetTrainerOptions trainer = CatalogPipeline.Trainer(options, augmenter, trainVendors, validation, null, reporter.Report, stopCts.Token);
             var pipeline = features.Append(trainer is DannTrainerOptions dann ? cardiac.Trainers.Dann(dann) : cardiac.Trainers.UNet(trainer));
             TransformerChain<SegmentationTransformer> model;
             try
@@ -99,7 +91,7 @@ public sealed class MlNetTrialObjective : IRefittableObjective
             }
             catch (OperationCanceledException) when (context.StopRequested && !cancellationToken.IsCancellationRequested)
             {
-                return new TrialEvaluation(best, null, details);
+                return new TrialEvaluation(reporter.Best, null, details);
             }
             using (SegmentationTransformer fitted = model.LastTransformer)
             {

@@ -81,26 +81,16 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
                 valSet = new SliceDataset(Enumerable.Range(0, _definition.ValidationSlices).Select(i => valSet.Slices[(int)(i * stride)]).ToList(), valSet.Domains);
             }
             using var stopCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            double best = double.NegativeInfinity;
-            bool first = fold == 0;
-            // The trial reports the best-so-far value after each epoch (what stopping there would keep); ASHA's answer
-            // cancels the trainer right away.
-            void Report(EpochRecord e)
-            {
-                if (!first) return;
-                double v = ValidationMetric.Pick(_definition.Metric, e.ValidationDice, e.ValidationMeanDice);
-                if (!double.IsNaN(v)) best = Math.Max(best, v);
-                if (!context.Report(e.Epoch + 1, best)) stopCts.Cancel();
-            }
+            var reporter = new ValidationMetric.EpochReporter(context, _definition.Metric, reports: fold == 0, stopCts);
             TrainingResult result;
             try
             {
-                var trainer = new SegmentationTrainer(options, augmenter) { EpochCompleted = Report };
+                var trainer = new SegmentationTrainer(options, augmenter) { EpochCompleted = reporter.Report };
                 result = trainer.Fit(trainSet, valSet, checkpointDirectory: null, resume: false, progress: null, stopCts.Token);
             }
             catch (OperationCanceledException) when (context.StopRequested && !cancellationToken.IsCancellationRequested)
             {
-                return new TrialEvaluation(best, null, details);
+                return new TrialEvaluation(reporter.Best, null, details);
             }
             using (result)
             {

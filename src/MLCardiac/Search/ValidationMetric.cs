@@ -34,4 +34,23 @@ internal static class ValidationMetric
         }
         return foldBest;
     }
+
+    /// <summary>
+    /// Reports a fold's best-so-far metric to the search after each epoch (what stopping there would keep) and cancels
+    /// the trainer at once when ASHA answers stop. Only the first fold reports: ASHA's rungs compare trials on it.
+    /// </summary>
+    internal sealed class EpochReporter(TrialContext context, string metric, bool reports, CancellationTokenSource stop)
+    {
+        /// <summary>The best metric reported so far (−∞ before the first).</summary>
+        public double Best { get; private set; } = double.NegativeInfinity;
+
+        /// <summary>The trainer's per-epoch callback.</summary>
+        public void Report(EpochRecord epoch)
+        {
+            if (!reports) return;
+            double v = Pick(metric, epoch.ValidationDice, epoch.ValidationMeanDice);
+            if (!double.IsNaN(v)) Best = Math.Max(Best, v);
+            if (!context.Report(epoch.Epoch + 1, Best)) stop.Cancel();
+        }
+    }
 }
