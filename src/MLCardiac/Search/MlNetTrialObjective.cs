@@ -48,15 +48,8 @@ public sealed class MlNetTrialObjective : IRefittableObjective
 
     private (IReadOnlyList<CaseRecord>, IReadOnlyList<CaseRecord>) Index()
     {
-        if (string.IsNullOrEmpty(_definition.DataPath))
-            throw new MLCardiacException($"Search \"{_definition.Name}\": the dataset folder is not resolved (SearchDefinition.ResolveData generates the pipeline's synthetic data).");
-        DatasetIndex index = DatasetLayouts.Load(_definition.DataPath);
-        foreach (string v in _definition.TrainVendors.Concat(_definition.TestVendors))
-            if (!index.Vendors.Contains(v)) throw new MLCardiacException($"{_definition.DataPath}: vendor \"{v}\" is not in the dataset (it has {string.Join(", ", index.Vendors)}).");
-        var labeled = index.Records.Where(r => r.IsLabeled).ToList();
-        var train = labeled.Where(r => _definition.TrainVendors.Contains(r.Vendor)).ToList();
-        if (train.Count == 0) throw new MLCardiacException($"{_definition.DataPath}: no labeled subject of the training vendors {string.Join(", ", _definition.TrainVendors)}.");
-        return (train, labeled.Where(r => _definition.TestVendors.Contains(r.Vendor)).ToList());
+        var (train, test, _) = _definition.LabeledRecords();
+        return (train, test);
     }
 
     /// <inheritdoc/>

@@ -357,4 +357,21 @@ public sealed record SearchDefinition
             throw new MLCardiacException($"{where}: split.{key} must be a non-empty array of vendor codes.");
         return a.EnumerateArray().Select((v, i) => Str(v, where, $"split.{key}[{i.ToString(CultureInfo.InvariantCulture)}]")).ToList();
     }
+
+    /// <summary>
+    /// The dataset's labeled records of the training vendors and of the test vendors, and all its vendors; throws
+    /// <see cref="MLCardiacException"/> when the folder is unresolved, a named vendor is missing, or no training subject is labeled.
+    /// </summary>
+    public (IReadOnlyList<Data.CaseRecord> Train, IReadOnlyList<Data.CaseRecord> Test, IReadOnlyList<string> Vendors) LabeledRecords()
+    {
+        if (string.IsNullOrEmpty(DataPath))
+            throw new MLCardiacException($"Search \"{Name}\": the dataset folder is not resolved (SearchDefinition.ResolveData generates the pipeline's synthetic data).");
+        Data.DatasetIndex index = Data.DatasetLayouts.Load(DataPath);
+        foreach (string v in TrainVendors.Concat(TestVendors))
+            if (!index.Vendors.Contains(v)) throw new MLCardiacException($"{DataPath}: vendor \"{v}\" is not in the dataset (it has {string.Join(", ", index.Vendors)}).");
+        var labeled = index.Records.Where(r => r.IsLabeled).ToList();
+        var train = labeled.Where(r => TrainVendors.Contains(r.Vendor)).ToList();
+        if (train.Count == 0) throw new MLCardiacException($"{DataPath}: no labeled subject of the training vendors {string.Join(", ", TrainVendors)}.");
+        return (train, labeled.Where(r => TestVendors.Contains(r.Vendor)).ToList(), index.Vendors);
+    }
 }

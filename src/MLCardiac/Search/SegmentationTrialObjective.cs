@@ -44,19 +44,11 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
 
     private Prepared Load()
     {
-        if (string.IsNullOrEmpty(_definition.DataPath))
-            throw new MLCardiacException($"Search \"{_definition.Name}\": the dataset folder is not resolved (SearchDefinition.ResolveData generates the pipeline's synthetic data).");
-        DatasetIndex index = DatasetLayouts.Load(_definition.DataPath);
-        foreach (string v in _definition.TrainVendors.Concat(_definition.TestVendors))
-            if (!index.Vendors.Contains(v)) throw new MLCardiacException($"{_definition.DataPath}: vendor \"{v}\" is not in the dataset (it has {string.Join(", ", index.Vendors)}).");
-        var labeled = index.Records.Where(r => r.IsLabeled).ToList();
-        var train = labeled.Where(r => _definition.TrainVendors.Contains(r.Vendor)).ToList();
-        var test = labeled.Where(r => _definition.TestVendors.Contains(r.Vendor)).ToList();
-        if (train.Count == 0) throw new MLCardiacException($"{_definition.DataPath}: no labeled subject of the training vendors {string.Join(", ", _definition.TrainVendors)}.");
+        var (train, test, vendors) = _definition.LabeledRecords();
         var prep = new CasePreparation(new Preprocessor(Preprocessing));
         var cases = prep.Prepare(train, includeLabels: true);
         _log?.Report($"loaded {train.Select(r => r.Subject).Distinct().Count()} training subjects of {string.Join(", ", _definition.TrainVendors)}");
-        return new Prepared(index.Vendors, cases, test);
+        return new Prepared(vendors, cases, test);
     }
 
     private PreprocessingOptions Preprocessing => new() { Size = _definition.Size, SpacingMm = _definition.SpacingMm };
