@@ -54,7 +54,7 @@ MODEL       ?= models/unet-ab
 URLS        ?= http://127.0.0.1:5080
 SERVE_DATA  ?= data/synthetic
 serve: build ## The HTTP service and web page on $(URLS) with $(MODEL) (trained on first use: U-Net on vendors A+B); CLASSIFIER=DIR adds the scanner check
-	@if [ ! -f $(MODEL)/model.json ]; then \
+	@if [ ! -f $(MODEL)/model.zip ]; then \
 	  [ -f $(SERVE_DATA)/Synthetic_Dataset_information.csv ] || $(MLCARDIAC) synth --out $(SERVE_DATA) --subjects-per-vendor 10 --seed 1; \
 	  $(MLCARDIAC) train --data $(SERVE_DATA) --train-vendors A,B --augment standard --epochs 5 --iterations 40 --out $(MODEL); fi
 	$(MLCARDIAC) serve --model $(MODEL) --urls $(URLS) $(if $(CLASSIFIER),--classifier $(CLASSIFIER))

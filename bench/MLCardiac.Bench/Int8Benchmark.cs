@@ -3,6 +3,7 @@ using System.Globalization;
 using MLCardiac.Data;
 using MLCardiac.Evaluation;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Onnx;
 
 namespace MLCardiac.Bench;
@@ -29,21 +30,22 @@ internal static class Int8Benchmark
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
-        if (!File.Exists(Path.Combine(model, SegmentationModel.DescriptionFile)))
+        if (!File.Exists(Path.Combine(model, CardiacModel.FileName)) && !File.Exists(model))
         {
-            Console.Error.WriteLine($"{model}: no trained model folder (make serve trains models/unet-ab; or pass --model DIR)");
+            Console.Error.WriteLine($"{model}: no model file (make serve trains models/unet-ab; or pass --model DIR)");
             return 2;
         }
-        string int8Path = Path.Combine(model, SegmentationModel.Int8OnnxFile);
+        using var torchFile = CardiacModel.Load(model, SegmentationBackend.TorchSharp);
+        string int8Path = CardiacModel.OnnxPath(torchFile.FilePath, quantized: true);
         if (!File.Exists(int8Path))
         {
-            string[] trainVendors = [.. SegmentationModel.Load(model, SegmentationBackend.TorchSharp).Description.TrainVendors];
-            int n = OnnxExporter.ExportModelFolderInt8(model, int8Path, data, calibrationVendors: trainVendors);
+            string[] trainVendors = [.. torchFile.Segmentation!.Model.Description.TrainVendors];
+            int n = torchFile.ExportOnnxInt8(int8Path, data, calibrationVendors: trainVendors);
             Console.WriteLine($"exported {int8Path} (calibrated on {n} slices of the training vendors {string.Join(", ", trainVendors)} in {data})");
         }
-        using var torchModel = SegmentationModel.Load(model, SegmentationBackend.TorchSharp);
-        using var fp32 = SegmentationModel.Load(model, SegmentationBackend.OnnxRuntime, null, exportOnnxIfMissing: true);
-        using var int8 = SegmentationModel.Load(model, SegmentationBackend.OnnxRuntimeInt8);
+        using var fp32File = CardiacModel.Load(model, SegmentationBackend.OnnxRuntime, null, exportOnnxIfMissing: true);
+        using var int8File = CardiacModel.Load(model, SegmentationBackend.OnnxRuntimeInt8);
+        SegmentationModel torchModel = torchFile.Segmentation!.Model, fp32 = fp32File.Segmentation!.Model, int8 = int8File.Segmentation!.Model;
         int size = torchModel.Description.Preprocessing.Size, slices = 10;
         var random = new Random(1);
         float[] stack = new float[slices * size * size];

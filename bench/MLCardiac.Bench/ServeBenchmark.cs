@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using MLCardiac.Imaging;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Models;
 using MLCardiac.Server;
 using TorchSharp;
@@ -37,7 +38,7 @@ internal static class ServeBenchmark
             }
         }
         string? temp = null;
-        if (modelDir is null && File.Exists(Path.Combine("models", "unet-ab", SegmentationModel.DescriptionFile))) modelDir = Path.Combine("models", "unet-ab");
+        if (modelDir is null && File.Exists(Path.Combine("models", "unet-ab", CardiacModel.FileName))) modelDir = Path.Combine("models", "unet-ab");
         if (modelDir is null)
         {
             // Latency does not depend on the weights: an untrained network of the architecture `make run` trains.
@@ -45,7 +46,8 @@ internal static class ServeBenchmark
             torch.manual_seed(1);
             var options = new UNetOptions { BaseFilters = 16, Depth = 4 };
             using var net = new UNet2d(options);
-            SegmentationModel.Save(temp, net, new ModelDescription { Network = options, Preprocessing = new(), Domains = ["A", "B"], TrainVendors = ["A", "B"] });
+            Directory.CreateDirectory(temp);
+            CardiacModel.Write(Path.Combine(temp, CardiacModel.FileName), net, new ModelDescription { Network = options, Preprocessing = new(), Domains = ["A", "B"], TrainVendors = ["A", "B"] });
             modelDir = temp;
             Console.WriteLine("serve: models/unet-ab not found (run `make run`); using an untrained U-Net of the same architecture (16 filters, depth 4, 128×128) — same cost.");
         }
@@ -69,7 +71,8 @@ internal static class ServeBenchmark
         await app.StartAsync().ConfigureAwait(false);
         using var client = new HttpClient { BaseAddress = new Uri(ServerApp.Addresses(app)[0]), Timeout = TimeSpan.FromMinutes(5) };
         // The floor runs the backend the server runs by default (ONNX Runtime; exported in memory when the folder has no model.onnx).
-        using SegmentationModel model = SegmentationModel.Load(modelDir, SegmentationBackend.Auto, null, exportOnnxIfMissing: true);
+        using CardiacModel saved = CardiacModel.Load(modelDir, SegmentationBackend.Auto, null, exportOnnxIfMissing: true);
+        SegmentationModel model = saved.Segmentation!.Model;
 
         // Library (the floor) and HTTP requests alternate, so both see the same machine load.
         for (int i = 0; i < 3; i++)
@@ -134,7 +137,7 @@ internal static class ServeBenchmark
             var c = Stopwatch.StartNew();
             var geometry = model.Preprocessor.Plan(scan);
             plan += c.Elapsed.TotalMilliseconds; c.Restart();
-            var norm = model.Preprocessor.MeasureIntensity(scan);
+            var norm = model.Preprocessor.MeasureIntensity(scan, frame);
             intensity += c.Elapsed.TotalMilliseconds; c.Restart();
             float[] input = Preprocessing.Preprocessor.Image(scan, frame, geometry, norm);
             slices += c.Elapsed.TotalMilliseconds; c.Restart();

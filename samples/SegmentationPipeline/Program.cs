@@ -10,6 +10,7 @@ using Microsoft.ML.Data;
 using MLCardiac.Augmentation;
 using MLCardiac.Data.Synthetic;
 using MLCardiac.ML;
+using MLCardiac.Training;
 using MLCardiac.Models;
 using SegmentationPipeline;
 
@@ -40,19 +41,20 @@ try
     var clock = Stopwatch.StartNew();
     // --- the pipeline, as a user writes it -------------------------------------------------------------
     var ml = new MLContext(seed: 1);
-    var cardiac = ml.CardiacSegmentation();
+    var cardiac = ml.CardiacSegmentation(new CardiacRunContext
+    {
+        Progress = new Progress<MLCardiac.Training.TrainingProgress>(p => { if (p.Step == p.Steps) Console.WriteLine($"  epoch {p.Epoch + 1}/{p.Epochs}: loss {p.Loss:F3}"); }),
+    });
     IDataView cases = cardiac.Data.FromDirectory(dataDir);
     var (train, test) = cardiac.Data.SplitByVendor(cases, trainVendors: ["A", "B"], targetVendors: ["C"]);
     var pipeline = cardiac.Transforms.LoadNifti()
         .Append(cardiac.Transforms.Preprocess(spacingMm: 2.5, size: 64))
         .Append(cardiac.Transforms.Augment(AugmentationPreset.Standard))
-        .Append(cardiac.Trainers.Dann(new DannTrainerOptions
+        .Append(cardiac.Trainers.Dann(new DannOptions { TargetVendors = ["C"], MaxLambda = 0.3 }, new SegmentationTrainerOptions
         {
-            TargetVendors = ["C"], MaxLambda = 0.3, Epochs = epochs, IterationsPerEpoch = 25, LearningRate = 3e-3,
-            Network = new UNetOptions { BaseFilters = 8, Depth = 3 },
-            Progress = new Progress<MLCardiac.Training.TrainingProgress>(p => { if (p.Step == p.Steps) Console.WriteLine($"  DANN epoch {p.Epoch + 1}/{p.Epochs}: loss {p.Loss:F3}"); }),
+            Epochs = epochs, IterationsPerEpoch = 25, LearningRate = 3e-3, Network = new UNetOptions { BaseFilters = 8, Depth = 3 },
         }))
-        .Append(cardiac.Trainers.VendorClassifier(new VendorClassifierTrainerOptions
+        .Append(cardiac.Trainers.VendorClassifier(new VendorClassifierOptions
         {
             Network = new ResNetOptions { BaseWidth = 8, BlocksPerStage = [1, 1, 1] }, Epochs = 3, IterationsPerEpoch = 15, LearningRate = 3e-3,
         }));

@@ -65,6 +65,12 @@ internal static class CliApp
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Segments a short-axis NIfTI with a trained model and writes the label map on the image's grid.")
                 .WithExample("predict", "case_sa.nii.gz", "--model", "models/unet-ab", "--out", "case_pred.nii.gz", "--frame", "0");
+            config.AddBranch("model", model =>
+            {
+                model.SetDescription("Model files.");
+                model.AddCommand<ModelConvertCommand>("convert").WithDescription("Converts a model folder of an earlier release into model.zip.")
+                    .WithExample("model", "convert", "models/unet-ab");
+            });
             config.AddCommand<ExportCommand>("export")
                 .WithDescription("Exports a model folder (segmentation U-Net or vendor classifier) as ONNX, optionally also as an ML.NET model.")
                 .WithExample("export", "--model", "models/unet-ab")

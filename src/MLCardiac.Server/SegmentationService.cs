@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using MLCardiac.Evaluation;
 using MLCardiac.Imaging;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Preprocessing;
 using MLCardiac.Server.Contracts;
 using MLCardiac.Training;
@@ -42,15 +43,28 @@ public sealed class SegmentationService : IDisposable
         {
             for (int i = 0; i < options.Workers; i++)
             {
-                SegmentationModel model = SegmentationModel.Load(options.ModelDirectory, options.Backend, onnxRuntime: null, exportOnnxIfMissing: true);
-                VendorClassifier? classifier = null;
-                PreprocessingOptions? classifierPreprocessing = null;
+                CardiacModel model = CardiacModel.Load(options.ModelDirectory, options.Backend, onnxRuntime: null, exportOnnxIfMissing: true);
+                if (model.Segmentation is null)
+                {
+                    model.Dispose();
+                    throw new MLCardiacException($"{model.FilePath}: the pipeline has no segmentation stage (a vendor classifier goes to --classifier).");
+                }
+                // The scanner check: the model file's own vendor-classifier stage, or a classifier pipeline of its own.
+                CardiacModel? classifierModel = null;
                 if (options.ClassifierDirectory is not null)
                 {
-                    try { (classifier, classifierPreprocessing) = VendorClassifier.Load(options.ClassifierDirectory); }
+                    try { classifierModel = CardiacModel.Load(options.ClassifierDirectory, SegmentationBackend.TorchSharp); }
                     catch { model.Dispose(); throw; }
+                    if (classifierModel.VendorClassifier is null)
+                    {
+                        model.Dispose();
+                        classifierModel.Dispose();
+                        throw new MLCardiacException($"{options.ClassifierDirectory}: the pipeline has no vendor-classifier stage.");
+                    }
                 }
-                var worker = new Worker(model, classifier, classifierPreprocessing is null ? null : new Preprocessor(classifierPreprocessing));
+                VendorClassifierTransformer? classifier = classifierModel?.VendorClassifier ?? model.VendorClassifier;
+                var worker = new Worker(model, classifierModel, model.Segmentation.Model, classifier?.Classifier,
+                    classifier is null ? null : new Preprocessor(classifier.Preprocessing));
                 _all.Add(worker);
                 _idle.Enqueue(worker);
             }
@@ -63,7 +77,7 @@ public sealed class SegmentationService : IDisposable
         _slots = new SemaphoreSlim(options.Workers, options.Workers);
         Worker first = _all[0];
         Model = new ModelInfo(
-            ModelId(options.ModelDirectory, first.Model.Description),
+            $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(first.File.FilePath)))}/{Path.GetFileName(first.File.FilePath)}@{first.File.Sha256[..12]}",
             first.Model.Description.Kind,
             first.Model.Description.TrainVendors,
             first.Model.Description.TargetVendors,
@@ -181,14 +195,12 @@ public sealed class SegmentationService : IDisposable
         int perFrame = image.VoxelsPerFrame;
         var labels = new float[(long)perFrame * image.Frames];
         var segmentMs = new Dictionary<int, double>();
-        // The intensity normalisation is a statistic of the whole cine: measured once, the same for every frame.
-        IntensityNormalization normalization = worker.Model.Preprocessor.MeasureIntensity(image);
-        timings["normalize"] = clock.Elapsed.TotalMilliseconds;
+        // Each frame is normalised on its own statistics, as the pipeline's Preprocess stage does for every row.
         foreach (int f in frames.Order())
         {
             cancellationToken.ThrowIfCancellationRequested();
             var frameClock = Stopwatch.StartNew();
-            Volume result = worker.Model.Segment(image, f, normalization);
+            Volume result = worker.Model.Segment(image, f);
             result.Data.AsSpan(0, perFrame).CopyTo(labels.AsSpan(f * perFrame, perFrame));
             segmentMs[f] = frameClock.Elapsed.TotalMilliseconds;
         }
@@ -250,7 +262,7 @@ public sealed class SegmentationService : IDisposable
     {
         Preprocessor prep = worker.ClassifierPreprocessor!;
         SliceGeometry geometry = prep.Plan(image);
-        float[] slices = Preprocessor.Image(image, frame, geometry, prep.MeasureIntensity(image));
+        float[] slices = Preprocessor.Image(image, frame, geometry, prep.MeasureIntensity(image, frame));
         int size = geometry.Size, px = size * size;
         var list = new List<TrainingSlice>(geometry.SizeZ);
         for (int z = 0; z < geometry.SizeZ; z++)
@@ -272,25 +284,17 @@ public sealed class SegmentationService : IDisposable
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
-    private static string ModelId(string directory, ModelDescription description)
-    {
-        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-        using FileStream weights = File.OpenRead(Path.Combine(directory, description.Weights));
-        string hash = Convert.ToHexStringLower(SHA256.HashData(weights))[..12];
-        return $"{name}@{hash}";
-    }
-
     /// <inheritdoc />
     public void Dispose()
     {
         foreach (Worker w in _all)
         {
-            w.Model.Dispose();
-            w.Classifier?.Dispose();
+            w.File.Dispose();
+            w.ClassifierFile?.Dispose();
         }
         _all.Clear();
         _slots?.Dispose();
     }
 
-    private sealed record Worker(SegmentationModel Model, VendorClassifier? Classifier, Preprocessor? ClassifierPreprocessor);
+    private sealed record Worker(CardiacModel File, CardiacModel? ClassifierFile, SegmentationModel Model, VendorClassifier? Classifier, Preprocessor? ClassifierPreprocessor);
 }

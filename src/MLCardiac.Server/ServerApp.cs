@@ -28,7 +28,7 @@ public static class ServerApp
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (!File.Exists(Path.Combine(options.ModelDirectory, Inference.SegmentationModel.DescriptionFile)))
+        if (!File.Exists(options.ModelDirectory) && !File.Exists(Path.Combine(options.ModelDirectory, ML.CardiacModel.FileName)) && !ML.LegacyModelFolder.IsLegacy(options.ModelDirectory))
             throw new MLCardiacException(MissingModelMessage(options.ModelDirectory));
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -86,8 +86,8 @@ public static class ServerApp
 
     /// <summary>What to tell a user whose model folder is missing.</summary>
     public static string MissingModelMessage(string directory) =>
-        $"{directory}: no model here ({Inference.SegmentationModel.DescriptionFile} not found). Train one with `make serve` " +
-        "(trains models/unet-ab on first use) or `mlcardiac train --data DIR --train-vendors A,B --out DIR`, then pass it with --model DIR.";
+        $"{directory}: no model here (no {ML.CardiacModel.FileName}). Train one with `make serve` " +
+        "(trains models/unet-ab on first use), `mlcardiac train --data DIR --train-vendors A,B --out DIR` or `make run` (models/generalization-study/ARM/seed-1), then pass it with --model DIR or --model DIR/model.zip.";
 
     private static bool IsLoopback(string address)
     {

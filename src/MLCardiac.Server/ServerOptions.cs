@@ -15,10 +15,13 @@ public sealed record ServerOptions
     /// <summary>The model folder <c>make serve</c> trains on first use, used when no model is named.</summary>
     public const string DefaultModelDirectory = "models/unet-ab";
 
-    /// <summary>Model folder written by <c>mlcardiac train --out</c> (model.json + weights).</summary>
+    /// <summary>The model file (<c>model.zip</c>) or a folder holding one — what <c>mlcardiac train</c>, <c>run</c> and <c>search</c> write.</summary>
     public string ModelDirectory { get; init; } = DefaultModelDirectory;
 
-    /// <summary>Optional vendor-classifier folder written by <c>mlcardiac classify-vendor --out</c>; null: no scanner check.</summary>
+    /// <summary>
+    /// Optional vendor-classifier model (file or folder, what <c>mlcardiac classify-vendor --out</c> writes); null: the model
+    /// file's own vendor-classifier stage when it has one, else no scanner check.
+    /// </summary>
     public string? ClassifierDirectory { get; init; }
 
     /// <summary>

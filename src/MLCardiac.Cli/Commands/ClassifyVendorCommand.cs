@@ -1,6 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLCardiac.Data;
+using MLCardiac.ML;
 using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 using MLCardiac.Training;
@@ -58,45 +61,45 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
         string[] vendors = known.Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal).ToArray();
         if (vendors.Length < 2) throw new MLCardiacException("The classifier needs at least two known vendors.");
         var (trainAndCal, test) = SubjectSplit.BySubject(known, 0.25, settings.Seed);
-        var (train, calibration) = SubjectSplit.BySubject(trainAndCal, 0.3, settings.Seed + 1);
-
-        var preprocessing = new PreprocessingOptions { Size = settings.Size };
-        var preparation = new CasePreparation(new Preprocessor(preprocessing));
-        SliceDataset Slices(IReadOnlyList<CaseRecord> r, string[] domains) => CasePreparation.ToSlices(preparation.Prepare(r, includeLabels: false, cancellationToken: cancellationToken), domains);
-        SliceDataset trainSet = null!, calSet = null!, testSet = null!;
-        SliceDataset? unseenSet = null;
-        console.Status().Start("loading and preprocessing", _ =>
-        {
-            trainSet = Slices(train, vendors);
-            calSet = Slices(calibration, vendors);
-            testSet = Slices(test, vendors);
-            if (unseenRecords.Count > 0) unseenSet = Slices(unseenRecords, [.. vendors, .. unseen]);
-        });
-
         var options = new VendorClassifierOptions
         {
             Network = new ResNetOptions { BaseWidth = settings.Width },
             Epochs = settings.Epochs,
             IterationsPerEpoch = settings.Iterations,
             FalseAlarmRate = settings.FalseAlarmRate,
+            CalibrationFraction = 0.3,
             Seed = settings.Seed,
         };
-        VendorClassifier classifier = null!;
+        Directory.CreateDirectory(settings.Out);
+        string modelFile = Path.Combine(settings.Out, CardiacModel.FileName);
+        var preprocessing = new PreprocessingOptions { Size = settings.Size };
+        TransformerChain<ITransformer> model = null!;
+        CardiacSegmentationCatalog cardiac = null!;
         console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("training the vendor classifier", maxValue: 1);
-                classifier = new VendorClassifierTrainer(options).Fit(trainSet, calSet, new SyncProgress<TrainingProgress>(p =>
+                var task = ctx.AddTask("reading, preprocessing, training the vendor classifier", maxValue: 1);
+                cardiac = new MLContext(settings.Seed).CardiacSegmentation(new CardiacRunContext
                 {
-                    task.MaxValue = (double)p.Epochs * p.Steps;
-                    task.Value = (double)p.Epoch * p.Steps + p.Step;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}");
-                }), cancellationToken);
+                    CancellationToken = cancellationToken, PreparedCache = new PreparedSliceCache(PreparedSliceCache.DefaultDirectory),
+                    Progress = new SyncProgress<TrainingProgress>(p =>
+                    {
+                        task.MaxValue = (double)p.Epochs * p.Steps;
+                        task.Value = (double)p.Epoch * p.Steps + p.Step;
+                        task.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}");
+                    }),
+                });
+                IDataView trainRows = cardiac.Data.FromRecords(trainAndCal);
+                var pipeline = cardiac.Transforms.LoadNifti().Append(cardiac.Transforms.Preprocess(preprocessing)).Append(cardiac.Trainers.VendorClassifier(options));
+                var fitted = pipeline.Fit(trainRows);
+                model = new TransformerChain<ITransformer>([.. fitted]);
+                cardiac.SaveModel(model, trainRows.Schema, modelFile);
             });
-        using (classifier)
+        try
         {
-            classifier.Save(settings.Out, preprocessing);
-            VendorClassifierEvaluation onTest = classifier.Evaluate(testSet);
+            var classifier = model.OfType<VendorClassifierTransformer>().Single();
+            var prepare = new TransformerChain<ITransformer>([.. model.TakeWhile(t => t is not VendorClassifierTransformer)]);
+            VendorClassifierEvaluation onTest = classifier.Evaluate(prepare.Transform(cardiac.Data.FromRecords(test)), cancellationToken);
             var confusion = new Table().Title("held-out volumes: true vendor (rows) × predicted (columns)").AddColumn("");
             foreach (string v in vendors) confusion.AddColumn(v);
             for (int i = 0; i < vendors.Length; i++)
@@ -105,14 +108,18 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                 $"volume accuracy [bold]{onTest.VolumeAccuracy:P1}[/] ({test.Count} volumes; chance {1.0 / vendors.Length:P0}), slice accuracy {onTest.SliceAccuracy:P1}");
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-                $"unfamiliar-scanner threshold {classifier.Threshold:F3}: flags {onTest.FlaggedUnfamiliar:P1} of held-out volumes of known vendors");
-            if (unseenSet is not null)
+                $"unfamiliar-scanner threshold {classifier.Classifier.Threshold:F3}: flags {onTest.FlaggedUnfamiliar:P1} of held-out volumes of known vendors");
+            if (unseenRecords.Count > 0)
             {
-                var flagged = classifier.PredictVolumes(unseenSet);
+                var flagged = classifier.PredictVolumes(prepare.Transform(cardiac.Data.FromRecords(unseenRecords)), cancellationToken);
                 console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                     $"flags [bold]{flagged.Count(v => v.Unfamiliar) / (double)flagged.Count:P1}[/] of {flagged.Count} volumes of unseen {string.Join(", ", unseen)}");
             }
-            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"classifier written to [bold]{settings.Out}[/]");
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"classifier written to [bold]{modelFile}[/]");
+        }
+        finally
+        {
+            foreach (var stage in model.OfType<IDisposable>()) stage.Dispose();
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Onnx;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -8,20 +9,20 @@ using Spectre.Console.Cli;
 namespace MLCardiac.Cli.Commands;
 
 /// <summary>
-/// <c>mlcardiac export --model DIR [--onnx OUT.onnx] [--mlnet OUT.zip]</c>: writes a segmentation model folder (or a
-/// vendor classifier folder) as an ONNX model, and optionally as an ML.NET model that wraps it.
+/// <c>mlcardiac export --model PATH [--onnx OUT.onnx] [--mlnet OUT.zip]</c>: writes the segmentation network of a model file
+/// (or its vendor classifier) as an ONNX model, and optionally as an ML.NET model that wraps it.
 /// </summary>
 internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.Settings>
 {
     /// <summary>Arguments of <c>mlcardiac export</c>.</summary>
     internal sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <DIR>")]
-        [Description("Model folder written by `mlcardiac train --out` or `mlcardiac classify-vendor --out`.")]
+        [CommandOption("--model <PATH>")]
+        [Description("The model file (model.zip) or a folder holding one: a segmentation pipeline (`mlcardiac train`, `run`, `search`) or a vendor classifier (`mlcardiac classify-vendor`).")]
         public string Model { get; init; } = "";
 
         [CommandOption("--onnx <FILE>")]
-        [Description("ONNX file to write. Default: model.onnx inside the model folder, which `mlcardiac predict` then runs with ONNX Runtime.")]
+        [Description("ONNX file to write. Default: model.onnx beside the model file, which `mlcardiac predict` then runs with ONNX Runtime.")]
         public string? Onnx { get; init; }
 
         [CommandOption("--mlnet <FILE>")]
@@ -37,7 +38,7 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
         public bool NormalizeSlices { get; init; }
 
         [CommandOption("--int8")]
-        [Description("Quantize the U-Net's 3×3 convolutions to int8 (static, QDQ; ONNX Runtime runs them as QLinearConv). Needs --calibration-data. Default file: model.int8.onnx in the model folder (`predict --backend onnxruntime-int8`).")]
+        [Description("Quantize the U-Net's 3×3 convolutions to int8 (static, QDQ; ONNX Runtime runs them as QLinearConv). Needs --calibration-data. Default file: model.int8.onnx beside the model file (`predict --backend onnxruntime-int8`).")]
         public bool Int8 { get; init; }
 
         [CommandOption("--calibration-data <DIR>")]
@@ -83,18 +84,19 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
         if (!settings.Int8 && (settings.CalibrationData ?? settings.CalibrationVendors) is not null)
             throw new MLCardiacException("--calibration-data and --calibration-vendors are only used with --int8.");
         if (settings.CalibrationSubjects < 1) throw new MLCardiacException($"--calibration-subjects must be at least 1 (was {settings.CalibrationSubjects}).");
-        string onnxPath = settings.Onnx ?? Path.Combine(settings.Model, settings.Int8 ? SegmentationModel.Int8OnnxFile : SegmentationModel.OnnxFile);
+        using CardiacModel model = CardiacModel.Load(settings.Model, SegmentationBackend.TorchSharp);
+        string onnxPath = settings.Onnx ?? CardiacModel.OnnxPath(model.FilePath, settings.Int8);
         cancellationToken.ThrowIfCancellationRequested();
         string kind = OnnxModelMetadata.SegmentationKind;
         if (settings.Int8)
         {
-            int slices = OnnxExporter.ExportModelFolderInt8(settings.Model, onnxPath, settings.CalibrationData!, settings.CalibrationSubjects, options,
+            int slices = model.ExportOnnxInt8(onnxPath, settings.CalibrationData!, settings.CalibrationSubjects, options,
                 settings.CalibrationVendors?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), cancellationToken);
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"calibrated int8 activation ranges on {slices} slices of {settings.CalibrationData}");
         }
         else
         {
-            kind = OnnxExporter.ExportModelFolder(settings.Model, onnxPath, options);
+            kind = model.ExportOnnx(onnxPath, options);
         }
         var info = OnnxModelInfo.Read(onnxPath);
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,

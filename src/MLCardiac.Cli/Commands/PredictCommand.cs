@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MLCardiac.Imaging;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -21,8 +22,8 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         [Description("Short-axis image (.nii or .nii.gz), 3D or 4D cine; or a folder, whose .nii/.nii.gz images (not *_gt) are all segmented into --out as a folder.")]
         public string Image { get; init; } = "";
 
-        [CommandOption("--model <DIR>")]
-        [Description("Model folder written by `mlcardiac train --out`.")]
+        [CommandOption("--model <PATH>")]
+        [Description("The model file (model.zip) or a folder holding one, as `mlcardiac train`, `run` and `search` write.")]
         public string Model { get; init; } = "models/unet-ab";
 
         [CommandOption("--out <FILE>")]
@@ -46,7 +47,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         public bool NoLargestComponent { get; init; }
 
         [CommandOption("--backend <NAME>")]
-        [Description("What runs the network: auto (ONNX Runtime when the model folder has model.onnx from `mlcardiac export`, else TorchSharp), torchsharp, onnxruntime, or onnxruntime-int8 (the folder's model.int8.onnx from `mlcardiac export --int8`). Default: auto.")]
+        [Description("What runs the network: auto (ONNX Runtime when model.onnx from `mlcardiac export` lies beside the model file, else TorchSharp), torchsharp, onnxruntime, or onnxruntime-int8 (model.int8.onnx beside it, from `mlcardiac export --int8`). Default: auto.")]
         public string Backend { get; init; } = "auto";
 
         public override ValidationResult Validate() =>
@@ -65,7 +66,8 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
             "onnxruntime-int8" or "onnx-int8" => SegmentationBackend.OnnxRuntimeInt8,
             _ => throw new MLCardiacException($"--backend: '{settings.Backend}' is not one of auto, torchsharp, onnxruntime, onnxruntime-int8."),
         };
-        using SegmentationModel model = SegmentationModel.Load(settings.Model, backend);
+        using CardiacModel saved = CardiacModel.Load(settings.Model, backend);
+        SegmentationModel model = saved.Segmentation?.Model ?? throw new MLCardiacException($"{saved.FilePath}: the pipeline has no segmentation stage.");
         if (Directory.Exists(settings.Image))
         {
             string[] images = Directory.GetFiles(settings.Image, "*.nii*", SearchOption.AllDirectories)

@@ -37,10 +37,6 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         [Description("Root of the report folders. Default: reports.")]
         public string OutReports { get; init; } = "reports";
 
-        [CommandOption("--engine <NAME>")]
-        [Description("Training back end: mlnet (each arm is an ML.NET pipeline saved as model.zip; intensities normalised per frame) or library (the TorchSharp trainer directly, model.json + best.weights; per cine). Default: mlnet.")]
-        public string Engine { get; init; } = "mlnet";
-
         [CommandOption("--runs-db <FILE>")]
         [Description("Tracking store (SQLite). Default: reports/mlcardiac.db under --out-reports.")]
         public string? RunsDb { get; init; }
@@ -51,13 +47,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
     {
         ArgumentNullException.ThrowIfNull(settings);
         ExperimentDefinition experiment = ExperimentLoader.Load(settings.Experiment, settings.Profile);
-        IArmTrainer trainer = settings.Engine switch
-        {
-            "mlnet" => new MlNetArmTrainer(),
-            "library" => new TorchSharpArmTrainer(),
-            _ => throw new MLCardiacException($"--engine: unknown engine \"{settings.Engine}\"; valid: mlnet, library."),
-        };
-        var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data, ModelsRoot = settings.OutModels, ReportsRoot = settings.OutReports, Trainer = trainer });
+        var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data, ModelsRoot = settings.OutModels, ReportsRoot = settings.OutReports });
         string reportDirectory = runner.ReportDirectory(experiment);
         var started = DateTime.UtcNow;
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,

@@ -69,10 +69,6 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         [Description("Folder of model folders; the best pipeline goes to <DIR>/<id>/best. Default: models.")]
         public string Models { get; init; } = "models";
 
-        [CommandOption("--engine <NAME>")]
-        [Description("How trials train: library (the TorchSharp trainer on slices prepared once for the search; intensities normalised per cine) or mlnet (each trial fits the ML.NET catalog pipeline that the refit saves; per frame). Default: library.")]
-        public string Engine { get; init; } = "library";
-
         [CommandOption("--no-refit")]
         [Description("Do not refit and test the best pipeline.")]
         public bool NoRefit { get; init; }
@@ -87,7 +83,6 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             if (Trials is < 1) return ValidationResult.Error("--trials must be ≥ 1");
             if (Concurrency is < 1) return ValidationResult.Error("--concurrency must be ≥ 1");
             if (Threads < 0) return ValidationResult.Error("--threads must be ≥ 0");
-            if (Engine is not ("library" or "mlnet")) return ValidationResult.Error($"--engine must be library or mlnet (was \"{Engine}\")");
             return ValidationResult.Success();
         }
     }
@@ -118,20 +113,19 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         budget.Validate();
         int seed = settings.Seed ?? definition.Seed;
         int concurrency = settings.Concurrency ?? definition.Concurrency;
-        // Trials of the two engines are not comparable (per-cine against per-frame normalisation): each has its own default id.
-        string id = settings.Id ?? $"{definition.Name}-{tuner.ToName().Replace('+', '-')}{(settings.Engine == "mlnet" ? "-mlnet" : "")}";
+        string id = settings.Id ?? $"{definition.Name}-{tuner.ToName().Replace('+', '-')}";
         if (id.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) throw new MLCardiacException($"--id \"{id}\" must be a plain file name.");
         string reportDir = Path.Combine(settings.Reports, id);
         string storePath = settings.Store ?? Path.Combine(settings.Reports, "mlcardiac.db");
         DateTime started = DateTime.UtcNow;
 
         var log = new SyncProgress<string>(s => console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{s}[/]"));
-        IRefittableObjective objective = settings.Engine == "mlnet" ? new MlNetTrialObjective(definition, log) : new SegmentationTrialObjective(definition, log);
+        var objective = new SegmentationTrialObjective(definition, log);
         var experiment = new SearchExperiment(objective)
             .SetSearchSpace(definition.Space)
             .SetTuner(tuner, seed)
             .SetBudget(budget)
-            .SetEpochs(definition.BaseOptions.Epochs, definition.AshaMinEpochs, definition.AshaReductionFactor)
+            .SetEpochs(definition.BaseOptions.Trainer.Epochs, definition.AshaMinEpochs, definition.AshaReductionFactor)
             .SetIncludeDefault(definition.IncludeDefault)
             .SetConcurrency(concurrency, settings.Threads)
             .SetStore(new TrialStore(storePath), id);
@@ -139,9 +133,8 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
 
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"search [bold]{id}[/]: tuner {tuner.ToName()}, {definition.Space.Dimensions} parameters, budget {(budget.MaxTrials is int n ? $"{n} trials" : "")}{(budget.MaxTrials is not null && budget.WallTime is not null ? " / " : "")}{(budget.WallTime is { } w ? $"{w.TotalMinutes:F0} min" : "")}, validation: leave one of {string.Join(", ", definition.TrainVendors)} out ({definition.Folds} fold{(definition.Folds > 1 ? "s" : "")}), test vendors {string.Join(", ", definition.TestVendors)} untouched; store {storePath}");
-        console.MarkupLine(settings.Engine == "mlnet" ? "[grey]reading the dataset index…[/]" : "[grey]loading and preprocessing the training vendors…[/]");
-        if (objective is SegmentationTrialObjective library) library.Prepare();
-        else ((MlNetTrialObjective)objective).Prepare();
+        console.MarkupLine("[grey]reading the dataset index…[/]");
+        objective.Prepare();
 
         var rows = new SortedDictionary<int, Row>();
         var gate = new object();
@@ -194,7 +187,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             ["budget"] = $"{(budget.MaxTrials is int mt ? $"{mt} trials" : "–")}, {(budget.WallTime is { } wt ? $"{wt.TotalMinutes:F0} min" : "no time limit")}",
             ["ASHA"] = tuner.UsesAsha() ? $"rungs at {string.Join(", ", experiment.Scheduler!.Rungs)} epochs, η = {definition.AshaReductionFactor.ToString(CultureInfo.InvariantCulture)}" : "off",
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
-            ["trial engine"] = settings.Engine == "mlnet" ? "mlnet (each trial fits the ML.NET catalog pipeline)" : "library (TorchSharp trainer on slices prepared once)",
+            ["trials"] = $"each fits the ML.NET pipeline; prepared slices shared through {objective.Cache.Directory}",
             ["concurrency"] = $"{concurrency} trial(s), {(settings.Threads > 0 ? settings.Threads : Math.Max(1, Environment.ProcessorCount / concurrency))} thread(s) each, {Environment.ProcessorCount} cores",
         };
         SearchReport.Write(reportDir, result, definition.Space, $"Search {id}", settingsTable);

@@ -6,6 +6,8 @@ using MLCardiac.Data;
 using MLCardiac.Evaluation;
 using MLCardiac.Inference;
 using MLCardiac.IO;
+using MLCardiac.ML;
+using Microsoft.ML;
 using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 using MLCardiac.Training;
@@ -142,85 +144,74 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         if (targetVendors.Length > 0 && targetRecords.Count == 0)
             throw new MLCardiacException($"No unlabeled subjects of {string.Join(", ", targetVendors)} in {settings.Data}; write some with `mlcardiac synth --unlabeled-vendors ...`.");
 
-        var preprocessing = new PreprocessingOptions { Size = settings.Size, SpacingMm = settings.SpacingMm };
-        var preparation = new CasePreparation(new Preprocessor(preprocessing));
-        IReadOnlyList<PreparedCase> trainCases = [], valCases = [], targetCases = [];
-        var testRecords = testSeen.Concat(unseen).ToList();
-        console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(ctx =>
-            {
-                int subjects = new[] { trainRecords, valRecords, targetRecords }.Sum(l => l.Select(r => r.Subject).Distinct().Count());
-                var task = ctx.AddTask("loading and preprocessing", maxValue: Math.Max(1, subjects));
-                int offset = 0;
-                IReadOnlyList<PreparedCase> Load(IReadOnlyList<CaseRecord> records, bool labels)
-                {
-                    int start = offset;
-                    var result = preparation.Prepare(records, labels, new SyncProgress<int>(n => task.Value = start + n), cancellationToken);
-                    offset += records.Select(r => r.Subject).Distinct().Count();
-                    return result;
-                }
-                trainCases = Load(trainRecords, true);
-                valCases = Load(valRecords, true);
-                targetCases = Load(targetRecords, false);
-            });
-
-        SliceDataset train = CasePreparation.ToSlices(trainCases.Concat(targetCases), vendors);
-        SliceDataset? validation = valCases.Count > 0 ? CasePreparation.ToSlices(valCases, vendors) : null;
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-            $"training on [bold]{string.Join(", ", trainVendors)}[/]: {trainRecords.Select(r => r.Subject).Distinct().Count()} subjects ({train.Slices.Count(s => s.Label is not null)} slices), validation {valRecords.Select(r => r.Subject).Distinct().Count()} subjects{(dann ? $", DANN target {string.Join(", ", targetVendors)}: {train.Slices.Count(s => s.Label is null)} unlabeled slices" : "")}");
-
-        var options = new SegmentationTrainerOptions
+        var pipeline = new SegmentationPipelineOptions
         {
-            Network = new UNetOptions { BaseFilters = settings.BaseFilters, Depth = settings.Depth },
-            Dann = dann ? new DannOptions { MaxLambda = settings.MaxLambda } : null,
-            Augmentation = preset,
-            SliceSpacingMm = settings.SpacingMm,
-            Epochs = settings.Epochs,
-            IterationsPerEpoch = settings.Iterations,
-            BatchSize = settings.Batch,
-            LearningRate = settings.LearningRate,
-            EarlyStoppingPatience = settings.Patience,
-            Seed = settings.Seed,
-            Threads = settings.Threads,
-            Device = settings.Device,
+            Preprocessing = new PreprocessingOptions { Size = settings.Size, SpacingMm = settings.SpacingMm },
+            Augmentation = new AugmentationOptions { Name = preset.ToString().ToLowerInvariant() },
+            Trainer = new SegmentationTrainerOptions
+            {
+                Network = new UNetOptions { BaseFilters = settings.BaseFilters, Depth = settings.Depth },
+                Dann = dann ? new DannOptions { MaxLambda = settings.MaxLambda, TargetVendors = targetVendors } : null,
+                Epochs = settings.Epochs,
+                IterationsPerEpoch = settings.Iterations,
+                BatchSize = settings.Batch,
+                LearningRate = settings.LearningRate,
+                EarlyStoppingPatience = settings.Patience,
+                Seed = settings.Seed,
+                Threads = settings.Threads,
+                Device = settings.Device,
+                TrainVendors = trainVendors,
+            },
         };
+        var testRecords = testSeen.Concat(unseen).ToList();
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+            $"training {pipeline.Describe()} on [bold]{string.Join(", ", trainVendors)}[/]: {trainRecords.Select(r => r.Subject).Distinct().Count()} subjects, validation {valRecords.Select(r => r.Subject).Distinct().Count()} subjects{(dann && targetVendors.Length > 0 ? $", DANN target {string.Join(", ", targetVendors)}: {targetRecords.Select(r => r.Subject).Distinct().Count()} unlabeled subjects" : "")}");
 
-        TrainingResult result = null!;
+        Directory.CreateDirectory(settings.Out);
+        var cache = new PreparedSliceCache(PreparedSliceCache.DefaultDirectory);
+        string modelFile = Path.Combine(settings.Out, CardiacModel.FileName);
+        SegmentationTransformer fitted = null!;
         console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("training", maxValue: 1);
-                result = new SegmentationTrainer(options).Fit(train, validation, settings.Out, settings.Resume,
-                    new SyncProgress<TrainingProgress>(p =>
+                var task = ctx.AddTask("reading and preprocessing", maxValue: 1);
+                var cardiac = new MLContext(settings.Seed).CardiacSegmentation(new CardiacRunContext
+                {
+                    CheckpointDirectory = settings.Out, Resume = settings.Resume, CancellationToken = cancellationToken, PreparedCache = cache,
+                    Progress = new SyncProgress<TrainingProgress>(p =>
                     {
                         task.MaxValue = (double)p.Epochs * p.Steps;
                         task.Value = (double)p.Epoch * p.Steps + p.Step;
                         string dice = p.LastValidationDice is double d ? d.ToString("F3", CultureInfo.InvariantCulture) : "–";
-                        task.Description = string.Create(CultureInfo.InvariantCulture,
-                            $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}  val Dice {dice}");
-                    }), cancellationToken);
+                        task.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}  val Dice {dice}");
+                    }),
+                });
+                IDataView trainRows = cardiac.Data.FromRecords([.. trainRecords, .. targetRecords]);
+                var model = cardiac.FitPipeline(pipeline, trainRows, valRecords.Count > 0 ? cardiac.Data.FromRecords(valRecords) : null);
+                fitted = model.OfType<SegmentationTransformer>().Single();
+                try { cardiac.SaveModel(model, trainRows.Schema, modelFile); }
+                finally { foreach (var stage in model.OfType<IDisposable>()) stage.Dispose(); }
             });
-        result.Dispose();
-        WriteDescription(settings.Out, options, preprocessing, vendors, trainVendors, targetVendors);
-        using SegmentationModel model = SegmentationModel.Load(settings.Out);
-        IReadOnlyList<CaseResult> cases = [];
+        SegmentationMetrics metrics = null!;
         console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("evaluating held-out subjects", maxValue: Math.Max(1, testRecords.Count));
-                cases = CaseEvaluator.Evaluate((image, frame) => model.Segment(image, frame), testRecords, new SyncProgress<int>(n => task.Value = n), cancellationToken);
+                var task = ctx.AddTask("evaluating the saved model on held-out subjects", maxValue: Math.Max(1, testRecords.Count));
+                var cardiac = new MLContext(settings.Seed).CardiacSegmentation(new CardiacRunContext { CancellationToken = cancellationToken, PreparedCache = cache });
+                var loaded = cardiac.LoadModel(modelFile, out _);
+                try
+                {
+                    metrics = cardiac.Evaluate(loaded.Transform(cardiac.Data.FromRecords(testRecords)), settings.Seed, new SyncProgress<int>(n => task.Value = n));
+                }
+                finally { foreach (var stage in loaded.OfType<IDisposable>()) stage.Dispose(); }
             });
-        var summaries = cases.GroupBy(c => c.Record.Vendor).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => VendorSummary.From(g.Key, trainVendors.Contains(g.Key) ? "seen" : targetVendors.Contains(g.Key) ? "target" : "unseen",
-                g.ToList(), settings.Seed))
-            .ToList();
-        WriteSummary(settings, options, trainRecords, valRecords, testRecords, result, summaries, cases);
-        Render(summaries, result);
+        WriteSummary(settings, pipeline, trainRecords, valRecords, testRecords, fitted, metrics.Vendors, metrics.Cases);
+        Render(metrics.Vendors, fitted);
         return 0;
     }
 
-    private void Render(List<VendorSummary> rows, TrainingResult result)
+    private void Render(IReadOnlyList<VendorSummary> rows, SegmentationTransformer result)
     {
         var table = new Table().Title("Held-out subjects: 3D Dice on each image's grid (ED + ES)");
         foreach (string header in new[] { "vendor", "role", "n", "LV", "MYO", "RV", "HD95 mm", "EF err %" })
@@ -239,23 +230,8 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
     }
 
-    private static void WriteDescription(string dir, SegmentationTrainerOptions options, PreprocessingOptions preprocessing, IReadOnlyList<string> vendors,
-        string[] trainVendors, string[] targetVendors)
-    {
-        var description = new ModelDescription
-        {
-            Weights = SegmentationTrainer.BestWeightsFile,
-            Network = options.Network,
-            Preprocessing = preprocessing,
-            Domains = vendors,
-            TrainVendors = trainVendors,
-            TargetVendors = targetVendors,
-        };
-        AtomicFile.WriteAllText(Path.Combine(dir, SegmentationModel.DescriptionFile), JsonSerializer.Serialize(description, Json));
-    }
-
-    private void WriteSummary(Settings s, SegmentationTrainerOptions options, IReadOnlyList<CaseRecord> train, IReadOnlyList<CaseRecord> val,
-        IReadOnlyList<CaseRecord> test, TrainingResult result, List<VendorSummary> evaluation, IReadOnlyList<CaseResult> cases)
+    private void WriteSummary(Settings s, SegmentationPipelineOptions options, IReadOnlyList<CaseRecord> train, IReadOnlyList<CaseRecord> val,
+        IReadOnlyList<CaseRecord> test, SegmentationTransformer result, IReadOnlyList<VendorSummary> evaluation, IReadOnlyList<CaseResult> cases)
     {
         var summary = new
         {
@@ -278,7 +254,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             }
         AtomicFile.WriteAllText(Path.Combine(s.Out, CasesFile), csv.ToString());
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-            $"model written to [bold]{s.Out}[/] ({SegmentationModel.DescriptionFile}, {SegmentationTrainer.BestWeightsFile}; {SummaryFile}, {CasesFile}, {SegmentationTrainer.LogFile})");
+            $"model written to [bold]{Path.Combine(s.Out, CardiacModel.FileName)}[/] (also in {s.Out}: {SummaryFile}, {CasesFile}, {SegmentationTrainer.LogFile}, checkpoints)");
     }
 
     private static string[]? ParseList(string? list) =>

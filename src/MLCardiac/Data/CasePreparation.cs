@@ -7,7 +7,9 @@ namespace MLCardiac.Data;
 
 /// <summary>
 /// Loads records' NIfTI files and preprocesses them into <see cref="PreparedCase"/>s (each file is read once
-/// even when ED and ES share a cine), then into training slices. Subjects load in parallel.
+/// even when ED and ES share a cine; every frame normalised on its own statistics, as the pipeline's Preprocess stage
+/// does), then into training slices. Subjects load in parallel. For library users and benchmarks that train
+/// <see cref="Training.SegmentationTrainer"/> directly; the product's commands prepare data through the ML.NET chain.
 /// </summary>
 public sealed class CasePreparation
 {
@@ -34,7 +36,6 @@ public sealed class CasePreparation
             {
                 Volume image = NiftiReader.Read(group.Key);
                 SliceGeometry geometry = _preprocessor.Plan(image);
-                IntensityNormalization norm = _preprocessor.MeasureIntensity(image);
                 var labelFiles = new Dictionary<string, Volume>(StringComparer.Ordinal);
                 foreach (var (record, index) in group)
                 {
@@ -48,7 +49,7 @@ public sealed class CasePreparation
                         try { labels = Preprocessor.Label(Mapped(labelVolume, record), record.LabelFrame, geometry); }
                         catch (MLCardiacException e) { throw new MLCardiacException($"{record.LabelPath}: {e.Message}", e); }
                     }
-                    results[index] = new PreparedCase(record, geometry, Preprocessor.Image(image, record.ImageFrame, geometry, norm), labels);
+                    results[index] = new PreparedCase(record, geometry, Preprocessor.Image(image, record.ImageFrame, geometry, _preprocessor.MeasureIntensity(image, record.ImageFrame)), labels);
                 }
                 progress?.Report(Interlocked.Increment(ref done));
             }

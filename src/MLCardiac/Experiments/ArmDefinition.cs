@@ -10,7 +10,7 @@ public sealed record ArmDefinition
     public required string Name { get; init; }
     /// <summary>One line saying what the arm changes (<c>description</c>).</summary>
     public string Description { get; init; } = "";
-    /// <summary>Augmentation (<c>augmentation</c>): see <see cref="AugmentationFamilies.Names"/>.</summary>
+    /// <summary>Augmentation (<c>augmentation</c>): see <see cref="MLCardiac.Augmentation.AugmentationOptions.Names"/>.</summary>
     public required string Augmentation { get; init; }
     /// <summary>Network (<c>model</c>; keys given here override the experiment's <c>model</c>).</summary>
     public required ModelDefinition Model { get; init; }

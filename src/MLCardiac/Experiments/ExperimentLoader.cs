@@ -173,7 +173,7 @@ public static partial class ExperimentLoader
 
         TrainingBudget training = ReadTraining(root.Object("training", TrainingKeys), new TrainingBudget());
         ModelDefinition model = ReadModel(root.Object("model", ModelKeys), new ModelDefinition());
-        string augmentation = root.String("augmentation", "none", allowed: AugmentationFamilies.Names);
+        string augmentation = root.String("augmentation", "none", allowed: MLCardiac.Augmentation.AugmentationOptions.Names);
 
         // A file may declare arms (a study, `mlcardiac run`), a search section (`mlcardiac search`), or both.
         bool hasSearch = root.Has("search");
@@ -198,7 +198,7 @@ public static partial class ExperimentLoader
             {
                 Name = name,
                 Description = a.String("description", ""),
-                Augmentation = a.String("augmentation", augmentation, allowed: AugmentationFamilies.Names),
+                Augmentation = a.String("augmentation", augmentation, allowed: MLCardiac.Augmentation.AugmentationOptions.Names),
                 Model = ReadModel(a.Object("model", ModelKeys), model),
                 Training = ReadTraining(a.Object("training", TrainingKeys), training),
                 TrainVendors = a.Strings("trainVendors", split.TrainVendors),

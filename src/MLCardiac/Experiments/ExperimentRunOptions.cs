@@ -8,10 +8,10 @@ public sealed record ExperimentRunOptions
     /// A folder that already holds a dataset is used as it is; an empty or missing one receives the synthetic data.
     /// </summary>
     public string? DataDirectory { get; init; }
-    /// <summary>Root of the model folders (models go to <c>ROOT/&lt;experiment-id&gt;/&lt;arm&gt;/seed-N/</c>).</summary>
+    /// <summary>Root of the model folders (models go to <c>ROOT/&lt;experiment-id&gt;/&lt;arm&gt;/seed-N/model.zip</c>).</summary>
     public string ModelsRoot { get; init; } = "models";
     /// <summary>Root of the report folders (<c>ROOT/&lt;experiment-id&gt;/</c>).</summary>
     public string ReportsRoot { get; init; } = "reports";
-    /// <summary>The training back end: the ML.NET pipelines (<see cref="MlNetArmTrainer"/>) unless another is given.</summary>
-    public IArmTrainer Trainer { get; init; } = new MlNetArmTrainer();
+    /// <summary>Where the arms share their prepared slices (<see cref="ML.PreparedSliceCache"/>); null: the default folder.</summary>
+    public string? CacheDirectory { get; init; }
 }

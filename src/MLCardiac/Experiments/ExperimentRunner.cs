@@ -11,14 +11,20 @@ using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 using MLCardiac.Reports;
 using MLCardiac.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLCardiac.Augmentation;
+using MLCardiac.ML;
 
 namespace MLCardiac.Experiments;
 
 /// <summary>
 /// Runs a study: resolves (or generates) the data, splits every vendor's labeled subjects once into training and
-/// held-out test subjects, then for each arm × seed trains through the <see cref="IArmTrainer"/> seam, evaluates
-/// the held-out subjects of every test vendor in 3D (seen, target and unseen vendors alike) and saves the model
-/// and the result; then the vendor classifier. Resumable: a unit whose completed marker (<c>done.json</c>, written
+/// held-out test subjects, then for each arm × seed fits the arm's ML.NET pipeline
+/// (<see cref="CardiacSegmentationCatalog.FitPipeline"/>), saves it as <c>model.zip</c>, loads that file back and evaluates
+/// the held-out subjects of every test vendor in 3D through it (seen, target and unseen vendors alike); then the vendor
+/// classifier, also a pipeline saved as <c>model.zip</c>. The arms share one <see cref="PreparedSliceCache"/>, so each
+/// case is read and preprocessed once for the whole study (and for reruns). Resumable: a unit whose completed marker (<c>done.json</c>, written
 /// last and atomically) matches its fingerprint is skipped and its saved result reused; an interrupted unit resumes
 /// from its last training checkpoint. Every file is written atomically, so cancelling leaves nothing half-written.
 /// </summary>
@@ -30,7 +36,7 @@ public sealed class ExperimentRunner
     private const double TrainShare = 0.85;
     private readonly ExperimentRunOptions _options;
 
-    /// <summary>Creates a runner with the given folders and training back end.</summary>
+    /// <summary>Creates a runner with the given folders.</summary>
     public ExperimentRunner(ExperimentRunOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -76,18 +82,7 @@ public sealed class ExperimentRunner
         IReadOnlyList<string> testVendors = experiment.Split.TestVendors.Count > 0 ? experiment.Split.TestVendors : labeledVendors;
         var testRecords = heldOut.Where(r => testVendors.Contains(r.Vendor)).ToList();
         string dataFingerprint = Hash(string.Join("\n", index.Records.Select(r => $"{r.Subject}|{r.Vendor}|{r.Role}|{r.IsLabeled}")) + Json(experiment.Data));
-        var preparation = new CasePreparation(new Preprocessor(experiment.Preprocessing));
-        var prepared = new Dictionary<CaseRecord, PreparedCase>();
-        IReadOnlyList<PreparedCase> Prepare(IReadOnlyList<CaseRecord> records, bool labels)
-        {
-            var missing = records.Where(r => !prepared.ContainsKey(r)).ToList();
-            if (missing.Count > 0)
-            {
-                var done = preparation.Prepare(missing, labels, cancellationToken: cancellationToken);
-                for (int i = 0; i < missing.Count; i++) prepared[missing[i]] = done[i];
-            }
-            return records.Select(r => prepared[r]).ToList();
-        }
+        var cache = new PreparedSliceCache(_options.CacheDirectory ?? PreparedSliceCache.DefaultDirectory);
 
         var results = new List<ArmRunResult>();
         for (int u = 0; u < units.Count; u++)
@@ -95,8 +90,8 @@ public sealed class ExperimentRunner
             cancellationToken.ThrowIfCancellationRequested();
             var (arm, seed) = units[u];
             string unitName = experiment.Seeds.Count > 1 ? $"{arm.Name} seed {seed}" : arm.Name;
-            // The engine is part of the fingerprint: switching engines retrains the arm instead of reusing the other engine's result.
-            string fingerprint = Hash(Json(new { arm, seed, experiment.Preprocessing, experiment.Split, dataFingerprint, testVendors, engine = _options.Trainer.GetType().Name }));
+            SegmentationPipelineOptions pipeline = PipelineOf(experiment, arm, seed);
+            string fingerprint = Hash(Json(new { arm, seed, pipeline, experiment.Split, dataFingerprint, testVendors }));
             string armReport = StudyResults.ArmDirectory(reportDirectory, arm.Name, seed);
             string modelDirectory = ModelDirectory(experiment, arm.Name, seed);
             if (Finished(armReport, fingerprint))
@@ -111,51 +106,64 @@ public sealed class ExperimentRunner
             var trainable = rest.Where(r => arm.TrainVendors.Contains(r.Vendor)).ToList();
             var (trainRecords, valRecords) = SubjectSplit.BySubject(trainable, experiment.Split.ValidationFraction, experiment.Split.Seed + 1);
             var targetRecords = arm.Model.IsDann ? index.Records.Where(r => !r.IsLabeled && arm.TargetVendors.Contains(r.Vendor)).ToList() : [];
-            var request = new ArmTrainingRequest(arm, seed, experiment.Preprocessing, index.Vendors,
-                Prepare(trainRecords, true), Prepare(valRecords, true), Prepare(targetRecords, false), modelDirectory);
 
             var trainClock = Stopwatch.StartNew();
-            ArmTrainingResult trained = _options.Trainer.Train(request, new InlineProgress<TrainingProgress>(p =>
+            var context = new CardiacRunContext
             {
-                double f = ((double)p.Epoch * p.Steps + p.Step) / Math.Max(1.0, (double)p.Epochs * p.Steps);
-                string dice = p.LastValidationDice is double d ? $"  val Dice {d:F3}" : "";
-                Report(unitName, "training", u, TrainShare * f, FormattableString.Invariant($"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}{dice}"));
-            }), cancellationToken);
+                CheckpointDirectory = modelDirectory, CancellationToken = cancellationToken, PreparedCache = cache,
+                Progress = new InlineProgress<TrainingProgress>(p =>
+                {
+                    double f = ((double)p.Epoch * p.Steps + p.Step) / Math.Max(1.0, (double)p.Epochs * p.Steps);
+                    string dice = p.LastValidationDice is double d ? $"  val Dice {d:F3}" : "";
+                    Report(unitName, "training", u, TrainShare * f, FormattableString.Invariant($"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}{dice}"));
+                }),
+            };
+            var cardiac = new MLContext(seed).CardiacSegmentation(context);
+            IDataView trainRows = cardiac.Data.FromRecords([.. trainRecords, .. targetRecords]);
+            TransformerChain<ITransformer> model = cardiac.FitPipeline(pipeline, trainRows, valRecords.Count > 0 ? cardiac.Data.FromRecords(valRecords) : null);
+            SegmentationTransformer fitted = model.OfType<SegmentationTransformer>().Single();
+            string modelFile = Path.Combine(modelDirectory, ModelFile);
+            try
+            {
+                cardiac.SaveModel(model, trainRows.Schema, modelFile);
+            }
+            finally
+            {
+                foreach (var stage in model.OfType<IDisposable>()) stage.Dispose();
+            }
             double trainSeconds = trainClock.Elapsed.TotalSeconds;
 
+            // The saved file is what is evaluated: loaded back, it segments the held-out subjects of every test vendor.
             var evalClock = Stopwatch.StartNew();
-            IReadOnlyList<CaseResult> evaluated;
-            IReadOnlyList<OverlayImage> overlays = [];
-            using (IArmSegmenter segmenter = _options.Trainer.Open(modelDirectory))
+            var predictions = new List<byte[]>();
+            SegmentationMetrics metrics;
+            TransformerChain<ITransformer> loaded = cardiac.LoadModel(modelFile, out _);
+            try
             {
-                // Keep the ED predictions: the overlay figures reuse them instead of segmenting again.
-                // CaseEvaluator calls the segmenter once per result, in the order of its results.
-                var predictions = new List<byte[]>();
-                Volume Segment(Volume image, int frame)
-                {
-                    Volume v = segmenter.Segment(image, frame);
-                    predictions.Add([.. v.Data.Select(x => (byte)x)]);
-                    return v;
-                }
-                evaluated = CaseEvaluator.Evaluate(Segment, testRecords,
+                metrics = SegmentationEvaluator.Evaluate(loaded.Transform(cardiac.Data.FromRecords(testRecords)), seed, cancellationToken,
                     new InlineProgress<int>(n => Report(unitName, "evaluating held-out subjects", u, TrainShare + (1 - TrainShare) * n / Math.Max(1.0, testRecords.Count))),
-                    cancellationToken);
-                var cases = evaluated.Select(c => ToMetrics(c, arm)).ToList();
-                if (experiment.Figures.Contains("overlays"))
-                    overlays = DrawOverlays(evaluated, cases, predictions, reportDirectory, $"{StudyResults.ArmsFolder}/{arm.Name}/seed-{seed}/overlays");
+                    (_, predicted) => predictions.Add(predicted));
             }
+            finally
+            {
+                foreach (var stage in loaded.OfType<IDisposable>()) stage.Dispose();
+            }
+            var cases = metrics.Cases.Select(c => ToMetrics(c, arm)).ToList();
+            IReadOnlyList<OverlayImage> overlays = experiment.Figures.Contains("overlays")
+                ? DrawOverlays(metrics.Cases, cases, predictions, reportDirectory, $"{StudyResults.ArmsFolder}/{arm.Name}/seed-{seed}/overlays")
+                : [];
             var result = new ArmRunResult
             {
                 Arm = arm.Name,
                 Seed = seed,
                 Definition = arm,
                 Fingerprint = fingerprint,
-                History = trained.History,
-                BestEpoch = trained.BestEpoch,
+                History = fitted.History,
+                BestEpoch = fitted.BestEpoch,
                 TrainSeconds = trainSeconds,
                 EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
                 TrainSubjects = trainRecords.Select(r => r.Subject).Distinct().Count(),
-                Cases = evaluated.Select(c => ToMetrics(c, arm)).ToList(),
+                Cases = cases,
                 Overlays = overlays,
                 ModelDirectory = modelDirectory,
             };
@@ -169,7 +177,7 @@ public sealed class ExperimentRunner
 
         VendorClassifierResult? classifier = null;
         if (experiment.VendorClassifier is { } vc)
-            classifier = RunClassifier(experiment, vc, index, rest, heldOut, reportDirectory, dataFingerprint,
+            classifier = RunClassifier(experiment, vc, index, heldOut, reportDirectory, dataFingerprint, cache,
                 (stage, f) => Report("vendor classifier", stage, units.Count, f), cancellationToken);
 
         wall.Stop();
@@ -177,13 +185,45 @@ public sealed class ExperimentRunner
         return new StudyResults { Experiment = experiment, Arms = results, VendorClassifier = classifier, WallSeconds = wall.Elapsed.TotalSeconds };
     }
 
+    /// <summary>The file every arm's fitted pipeline is saved to, in its model folder.</summary>
+    public const string ModelFile = "model.zip";
+
+    /// <summary>The pipeline an arm fits with seed <paramref name="seed"/>: the study's preprocessing, the arm's augmentation, network and budget.</summary>
+    public static SegmentationPipelineOptions PipelineOf(ExperimentDefinition experiment, ArmDefinition arm, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(arm);
+        TrainingBudget b = arm.Training;
+        return new SegmentationPipelineOptions
+        {
+            Preprocessing = experiment.Preprocessing,
+            Augmentation = new AugmentationOptions { Name = arm.Augmentation },
+            Trainer = new SegmentationTrainerOptions
+            {
+                Network = new UNetOptions { BaseFilters = arm.Model.BaseFilters, Depth = arm.Model.Depth },
+                Dann = arm.Model.IsDann ? new DannOptions { MaxLambda = arm.Model.MaxLambda, TargetVendors = arm.TargetVendors } : null,
+                Epochs = b.Epochs, IterationsPerEpoch = b.IterationsPerEpoch, BatchSize = b.BatchSize, LearningRate = b.LearningRate,
+                EarlyStoppingPatience = b.Patience, Threads = b.Threads, Seed = seed, TrainVendors = arm.TrainVendors,
+            },
+        };
+    }
+
     private VendorClassifierResult RunClassifier(ExperimentDefinition experiment, VendorClassifierDefinition vc, DatasetIndex index,
-        IReadOnlyList<CaseRecord> rest, IReadOnlyList<CaseRecord> heldOut, string reportDirectory, string dataFingerprint,
+        IReadOnlyList<CaseRecord> heldOut, string reportDirectory, string dataFingerprint, PreparedSliceCache cache,
         Action<string, double> report, CancellationToken cancellationToken)
     {
         string dir = Path.Combine(reportDirectory, StudyResults.ClassifierFolder);
         string modelDirectory = Path.Combine(_options.ModelsRoot, experiment.Id, StudyResults.ClassifierFolder);
-        string fingerprint = Hash(Json(new { vc, experiment.Preprocessing, experiment.Split, dataFingerprint }));
+        var options = new VendorClassifierOptions
+        {
+            Network = new ResNetOptions { BaseWidth = vc.Width },
+            Epochs = vc.Epochs,
+            IterationsPerEpoch = vc.IterationsPerEpoch,
+            FalseAlarmRate = vc.FalseAlarmRate,
+            CalibrationFraction = 0.3,
+            Seed = experiment.Seeds[0],
+        };
+        string fingerprint = Hash(Json(new { vc, options, experiment.Preprocessing, experiment.Split, dataFingerprint }));
         if (Finished(dir, fingerprint))
         {
             report("skipped (finished earlier)", 1);
@@ -199,47 +239,48 @@ public sealed class ExperimentRunner
         string[] vendors = [.. known.Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
         if (vendors.Length < 2) throw new MLCardiacException($"{experiment.SourceFile}: $.vendorClassifier: the classifier needs at least two known vendors (it has {string.Join(", ", vendors)}).");
         var test = known.Where(r => heldOutSubjects.Contains(r.Subject)).ToList();
-        var (train, calibration) = SubjectSplit.BySubject(known.Where(r => !heldOutSubjects.Contains(r.Subject)), 0.3, experiment.Split.Seed + 2);
-        var preparation = new CasePreparation(new Preprocessor(experiment.Preprocessing));
-        SliceDataset Slices(IReadOnlyList<CaseRecord> r, string[] domains) => CasePreparation.ToSlices(preparation.Prepare(r, includeLabels: false, cancellationToken: cancellationToken), domains);
-        SliceDataset trainSet = Slices(train, vendors), calSet = Slices(calibration, vendors), testSet = Slices(test, vendors);
-        var options = new VendorClassifierOptions
+        var train = known.Where(r => !heldOutSubjects.Contains(r.Subject)).ToList();
+
+        var cardiac = new MLContext(experiment.Seeds[0]).CardiacSegmentation(new CardiacRunContext
         {
-            Network = new ResNetOptions { BaseWidth = vc.Width },
-            Epochs = vc.Epochs,
-            IterationsPerEpoch = vc.IterationsPerEpoch,
-            FalseAlarmRate = vc.FalseAlarmRate,
-            Seed = experiment.Seeds[0],
-        };
-        using VendorClassifier classifier = new VendorClassifierTrainer(options).Fit(trainSet, calSet,
-            new InlineProgress<TrainingProgress>(p => report("training", TrainShare * ((double)p.Epoch * p.Steps + p.Step) / Math.Max(1.0, (double)p.Epochs * p.Steps))),
-            cancellationToken);
-        classifier.Save(modelDirectory, experiment.Preprocessing);
-        report("evaluating", TrainShare);
-        VendorClassifierEvaluation onTest = classifier.Evaluate(testSet);
-        double flaggedUnseen = double.NaN;
-        if (unseenRecords.Count > 0)
+            CancellationToken = cancellationToken, PreparedCache = cache,
+            Progress = new InlineProgress<TrainingProgress>(p => report("training", TrainShare * ((double)p.Epoch * p.Steps + p.Step) / Math.Max(1.0, (double)p.Epochs * p.Steps))),
+        });
+        IDataView trainRows = cardiac.Data.FromRecords(train);
+        var prepare = cardiac.Transforms.LoadNifti().Append(cardiac.Transforms.Preprocess(experiment.Preprocessing)).Fit(trainRows);
+        VendorClassifierTransformer fitted = cardiac.Trainers.VendorClassifier(options).Fit(prepare.Transform(trainRows));
+        using (fitted)
         {
-            var flagged = classifier.PredictVolumes(Slices(unseenRecords, [.. vendors, .. vc.UnseenVendors]));
-            flaggedUnseen = flagged.Count(v => v.Unfamiliar) / (double)flagged.Count;
+            cardiac.SaveModel(new TransformerChain<ITransformer>([.. prepare, fitted]), trainRows.Schema, Path.Combine(modelDirectory, ModelFile));
+            report("evaluating", TrainShare);
+            SliceDataset Slices(IReadOnlyList<CaseRecord> records, IReadOnlyList<string> domains) =>
+                new([.. SlicesColumn.Read(prepare.Transform(cardiac.Data.FromRecords(records)), labels: false, cancellationToken)
+                    .SelectMany(r => SlicesColumn.ToTrainingSlices(r, experiment.Preprocessing.Size, Math.Max(0, domains.ToList().IndexOf(r.Vendor)), withLabels: false))], domains);
+            VendorClassifierEvaluation onTest = fitted.Classifier.Evaluate(Slices(test, vendors));
+            double flaggedUnseen = double.NaN;
+            if (unseenRecords.Count > 0)
+            {
+                var flagged = fitted.Classifier.PredictVolumes(Slices(unseenRecords, [.. vendors, .. vc.UnseenVendors]));
+                flaggedUnseen = flagged.Count(v => v.Unfamiliar) / (double)flagged.Count;
+            }
+            var result = new VendorClassifierResult
+            {
+                Vendors = vendors,
+                UnseenVendors = vc.UnseenVendors,
+                Confusion = onTest.Confusion,
+                VolumeAccuracy = onTest.VolumeAccuracy,
+                SliceAccuracy = onTest.SliceAccuracy,
+                FlaggedKnown = onTest.FlaggedUnfamiliar,
+                FlaggedUnseen = flaggedUnseen,
+                Threshold = fitted.Classifier.Threshold,
+                Seconds = clock.Elapsed.TotalSeconds,
+                Fingerprint = fingerprint,
+            };
+            StudyResults.Write(Path.Combine(dir, StudyResults.ResultFile), result);
+            StudyResults.Write(Path.Combine(dir, StudyResults.DoneFile), new { fingerprint, finishedUtc = DateTime.UtcNow });
+            report("done", 1);
+            return result;
         }
-        var result = new VendorClassifierResult
-        {
-            Vendors = vendors,
-            UnseenVendors = vc.UnseenVendors,
-            Confusion = onTest.Confusion,
-            VolumeAccuracy = onTest.VolumeAccuracy,
-            SliceAccuracy = onTest.SliceAccuracy,
-            FlaggedKnown = onTest.FlaggedUnfamiliar,
-            FlaggedUnseen = flaggedUnseen,
-            Threshold = classifier.Threshold,
-            Seconds = clock.Elapsed.TotalSeconds,
-            Fingerprint = fingerprint,
-        };
-        StudyResults.Write(Path.Combine(dir, StudyResults.ResultFile), result);
-        StudyResults.Write(Path.Combine(dir, StudyResults.DoneFile), new { fingerprint, finishedUtc = DateTime.UtcNow });
-        report("done", 1);
-        return result;
     }
 
     private static CaseMetrics ToMetrics(CaseResult c, ArmDefinition arm)

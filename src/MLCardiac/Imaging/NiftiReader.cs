@@ -83,6 +83,28 @@ public static class NiftiReader
         }
     }
 
+    /// <summary>
+    /// The shape (X, Y, Z and frames when 4D) and spacing of the image at <paramref name="path"/> exactly as
+    /// <see cref="Read(string, NiftiReadOptions?)"/> would give them, from its header alone (no voxel is read).
+    /// </summary>
+    /// <exception cref="NiftiFormatException">The header is not readable.</exception>
+    internal static (int[] Shape, Spacing SpacingMm) ReadGeometry(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using FileStream file = OpenFile(path);
+        try
+        {
+            using Stream source = OpenSource(file, path, out bool gzip, out long? storedBytes);
+            NiftiHeader header = ReadHeaderCore(source, path);
+            var layout = VoxelLayout.From(header, path, NiftiReadOptions.Default, gzip, storedBytes);
+            return (layout.Shape, layout.SpacingMm);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw NiftiFormatException.For(path, $"corrupt gzip data ({ex.Message})");
+        }
+    }
+
     private static FileStream OpenFile(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
 

@@ -3,7 +3,7 @@ using MLCardiac.Preprocessing;
 
 namespace MLCardiac.Inference;
 
-/// <summary>The <c>model.json</c> of a model folder: everything needed to rebuild and run the network.</summary>
+/// <summary>Everything needed to rebuild and run a segmentation network: the settings of the model file's segmentation stage.</summary>
 public sealed record ModelDescription
 {
     /// <summary>The schema version this build writes and reads.</summary>

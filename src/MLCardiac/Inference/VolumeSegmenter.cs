@@ -4,7 +4,7 @@ using MLCardiac.Preprocessing;
 namespace MLCardiac.Inference;
 
 /// <summary>
-/// Segments a volume with any <see cref="ISegmentationBackend"/>: preprocessing (resample, crop, per-volume z-score),
+/// Segments a volume with any <see cref="ISegmentationBackend"/>: preprocessing (resample, crop, per-frame z-score),
 /// batches of slices through the backend, optional mirror test-time augmentation, arg-max, restoring the original grid
 /// and the largest-component filter. One implementation for TorchSharp and ONNX Runtime, so both backends give the
 /// same labels for the same network.
@@ -29,28 +29,27 @@ public sealed class VolumeSegmenter
     public ISegmentationBackend Backend { get; }
 
     /// <summary>
-    /// Labels 0..3 of frame <paramref name="frame"/> of <paramref name="image"/> on the image's own grid (3D). With
+    /// Labels 0..3 of frame <paramref name="frame"/> of <paramref name="image"/> on the image's own grid (3D): the frame is
+    /// normalised on its own intensity statistics, exactly as the pipeline's <c>Preprocess</c> stage does for a row. With
     /// <paramref name="mirrorTta"/> the probabilities of the slices and of their x, y and xy mirror images are averaged;
     /// with <paramref name="largestComponent"/> each structure keeps its largest 3D component.
     /// </summary>
     public Volume Segment(Volume image, int frame = 0, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return Segment(image, frame, Preprocessor.MeasureIntensity(image), mirrorTta, largestComponent, batchSize, cancellationToken);
+        SliceGeometry geometry = Preprocessor.Plan(image);
+        float[] slices = Preprocessor.Image(image, frame, geometry, Preprocessor.MeasureIntensity(image, frame));
+        return Segment(slices, geometry, mirrorTta, largestComponent, batchSize, cancellationToken);
     }
 
     /// <summary>
-    /// As <see cref="Segment(Volume, int, bool, bool, int, CancellationToken)"/> with the intensity normalisation already
-    /// measured (<see cref="Preprocessor.MeasureIntensity"/> of the whole <paramref name="image"/>, all frames): measure it
-    /// once per cine and reuse it for every frame — the labels are the same as measuring it on each call.
+    /// Labels 0..3 on the original grid of slices already preprocessed (<see cref="Preprocessor.Image"/>) with
+    /// <paramref name="geometry"/>: the backend, optional mirror averaging, arg-max, restoring and the largest-component filter.
     /// </summary>
-    public Volume Segment(Volume image, int frame, IntensityNormalization normalization, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16, CancellationToken cancellationToken = default)
+    public Volume Segment(ReadOnlySpan<float> slices, SliceGeometry geometry, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(normalization);
+        ArgumentNullException.ThrowIfNull(geometry);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        SliceGeometry geometry = Preprocessor.Plan(image);
-        float[] slices = Preprocessor.Image(image, frame, geometry, normalization);
         byte[] labels = PredictSlices(slices, geometry.SizeZ, geometry.Size, mirrorTta, batchSize, cancellationToken);
         Volume result = Preprocessor.Restore(labels, geometry);
         if (largestComponent) LargestComponent.Apply(result.Voxels, result.SizeX, result.SizeY, result.SizeZ, Backend.Classes);

@@ -9,24 +9,25 @@ namespace MLCardiac.ML;
 /// <list type="table">
 /// <item><term>Trains?</term><description>No.</description></item>
 /// <item><term>Input columns</term><description><c>Slices</c> (Single vector).</description></item>
-/// <item><term>Output columns</term><description><c>Slices</c>, values unchanged, annotated with the preset.</description></item>
+/// <item><term>Output columns</term><description><c>Slices</c>, values unchanged, annotated with the augmentation options.</description></item>
 /// </list>
 /// </remarks>
 public sealed class AugmentationEstimator : IEstimator<AugmentationTransformer>
 {
-    private readonly AugmentationPreset _preset;
+    private readonly AugmentationOptions _options;
 
-    internal AugmentationEstimator(AugmentationPreset preset)
+    internal AugmentationEstimator(AugmentationOptions options)
     {
-        if (!Enum.IsDefined(preset)) throw new ArgumentOutOfRangeException(nameof(preset), preset, "not a known augmentation preset");
-        _preset = preset;
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
     }
 
     /// <summary>Returns the (pass-through) augmentation transformer.</summary>
     public AugmentationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var transformer = new AugmentationTransformer(_preset);
+        var transformer = new AugmentationTransformer(_options);
         _ = transformer.GetOutputSchema(input.Schema);
         return transformer;
     }
@@ -37,6 +38,6 @@ public sealed class AugmentationEstimator : IEstimator<AugmentationTransformer>
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnAccess.Require(inputSchema, CardiacColumnNames.Slices, c => ColumnAccess.IsVectorOf(c, NumberDataViewType.Single), "a vector of Single (put Preprocess first)", nameof(AugmentationEstimator));
         return ColumnAccess.Extend(inputSchema, [new MappedColumn(CardiacColumnNames.Slices, new VectorDataViewType(NumberDataViewType.Single),
-            ColumnAccess.TextAnnotations(null, (CardiacColumnNames.AugmentationAnnotation, _preset.ToString())))]);
+            ColumnAccess.TextAnnotations(null, (CardiacColumnNames.AugmentationAnnotation, System.Text.Json.JsonSerializer.Serialize(_options))))]);
     }
 }

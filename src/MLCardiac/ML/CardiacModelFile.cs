@@ -63,7 +63,7 @@ internal static class CardiacModelFile
         });
     }
 
-    public static TransformerChain<ITransformer> Load(string path, out DataViewSchema inputSchema)
+    public static TransformerChain<ITransformer> Load(string path, out DataViewSchema inputSchema, CardiacRunContext context)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new MLCardiacException($"{path}: no such model file.");
@@ -101,7 +101,7 @@ internal static class CardiacModelFile
             for (int i = 0; i < stageNodes.Count; i++)
             {
                 var node = stageNodes[i] as JsonObject ?? throw new JsonException($"stage {i} is not an object");
-                stages.Add(LoadStage(path, i, node, entries));
+                stages.Add(LoadStage(path, i, node, entries, context));
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
@@ -117,7 +117,7 @@ internal static class CardiacModelFile
         return new TransformerChain<ITransformer>([.. stages]);
     }
 
-    private static ITransformer LoadStage(string path, int index, JsonObject node, Dictionary<string, byte[]> entries)
+    private static ITransformer LoadStage(string path, int index, JsonObject node, Dictionary<string, byte[]> entries, CardiacRunContext context)
     {
         string kind = (string?)node["kind"] ?? throw new JsonException($"stage {index} has no kind");
         var settings = node["settings"] as JsonObject ?? throw new JsonException($"stage {index} has no settings");
@@ -136,7 +136,7 @@ internal static class CardiacModelFile
             return kind switch
             {
                 NiftiLoaderTransformer.StageKind => new NiftiLoaderTransformer(),
-                SlicePreprocessingTransformer.StageKind => SlicePreprocessingTransformer.Load(settings),
+                SlicePreprocessingTransformer.StageKind => SlicePreprocessingTransformer.Load(settings, context.PreparedCache),
                 AugmentationTransformer.StageKind => AugmentationTransformer.Load(settings),
                 SegmentationTransformer.StageKind => SegmentationTransformer.Load(settings, Weights()),
                 VendorClassifierTransformer.StageKind => VendorClassifierTransformer.Load(settings, Weights()),

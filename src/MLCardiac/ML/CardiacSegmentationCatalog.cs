@@ -10,16 +10,19 @@ namespace MLCardiac.ML;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Catalog verbs are instance members, as in ML.NET's own catalogs.")]
 public sealed class CardiacSegmentationCatalog
 {
-    internal CardiacSegmentationCatalog(MLContext context)
+    internal CardiacSegmentationCatalog(MLContext context, CardiacRunContext runContext)
     {
         Context = context;
+        RunContext = runContext;
         Data = new CardiacDataCatalog();
-        Transforms = new CardiacTransformsCatalog();
-        Trainers = new CardiacTrainersCatalog();
+        Transforms = new CardiacTransformsCatalog(runContext);
+        Trainers = new CardiacTrainersCatalog(runContext);
     }
 
     /// <summary>The ML.NET context this catalog belongs to.</summary>
     public MLContext Context { get; }
+    /// <summary>Progress, cancellation, checkpoints and the prepared-slice cache of every stage this catalog makes or loads.</summary>
+    public CardiacRunContext RunContext { get; }
     /// <summary>Datasets as lazy case views, and subject-safe splits.</summary>
     public CardiacDataCatalog Data { get; }
     /// <summary>Loading, preprocessing and augmentation.</summary>
@@ -34,9 +37,9 @@ public sealed class CardiacSegmentationCatalog
     /// </summary>
     /// <param name="predictions">Transformed data with <c>PredictedLabel</c>, <c>Label</c>, <c>ImageShape</c>, <c>SpacingMm</c>, <c>Vendor</c>.</param>
     /// <param name="seed">Seed of the bootstrap intervals.</param>
-    /// <param name="cancellationToken">Cancels the evaluation between rows.</param>
-    public SegmentationMetrics Evaluate(IDataView predictions, int seed = 1, CancellationToken cancellationToken = default) =>
-        SegmentationEvaluator.Evaluate(predictions, seed, cancellationToken);
+    /// <param name="progress">Receives the number of rows evaluated so far.</param>
+    public SegmentationMetrics Evaluate(IDataView predictions, int seed = 1, IProgress<int>? progress = null) =>
+        SegmentationEvaluator.Evaluate(predictions, seed, RunContext.CancellationToken, progress);
 
     /// <summary>
     /// Writes a fitted pipeline of this catalog's stages and its input schema to <paramref name="path"/>, atomically
@@ -50,7 +53,54 @@ public sealed class CardiacSegmentationCatalog
     /// input schema. Throws <see cref="MLCardiacException"/> naming the file and entry when the file is of another
     /// format version, an entry is missing or corrupt, or an entry name is unsafe. Nothing is extracted to disk.
     /// </summary>
-    public TransformerChain<ITransformer> LoadModel(string path, out DataViewSchema inputSchema) => CardiacModelFile.Load(path, out inputSchema);
+    public TransformerChain<ITransformer> LoadModel(string path, out DataViewSchema inputSchema) => CardiacModelFile.Load(path, out inputSchema, RunContext);
+
+    /// <summary>
+    /// Fits <paramref name="features"/> (the stages before the trainer: LoadNifti, Preprocess, Augment) on the training rows,
+    /// then <paramref name="trainer"/> on their output with the validation rows passed through the same fitted stages — as
+    /// ML.NET's trainers take validation data — and returns the whole fitted chain.
+    /// </summary>
+    public TransformerChain<ITransformer> Fit(IEstimator<ITransformer> features, SegmentationTrainerEstimator trainer, IDataView train, IDataView? validation)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(train);
+        ITransformer prepared = features.Fit(train);
+        SegmentationTransformer segmentation = trainer.Fit(prepared.Transform(train), validation is null ? null : prepared.Transform(validation));
+        return new TransformerChain<ITransformer>([.. Stages(prepared), segmentation]);
+    }
+
+    /// <summary>
+    /// The pipeline <paramref name="options"/> describe, fitted: <c>LoadNifti → Preprocess → [Augment] → UNet | Dann</c> on
+    /// <paramref name="train"/> with <paramref name="validation"/> as the trainer's validation rows, then — when the options
+    /// name one — the vendor classifier on every training row's prepared slices. The one way data becomes a model for
+    /// <c>mlcardiac run</c>, <c>search</c> (trials and refit) and <c>train</c>.
+    /// </summary>
+    public TransformerChain<ITransformer> FitPipeline(SegmentationPipelineOptions options, IDataView train, IDataView? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(train);
+        try { options.Validate(); }
+        catch (ArgumentException e) { throw new MLCardiacException($"The pipeline's options are invalid: {e.Message}", e); }
+        IEstimator<ITransformer> features = Transforms.LoadNifti().Append(Transforms.Preprocess(options.Preprocessing));
+        if (!options.Augmentation.IsNone) features = features.Append(Transforms.Augment(options.Augmentation));
+        var chain = Fit(features, Trainers.UNet(options.Trainer), train, validation);
+        if (options.VendorClassifier is null) return chain;
+        try
+        {
+            var prepared = new TransformerChain<ITransformer>([.. chain.Take(chain.Count() - 1)]);
+            VendorClassifierTransformer classifier = Trainers.VendorClassifier(options.VendorClassifier).Fit(prepared.Transform(train));
+            return new TransformerChain<ITransformer>([.. chain, classifier]);
+        }
+        catch
+        {
+            foreach (var stage in chain.OfType<IDisposable>()) stage.Dispose();
+            throw;
+        }
+    }
+
+    private static IEnumerable<ITransformer> Stages(ITransformer model) =>
+        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Stages) : [model];
 
     /// <summary>
     /// The stages of <paramref name="model"/> after its <see cref="NiftiLoaderTransformer"/>: a model that takes a volume

@@ -13,9 +13,12 @@ public static class CardiacSegmentationExtensions
     /// var cardiac = new MLContext(seed: 1).CardiacSegmentation();
     /// IDataView cases = cardiac.Data.FromDirectory("data/synthetic");
     /// </code></example>
-    public static CardiacSegmentationCatalog CardiacSegmentation(this MLContext mlContext)
+    public static CardiacSegmentationCatalog CardiacSegmentation(this MLContext mlContext) => CardiacSegmentation(mlContext, null);
+
+    /// <summary>The catalog, with <paramref name="runContext"/> (progress, cancellation, checkpoints, prepared-slice cache) for everything it makes or loads.</summary>
+    public static CardiacSegmentationCatalog CardiacSegmentation(this MLContext mlContext, CardiacRunContext? runContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        return new CardiacSegmentationCatalog(mlContext);
+        return new CardiacSegmentationCatalog(mlContext, runContext ?? new CardiacRunContext());
     }
 }

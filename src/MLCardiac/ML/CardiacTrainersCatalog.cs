@@ -1,20 +1,24 @@
+using MLCardiac.Training;
+
 namespace MLCardiac.ML;
 
-/// <summary>The cardiac trainers: U-Net, DANN and the vendor classifier.</summary>
+/// <summary>The cardiac trainers: U-Net, DANN and the vendor classifier. Each takes its hyperparameters; the run context comes from the catalog.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Catalog verbs are instance members, as in ML.NET's own catalogs.")]
 public sealed class CardiacTrainersCatalog
 {
-    internal CardiacTrainersCatalog() { }
+    private readonly CardiacRunContext _context;
+
+    internal CardiacTrainersCatalog(CardiacRunContext context) => _context = context;
 
     /// <summary>A 2D U-Net trained on the labeled rows.</summary>
     /// <param name="epochs">Epochs (≥ 1).</param>
     /// <param name="iterationsPerEpoch">Steps per epoch; 0 = one pass over the labeled slices.</param>
     /// <param name="seed">Seed of every random choice.</param>
     public SegmentationTrainerEstimator UNet(int epochs = 30, int iterationsPerEpoch = 0, int seed = 1) =>
-        new(new UNetTrainerOptions { Epochs = epochs, IterationsPerEpoch = iterationsPerEpoch, Seed = seed });
+        UNet(new SegmentationTrainerOptions { Epochs = epochs, IterationsPerEpoch = iterationsPerEpoch, Seed = seed });
 
-    /// <summary>A 2D U-Net with every setting.</summary>
-    public SegmentationTrainerEstimator UNet(UNetTrainerOptions options) => new(options);
+    /// <summary>A 2D U-Net — or a DANN when <see cref="SegmentationTrainerOptions.Dann"/> is set — with every setting.</summary>
+    public SegmentationTrainerEstimator UNet(SegmentationTrainerOptions options) => new(options, _context);
 
     /// <summary>A U-Net trained domain-adversarially with the rows of <paramref name="targetVendors"/> as unlabeled target data.</summary>
     /// <param name="targetVendors">Target vendors; empty: the domain head separates the labeled training vendors (at least two).</param>
@@ -23,18 +27,22 @@ public sealed class CardiacTrainersCatalog
     public SegmentationTrainerEstimator Dann(IEnumerable<string> targetVendors, double maxLambda = 0.3, int epochs = 30)
     {
         ArgumentNullException.ThrowIfNull(targetVendors);
-        return new(new DannTrainerOptions { TargetVendors = targetVendors.ToArray(), MaxLambda = maxLambda, Epochs = epochs });
+        return Dann(new DannOptions { TargetVendors = targetVendors.ToArray(), MaxLambda = maxLambda }, new SegmentationTrainerOptions { Epochs = epochs });
     }
 
-    /// <summary>DANN with every setting.</summary>
-    public SegmentationTrainerEstimator Dann(DannTrainerOptions options) => new(options);
+    /// <summary>DANN with every setting: <paramref name="dann"/> on top of the U-Net's <paramref name="options"/>.</summary>
+    public SegmentationTrainerEstimator Dann(DannOptions dann, SegmentationTrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dann);
+        return new((options ?? new SegmentationTrainerOptions()) with { Dann = dann }, _context);
+    }
 
     /// <summary>The ResNet vendor classifier with its unfamiliar-scanner threshold.</summary>
     /// <param name="epochs">Epochs (≥ 1).</param>
     /// <param name="seed">Seed of every random choice.</param>
     public VendorClassifierEstimator VendorClassifier(int epochs = 10, int seed = 1) =>
-        new(new VendorClassifierTrainerOptions { Epochs = epochs, Seed = seed });
+        VendorClassifier(new VendorClassifierOptions { Epochs = epochs, Seed = seed });
 
     /// <summary>The vendor classifier with every setting.</summary>
-    public VendorClassifierEstimator VendorClassifier(VendorClassifierTrainerOptions options) => new(options);
+    public VendorClassifierEstimator VendorClassifier(VendorClassifierOptions options) => new(options, _context);
 }

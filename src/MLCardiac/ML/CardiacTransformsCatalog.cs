@@ -8,7 +8,9 @@ namespace MLCardiac.ML;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Catalog verbs are instance members, as in ML.NET's own catalogs.")]
 public sealed class CardiacTransformsCatalog
 {
-    internal CardiacTransformsCatalog() { }
+    private readonly CardiacRunContext _context;
+
+    internal CardiacTransformsCatalog(CardiacRunContext context) => _context = context;
 
     /// <summary>Reads each row's image frame and reference labels from its NIfTI files when a cursor asks.</summary>
     public NiftiLoaderEstimator LoadNifti() => new();
@@ -17,16 +19,19 @@ public sealed class CardiacTransformsCatalog
     /// <param name="spacingMm">Target in-plane spacing in mm (&gt; 0).</param>
     /// <param name="size">Side of the square slices in pixels (a multiple of 2^depth of the U-Net).</param>
     public SlicePreprocessingEstimator Preprocess(double spacingMm = PreprocessingOptions.DefaultSpacingMm, int size = PreprocessingOptions.DefaultSize) =>
-        new(new PreprocessingOptions { SpacingMm = spacingMm, Size = size });
+        Preprocess(new PreprocessingOptions { SpacingMm = spacingMm, Size = size });
 
     /// <summary>Preprocessing with every setting (clip percentiles included).</summary>
-    public SlicePreprocessingEstimator Preprocess(PreprocessingOptions options) => new(options);
+    public SlicePreprocessingEstimator Preprocess(PreprocessingOptions options) => new(options, _context.PreparedCache);
 
     /// <summary>
     /// Augmentation with <paramref name="preset"/>, applied by the trainers to every training batch; a pass-through at
     /// transform time (see <see cref="AugmentationTransformer"/>).
     /// </summary>
-    public AugmentationEstimator Augment(AugmentationPreset preset = AugmentationPreset.Standard) => new(preset);
+    public AugmentationEstimator Augment(AugmentationPreset preset = AugmentationPreset.Standard) => new(AugmentationOptions.Of(preset));
+
+    /// <summary>Augmentation with every setting: a preset or one family of the heavy preset, at a strength.</summary>
+    public AugmentationEstimator Augment(AugmentationOptions options) => new(options);
 
     /// <summary>
     /// Segments each row's volume with the ONNX segmentation model at <paramref name="path"/> — ours or one exported from

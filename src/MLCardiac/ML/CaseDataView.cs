@@ -10,7 +10,7 @@ namespace MLCardiac.ML;
 /// </summary>
 internal sealed class CaseDataView : IDataView
 {
-    private static readonly DataViewSchema CaseSchema = BuildSchema();
+    internal static readonly DataViewSchema CaseSchema = BuildSchema();
 
     public CaseDataView(IReadOnlyList<CaseRecord> records) => Records = records;
 

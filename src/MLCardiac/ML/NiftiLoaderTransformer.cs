@@ -41,35 +41,59 @@ public sealed class NiftiLoaderTransformer : CardiacTransformer, ICardiacStage
                 var labelPath = ColumnAccess.OptionalText(row, CardiacColumnNames.LabelPath);
                 var labelFrame = ColumnAccess.OptionalInt32(row, CardiacColumnNames.LabelFrame);
                 var labelMap = ColumnAccess.OptionalVector<byte>(row, CardiacColumnNames.LabelMap);
+                // Each column is computed only when asked for: the shape and spacing come from the header alone, so a row
+                // whose slices are already prepared (PreparedSliceCache) is evaluated without reading its image voxels.
                 (string Path, Volume Volume)? lastImage = null, lastLabel = null;
-                return () =>
+                (string Path, int[] Shape, Spacing Spacing)? lastGeometry = null;
+                string Path()
                 {
                     string path = imagePath();
-                    if (path.Length == 0) throw new MLCardiacException("A row has an empty ImagePath.");
-                    Volume image = lastImage is { } li && li.Path == path ? li.Volume : NiftiReader.Read(path);
-                    lastImage = (path, image);
-                    int frame = imageFrame();
-                    if (frame < 0 || frame >= image.Frames)
-                        throw new MLCardiacException($"{path}: frame {frame} asked for, the file has {image.Frames} frame(s).");
-                    float[] voxels = image.Frame(frame).ToArray();
-                    byte[] labels = [];
-                    string lp = labelPath();
-                    if (lp.Length > 0)
+                    return path.Length > 0 ? path : throw new MLCardiacException("A row has an empty ImagePath.");
+                }
+                Volume Image()
+                {
+                    string path = Path();
+                    if (lastImage is not { } li || li.Path != path) lastImage = (path, NiftiReader.Read(path));
+                    return lastImage.Value.Volume;
+                }
+                (int[] Shape, Spacing Spacing) Geometry()
+                {
+                    string path = Path();
+                    if (lastImage is { } li && li.Path == path) return (li.Volume.Shape.ToArray(), li.Volume.SpacingMm);
+                    if (lastGeometry is not { } lg || lg.Path != path)
                     {
-                        Volume lv = lastLabel is { } ll && ll.Path == lp ? ll.Volume : NiftiReader.Read(lp);
-                        lastLabel = (lp, lv);
-                        labels = ReadLabels(lv, lp, labelFrame(), labelMap(), image);
+                        var (shape, spacing) = NiftiReader.ReadGeometry(path);
+                        lastGeometry = (path, shape, spacing);
                     }
-                    var s = image.SpacingMm;
-                    return [voxels, new[] { image.SizeX, image.SizeY, image.SizeZ }, new[] { (float)s.X, (float)s.Y, (float)s.Z }, labels];
-                };
+                    return (lastGeometry.Value.Shape, lastGeometry.Value.Spacing);
+                }
+                int CheckedFrame()
+                {
+                    var (shape, _) = Geometry();
+                    int frames = shape.Length > 3 ? shape[3] : 1, frame = imageFrame();
+                    return frame >= 0 && frame < frames ? frame
+                        : throw new MLCardiacException($"{Path()}: frame {frame} asked for, the file has {frames} frame(s).");
+                }
+                return
+                [
+                    () => Image().Frame(CheckedFrame()).ToArray(),
+                    () => { var (shape, _) = Geometry(); CheckedFrame(); return new[] { shape[0], shape[1], shape[2] }; },
+                    () => { var (_, s) = Geometry(); return new[] { (float)s.X, (float)s.Y, (float)s.Z }; },
+                    () =>
+                    {
+                        string lp = labelPath();
+                        if (lp.Length == 0) return Array.Empty<byte>();
+                        if (lastLabel is not { } ll || ll.Path != lp) lastLabel = (lp, NiftiReader.Read(lp));
+                        return ReadLabels(lastLabel.Value.Volume, lp, labelFrame(), labelMap(), Geometry().Shape);
+                    },
+                ];
             });
     }
 
-    private static byte[] ReadLabels(Volume labels, string path, int frame, byte[] map, Volume image)
+    private static byte[] ReadLabels(Volume labels, string path, int frame, byte[] map, int[] image)
     {
-        if (labels.SizeX != image.SizeX || labels.SizeY != image.SizeY || labels.SizeZ != image.SizeZ)
-            throw new MLCardiacException($"{path}: label grid {labels.SizeX}×{labels.SizeY}×{labels.SizeZ} differs from the image's {image.SizeX}×{image.SizeY}×{image.SizeZ}.");
+        if (labels.SizeX != image[0] || labels.SizeY != image[1] || labels.SizeZ != image[2])
+            throw new MLCardiacException($"{path}: label grid {labels.SizeX}×{labels.SizeY}×{labels.SizeZ} differs from the image's {image[0]}×{image[1]}×{image[2]}.");
         if (frame < 0 || frame >= labels.Frames)
             throw new MLCardiacException($"{path}: label frame {frame} asked for, the file has {labels.Frames} frame(s).");
         float[] values = labels.Frame(frame).ToArray();

@@ -17,18 +17,30 @@ internal sealed class RowMapping : IRowToRowMapper
 {
     private readonly IReadOnlyList<MappedColumn> _added;
     private readonly string[] _dependencies;
-    private readonly Func<DataViewRow, Func<object?[]>> _bind;
+    private readonly Func<DataViewRow, Func<object?>[]> _bind;
 
     /// <param name="input">Input schema (already validated by the caller).</param>
     /// <param name="added">Columns added, in order.</param>
     /// <param name="dependencies">Input columns the computed columns read.</param>
     /// <param name="bind">Given an input row, returns the function computing every computed column's value for its current position.</param>
     public RowMapping(DataViewSchema input, IReadOnlyList<MappedColumn> added, IEnumerable<string> dependencies, Func<DataViewRow, Func<object?[]>> bind)
+        : this(input, added, dependencies, AllAtOnce(added.Count, bind))
     {
+    }
+
+    /// <param name="input">Input schema (already validated by the caller).</param>
+    /// <param name="added">Columns added, in order.</param>
+    /// <param name="dependencies">Input columns the computed columns read.</param>
+    /// <param name="bindColumns">
+    /// Given an input row, one function per added column computing that column's value for the row's current position —
+    /// so that asking for one column (say the label) does not compute another (say the image).
+    /// </param>
+    public RowMapping(DataViewSchema input, IReadOnlyList<MappedColumn> added, IEnumerable<string> dependencies, Func<DataViewRow, Func<object?>[]> bindColumns)
+    {
+        _bind = bindColumns;
         InputSchema = input;
         _added = added;
         _dependencies = dependencies.Concat(added.Where(a => a.CopyOf is not null).Select(a => a.CopyOf!)).Distinct().ToArray();
-        _bind = bind;
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
         foreach (var c in added) builder.AddColumn(c.Name, c.Type, c.Annotations);
@@ -59,7 +71,21 @@ internal sealed class RowMapping : IRowToRowMapper
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
         new MappedRow(this, input, activeColumns.Select(c => c.Index).ToHashSet());
 
-    internal Func<object?[]> Bind(DataViewRow input) => _bind(input);
+    internal Func<object?>[] Bind(DataViewRow input) => _bind(input);
+
+    /// <summary>Per-column functions over one function that computes every column at once (once per row position).</summary>
+    private static Func<DataViewRow, Func<object?>[]> AllAtOnce(int count, Func<DataViewRow, Func<object?[]>> bind) => row =>
+    {
+        Func<object?[]> compute = bind(row);
+        object?[]? values = null;
+        long position = -1;
+        object?[] Values()
+        {
+            if (values is null || position != row.Position) (values, position) = (compute(), row.Position);
+            return values;
+        }
+        return [.. Enumerable.Range(0, count).Select(k => (Func<object?>)(() => Values()[k]))];
+    };
 
     /// <summary>The input columns a cursor must activate for the output columns <paramref name="needed"/>.</summary>
     internal IEnumerable<DataViewSchema.Column> InputColumnsFor(IEnumerable<DataViewSchema.Column> needed) => GetDependencies(needed);
@@ -70,9 +96,9 @@ internal class MappedRow : DataViewRow
 {
     private readonly RowMapping _mapping;
     private readonly HashSet<int> _active;
-    private Func<object?[]>? _compute;
+    private Func<object?>[]? _compute;
     private object?[]? _values;
-    private long _valuesPosition = -1;
+    private long[]? _positions;
 
     public MappedRow(RowMapping mapping, DataViewRow input, HashSet<int> active)
     {
@@ -105,30 +131,32 @@ internal class MappedRow : DataViewRow
         }
         if (spec.Type is TextDataViewType)
         {
-            ValueGetter<ReadOnlyMemory<char>> text = (ref ReadOnlyMemory<char> value) => value = ((string?)Values()[k] ?? "").AsMemory();
+            ValueGetter<ReadOnlyMemory<char>> text = (ref ReadOnlyMemory<char> value) => value = ((string?)Value(k) ?? "").AsMemory();
             return (ValueGetter<TValue>)(Delegate)text;
         }
-        return (ref TValue value) => value = (TValue)Values()[k]!;
+        return (ref TValue value) => value = (TValue)Value(k)!;
     }
 
     private ValueGetter<VBuffer<T>> VectorGetter<T>(int k) => (ref VBuffer<T> value) =>
     {
-        var source = (T[])Values()[k]!;
+        var source = (T[])Value(k)!;
         var editor = VBufferEditor.Create(ref value, source.Length);
         source.CopyTo(editor.Values);
         value = editor.Commit();
     };
 
-    /// <summary>The computed columns of the current input row, computed on first use per position.</summary>
-    private object?[] Values()
+    /// <summary>Computed column <paramref name="k"/> of the current input row, computed on first use per position.</summary>
+    private object? Value(int k)
     {
-        if (_values is null || _valuesPosition != Input.Position)
+        _compute ??= _mapping.Bind(Input);
+        _values ??= new object?[_compute.Length];
+        _positions ??= Enumerable.Repeat(-1L, _compute.Length).ToArray();
+        if (_positions[k] != Input.Position)
         {
-            _compute ??= _mapping.Bind(Input);
-            _values = _compute();
-            _valuesPosition = Input.Position;
+            _values[k] = _compute[k]();
+            _positions[k] = Input.Position;
         }
-        return _values;
+        return _values[k];
     }
 }
 

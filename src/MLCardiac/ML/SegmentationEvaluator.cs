@@ -8,7 +8,8 @@ namespace MLCardiac.ML;
 /// <summary>Reads a pipeline's predictions and scores them with the Evaluation stage's own metrics.</summary>
 internal static class SegmentationEvaluator
 {
-    public static SegmentationMetrics Evaluate(IDataView predictions, int seed, CancellationToken cancellationToken)
+    public static SegmentationMetrics Evaluate(IDataView predictions, int seed, CancellationToken cancellationToken,
+        IProgress<int>? progress = null, Action<CaseResult, byte[]>? predicted = null)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         const string who = "Evaluate";
@@ -29,7 +30,7 @@ internal static class SegmentationEvaluator
             CardiacColumnNames.ImageFrame, CardiacColumnNames.LabelPath, CardiacColumnNames.LabelFrame, CardiacColumnNames.Dataset,
         };
         using var cursor = predictions.GetRowCursor(names.Select(n => schema.GetColumnOrNull(n)).OfType<DataViewSchema.Column>());
-        var predicted = ColumnAccess.Vector<byte>(cursor, CardiacColumnNames.PredictedLabel);
+        var predictedLabels = ColumnAccess.Vector<byte>(cursor, CardiacColumnNames.PredictedLabel);
         var label = ColumnAccess.Vector<byte>(cursor, CardiacColumnNames.Label);
         var shape = ColumnAccess.Vector<int>(cursor, CardiacColumnNames.ImageShape);
         var spacing = ColumnAccess.Vector<float>(cursor, CardiacColumnNames.SpacingMm);
@@ -43,11 +44,15 @@ internal static class SegmentationEvaluator
             CaseRecord r = record();
             int[] n = shape();
             float[] mm = spacing();
-            float[] p = ToFloat(predicted()), t = ToFloat(truthBytes);
+            byte[] predictedBytes = predictedLabels();
+            float[] p = ToFloat(predictedBytes), t = ToFloat(truthBytes);
             if (p.Length != t.Length)
                 throw new MLCardiacException($"Subject {r.Subject} ({r.Role}): {p.Length} predicted voxels against {t.Length} reference voxels.");
             OverlapMetrics M(int structure) => OverlapMetrics.Compute(p, t, structure, n[0], n[1], n[2], mm[0], mm[1], mm[2]);
-            cases.Add(new CaseResult(r, M(1), M(2), M(3)));
+            var result = new CaseResult(r, M(1), M(2), M(3));
+            cases.Add(result);
+            predicted?.Invoke(result, predictedBytes);
+            progress?.Report(cases.Count);
         }
         if (cases.Count == 0) throw new MLCardiacException("Evaluate: the predictions have no labeled row (column 'Label' is empty everywhere).");
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLCardiac.Inference;
@@ -6,42 +7,57 @@ using MLCardiac.Training;
 namespace MLCardiac.ML;
 
 /// <summary>
-/// Trains a 2D U-Net — or a DANN with <see cref="DannTrainerOptions"/> — on the preprocessed rows with
+/// Trains a 2D U-Net — or a DANN when <see cref="SegmentationTrainerOptions.Dann"/> is set — on the preprocessed rows with
 /// <see cref="SegmentationTrainer"/>, and returns a <see cref="SegmentationTransformer"/> that segments volumes.
 /// </summary>
 /// <remarks>
 /// <list type="table">
-/// <item><term>Trains?</term><description>Yes: labeled rows of the training vendors; for DANN also the rows of the target vendors, as unlabeled data
+/// <item><term>Trains?</term><description>Yes: labeled rows of the training vendors; for DANN also the rows of its target vendors, as unlabeled data
 /// (with no target vendor, DANN's domain head separates the labeled training vendors: adversarial domain generalisation).</description></item>
-/// <item><term>Input columns</term><description><c>Slices</c> (annotated by Preprocess, optionally Augment), <c>LabelSlices</c>, <c>Vendor</c>, <c>Subject</c>; at transform <c>Image</c>, <c>ImageShape</c>, <c>SpacingMm</c>.</description></item>
+/// <item><term>Input columns</term><description><c>Slices</c> (annotated by Preprocess, optionally Augment), <c>LabelSlices</c>, <c>Vendor</c>, <c>Subject</c>; at transform <c>Slices</c>, <c>ImageShape</c>, <c>SpacingMm</c>.</description></item>
 /// <item><term>Output columns</term><description><c>PredictedLabel</c>: Byte vector, labels 0..3 on each image's own grid.</description></item>
 /// </list>
+/// As ML.NET's trainers do, <see cref="Fit(IDataView, IDataView?)"/> takes validation rows beside the training rows (already
+/// through the same Preprocess stage): the epoch with the best validation Dice is kept, and early stopping watches it.
+/// Progress, cancellation and the checkpoint folder come from the catalog's <see cref="CardiacRunContext"/>.
 /// </remarks>
 public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransformer>
 {
-    private readonly UNetTrainerOptions _options;
+    private readonly SegmentationTrainerOptions _options;
+    private readonly CardiacRunContext _context;
 
-    internal SegmentationTrainerEstimator(UNetTrainerOptions options)
+    internal SegmentationTrainerEstimator(SegmentationTrainerOptions options, CardiacRunContext context)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _options = options;
-        // Fail early on bad numbers, naming the option (the core trainer validates them).
-        options.ToTrainerOptions(Augmentation.AugmentationPreset.None, 1).Validate();
+        _context = context;
     }
 
-    /// <summary>Trains on <paramref name="input"/> and returns the segmentation transformer.</summary>
-    public SegmentationTransformer Fit(IDataView input)
+    /// <summary>The hyperparameters.</summary>
+    public SegmentationTrainerOptions Options => _options;
+
+    /// <summary>Trains on <paramref name="input"/> (no validation: the last epoch is kept) and returns the segmentation transformer.</summary>
+    public SegmentationTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/>, validating on the labeled rows of <paramref name="validationData"/> after
+    /// every epoch and keeping the best epoch; returns the segmentation transformer.
+    /// </summary>
+    public SegmentationTransformer Fit(IDataView trainData, IDataView? validationData)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(trainData);
         const string who = nameof(SegmentationTrainerEstimator);
-        var (preprocessing, augmentation) = SlicesColumn.Settings(input.Schema, who);
-        ColumnAccess.Require(input.Schema, CardiacColumnNames.LabelSlices, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Byte), "a vector of Byte", who);
-        var targets = (_options as DannTrainerOptions)?.TargetVendors.ToHashSet(StringComparer.Ordinal) ?? [];
+        var clock = Stopwatch.StartNew();
+        var (preprocessing, augmentation) = SlicesColumn.Settings(trainData.Schema, who);
+        ColumnAccess.Require(trainData.Schema, CardiacColumnNames.LabelSlices, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Byte), "a vector of Byte", who);
+        var targets = _options.Dann?.TargetVendors.ToHashSet(StringComparer.Ordinal) ?? [];
         var trainVendors = _options.TrainVendors?.ToHashSet(StringComparer.Ordinal);
+        CancellationToken cancel = _context.CancellationToken;
 
         // Which rows train: labeled rows of the training vendors; the target vendors' rows as unlabeled data.
         var used = new List<(SlicesColumn.Row Row, bool Labeled)>();
-        foreach (var row in SlicesColumn.Read(input, labels: true, _options.CancellationToken))
+        foreach (var row in SlicesColumn.Read(trainData, labels: true, cancel))
         {
             if (targets.Contains(row.Vendor)) used.Add((row, false));
             else if (row.Labels.Length > 0 && (trainVendors is null || trainVendors.Contains(row.Vendor))) used.Add((row, true));
@@ -53,22 +69,23 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
 
         string[] domains = used.Select(u => u.Row.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var slices = used.SelectMany(u => SlicesColumn.ToTrainingSlices(u.Row, preprocessing.Size, Array.IndexOf(domains, u.Row.Vendor), u.Labeled)).ToArray();
-        var trainerOptions = _options.ToTrainerOptions(augmentation, preprocessing.SpacingMm);
         SliceDataset? validation = null;
-        if (_options.Validation is { } v)
+        if (validationData is not null)
         {
-            var (valPreprocessing, _) = SlicesColumn.Settings(v.Schema, who);
+            var (valPreprocessing, _) = SlicesColumn.Settings(validationData.Schema, who);
             if (valPreprocessing != preprocessing)
-                throw new MLCardiacException($"{who}: the validation rows were preprocessed otherwise than the training rows (UNetTrainerOptions.Validation).");
-            var valSlices = SlicesColumn.Read(v, labels: true, _options.CancellationToken).Where(r => r.Labels.Length > 0)
+                throw new MLCardiacException($"{who}: the validation rows were preprocessed otherwise than the training rows ({valPreprocessing} against {preprocessing}).");
+            var valSlices = SlicesColumn.Read(validationData, labels: true, cancel).Where(r => r.Labels.Length > 0)
                 .SelectMany(r => SlicesColumn.ToTrainingSlices(r, preprocessing.Size, Math.Max(0, Array.IndexOf(domains, r.Vendor)), withLabels: true)).ToArray();
             if (valSlices.Length > 0) validation = new SliceDataset(valSlices, domains);
         }
-        TrainingResult result = new SegmentationTrainer(trainerOptions, _options.Augmenter) { EpochCompleted = _options.EpochCompleted }.Fit(new SliceDataset(slices, domains), validation,
-            _options.CheckpointDirectory, resume: _options.CheckpointDirectory is not null, _options.Progress, _options.CancellationToken);
+        double dataSeconds = clock.Elapsed.TotalSeconds;
+        SliceAugmenter? augmenter = augmentation.IsNone ? null : augmentation.CreatePipeline().ToSliceAugmenter(preprocessing.SpacingMm);
+        TrainingResult result = new SegmentationTrainer(_options, augmenter, augmentation.ToString()) { EpochCompleted = _context.EpochCompleted }
+            .Fit(new SliceDataset(slices, domains), validation, _context.CheckpointDirectory, _context.Resume && _context.CheckpointDirectory is not null, _context.Progress, cancel);
         var description = new ModelDescription
         {
-            Network = trainerOptions.Network,
+            Network = _options.Network,
             Preprocessing = preprocessing,
             Domains = domains,
             TrainVendors = used.Where(u => u.Labeled).Select(u => u.Row.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
@@ -76,7 +93,7 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
         };
         return new SegmentationTransformer(SegmentationModel.FromNetwork(result.Model, description), _options.MirrorTta)
         {
-            History = result.History, BestEpoch = result.BestEpoch, StoppedEarly = result.StoppedEarly,
+            History = result.History, BestEpoch = result.BestEpoch, StoppedEarly = result.StoppedEarly, DataSeconds = dataSeconds,
         };
     }
 
@@ -85,7 +102,8 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         SlicesColumn.Require(inputSchema, nameof(SegmentationTrainerEstimator), labels: true);
-        VolumeColumns.Require(inputSchema, nameof(SegmentationTrainerEstimator));
-        return ColumnAccess.Extend(inputSchema, [SegmentationTransformer.Column(_options.TrainVendors ?? [], (_options as DannTrainerOptions)?.TargetVendors ?? [])]);
+        ColumnAccess.Require(inputSchema, CardiacColumnNames.ImageShape, c => ColumnAccess.IsVectorOf(c, NumberDataViewType.Int32), "a vector of 3 Int32 (X, Y, Z)", nameof(SegmentationTrainerEstimator));
+        ColumnAccess.Require(inputSchema, CardiacColumnNames.SpacingMm, c => ColumnAccess.IsVectorOf(c, NumberDataViewType.Single), "a vector of 3 Single (mm)", nameof(SegmentationTrainerEstimator));
+        return ColumnAccess.Extend(inputSchema, [SegmentationTransformer.Column(_options.TrainVendors ?? [], _options.Dann?.TargetVendors ?? [])]);
     }
 }

@@ -9,10 +9,11 @@ using MLCardiac.Training;
 namespace MLCardiac.ML;
 
 /// <summary>
-/// A trained segmentation network in a pipeline: for each row, the volume of <c>Image</c>/<c>ImageShape</c>/<c>SpacingMm</c>
-/// goes through <see cref="SegmentationModel.Segment(MLCardiac.Imaging.Volume, int, bool, bool, int)"/> (preprocess, slice-wise U-Net, arg-max, restore onto the
-/// original grid, largest component per structure) and the labels land in <c>PredictedLabel</c> — so that
-/// <see cref="CardiacSegmentationCatalog.Evaluate"/> measures in 3D and in mm. Dispose it to free the network.
+/// A trained segmentation network in a pipeline: for each row, the <c>Slices</c> the pipeline's Preprocess stage prepared
+/// go through the network (<see cref="VolumeSegmenter.Segment(ReadOnlySpan{float}, Preprocessing.SliceGeometry, bool, bool, int, CancellationToken)"/>:
+/// slice-wise U-Net, arg-max, restore onto the grid of <c>ImageShape</c>/<c>SpacingMm</c>, largest component per
+/// structure) and the labels land in <c>PredictedLabel</c> — so that <see cref="CardiacSegmentationCatalog.Evaluate"/>
+/// measures in 3D and in mm, and no case is read or preprocessed twice. Dispose it to free the network.
 /// </summary>
 public sealed class SegmentationTransformer : CardiacTransformer, ICardiacStage, IDisposable
 {
@@ -34,6 +35,8 @@ public sealed class SegmentationTransformer : CardiacTransformer, ICardiacStage,
     public int BestEpoch { get; internal init; } = -1;
     /// <summary>True when early stopping ended that fit.</summary>
     public bool StoppedEarly { get; internal init; }
+    /// <summary>Seconds that fit spent reading its rows' prepared slices before training (0 for a loaded model).</summary>
+    public double DataSeconds { get; internal init; }
 
     internal static MappedColumn Column(IReadOnlyList<string> trainVendors, IReadOnlyList<string> targetVendors) =>
         new(CardiacColumnNames.PredictedLabel, new VectorDataViewType(NumberDataViewType.Byte),
@@ -80,13 +83,24 @@ public sealed class SegmentationTransformer : CardiacTransformer, ICardiacStage,
     private protected override RowMapping Bind(DataViewSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        VolumeColumns.Require(input, nameof(SegmentationTransformer));
-        return new RowMapping(input, [Column(Model.Description.TrainVendors, Model.Description.TargetVendors)], VolumeColumns.Names, row =>
+        const string who = nameof(SegmentationTransformer);
+        var (preprocessing, _) = SlicesColumn.Settings(input, who);
+        if (preprocessing != Model.Description.Preprocessing)
+            throw new ArgumentOutOfRangeException(nameof(input), $"{who}: column '{CardiacColumnNames.Slices}' was preprocessed with {preprocessing}; the network was trained on {Model.Description.Preprocessing}.");
+        ColumnAccess.Require(input, CardiacColumnNames.ImageShape, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Int32), "a vector of 3 Int32 (X, Y, Z)", who);
+        ColumnAccess.Require(input, CardiacColumnNames.SpacingMm, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Single), "a vector of 3 Single (mm)", who);
+        return new RowMapping(input, [Column(Model.Description.TrainVendors, Model.Description.TargetVendors)],
+            [CardiacColumnNames.Slices, CardiacColumnNames.ImageShape, CardiacColumnNames.SpacingMm], row =>
         {
-            var volume = VolumeColumns.Reader(row);
+            var slices = ColumnAccess.Vector<float>(row, CardiacColumnNames.Slices);
+            var shape = ColumnAccess.Vector<int>(row, CardiacColumnNames.ImageShape);
+            var spacing = ColumnAccess.Vector<float>(row, CardiacColumnNames.SpacingMm);
             return () =>
             {
-                var predicted = Model.Segment(volume(), 0, MirrorTta).Data;
+                int[] n = shape();
+                float[] mm = spacing();
+                var geometry = Model.Preprocessor.Plan(n[0], n[1], n[2], new Imaging.Spacing(mm[0], mm[1], mm[2]));
+                var predicted = Model.Segmenter.Segment(slices(), geometry, MirrorTta).Data;
                 var labels = new byte[predicted.Length];
                 for (int i = 0; i < labels.Length; i++) labels[i] = (byte)predicted[i];
                 return [labels];

@@ -14,19 +14,21 @@ namespace MLCardiac.ML;
 public sealed class SlicePreprocessingEstimator : IEstimator<SlicePreprocessingTransformer>
 {
     private readonly PreprocessingOptions _options;
+    private readonly PreparedSliceCache? _cache;
 
-    internal SlicePreprocessingEstimator(PreprocessingOptions options)
+    internal SlicePreprocessingEstimator(PreprocessingOptions options, PreparedSliceCache? cache)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _cache = cache;
     }
 
     /// <summary>Returns the preprocessing transformer.</summary>
     public SlicePreprocessingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var transformer = new SlicePreprocessingTransformer(_options);
+        var transformer = new SlicePreprocessingTransformer(_options, _cache);
         _ = transformer.GetOutputSchema(input.Schema);
         return transformer;
     }

@@ -19,14 +19,14 @@ internal static class SlicesColumn
     }
 
     /// <summary>The preprocessing and augmentation recorded on the <c>Slices</c> column.</summary>
-    public static (PreprocessingOptions Preprocessing, AugmentationPreset Augmentation) Settings(DataViewSchema schema, string who)
+    public static (PreprocessingOptions Preprocessing, AugmentationOptions Augmentation) Settings(DataViewSchema schema, string who)
     {
         var slices = ColumnAccess.Require(schema, CardiacColumnNames.Slices, t => ColumnAccess.IsVectorOf(t, NumberDataViewType.Single), "a vector of Single (put Preprocess before the trainer)", who);
         string json = ColumnAccess.TextAnnotation(slices, CardiacColumnNames.PreprocessingAnnotation)
             ?? throw new ArgumentOutOfRangeException(nameof(schema), $"{who}: column '{CardiacColumnNames.Slices}' carries no '{CardiacColumnNames.PreprocessingAnnotation}' annotation; produce it with Transforms.Preprocess.");
         var preprocessing = JsonSerializer.Deserialize<PreprocessingOptions>(json)!;
-        string? preset = ColumnAccess.TextAnnotation(slices, CardiacColumnNames.AugmentationAnnotation);
-        return (preprocessing, preset is null ? AugmentationPreset.None : Enum.Parse<AugmentationPreset>(preset));
+        string? augmentation = ColumnAccess.TextAnnotation(slices, CardiacColumnNames.AugmentationAnnotation);
+        return (preprocessing, augmentation is null ? new AugmentationOptions { Name = "none" } : JsonSerializer.Deserialize<AugmentationOptions>(augmentation)!);
     }
 
     /// <summary>One preprocessed row.</summary>

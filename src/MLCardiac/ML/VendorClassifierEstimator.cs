@@ -18,15 +18,15 @@ namespace MLCardiac.ML;
 /// </remarks>
 public sealed class VendorClassifierEstimator : IEstimator<VendorClassifierTransformer>
 {
-    private readonly VendorClassifierTrainerOptions _options;
+    private readonly VendorClassifierOptions _options;
+    private readonly CardiacRunContext _context;
 
-    internal VendorClassifierEstimator(VendorClassifierTrainerOptions options)
+    internal VendorClassifierEstimator(VendorClassifierOptions options, CardiacRunContext context)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ToTrainerOptions().Validate();
-        if (!(options.CalibrationFraction is >= 0 and < 1))
-            throw new ArgumentException($"CalibrationFraction must be in [0, 1) (was {options.CalibrationFraction}).", nameof(options));
+        options.Validate();
         _options = options;
+        _context = context;
     }
 
     /// <summary>Trains on <paramref name="input"/> and returns the classifier transformer.</summary>
@@ -34,7 +34,7 @@ public sealed class VendorClassifierEstimator : IEstimator<VendorClassifierTrans
     {
         ArgumentNullException.ThrowIfNull(input);
         var (preprocessing, _) = SlicesColumn.Settings(input.Schema, nameof(VendorClassifierEstimator));
-        var rows = SlicesColumn.Read(input, labels: false, _options.CancellationToken).ToArray();
+        var rows = SlicesColumn.Read(input, labels: false, _context.CancellationToken).ToArray();
         string[] vendors = rows.Select(r => r.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (vendors.Length < 2) throw new MLCardiacException($"A vendor classifier needs rows of at least two vendors; the data has [{string.Join(", ", vendors)}].");
 
@@ -46,7 +46,7 @@ public sealed class VendorClassifierEstimator : IEstimator<VendorClassifierTrans
             new(of.SelectMany(r => SlicesColumn.ToTrainingSlices(r, preprocessing.Size, Array.IndexOf(vendors, r.Vendor), withLabels: false)).ToArray(), vendors);
         var train = Slices(rows.Where(r => !calibrationSubjects.Contains(r.Subject)));
         var calibration = calibrationSubjects.Count > 0 ? Slices(rows.Where(r => calibrationSubjects.Contains(r.Subject))) : null;
-        var classifier = new VendorClassifierTrainer(_options.ToTrainerOptions()).Fit(train, calibration, _options.Progress, _options.CancellationToken);
+        var classifier = new VendorClassifierTrainer(_options).Fit(train, calibration, _context.Progress, _context.CancellationToken);
         return new VendorClassifierTransformer(classifier, preprocessing);
     }
 

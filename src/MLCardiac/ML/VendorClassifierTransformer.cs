@@ -86,6 +86,42 @@ public sealed class VendorClassifierTransformer : CardiacTransformer, ICardiacSt
         }
     }
 
+    /// <summary>
+    /// Slice and volume accuracy, the volume confusion matrix and the share flagged unfamiliar on <paramref name="prepared"/>:
+    /// rows through the pipeline's Preprocess stage (<c>Slices</c>, <c>Vendor</c>, <c>Subject</c>). Rows of vendors the
+    /// classifier does not know count in the flagged share only.
+    /// </summary>
+    public VendorClassifierEvaluation Evaluate(IDataView prepared, CancellationToken cancellationToken = default) =>
+        Classifier.Evaluate(Slices(prepared, Classifier.Vendors, cancellationToken));
+
+    /// <summary>One verdict per subject of <paramref name="prepared"/> (rows through the Preprocess stage), in order of first appearance.</summary>
+    public IReadOnlyList<VolumePrediction> PredictVolumes(IDataView prepared, CancellationToken cancellationToken = default)
+    {
+        var vendors = Classifier.Vendors.ToList();
+        return Classifier.PredictVolumes(Slices(prepared, vendors, cancellationToken));
+    }
+
+    private SliceDataset Slices(IDataView prepared, IReadOnlyList<string> vendors, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        var (preprocessing, _) = SlicesColumn.Settings(prepared.Schema, nameof(VendorClassifierTransformer));
+        if (preprocessing != Preprocessing)
+            throw new ArgumentOutOfRangeException(nameof(prepared), $"{nameof(VendorClassifierTransformer)}: the rows were preprocessed with {preprocessing}; the classifier was trained on {Preprocessing}.");
+        var domains = vendors.ToList();
+        var slices = new List<TrainingSlice>();
+        foreach (var row in SlicesColumn.Read(prepared, labels: false, cancellationToken))
+        {
+            int domain = domains.IndexOf(row.Vendor);
+            if (domain < 0)
+            {
+                domains.Add(row.Vendor);
+                domain = domains.Count - 1;
+            }
+            slices.AddRange(SlicesColumn.ToTrainingSlices(row, preprocessing.Size, domain, withLabels: false));
+        }
+        return new SliceDataset(slices, domains);
+    }
+
     /// <summary>Frees the network.</summary>
     public void Dispose() => Classifier.Dispose();
 

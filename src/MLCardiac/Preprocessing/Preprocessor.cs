@@ -35,18 +35,28 @@ public sealed class Preprocessor
     public SliceGeometry Plan(Volume volume)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        int rx = Math.Max(1, (int)Math.Round(volume.SizeX * volume.SpacingMm.X / Options.SpacingMm));
-        int ry = Math.Max(1, (int)Math.Round(volume.SizeY * volume.SpacingMm.Y / Options.SpacingMm));
+        return Plan(volume.SizeX, volume.SizeY, volume.SizeZ, volume.SpacingMm, volume.VoxelToWorld);
+    }
+
+    /// <summary>The resampled size and crop of a grid of <paramref name="sizeX"/> × <paramref name="sizeY"/> × <paramref name="sizeZ"/> voxels.</summary>
+    public SliceGeometry Plan(int sizeX, int sizeY, int sizeZ, Spacing spacingMm, Affine? voxelToWorld = null)
+    {
+        int rx = Math.Max(1, (int)Math.Round(sizeX * spacingMm.X / Options.SpacingMm));
+        int ry = Math.Max(1, (int)Math.Round(sizeY * spacingMm.Y / Options.SpacingMm));
         int s = Options.Size;
-        return new SliceGeometry(volume.SizeX, volume.SizeY, volume.SizeZ, volume.SpacingMm, volume.VoxelToWorld,
+        return new SliceGeometry(sizeX, sizeY, sizeZ, spacingMm, voxelToWorld ?? Affine.FromSpacing(spacingMm),
             rx, ry, (rx - s) / 2 - ((rx - s) % 2 < 0 ? 1 : 0), (ry - s) / 2 - ((ry - s) % 2 < 0 ? 1 : 0), s);
     }
 
-    /// <summary>Intensity statistics of the whole volume (every frame), for <see cref="Image"/>.</summary>
-    public IntensityNormalization MeasureIntensity(Volume volume)
+    /// <summary>
+    /// Intensity statistics of frame <paramref name="frame"/> of <paramref name="volume"/>, for <see cref="Image"/>: every
+    /// image is normalised on its own statistics, one 3D frame at a time, in training, evaluation, prediction and serving alike.
+    /// </summary>
+    public IntensityNormalization MeasureIntensity(Volume volume, int frame)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        return IntensityNormalization.Measure(volume.Data, Options.ClipLowPercentile, Options.ClipHighPercentile);
+        if (frame < 0 || frame >= volume.Frames) throw new ArgumentOutOfRangeException(nameof(frame), frame, $"the volume has {volume.Frames} frame(s)");
+        return IntensityNormalization.Measure(volume.Frame(frame).Span, Options.ClipLowPercentile, Options.ClipHighPercentile);
     }
 
     /// <summary>Frame <paramref name="frame"/> as normalised slices [Z, Size, Size] (row-major, rows = y).</summary>

@@ -89,7 +89,7 @@ public static class DataReport
                 int stride = Math.Max(1, frame.Length / 20_000);
                 for (int i = 0; i < frame.Length; i += stride) raw[vendor].Add(frame[i]);
                 SliceGeometry geometry = preprocessor.Plan(image);
-                float[] slices = Preprocessor.Image(image, ed.ImageFrame, geometry, preprocessor.MeasureIntensity(image));
+                float[] slices = Preprocessor.Image(image, ed.ImageFrame, geometry, preprocessor.MeasureIntensity(image, ed.ImageFrame));
                 int nstride = Math.Max(1, slices.Length / 20_000);
                 for (int i = 0; i < slices.Length; i += nstride) normalised[vendor].Add(slices[i]);
                 if (ed.IsLabeled)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MLCardiac.Augmentation;
+using MLCardiac.ML;
 using MLCardiac.Experiments;
 using MLCardiac.Models;
 using MLCardiac.Training;
@@ -11,22 +12,18 @@ namespace MLCardiac.Search;
 /// What <c>mlcardiac search</c> runs, documented key by key in pipelines/search-README.md. Read from a pipeline file
 /// in the study format (<see cref="ExperimentLoader"/>: <c>id</c>, <c>data</c>, <c>split</c>, <c>preprocessing</c>,
 /// <c>model</c>, <c>training</c>, <c>augmentation</c>, <c>seeds</c>, <c>profiles</c>) that carries a <c>search</c>
-/// section (<see cref="FromExperiment"/>), or from the earlier search-only format (<c>name</c>, <c>data.path</c>,
-/// <c>split.folds</c>, <c>base</c>, <c>search</c>; <see cref="Parse"/>), which is still read.
+/// section (<see cref="FromExperiment"/>).
 /// </summary>
 public sealed record SearchDefinition
 {
-    /// <summary>Version of this file format.</summary>
-    public const int CurrentSchemaVersion = 1;
-
     /// <summary>Name of the search (the default search id and report folder).</summary>
     public required string Name { get; init; }
     /// <summary>Dataset folder (relative paths are relative to the current directory).</summary>
     public required string DataPath { get; init; }
     /// <summary>Slice side in pixels.</summary>
-    public int Size { get; init; } = 64;
+    public int Size => BaseOptions.Preprocessing.Size;
     /// <summary>In-plane spacing after resampling, mm.</summary>
-    public double SpacingMm { get; init; } = 1.25;
+    public double SpacingMm => BaseOptions.Preprocessing.SpacingMm;
     /// <summary>Vendors whose labeled subjects train (and, left out one at a time, validate) the pipelines.</summary>
     public required IReadOnlyList<string> TrainVendors { get; init; }
     /// <summary>Vendors kept for the final test only; never seen during the search.</summary>
@@ -35,8 +32,8 @@ public sealed record SearchDefinition
     public int Folds { get; init; } = 1;
     /// <summary>At most this many validation slices per fold (evenly spaced through the held-out vendor's slices); 0: all.</summary>
     public int ValidationSlices { get; init; }
-    /// <summary>Trainer options of the default pipeline; searched parameters override them.</summary>
-    public required SegmentationTrainerOptions BaseOptions { get; init; }
+    /// <summary>The default pipeline; searched parameters override its options.</summary>
+    public required SegmentationPipelineOptions BaseOptions { get; init; }
     /// <summary>The space.</summary>
     public required SearchSpace Space { get; init; }
     /// <summary>Metric: meanDice, lv, myo or rv (validation Dice).</summary>
@@ -55,7 +52,7 @@ public sealed record SearchDefinition
     public int AshaMinEpochs { get; init; } = AshaScheduler.DefaultMinEpochs;
     /// <summary>ASHA's η.</summary>
     public double AshaReductionFactor { get; init; } = AshaScheduler.DefaultReductionFactor;
-    /// <summary>The study-format pipeline this search was read from, or null for a search-only file.</summary>
+    /// <summary>The study-format pipeline this search was read from.</summary>
     public ExperimentDefinition? Experiment { get; init; }
 
     /// <summary>Keys of a study-format file's <c>search</c> section.</summary>
@@ -82,31 +79,11 @@ public sealed record SearchDefinition
         : dataDirectory is null ? this : this with { DataPath = dataDirectory };
 
     /// <summary>
-    /// Reads and checks a pipeline file: the study format with a <c>search</c> section (recognised by its <c>id</c>;
-    /// <paramref name="profile"/> applies one of its <c>profiles</c>), or the search-only format. Synthetic data is not
-    /// generated here: call <see cref="ResolveData"/>.
+    /// Reads and checks a pipeline file in the study format with a <c>search</c> section (<paramref name="profile"/> applies
+    /// one of its <c>profiles</c>). Synthetic data is not generated here: call <see cref="ResolveData"/>.
     /// </summary>
     /// <exception cref="MLCardiacException">The file is missing, not JSON, or a key is wrong (named with the file and key).</exception>
-    public static SearchDefinition Load(string path, string? profile = null)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new MLCardiacException($"{path}: not found.");
-        string text = File.ReadAllText(path);
-        try
-        {
-            using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("id", out _))
-            {
-                if (profile is not null) throw new MLCardiacException($"{path}: a profile needs a pipeline in the study format (with \"id\" and \"profiles\"); this is a search-only file.");
-                return Parse(doc.RootElement, path, Path.GetFileNameWithoutExtension(path));
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new MLCardiacException($"{path}: not valid JSON: {e.Message}", e);
-        }
-        return FromExperiment(ExperimentLoader.Load(path, profile));
-    }
+    public static SearchDefinition Load(string path, string? profile = null) => FromExperiment(ExperimentLoader.Load(path, profile));
 
     /// <summary>
     /// The search a study-format pipeline declares: the default pipeline from its <c>model</c>, <c>training</c>,
@@ -127,20 +104,20 @@ public sealed record SearchDefinition
         if (test.Count == 0) throw new MLCardiacException($"{where}: $.split.testVendors: a search needs the vendors of its final test (never seen during the search).");
         if (train.Intersect(test).FirstOrDefault() is { } both) throw new MLCardiacException($"{where}: $.split.testVendors: vendor \"{both}\" is also a training vendor.");
         if (experiment.Seeds.Count != 1) throw new MLCardiacException($"{where}: $.seeds: a search trains every trial with one seed (has {experiment.Seeds.Count}).");
-        AugmentationPreset preset = experiment.Augmentation switch
-        {
-            "none" => AugmentationPreset.None,
-            "standard" => AugmentationPreset.Standard,
-            "heavy" => AugmentationPreset.Heavy,
-            string other => throw new MLCardiacException($"{where}: $.augmentation: \"{other}\" is one family of the heavy preset; a search's default pipeline takes none, standard or heavy."),
-        };
+        if (experiment.Augmentation is not ("none" or "standard" or "heavy"))
+            throw new MLCardiacException($"{where}: $.augmentation: \"{experiment.Augmentation}\" is one family of the heavy preset; a search's default pipeline takes none, standard or heavy.");
         TrainingBudget t = experiment.Training;
-        var options = new SegmentationTrainerOptions
+        var options = new SegmentationPipelineOptions
         {
-            Epochs = t.Epochs, IterationsPerEpoch = t.IterationsPerEpoch, BatchSize = t.BatchSize, LearningRate = t.LearningRate,
-            EarlyStoppingPatience = t.Patience, Threads = t.Threads, Seed = experiment.Seeds[0], Augmentation = preset,
-            Network = new UNetOptions { BaseFilters = experiment.Model.BaseFilters, Depth = experiment.Model.Depth },
-            Dann = experiment.Model.IsDann ? new DannOptions { MaxLambda = experiment.Model.MaxLambda } : null,
+            Preprocessing = experiment.Preprocessing,
+            Augmentation = new AugmentationOptions { Name = experiment.Augmentation },
+            Trainer = new SegmentationTrainerOptions
+            {
+                Epochs = t.Epochs, IterationsPerEpoch = t.IterationsPerEpoch, BatchSize = t.BatchSize, LearningRate = t.LearningRate,
+                EarlyStoppingPatience = t.Patience, Threads = t.Threads, Seed = experiment.Seeds[0],
+                Network = new UNetOptions { BaseFilters = experiment.Model.BaseFilters, Depth = experiment.Model.Depth },
+                Dann = experiment.Model.IsDann ? new DannOptions { MaxLambda = experiment.Model.MaxLambda } : null,
+            },
         };
         if (search.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: $.search: must be an object.");
         Known(search, where, "$.search.", [.. SectionKeys]);
@@ -166,15 +143,15 @@ public sealed record SearchDefinition
                     throw new MLCardiacException($"{where}: unknown key \"$.search.base.{p.Name}\" (known: {string.Join(", ", SectionBaseKeys)}).");
                 values.Add(new(p.Name, ParameterAssignment.ReadValue(p.Value, null, p.Name)));
             }
-            (options, _) = Wrap(where, "$.search.base", () => SegmentationSearchOptions.Apply(new ParameterAssignment(values), options));
+            options = Wrap(where, "$.search.base", () => SegmentationSearchOptions.Apply(new ParameterAssignment(values), options));
         }
-        Wrap(where, "$.training", () => { options.Validate(); return 0; });
+        Wrap(where, "$.training", () => { options.Trainer.Validate(); return 0; });
         var section = ReadSection(search, where, "$.search.", train.Count, options);
         return new SearchDefinition
         {
-            Name = experiment.Id, DataPath = experiment.Data.Source == "path" ? experiment.Data.Path! : "", Size = experiment.Preprocessing.Size,
-            SpacingMm = experiment.Preprocessing.SpacingMm, TrainVendors = train, TestVendors = test, Folds = folds, ValidationSlices = validationSlices,
-            BaseOptions = options with { SliceSpacingMm = experiment.Preprocessing.SpacingMm }, Space = section.Space, Metric = section.Metric, Tuner = section.Tuner,
+            Name = experiment.Id, DataPath = experiment.Data.Source == "path" ? experiment.Data.Path! : "",
+            TrainVendors = train, TestVendors = test, Folds = folds, ValidationSlices = validationSlices,
+            BaseOptions = options, Space = section.Space, Metric = section.Metric, Tuner = section.Tuner,
             Seed = section.Seed, Budget = section.Budget, Concurrency = section.Concurrency, IncludeDefault = section.IncludeDefault,
             AshaMinEpochs = section.AshaMinEpochs, AshaReductionFactor = section.AshaReductionFactor, Experiment = experiment,
         };
@@ -182,8 +159,8 @@ public sealed record SearchDefinition
 
     private sealed record Section(string Metric, TunerKind Tuner, int Seed, SearchBudget Budget, int Concurrency, bool IncludeDefault, int AshaMinEpochs, double AshaReductionFactor, SearchSpace Space);
 
-    /// <summary>The keys both formats' <c>search</c> sections share; <paramref name="prefix"/> names them in messages.</summary>
-    private static Section ReadSection(JsonElement search, string where, string prefix, int trainVendors, SegmentationTrainerOptions options)
+    /// <summary>The keys of the <c>search</c> section; <paramref name="prefix"/> names them in messages.</summary>
+    private static Section ReadSection(JsonElement search, string where, string prefix, int trainVendors, SegmentationPipelineOptions options)
     {
         string metric = search.TryGetProperty("metric", out var m) ? Str(m, where, prefix + "metric") : "meanDice";
         if (metric is not ("meanDice" or "lv" or "myo" or "rv")) throw new MLCardiacException($"{where}: {prefix}metric \"{metric}\" is not meanDice, lv, myo or rv.");
@@ -217,58 +194,15 @@ public sealed record SearchDefinition
             : SearchSpace.FromOptions<SegmentationSearchOptions>();
         SegmentationSearchOptions.CheckNames(space, where);
         space = WithBaseDefaults(space, options, where, prefix);
-        if ((space.Find("dann") is not null || options.Dann is not null) && trainVendors < 3)
+        if ((space.Find("dann") is not null || options.Trainer.Dann is not null) && trainVendors < 3)
             throw new MLCardiacException($"{where}: DANN needs two training vendors in every fold, so split.trainVendors needs at least three when \"dann\" can be on (has {trainVendors}).");
         return new Section(metric, tuner, seed, budget, concurrency, includeDefault, ashaMin, eta, space);
     }
 
-    /// <summary>Parses a search pipeline from <paramref name="root"/>; <paramref name="where"/> names it in messages.</summary>
-    public static SearchDefinition Parse(JsonElement root, string where, string fallbackName)
-    {
-        if (root.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: the file must hold a JSON object.");
-        Known(root, where, "", "schemaVersion", "name", "description", "data", "split", "base", "search");
-        int version = root.TryGetProperty("schemaVersion", out var sv) ? Int(sv, where, "schemaVersion") : CurrentSchemaVersion;
-        if (version != CurrentSchemaVersion) throw new MLCardiacException($"{where}: schemaVersion {version} is not supported (this version reads {CurrentSchemaVersion}).");
-        string name = root.TryGetProperty("name", out var n) ? Str(n, where, "name") : fallbackName;
-        if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.Contains('/', StringComparison.Ordinal))
-            throw new MLCardiacException($"{where}: name \"{name}\" must be a plain file name.");
-
-        var data = Obj(root, "data", where);
-        Known(data, where, "data.", "path", "size", "spacingMm");
-        string dataPath = data.TryGetProperty("path", out var dp) ? Str(dp, where, "data.path") : throw new MLCardiacException($"{where}: data.path is missing.");
-        int size = data.TryGetProperty("size", out var sz) ? Int(sz, where, "data.size") : 64;
-        double spacing = data.TryGetProperty("spacingMm", out var sp) ? Num(sp, where, "data.spacingMm") : 1.25;
-        if (size < 16) throw new MLCardiacException($"{where}: data.size must be ≥ 16 (was {size}).");
-        if (!(spacing > 0)) throw new MLCardiacException($"{where}: data.spacingMm must be > 0 (was {spacing}).");
-
-        var split = Obj(root, "split", where);
-        Known(split, where, "split.", "trainVendors", "testVendors", "folds", "validationSlices");
-        var train = StrList(split, "trainVendors", where);
-        var test = StrList(split, "testVendors", where);
-        if (train.Count < 2) throw new MLCardiacException($"{where}: split.trainVendors needs at least two vendors (one is left out for validation).");
-        if (train.Intersect(test).FirstOrDefault() is { } both) throw new MLCardiacException($"{where}: vendor \"{both}\" is both a training and a test vendor.");
-        int folds = split.TryGetProperty("folds", out var f) ? Int(f, where, "split.folds") : 1;
-        if (folds < 1 || folds > train.Count) throw new MLCardiacException($"{where}: split.folds must be in 1..{train.Count} (was {folds}).");
-
-        int validationSlices = split.TryGetProperty("validationSlices", out var vs) ? Int(vs, where, "split.validationSlices") : 0;
-        if (validationSlices < 0) throw new MLCardiacException($"{where}: split.validationSlices must be ≥ 0 (was {validationSlices}).");
-        var options = ParseBase(root.TryGetProperty("base", out var b) ? b : default, where);
-
-        var search = Obj(root, "search", where);
-        Known(search, where, "search.", "metric", "tuner", "seed", "budget", "concurrency", "includeDefault", "asha", "parameters");
-        var section = ReadSection(search, where, "search.", train.Count, options);
-        return new SearchDefinition
-        {
-            Name = name, DataPath = dataPath, Size = size, SpacingMm = spacing, TrainVendors = train, TestVendors = test, Folds = folds, ValidationSlices = validationSlices,
-            BaseOptions = options with { SliceSpacingMm = spacing }, Space = section.Space, Metric = section.Metric, Tuner = section.Tuner, Seed = section.Seed,
-            Budget = section.Budget, Concurrency = section.Concurrency, IncludeDefault = section.IncludeDefault, AshaMinEpochs = section.AshaMinEpochs,
-            AshaReductionFactor = section.AshaReductionFactor,
-        };
-    }
-
     /// <summary>Parameters declared without a default take the base pipeline's value, so "default" means the base pipeline.</summary>
-    private static SearchSpace WithBaseDefaults(SearchSpace space, SegmentationTrainerOptions o, string where, string prefix)
+    private static SearchSpace WithBaseDefaults(SearchSpace space, SegmentationPipelineOptions pipeline, string where, string prefix)
     {
+        SegmentationTrainerOptions o = pipeline.Trainer;
         object? BaseValue(string name) => name switch
         {
             "epochs" => o.Epochs,
@@ -276,8 +210,8 @@ public sealed record SearchDefinition
             "baseFilters" => o.Network.BaseFilters,
             "depth" => o.Network.Depth,
             "normalization" => o.Network.Normalization.ToString().ToLowerInvariant(),
-            "augmentation" => o.Augmentation.ToString().ToLowerInvariant(),
-            "augmentationStrength" => 1.0,
+            "augmentation" => pipeline.Augmentation.Name,
+            "augmentationStrength" => pipeline.Augmentation.Strength,
             "dann" => o.Dann is not null,
             "maxLambda" => o.Dann?.MaxLambda ?? 0.3,
             "diceWeight" => o.DiceWeight,
@@ -299,26 +233,6 @@ public sealed record SearchDefinition
         return Wrap(where, prefix + "parameters", () => new SearchSpace(list));
     }
 
-    private static SegmentationTrainerOptions ParseBase(JsonElement b, string where)
-    {
-        var o = new SegmentationTrainerOptions { Epochs = 6, Augmentation = AugmentationPreset.Standard };
-        if (b.ValueKind == JsonValueKind.Undefined) return o;
-        if (b.ValueKind != JsonValueKind.Object) throw new MLCardiacException($"{where}: base must be an object of trainer options.");
-        Known(b, where, "base.", [.. SegmentationSearchOptions.KnownParameters, "iterationsPerEpoch", "seed", "threads"]);
-        var values = new List<KeyValuePair<string, object>>();
-        foreach (var p in b.EnumerateObject())
-        {
-            if (p.Name is "iterationsPerEpoch" or "seed" or "threads") continue;
-            values.Add(new(p.Name, ParameterAssignment.ReadValue(p.Value, null, p.Name)));
-        }
-        var (options, _) = Wrap(where, "base", () => SegmentationSearchOptions.Apply(new ParameterAssignment(values), o));
-        if (b.TryGetProperty("iterationsPerEpoch", out var it)) options = options with { IterationsPerEpoch = Int(it, where, "base.iterationsPerEpoch") };
-        if (b.TryGetProperty("seed", out var sd)) options = options with { Seed = Int(sd, where, "base.seed") };
-        if (b.TryGetProperty("threads", out var th)) options = options with { Threads = Int(th, where, "base.threads") };
-        Wrap(where, "base", () => { options.Validate(); return 0; });
-        return options;
-    }
-
     private static T Wrap<T>(string where, string key, Func<T> f)
     {
         try { return f(); }
@@ -331,9 +245,6 @@ public sealed record SearchDefinition
         foreach (var p in e.EnumerateObject())
             if (!known.Contains(p.Name)) throw new MLCardiacException($"{where}: unknown key \"{prefix}{p.Name}\" (known: {string.Join(", ", known)}).");
     }
-
-    private static JsonElement Obj(JsonElement root, string key, string where) =>
-        root.TryGetProperty(key, out var e) && e.ValueKind == JsonValueKind.Object ? e : throw new MLCardiacException($"{where}: \"{key}\" is missing or not an object.");
 
     private static string Str(JsonElement e, string where, string key) =>
         e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new MLCardiacException($"{where}: {key} must be a string.");
@@ -350,13 +261,6 @@ public sealed record SearchDefinition
         JsonValueKind.False => false,
         _ => throw new MLCardiacException($"{where}: {key} must be true or false."),
     };
-
-    private static List<string> StrList(JsonElement e, string key, string where)
-    {
-        if (!e.TryGetProperty(key, out var a) || a.ValueKind != JsonValueKind.Array || a.GetArrayLength() == 0)
-            throw new MLCardiacException($"{where}: split.{key} must be a non-empty array of vendor codes.");
-        return a.EnumerateArray().Select((v, i) => Str(v, where, $"split.{key}[{i.ToString(CultureInfo.InvariantCulture)}]")).ToList();
-    }
 
     /// <summary>
     /// The dataset's labeled records of the training vendors and of the test vendors, and all its vendors; throws

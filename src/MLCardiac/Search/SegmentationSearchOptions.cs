@@ -1,15 +1,16 @@
 using Microsoft.ML.SearchSpace;
 using MLCardiac.Augmentation;
 using MLCardiac.Models;
+using MLCardiac.ML;
 using MLCardiac.Training;
 
 namespace MLCardiac.Search;
 
 /// <summary>
 /// The segmentation pipeline's searchable options, declared in code with ML.NET's search-space attributes
-/// (<c>Microsoft.ML.SearchSpace.Range/Choice/BooleanChoice</c>, which ship inside Microsoft.ML.Core 5.0.1) —
+/// (<c>Microsoft.ML.SearchSpace.Range/Choice/BooleanChoice</c>, which ship inside Microsoft.ML.Core) —
 /// <c>SearchSpace.FromOptions&lt;SegmentationSearchOptions&gt;()</c> is the default space when a pipeline file
-/// declares none. <see cref="Apply"/> turns an assignment of these names (camelCase) into trainer options; it is
+/// declares none. <see cref="Apply"/> turns an assignment of these names (camelCase) into a pipeline; it is
 /// also what a pipeline file's <c>search.parameters</c> names must be.
 /// </summary>
 public sealed class SegmentationSearchOptions
@@ -80,16 +81,17 @@ public sealed class SegmentationSearchOptions
     }
 
     /// <summary>
-    /// <paramref name="baseOptions"/> with the values of <paramref name="parameters"/> applied, and the augmenter
-    /// they imply (null: none). Parameters absent from the assignment keep the base value.
+    /// <paramref name="baseOptions"/> — the default pipeline — with the values of <paramref name="parameters"/> applied.
+    /// Parameters absent from the assignment keep the base value.
     /// </summary>
-    public static (SegmentationTrainerOptions Options, SliceAugmenter? Augmenter) Apply(ParameterAssignment parameters, SegmentationTrainerOptions baseOptions)
+    public static SegmentationPipelineOptions Apply(ParameterAssignment parameters, SegmentationPipelineOptions baseOptions)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(baseOptions);
         foreach (string k in parameters.Keys)
             if (!KnownParameters.Contains(k)) throw new MLCardiacException($"Parameter \"{k}\" is not an option of the segmentation pipeline (known: {string.Join(", ", KnownParameters)}).");
-        var net = baseOptions.Network;
+        SegmentationTrainerOptions trainer = baseOptions.Trainer;
+        var net = trainer.Network;
         int baseFilters = parameters.GetInt("baseFilters", net.BaseFilters);
         NormalizationKind norm = parameters.TryGetValue("normalization", out object? n) ? ParseNormalization(SearchParameter.Format(n)) : net.Normalization;
         // Group normalisation needs a group count that divides every stage: the largest divisor of the base filters ≤ 8.
@@ -102,21 +104,24 @@ public sealed class SegmentationSearchOptions
             Groups = groups,
             Dropout = parameters.GetDouble("dropout", net.Dropout),
         };
-        bool dann = parameters.GetBool("dann", baseOptions.Dann is not null);
-        DannOptions? dannOptions = dann ? (baseOptions.Dann ?? new DannOptions()) with { MaxLambda = parameters.GetDouble("maxLambda", baseOptions.Dann?.MaxLambda ?? 0.3) } : null;
-        AugmentationPreset preset = parameters.TryGetValue("augmentation", out object? a) ? AugmentationPipeline.ParsePreset(SearchParameter.Format(a)) : baseOptions.Augmentation;
+        bool dann = parameters.GetBool("dann", trainer.Dann is not null);
+        DannOptions? dannOptions = dann ? (trainer.Dann ?? new DannOptions()) with { MaxLambda = parameters.GetDouble("maxLambda", trainer.Dann?.MaxLambda ?? 0.3) } : null;
+        string augmentation = parameters.TryGetValue("augmentation", out object? a) ? SearchParameter.Format(a).ToLowerInvariant() : baseOptions.Augmentation.Name;
         var options = baseOptions with
         {
-            Network = net,
-            Dann = dannOptions,
-            Epochs = parameters.GetInt("epochs", baseOptions.Epochs),
-            LearningRate = parameters.GetDouble("learningRate", baseOptions.LearningRate),
-            BatchSize = parameters.GetInt("batchSize", baseOptions.BatchSize),
-            DiceWeight = parameters.GetDouble("diceWeight", baseOptions.DiceWeight),
-            CrossEntropyWeight = parameters.GetDouble("crossEntropyWeight", baseOptions.CrossEntropyWeight),
-            WeightDecay = parameters.GetDouble("weightDecay", baseOptions.WeightDecay),
-            ForegroundOversampling = parameters.GetDouble("foregroundOversampling", baseOptions.ForegroundOversampling),
-            Augmentation = preset,
+            Augmentation = new AugmentationOptions { Name = augmentation, Strength = parameters.GetDouble("augmentationStrength", baseOptions.Augmentation.Strength) },
+            Trainer = trainer with
+            {
+                Network = net,
+                Dann = dannOptions,
+                Epochs = parameters.GetInt("epochs", trainer.Epochs),
+                LearningRate = parameters.GetDouble("learningRate", trainer.LearningRate),
+                BatchSize = parameters.GetInt("batchSize", trainer.BatchSize),
+                DiceWeight = parameters.GetDouble("diceWeight", trainer.DiceWeight),
+                CrossEntropyWeight = parameters.GetDouble("crossEntropyWeight", trainer.CrossEntropyWeight),
+                WeightDecay = parameters.GetDouble("weightDecay", trainer.WeightDecay),
+                ForegroundOversampling = parameters.GetDouble("foregroundOversampling", trainer.ForegroundOversampling),
+            },
         };
         try
         {
@@ -124,18 +129,9 @@ public sealed class SegmentationSearchOptions
         }
         catch (ArgumentException e)
         {
-            throw new MLCardiacException($"Parameters {{{parameters}}} give invalid trainer options: {e.Message}", e);
+            throw new MLCardiacException($"Parameters {{{parameters}}} give an invalid pipeline: {e.Message}", e);
         }
-        double strength = parameters.GetDouble("augmentationStrength", 1);
-        SliceAugmenter? augmenter = null;
-        if (preset != AugmentationPreset.None)
-        {
-            var pipeline = AugmentationPipeline.FromPreset(preset);
-            if (strength != 1)
-                pipeline = new AugmentationPipeline(pipeline.Steps.Select(s => new AugmentationStep(s.Transform, Math.Min(1, s.Probability * strength))));
-            augmenter = pipeline.ToSliceAugmenter(options.SliceSpacingMm);
-        }
-        return (options, augmenter);
+        return options;
     }
 
     private static NormalizationKind ParseNormalization(string name) => name.ToLowerInvariant() switch

@@ -3,8 +3,7 @@ using MLCardiac.Training;
 namespace MLCardiac.Search;
 
 /// <summary>
-/// The search's validation metric read off a trainer's epoch records — shared by the trial objectives of both engines
-/// (<see cref="SegmentationTrialObjective"/>, <see cref="MlNetTrialObjective"/>), so they score trials identically.
+/// The search's validation metric read off a trainer's epoch records (<see cref="SegmentationTrialObjective"/>).
 /// </summary>
 internal static class ValidationMetric
 {

@@ -3,6 +3,12 @@ namespace MLCardiac.Training;
 /// <summary>Domain-adversarial training (DANN) settings; see <see cref="Models.DannNetwork"/>.</summary>
 public sealed record DannOptions
 {
+    /// <summary>
+    /// Vendors whose rows are the unlabeled target domain (their labels, if any, are never used). Empty: no target data —
+    /// the domain head tells the labeled training vendors apart (at least two), so the features are made vendor-invariant
+    /// across the training vendors alone (domain generalisation, as the search's leave-one-vendor-out trials train DANN).
+    /// </summary>
+    public IReadOnlyList<string> TargetVendors { get; init; } = [];
     /// <summary>Largest gradient-reversal weight λ; the schedule rises from 0 towards it (Ganin et al.).</summary>
     public double MaxLambda { get; init; } = 0.3;
     /// <summary>γ of Ganin's schedule 2/(1+exp(−γp))−1.</summary>

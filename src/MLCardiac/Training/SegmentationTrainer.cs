@@ -34,18 +34,20 @@ public sealed class SegmentationTrainer
     private readonly SliceAugmenter? _augmenter;
 
     /// <summary>
-    /// Creates a trainer; throws <see cref="ArgumentException"/> for invalid options. Rows are augmented with
-    /// <paramref name="augmenter"/> when given, else with the preset of <see cref="SegmentationTrainerOptions.Augmentation"/>.
+    /// Creates a trainer; throws <see cref="ArgumentException"/> for invalid options. Training rows are augmented with
+    /// <paramref name="augmenter"/> (null: not at all), which <paramref name="augmentation"/> names in the checkpoint, so
+    /// that a run is never resumed with another augmentation.
     /// </summary>
-    public SegmentationTrainer(SegmentationTrainerOptions options, SliceAugmenter? augmenter = null)
+    public SegmentationTrainer(SegmentationTrainerOptions options, SliceAugmenter? augmenter = null, string? augmentation = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _augmenter = augmenter ?? (options.Augmentation == Augmentation.AugmentationPreset.None
-            ? null
-            : Augmentation.AugmentationPipeline.FromPreset(options.Augmentation).ToSliceAugmenter(options.SliceSpacingMm));
+        _augmenter = augmenter;
+        _augmentation = augmenter is null ? "none" : augmentation ?? "custom";
     }
+
+    private readonly string _augmentation;
 
     /// <summary>
     /// Called on the training thread after each epoch (validation included) with its record — e.g. for a search
@@ -94,7 +96,7 @@ public sealed class SegmentationTrainer
         if (network is DannNetwork withHead) groups.Add((withHead.DomainHeadParameters, o.Dann!.HeadLearningRateMultiplier));
         using var optimizer = new TrainingOptimizer(o.Optimizer, groups, o.LearningRate, o.WeightDecay);
 
-        string optionsJson = JsonSerializer.Serialize(o);
+        string optionsJson = JsonSerializer.Serialize(new { options = o, augmentation = _augmentation });
         var history = new List<EpochRecord>();
         int startEpoch = 0, bestEpoch = -1;
         double bestScore = double.NegativeInfinity;

@@ -1,11 +1,13 @@
-using MLCardiac.Augmentation;
 using MLCardiac.Models;
 
 namespace MLCardiac.Training;
 
 /// <summary>
-/// Everything a <see cref="SegmentationTrainer"/> run varies. Defaults are sized for a 2-core CPU
-/// (a 16-filter, 4-level U-Net at 128×128 trains at about 25 slices/s there).
+/// The hyperparameters of the segmentation stage (<c>Trainers.UNet</c>, <c>Trainers.Dann</c>) and of the
+/// <see cref="SegmentationTrainer"/> behind it — serialisable, recorded with every run, never a runtime handle: progress,
+/// cancellation and the checkpoint folder come from the run context (<c>CardiacRunContext</c>), the slice geometry from
+/// the pipeline's <c>Preprocess</c> stage and the augmentation from its <c>Augment</c> stage. Defaults are sized for a
+/// 2-core CPU (a 16-filter, 4-level U-Net at 128×128 trains at about 25 slices/s there).
 /// </summary>
 public sealed record SegmentationTrainerOptions
 {
@@ -35,16 +37,16 @@ public sealed record SegmentationTrainerOptions
     public double ForegroundOversampling { get; init; } = 0.33;
     /// <summary>Stop after this many epochs without a better validation Dice; 0 never stops early.</summary>
     public int EarlyStoppingPatience { get; init; }
-    /// <summary>Augmentation applied to every training row (never to validation).</summary>
-    public AugmentationPreset Augmentation { get; init; } = AugmentationPreset.None;
-    /// <summary>In-plane pixel spacing of the training slices in mm, for the augmentations measured in mm.</summary>
-    public double SliceSpacingMm { get; init; } = 1.25;
     /// <summary>Seed of every random choice (sampling, augmentation, initialisation, dropout).</summary>
     public int Seed { get; init; } = 1;
     /// <summary>libtorch intra-op threads; 0 keeps libtorch's default (one per core).</summary>
     public int Threads { get; init; }
     /// <summary>"cpu" or "cuda" (cuda needs the CUDA build: -p:TorchBackend=cuda).</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Vendors whose labeled rows train the network; null: every vendor with labeled rows (DANN targets excepted).</summary>
+    public IReadOnlyList<string>? TrainVendors { get; init; }
+    /// <summary>At inference, average the softmax over x, y and xy mirror images (test-time augmentation).</summary>
+    public bool MirrorTta { get; init; }
 
     /// <summary>Checks every value, naming the wrong one.</summary>
     public void Validate()
@@ -61,7 +63,6 @@ public sealed record SegmentationTrainerOptions
             throw new ArgumentException("DiceWeight and CrossEntropyWeight must be ≥ 0 and not both 0.", nameof(DiceWeight));
         if (!(ForegroundOversampling is >= 0 and <= 1)) throw new ArgumentException($"ForegroundOversampling must be in [0, 1] (was {ForegroundOversampling}).", nameof(ForegroundOversampling));
         if (EarlyStoppingPatience < 0) throw new ArgumentException($"EarlyStoppingPatience must be ≥ 0 (was {EarlyStoppingPatience}).", nameof(EarlyStoppingPatience));
-        if (!(SliceSpacingMm > 0) || double.IsInfinity(SliceSpacingMm)) throw new ArgumentException($"SliceSpacingMm must be > 0 (was {SliceSpacingMm}).", nameof(SliceSpacingMm));
         if (Threads < 0) throw new ArgumentException($"Threads must be ≥ 0 (was {Threads}).", nameof(Threads));
         if (Device is not ("cpu" or "cuda")) throw new ArgumentException($"Device must be \"cpu\" or \"cuda\" (was \"{Device}\").", nameof(Device));
     }

@@ -112,47 +112,6 @@ public sealed class VendorClassifier : IDisposable
         return sorted[(int)Math.Floor(falseAlarmRate * sorted.Length)];
     }
 
-    /// <summary>File names of a saved classifier inside its folder.</summary>
-    public const string DescriptionFile = "vendor-classifier.json", WeightsFile = "vendor-classifier.weights";
-
-    /// <summary>Writes the classifier (description JSON and weights) into <paramref name="directory"/>, each file atomically.</summary>
-    public void Save(string directory, Preprocessing.PreprocessingOptions preprocessing)
-    {
-        ArgumentNullException.ThrowIfNull(preprocessing);
-        Directory.CreateDirectory(directory);
-        IO.AtomicFile.Write(Path.Combine(directory, WeightsFile), s =>
-        {
-            using var w = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true);
-            Network.save(w);
-        });
-        var description = new SavedDescription(1, Network.Options with { BlocksPerStage = Network.Options.BlocksPerStage.ToArray() }, Vendors.ToArray(), Threshold, preprocessing);
-        IO.AtomicFile.WriteAllText(Path.Combine(directory, DescriptionFile), System.Text.Json.JsonSerializer.Serialize(description));
-    }
-
-    /// <summary>Loads a classifier saved by <see cref="Save"/>; throws <see cref="MLCardiacException"/> naming the file on failure.</summary>
-    public static (VendorClassifier Classifier, Preprocessing.PreprocessingOptions Preprocessing) Load(string directory)
-    {
-        string path = Path.Combine(directory, DescriptionFile);
-        if (!File.Exists(path)) throw new MLCardiacException($"{path}: not found; it is what `mlcardiac classify-vendor --out` writes.");
-        SavedDescription d;
-        try { d = System.Text.Json.JsonSerializer.Deserialize<SavedDescription>(File.ReadAllText(path)) ?? throw new System.Text.Json.JsonException("empty"); }
-        catch (System.Text.Json.JsonException e) { throw new MLCardiacException($"{path}: not a readable vendor classifier description ({e.Message}).", e); }
-        var network = new ResNetClassifier(d.Network);
-        try
-        {
-            using var r = new BinaryReader(File.OpenRead(Path.Combine(directory, WeightsFile)));
-            network.load(r);
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or EndOfStreamException)
-        {
-            network.Dispose();
-            throw new MLCardiacException($"{Path.Combine(directory, WeightsFile)}: cannot be loaded ({e.Message}).", e);
-        }
-        return (new VendorClassifier(network, d.Vendors, d.Threshold), d.Preprocessing);
-    }
-
-    private sealed record SavedDescription(int SchemaVersion, ResNetOptions Network, string[] Vendors, double Threshold, Preprocessing.PreprocessingOptions Preprocessing);
-
     /// <inheritdoc />
     public void Dispose() => Network.Dispose();
 

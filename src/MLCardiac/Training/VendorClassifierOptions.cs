@@ -22,6 +22,11 @@ public sealed record VendorClassifierOptions
     /// calibrated (the false-alarm rate), in (0, 0.5).
     /// </summary>
     public double FalseAlarmRate { get; init; } = 0.05;
+    /// <summary>
+    /// Share of each vendor's subjects the <c>VendorClassifier</c> stage holds out of training to calibrate the threshold,
+    /// in [0, 1); 0 calibrates on the training volumes (which under-estimates false alarms).
+    /// </summary>
+    public double CalibrationFraction { get; init; } = 0.25;
     /// <summary>Seed of every random choice.</summary>
     public int Seed { get; init; } = 1;
 
@@ -33,6 +38,7 @@ public sealed record VendorClassifierOptions
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be ≥ 1 (was {BatchSize}).", nameof(BatchSize));
         if (!(LearningRate > 0)) throw new ArgumentException($"LearningRate must be > 0 (was {LearningRate}).", nameof(LearningRate));
         if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay must be ≥ 0 (was {WeightDecay}).", nameof(WeightDecay));
+        if (!(CalibrationFraction is >= 0 and < 1)) throw new ArgumentException($"CalibrationFraction must be in [0, 1) (was {CalibrationFraction}).", nameof(CalibrationFraction));
         if (!(FalseAlarmRate is > 0 and < 0.5)) throw new ArgumentException($"FalseAlarmRate must be in (0, 0.5) (was {FalseAlarmRate}).", nameof(FalseAlarmRate));
     }
 }

@@ -1,4 +1,5 @@
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 using MLCardiac.Tests.Onnx;
@@ -19,6 +20,12 @@ public sealed class ExportCommandTests
         Directory.CreateDirectory(_dir);
     }
 
+    private static void WriteModel(string folder, UNet2d net, ModelDescription description)
+    {
+        Directory.CreateDirectory(folder);
+        CardiacModel.Write(Path.Combine(folder, CardiacModel.FileName), net, description);
+    }
+
     [TestCleanup]
     public void Cleanup() => Directory.Delete(_dir, recursive: true);
 
@@ -28,7 +35,7 @@ public sealed class ExportCommandTests
         string model = Path.Combine(_dir, "unet");
         var network = new UNetOptions { BaseFilters = 4, Depth = 2 };
         using (UNet2d net = OnnxTestNetworks.UNet(network))
-            SegmentationModel.Save(model, net, new ModelDescription { Network = network, Preprocessing = new PreprocessingOptions { Size = 32 } });
+            WriteModel(model, net, new ModelDescription { Network = network, Preprocessing = new PreprocessingOptions { Size = 32 } });
         string onnx = Path.Combine(_dir, "out.onnx"), zip = Path.Combine(_dir, "out.zip");
 
         var (code, output) = CliRunner.Run("export", "--model", model, "--onnx", onnx, "--mlnet", zip, "--outputs", "probabilities,labels");
@@ -47,13 +54,14 @@ public sealed class ExportCommandTests
         string model = Path.Combine(_dir, "unet");
         var network = new UNetOptions { BaseFilters = 4, Depth = 2 };
         using (UNet2d net = OnnxTestNetworks.UNet(network))
-            SegmentationModel.Save(model, net, new ModelDescription { Network = network, Preprocessing = new PreprocessingOptions { Size = 32 } });
+            WriteModel(model, net, new ModelDescription { Network = network, Preprocessing = new PreprocessingOptions { Size = 32 } });
 
         var (code, output) = CliRunner.Run("export", "--model", model);
 
         Assert.AreEqual(0, code, output);
-        using var loaded = SegmentationModel.Load(model);
-        Assert.AreEqual("ONNX Runtime", loaded.Backend.Name);
+        Assert.IsTrue(File.Exists(Path.Combine(model, "model.onnx")), "model.onnx beside model.zip");
+        using var loaded = CardiacModel.Load(model);
+        Assert.AreEqual("ONNX Runtime", loaded.Segmentation!.Model.Backend.Name);
     }
 
     [TestMethod]
@@ -62,7 +70,7 @@ public sealed class ExportCommandTests
         string model = Path.Combine(_dir, "unet");
         var network = new UNetOptions { BaseFilters = 4, Depth = 2 };
         using (UNet2d net = OnnxTestNetworks.UNet(network))
-            SegmentationModel.Save(model, net, new ModelDescription { Network = network, Preprocessing = new PreprocessingOptions { Size = 32, SpacingMm = 2 } });
+            WriteModel(model, net, new ModelDescription { Network = network, Preprocessing = new PreprocessingOptions { Size = 32, SpacingMm = 2 } });
         Assert.AreEqual(0, CliRunner.Run("export", "--model", model).Code);
         var random = new Random(2);
         var voxels = new float[40 * 36 * 3];
@@ -84,13 +92,26 @@ public sealed class ExportCommandTests
     }
 
     [TestMethod]
-    public void Export_VendorClassifierFolder_WritesClassifierOnnx()
+    public void ModelConvertThenExport_LegacyVendorClassifierFolder_WritesClassifierOnnx()
     {
+        // A vendor-classifier folder as earlier releases wrote it: description JSON + TorchSharp weights, no checksum.
         string model = Path.Combine(_dir, "vendor");
-        using (var classifier = new VendorClassifier(OnnxTestNetworks.ResNet(new ResNetOptions { BaseWidth = 4, BlocksPerStage = [1, 1], Classes = 2 }), ["A", "B"], 0.5))
-            classifier.Save(model, new PreprocessingOptions { Size = 32 });
+        Directory.CreateDirectory(model);
+        var options = new ResNetOptions { BaseWidth = 4, BlocksPerStage = [1, 1], Classes = 2 };
+        using (var network = OnnxTestNetworks.ResNet(options))
+        using (var w = new BinaryWriter(File.Create(Path.Combine(model, "vendor-classifier.weights"))))
+            network.save(w);
+        File.WriteAllText(Path.Combine(model, "vendor-classifier.json"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            SchemaVersion = 1, Network = options, Vendors = new[] { "A", "B" }, Threshold = 0.5, Preprocessing = new PreprocessingOptions { Size = 32 },
+        }));
         string onnx = Path.Combine(_dir, "vendor.onnx");
 
+        var (refused, refusedText) = CliRunner.Run("export", "--model", model, "--onnx", onnx);
+        Assert.AreEqual(1, refused);
+        StringAssert.Contains(refusedText, "mlcardiac model convert");
+        var (converted, convertedText) = CliRunner.Run("model", "convert", model);
+        Assert.AreEqual(0, converted, convertedText);
         var (code, output) = CliRunner.Run("export", "--model", model, "--onnx", onnx);
 
         Assert.AreEqual(0, code, output);

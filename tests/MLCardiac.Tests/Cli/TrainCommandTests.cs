@@ -36,7 +36,7 @@ public sealed class TrainCommandTests
             "--batch", "2", "--val-fraction", "0.34", "--test-fraction", "0.34", "--augment", "heavy");
 
         Assert.AreEqual(0, code, output);
-        Assert.IsTrue(File.Exists(Path.Combine(model, "best.weights")));
+        Assert.IsTrue(File.Exists(Path.Combine(model, "model.zip")), "train writes the one model file");
         Assert.HasCount(2, File.ReadAllLines(Path.Combine(model, "training-log.jsonl")));
         using JsonDocument meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "training-summary.json")));
         var rows = meta.RootElement.GetProperty("evaluation").EnumerateArray()
@@ -84,6 +84,21 @@ public sealed class TrainCommandTests
         CollectionAssert.IsSubsetOf(labels.Data.Distinct().ToArray(), new float[] { 0, 1, 2, 3 });
         StringAssert.Contains(text, "LV (ml)");
 
+        // An application's PredictionEngine over the same model.zip gives the labels `mlcardiac predict` wrote.
+        var ml = new Microsoft.ML.MLContext(1);
+        var cardiac = MLCardiac.ML.CardiacSegmentationExtensions.CardiacSegmentation(ml);
+        var chain = cardiac.LoadModel(Path.Combine(model, "model.zip"), out _);
+        using (var engine = ml.Model.CreatePredictionEngine<MLCardiac.ML.VolumeInput, MLCardiac.ML.SegmentationOutput>(cardiac.WithoutLoader(chain)))
+        {
+            var s = source.SpacingMm;
+            byte[] viaEngine = engine.Predict(new MLCardiac.ML.VolumeInput
+            {
+                Image = source.Frame(1).ToArray(), ImageShape = [source.SizeX, source.SizeY, source.SizeZ], SpacingMm = [(float)s.X, (float)s.Y, (float)s.Z],
+            }).PredictedLabel;
+            CollectionAssert.AreEqual(labels.Data.Select(v => (byte)v).ToArray(), viaEngine, "PredictionEngine and predict agree voxel for voxel");
+            Assert.IsGreaterThan(0, viaEngine.Count(v => v != 0), "something is segmented");
+        }
+
         string folderOut = Path.Combine(_data, "pred-folder");
         (code, text) = CliRunner.Run("predict", Path.GetDirectoryName(image)!, "--model", model, "--out", folderOut, "--tta");
         Assert.AreEqual(0, code, text);
@@ -92,12 +107,12 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
-    public void Predict_MissingModel_ExitCode1NamingModelJson()
+    public void Predict_MissingModel_ExitCode1NamingThePath()
     {
         string image = Directory.GetFiles(Path.Combine(_data, "Training", "Labeled"), "*_sa.nii.gz", SearchOption.AllDirectories).First();
         (int code, string text) = CliRunner.Run("predict", image, "--model", Path.Combine(_data, "nowhere"), "--out", Path.Combine(_data, "x.nii.gz"));
         Assert.AreEqual(1, code, text);
-        StringAssert.Contains(text, "model.json");
+        StringAssert.Contains(text, Path.Combine(_data, "nowhere"));
     }
 
     [TestMethod]
@@ -111,13 +126,12 @@ public sealed class TrainCommandTests
         Assert.AreEqual(0, code, output);
         StringAssert.Contains(output, "volume accuracy");
         StringAssert.Contains(output, "of unseen C");
-        var (classifier, preprocessing) = MLCardiac.Training.VendorClassifier.Load(dir);
-        using (classifier)
-        {
-            CollectionAssert.AreEqual(new[] { "A", "B" }, classifier.Vendors.ToArray());
-            Assert.AreEqual(64, preprocessing.Size);
-            Assert.IsTrue(classifier.Threshold is > 0 and <= 1);
-        }
+        using var model = MLCardiac.ML.CardiacModel.Load(dir);
+        var classifier = model.VendorClassifier!;
+        Assert.IsNull(model.Segmentation);
+        CollectionAssert.AreEqual(new[] { "A", "B" }, classifier.Classifier.Vendors.ToArray());
+        Assert.AreEqual(64, classifier.Preprocessing.Size);
+        Assert.IsTrue(classifier.Classifier.Threshold is > 0 and <= 1);
     }
 
     [TestMethod]

@@ -126,12 +126,12 @@ public sealed class ExperimentLoaderTests
     [TestMethod]
     public void AugmentationFamilies_SplitHeavyIntoDisjointFamilies()
     {
-        int heavy = AugmentationFamilies.Create("heavy").Steps.Count;
-        int parts = AugmentationFamilies.Create("spatial").Steps.Count + AugmentationFamilies.Create("intensity").Steps.Count + AugmentationFamilies.Create("artefacts").Steps.Count;
+        int heavy = new MLCardiac.Augmentation.AugmentationOptions { Name = "heavy" }.CreatePipeline().Steps.Count;
+        int parts = new MLCardiac.Augmentation.AugmentationOptions { Name = "spatial" }.CreatePipeline().Steps.Count + new MLCardiac.Augmentation.AugmentationOptions { Name = "intensity" }.CreatePipeline().Steps.Count + new MLCardiac.Augmentation.AugmentationOptions { Name = "artefacts" }.CreatePipeline().Steps.Count;
         Assert.AreEqual(heavy, parts);
-        Assert.AreEqual(1, AugmentationFamilies.Create("spatial").Steps.Count);
-        Assert.IsGreaterThanOrEqualTo(5, AugmentationFamilies.Create("artefacts").Steps.Count);
-        Assert.IsEmpty(AugmentationFamilies.Create("none").Steps);
+        Assert.AreEqual(1, new MLCardiac.Augmentation.AugmentationOptions { Name = "spatial" }.CreatePipeline().Steps.Count);
+        Assert.IsGreaterThanOrEqualTo(5, new MLCardiac.Augmentation.AugmentationOptions { Name = "artefacts" }.CreatePipeline().Steps.Count);
+        Assert.IsEmpty(new MLCardiac.Augmentation.AugmentationOptions { Name = "none" }.CreatePipeline().Steps);
     }
 
     internal static string RepositoryRoot()

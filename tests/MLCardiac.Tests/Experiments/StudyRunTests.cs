@@ -61,11 +61,11 @@ public sealed class StudyRunTests
         foreach (string arm in new[] { "noaug", "dann" })
         {
             string model = Path.Combine(Models, "tiny", arm, "seed-1");
-            Assert.IsTrue(File.Exists(Path.Combine(model, MlNetArmTrainer.ModelFile)), arm);
-            Assert.IsTrue(File.Exists(Path.Combine(model, "best.weights")), arm);
+            Assert.IsTrue(File.Exists(Path.Combine(model, ExperimentRunner.ModelFile)), arm);
+            Assert.IsFalse(File.Exists(Path.Combine(model, "model.json")), "one model file: no model folder beside it");
             Assert.HasCount(2, File.ReadAllLines(Path.Combine(ReportDir, "arms", arm, "seed-1", "training-log.jsonl")));
         }
-        Assert.IsTrue(File.Exists(Path.Combine(Models, "tiny", "vendor-classifier", "vendor-classifier.weights")));
+        Assert.IsTrue(File.Exists(Path.Combine(Models, "tiny", "vendor-classifier", "model.zip")));
 
         // cases.csv: one row per arm × case × structure; roles from each arm's point of view.
         var rows = File.ReadAllLines(Path.Combine(ReportDir, "cases.csv")).Skip(1).Select(l => l.Split(',')).ToList();
@@ -126,6 +126,25 @@ public sealed class StudyRunTests
     }
 
     [TestMethod]
+    public void ArmModel_ReadByPredictAndExport_AsTheFolderOrTheZip()
+    {
+        Assert.AreEqual(0, _first.Code, _first.Output);
+        string folder = Path.Combine(Models, "tiny", "noaug", "seed-1");
+        string image = Directory.GetFiles(Path.Combine(_root, "data"), "*_sa.nii.gz", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        string viaFolder = Path.Combine(_root, "via-folder.nii.gz"), viaZip = Path.Combine(_root, "via-zip.nii.gz");
+
+        var (c1, t1) = CliRunner.Run("predict", image, "--model", folder, "--out", viaFolder);
+        var (c2, t2) = CliRunner.Run("predict", image, "--model", Path.Combine(folder, ExperimentRunner.ModelFile), "--out", viaZip, "--backend", "torchsharp");
+        var (c3, t3) = CliRunner.Run("export", "--model", Path.Combine(folder, ExperimentRunner.ModelFile), "--onnx", Path.Combine(_root, "noaug.onnx"));
+
+        Assert.AreEqual(0, c1, t1);
+        Assert.AreEqual(0, c2, t2);
+        Assert.AreEqual(0, c3, t3);
+        CollectionAssert.AreEqual(MLCardiac.Imaging.NiftiReader.Read(viaFolder).Voxels.ToArray(), MLCardiac.Imaging.NiftiReader.Read(viaZip).Voxels.ToArray());
+        Assert.IsTrue(File.Exists(Path.Combine(_root, "noaug.onnx")));
+    }
+
+    [TestMethod]
     public void ModelZip_LoadedWithLoadModel_GivesThePerCaseDiceTheRunnerRecorded()
     {
         Assert.AreEqual(0, _first.Code, _first.Output);
@@ -133,7 +152,7 @@ public sealed class StudyRunTests
         {
             var result = StudyResults.Read<ArmRunResult>(Path.Combine(ReportDir, "arms", arm, "seed-1", StudyResults.ResultFile));
             var cardiac = new MLContext(seed: 1).CardiacSegmentation();
-            var model = cardiac.LoadModel(Path.Combine(Models, "tiny", arm, "seed-1", MlNetArmTrainer.ModelFile), out _);
+            var model = cardiac.LoadModel(Path.Combine(Models, "tiny", arm, "seed-1", ExperimentRunner.ModelFile), out _);
             var evaluated = result.Cases.Select(c => (c.Subject, c.Frame)).ToHashSet();
             var records = DatasetLayouts.Load(Path.Combine(_root, "data")).Records
                 .Where(r => r.IsLabeled && evaluated.Contains((r.Subject, r.Role.ToString()))).ToList();

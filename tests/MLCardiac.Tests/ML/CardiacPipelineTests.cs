@@ -8,6 +8,7 @@ using MLCardiac.Data.Synthetic;
 using MLCardiac.Evaluation;
 using MLCardiac.Imaging;
 using MLCardiac.ML;
+using MLCardiac.Training;
 using MLCardiac.Models;
 using MLCardiac.Tests.Data;
 
@@ -74,13 +75,12 @@ public sealed class CardiacPipelineTests
         _cardiac.Transforms.LoadNifti()
             .Append(_cardiac.Transforms.Preprocess(spacingMm: 2.5, size: 64))
             .Append(_cardiac.Transforms.Augment(AugmentationPreset.Standard))
-            .Append(_cardiac.Trainers.Dann(new DannTrainerOptions
+            .Append(_cardiac.Trainers.Dann(new DannOptions { TargetVendors = ["C"], MaxLambda = 0.3, HiddenFeatures = 16 }, new SegmentationTrainerOptions
             {
-                TargetVendors = ["C"], MaxLambda = 0.3, HiddenFeatures = 16,
                 Network = new UNetOptions { BaseFilters = 8, Depth = 3 },
                 Epochs = 5, IterationsPerEpoch = 16, BatchSize = 8, LearningRate = 3e-3, Seed = 5,
             }))
-            .Append(_cardiac.Trainers.VendorClassifier(new VendorClassifierTrainerOptions
+            .Append(_cardiac.Trainers.VendorClassifier(new VendorClassifierOptions
             {
                 Network = new ResNetOptions { BaseWidth = 8, BlocksPerStage = [1, 1, 1] },
                 Epochs = 2, IterationsPerEpoch = 8, BatchSize = 16, LearningRate = 3e-3, Seed = 2,

@@ -44,10 +44,11 @@ public sealed class OnnxSegmentationStageTests
             SubjectsPerVendor = 1,
         });
         _folder = Path.Combine(_root, "model");
+        Directory.CreateDirectory(_folder);
         using (UNet2d net = OnnxTestNetworks.UNet(Network, seed: 3))
-            SegmentationModel.Save(_folder, net, new ModelDescription { Network = Network, Preprocessing = Prep });
+            CardiacModel.Write(Path.Combine(_folder, CardiacModel.FileName), net, new ModelDescription { Network = Network, Preprocessing = Prep });
         _onnx = Path.Combine(_root, "unet.onnx");
-        OnnxExporter.ExportModelFolder(_folder, _onnx);
+        using (var saved = CardiacModel.Load(_folder, SegmentationBackend.TorchSharp)) saved.ExportOnnx(_onnx);
         _ml = new MLContext(seed: 1);
         _cardiac = _ml.CardiacSegmentation();
         _cases = _cardiac.Data.FromDirectory(data);
@@ -90,7 +91,8 @@ public sealed class OnnxSegmentationStageTests
         List<byte[]> predicted = Predicted(new TransformerChain<ITransformer>(new NiftiLoaderTransformer(), model).Transform(_cases));
 
         using var direct = OnnxSegmentationModel.Load(_onnx);
-        using var torch = SegmentationModel.Load(_folder, SegmentationBackend.TorchSharp);
+        using var torchFile = CardiacModel.Load(_folder, SegmentationBackend.TorchSharp);
+        SegmentationModel torch = torchFile.Segmentation!.Model;
         Assert.AreEqual("TorchSharp", torch.Backend.Name);
         Assert.HasCount(_records.Count, predicted);
         Assert.IsGreaterThanOrEqualTo(4, _records.Count);
@@ -126,8 +128,8 @@ public sealed class OnnxSegmentationStageTests
         Assert.IsEmpty(metrics.TrainVendors, "an external model declares no training vendors");
 
         // The trained-U-Net stage on the same weights (TorchSharp) scores the same up to arg-max near-ties.
-        using var torchStage = new SegmentationTransformer(SegmentationModel.Load(_folder, SegmentationBackend.TorchSharp), mirrorTta: false);
-        SegmentationMetrics torchMetrics = _cardiac.Evaluate(torchStage.Transform(new NiftiLoaderTransformer().Transform(_cases)));
+        using var torchFile = CardiacModel.Load(_folder, SegmentationBackend.TorchSharp);
+        SegmentationMetrics torchMetrics = _cardiac.Evaluate(torchFile.Pipeline.Transform(_cases));
         TestContext.WriteLine($"Dice LV/MYO/RV ONNX {metrics.Overall.Lv.Dice.Mean:F4}/{metrics.Overall.Myo.Dice.Mean:F4}/{metrics.Overall.Rv.Dice.Mean:F4}, TorchSharp {torchMetrics.Overall.Lv.Dice.Mean:F4}/{torchMetrics.Overall.Myo.Dice.Mean:F4}/{torchMetrics.Overall.Rv.Dice.Mean:F4}");
         Assert.AreEqual(torchMetrics.Overall.Lv.Dice.Mean, metrics.Overall.Lv.Dice.Mean, 1e-3);
         Assert.AreEqual(torchMetrics.Overall.Myo.Dice.Mean, metrics.Overall.Myo.Dice.Mean, 1e-3);

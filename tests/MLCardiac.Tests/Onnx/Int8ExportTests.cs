@@ -1,6 +1,7 @@
 using MLCardiac.Data;
 using MLCardiac.Evaluation;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Models;
 using MLCardiac.Onnx;
 using MLCardiac.Preprocessing;
@@ -75,11 +76,11 @@ public sealed class Int8ExportTests
         string model = Path.Combine(_dir, "model");
         Directory.CreateDirectory(model);
         foreach (string file in Directory.GetFiles(fixture.ModelDirectory)) File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
-        File.Delete(Path.Combine(model, SegmentationModel.Int8OnnxFile));
+        File.Delete(Path.Combine(model, "model.int8.onnx"));
         string data = Path.Combine(fixture.Root, "data");
 
-        var missing = Assert.ThrowsExactly<MLCardiacException>(() => SegmentationModel.Load(model, SegmentationBackend.OnnxRuntimeInt8));
-        StringAssert.Contains(missing.Message, SegmentationModel.Int8OnnxFile);
+        var missing = Assert.ThrowsExactly<MLCardiacException>(() => CardiacModel.Load(model, SegmentationBackend.OnnxRuntimeInt8));
+        StringAssert.Contains(missing.Message, "model.int8.onnx");
         var (noData, noDataText) = CliRunner.Run("export", "--model", model, "--int8");
         Assert.AreEqual(1, noData);
         StringAssert.Contains(noDataText, "--calibration-data");
@@ -91,14 +92,15 @@ public sealed class Int8ExportTests
         // Calibrated on the training vendor's images only; vendor B stays unseen.
         var (code, text) = CliRunner.Run("export", "--model", model, "--int8", "--calibration-data", data, "--calibration-subjects", "2", "--calibration-vendors", "A");
         Assert.AreEqual(0, code, text);
-        StringAssert.Contains(text, SegmentationModel.Int8OnnxFile);
+        StringAssert.Contains(text, "model.int8.onnx");
 
-        using var int8 = SegmentationModel.Load(model, SegmentationBackend.OnnxRuntimeInt8);
-        using var fp32 = SegmentationModel.Load(model, SegmentationBackend.OnnxRuntime, null, exportOnnxIfMissing: true);
-        Assert.AreEqual("ONNX Runtime, int8", int8.Backend.Name);
-        var records = DatasetLayouts.Load(data).Records.Where(r => r.IsLabeled && r.Vendor == "B").ToList();
-        var a = CaseEvaluator.Evaluate((image, frame) => fp32.Segment(image, frame), records);
-        var b = CaseEvaluator.Evaluate((image, frame) => int8.Segment(image, frame), records);
+        using var int8 = CardiacModel.Load(model, SegmentationBackend.OnnxRuntimeInt8);
+        using var fp32 = CardiacModel.Load(model, SegmentationBackend.OnnxRuntime, null, exportOnnxIfMissing: true);
+        Assert.AreEqual("ONNX Runtime, int8", int8.Segmentation!.Model.Backend.Name);
+        var cardiac = new Microsoft.ML.MLContext(1).CardiacSegmentation();
+        var records = cardiac.Data.FromRecords(DatasetLayouts.Load(data).Records.Where(r => r.IsLabeled && r.Vendor == "B"));
+        var a = cardiac.Evaluate(fp32.Pipeline.Transform(records)).Cases;
+        var b = cardiac.Evaluate(int8.Pipeline.Transform(records)).Cases;
         double Mean(IEnumerable<CaseResult> cases) => cases.Average(c => (c.Lv.Dice + c.Myo.Dice + c.Rv.Dice) / 3);
         Assert.IsGreaterThan(0.5, Mean(a), "the fixture's model segments vendor B at all");
         Assert.IsLessThan(0.02, Math.Abs(Mean(a) - Mean(b)), $"float {Mean(a):F4}, int8 {Mean(b):F4}");

@@ -154,16 +154,14 @@ public sealed class OnnxExporterTests
     }
 
     [TestMethod]
-    public void ExportModelFolder_FolderWithoutModel_ThrowsNamingBothDescriptions()
+    public void CardiacModelLoad_FolderWithoutModel_ThrowsNamingTheFolderAndTheFile()
     {
         string dir = Directory.CreateTempSubdirectory("mlcardiac-empty-").FullName;
         try
         {
-            var e = Assert.ThrowsExactly<MLCardiacException>(() => OnnxExporter.ExportModelFolder(dir, Path.Combine(dir, "x.onnx")));
+            var e = Assert.ThrowsExactly<MLCardiacException>(() => MLCardiac.ML.CardiacModel.Load(dir));
             StringAssert.Contains(e.Message, dir);
-            StringAssert.Contains(e.Message, "model.json");
-            StringAssert.Contains(e.Message, "vendor-classifier.json");
-            Assert.IsFalse(File.Exists(Path.Combine(dir, "x.onnx")));
+            StringAssert.Contains(e.Message, "model.zip");
         }
         finally
         {

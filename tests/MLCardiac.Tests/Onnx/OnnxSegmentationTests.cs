@@ -1,6 +1,7 @@
 using MLCardiac.Data.Synthetic;
 using MLCardiac.Imaging;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Models;
 using MLCardiac.Onnx;
 using MLCardiac.Preprocessing;
@@ -15,6 +16,8 @@ public sealed class OnnxSegmentationTests
     private static readonly PreprocessingOptions Prep = new() { Size = 64, SpacingMm = 2.5 };
     private static string _root = "";
     private static string _folder = "";
+    private static string _file = "";
+    private static string _onnx = "";
     private static Volume _image = null!;
 
     public TestContext TestContext { get; set; } = null!;
@@ -24,9 +27,12 @@ public sealed class OnnxSegmentationTests
     {
         _root = Path.Combine(Path.GetTempPath(), $"mlcardiac-onnx-seg-{Guid.NewGuid():N}");
         _folder = Path.Combine(_root, "model");
+        Directory.CreateDirectory(_folder);
+        _file = Path.Combine(_folder, CardiacModel.FileName);
+        _onnx = CardiacModel.OnnxPath(_file, quantized: false);
         using (UNet2d net = OnnxTestNetworks.UNet(Network, seed: 3))
-            SegmentationModel.Save(_folder, net, new ModelDescription { Network = Network, Preprocessing = Prep });
-        OnnxExporter.ExportModelFolder(_folder, Path.Combine(_folder, SegmentationModel.OnnxFile));
+            CardiacModel.Write(_file, net, new ModelDescription { Network = Network, Preprocessing = Prep });
+        using (var model = CardiacModel.Load(_file, SegmentationBackend.TorchSharp)) model.ExportOnnx(_onnx);
         _image = EdVolume(SyntheticTestCohort.Get(VendorProfiles.B, 0));
     }
 
@@ -44,10 +50,11 @@ public sealed class OnnxSegmentationTests
     [TestMethod]
     [DataRow(false)]
     [DataRow(true)]
-    public void Segment_ModelFolderWithOnnx_OnnxRuntimeLabelsEqualTorchSharp(bool tta)
+    public void Segment_ModelFileWithOnnx_OnnxRuntimeLabelsEqualTorchSharp(bool tta)
     {
-        using var torchModel = SegmentationModel.Load(_folder, SegmentationBackend.TorchSharp);
-        using var onnxModel = SegmentationModel.Load(_folder, SegmentationBackend.OnnxRuntime);
+        using var torchFile = CardiacModel.Load(_folder, SegmentationBackend.TorchSharp);
+        using var onnxFile = CardiacModel.Load(_folder, SegmentationBackend.OnnxRuntime);
+        SegmentationModel torchModel = torchFile.Segmentation!.Model, onnxModel = onnxFile.Segmentation!.Model;
         Assert.AreEqual("TorchSharp", torchModel.Backend.Name);
         Assert.AreEqual("ONNX Runtime", onnxModel.Backend.Name);
 
@@ -65,13 +72,14 @@ public sealed class OnnxSegmentationTests
     [TestMethod]
     public void Load_Auto_PicksOnnxRuntimeWhenModelOnnxIsPresentElseTorchSharp()
     {
-        using (var auto = SegmentationModel.Load(_folder)) Assert.AreEqual("ONNX Runtime", auto.Backend.Name);
+        using (var auto = CardiacModel.Load(_folder)) Assert.AreEqual("ONNX Runtime", auto.Segmentation!.Model.Backend.Name);
         string plain = Path.Combine(_root, "plain");
         Directory.CreateDirectory(plain);
-        foreach (string f in new[] { SegmentationModel.DescriptionFile, "best.weights" }) File.Copy(Path.Combine(_folder, f), Path.Combine(plain, f), overwrite: true);
-        using (var auto = SegmentationModel.Load(plain)) Assert.AreEqual("TorchSharp", auto.Backend.Name);
-        var e = Assert.ThrowsExactly<MLCardiacException>(() => SegmentationModel.Load(plain, SegmentationBackend.OnnxRuntime));
-        StringAssert.Contains(e.Message, Path.Combine(plain, SegmentationModel.OnnxFile));
+        File.Copy(_file, Path.Combine(plain, CardiacModel.FileName), overwrite: true);
+        using (var auto = CardiacModel.Load(plain)) Assert.AreEqual("TorchSharp", auto.Segmentation!.Model.Backend.Name);
+        using (var exported = CardiacModel.Load(plain, SegmentationBackend.Auto, exportOnnxIfMissing: true)) Assert.AreEqual("ONNX Runtime", exported.Segmentation!.Model.Backend.Name);
+        var e = Assert.ThrowsExactly<MLCardiacException>(() => CardiacModel.Load(plain, SegmentationBackend.OnnxRuntime));
+        StringAssert.Contains(e.Message, Path.Combine(plain, "model.onnx"));
     }
 
     [TestMethod]
@@ -79,15 +87,15 @@ public sealed class OnnxSegmentationTests
     {
         string stale = Path.Combine(_root, "stale");
         Directory.CreateDirectory(stale);
-        File.Copy(Path.Combine(_folder, SegmentationModel.OnnxFile), Path.Combine(stale, SegmentationModel.OnnxFile), overwrite: true);
+        File.Copy(_onnx, Path.Combine(stale, "model.onnx"), overwrite: true);
         using (UNet2d other = OnnxTestNetworks.UNet(Network, seed: 4))
-            SegmentationModel.Save(stale, other, new ModelDescription { Network = Network, Preprocessing = Prep });
+            CardiacModel.Write(Path.Combine(stale, CardiacModel.FileName), other, new ModelDescription { Network = Network, Preprocessing = Prep });
 
-        var e = Assert.ThrowsExactly<MLCardiacException>(() => SegmentationModel.Load(stale));
-        StringAssert.Contains(e.Message, Path.Combine(stale, SegmentationModel.OnnxFile));
+        var e = Assert.ThrowsExactly<MLCardiacException>(() => CardiacModel.Load(stale));
+        StringAssert.Contains(e.Message, Path.Combine(stale, "model.onnx"));
         StringAssert.Contains(e.Message, "other weights");
-        using var torch = SegmentationModel.Load(stale, SegmentationBackend.TorchSharp);
-        Assert.AreEqual("TorchSharp", torch.Backend.Name);
+        using var torch = CardiacModel.Load(stale, SegmentationBackend.TorchSharp);
+        Assert.AreEqual("TorchSharp", torch.Segmentation!.Model.Backend.Name);
     }
 
     [TestMethod]
@@ -95,12 +103,12 @@ public sealed class OnnxSegmentationTests
     {
         string corrupt = Path.Combine(_root, "corrupt");
         Directory.CreateDirectory(corrupt);
-        foreach (string f in new[] { SegmentationModel.DescriptionFile, "best.weights" }) File.Copy(Path.Combine(_folder, f), Path.Combine(corrupt, f), overwrite: true);
-        string onnx = Path.Combine(corrupt, SegmentationModel.OnnxFile);
-        byte[] good = File.ReadAllBytes(Path.Combine(_folder, SegmentationModel.OnnxFile));
+        File.Copy(_file, Path.Combine(corrupt, CardiacModel.FileName), overwrite: true);
+        string onnx = Path.Combine(corrupt, "model.onnx");
+        byte[] good = File.ReadAllBytes(_onnx);
         File.WriteAllBytes(onnx, good.AsSpan(0, good.Length / 3).ToArray()); // truncated
 
-        var e1 = Assert.ThrowsExactly<MLCardiacException>(() => SegmentationModel.Load(corrupt));
+        var e1 = Assert.ThrowsExactly<MLCardiacException>(() => CardiacModel.Load(corrupt));
         StringAssert.Contains(e1.Message, onnx);
         var e2 = Assert.ThrowsExactly<MLCardiacException>(() => OnnxSegmentationModel.Load(onnx));
         StringAssert.Contains(e2.Message, onnx);
@@ -110,17 +118,17 @@ public sealed class OnnxSegmentationTests
     public void Load_MissingModelFolder_ThrowsNamingIt()
     {
         string missing = Path.Combine(_root, "no-such-model");
-        StringAssert.Contains(Assert.ThrowsExactly<MLCardiacException>(() => SegmentationModel.Load(missing)).Message, missing);
-        StringAssert.Contains(Assert.ThrowsExactly<MLCardiacException>(() => OnnxExporter.ExportModelFolder(missing, Path.Combine(_root, "x.onnx"))).Message, missing);
+        StringAssert.Contains(Assert.ThrowsExactly<MLCardiacException>(() => CardiacModel.Load(missing)).Message, missing);
         string missingOnnx = Path.Combine(_root, "none.onnx");
         StringAssert.Contains(Assert.ThrowsExactly<MLCardiacException>(() => OnnxSegmentationModel.Load(missingOnnx)).Message, missingOnnx);
     }
 
     [TestMethod]
-    public void OnnxSegmentationModel_ExportedFile_SegmentsLikeTheModelFolder()
+    public void OnnxSegmentationModel_ExportedFile_SegmentsLikeTheModelFile()
     {
-        string onnx = Path.Combine(_folder, SegmentationModel.OnnxFile);
-        using var folder = SegmentationModel.Load(_folder, SegmentationBackend.OnnxRuntime);
+        string onnx = _onnx;
+        using var saved = CardiacModel.Load(_folder, SegmentationBackend.OnnxRuntime);
+        SegmentationModel folder = saved.Segmentation!.Model;
         using var external = OnnxSegmentationModel.Load(onnx);
         Assert.AreEqual(64, external.Preprocessor.Options.Size, "size from the input shape");
         Assert.AreEqual(2.5, external.Preprocessor.Options.SpacingMm, "spacing from the metadata");
@@ -131,7 +139,7 @@ public sealed class OnnxSegmentationTests
     [TestMethod]
     public void OnnxSegmentationModel_LabelsOutput_EqualsLogitsOutput()
     {
-        string onnx = Path.Combine(_folder, SegmentationModel.OnnxFile);
+        string onnx = _onnx;
         using var logits = OnnxSegmentationModel.Load(onnx, new OnnxSegmentationOptions { OutputName = "logits" });
         using var labels = OnnxSegmentationModel.Load(onnx, new OnnxSegmentationOptions { OutputName = "labels", OutputKind = OnnxOutputKind.Labels });
 
@@ -141,7 +149,7 @@ public sealed class OnnxSegmentationTests
     [TestMethod]
     public void OnnxSegmentationModel_LabelMap_RelabelsTheModelsClasses()
     {
-        string onnx = Path.Combine(_folder, SegmentationModel.OnnxFile);
+        string onnx = _onnx;
         using var identity = OnnxSegmentationModel.Load(onnx);
         // As for an ACDC-trained model: class 1 is RV, 3 is LV.
         using var acdc = OnnxSegmentationModel.Load(onnx, new OnnxSegmentationOptions { LabelMap = [0, 3, 2, 1] });
@@ -156,7 +164,7 @@ public sealed class OnnxSegmentationTests
     [TestMethod]
     public void OnnxSegmentationModel_UnknownOutputOrBadLabelMap_ThrowsNamingThem()
     {
-        string onnx = Path.Combine(_folder, SegmentationModel.OnnxFile);
+        string onnx = _onnx;
         var e = Assert.ThrowsExactly<MLCardiacException>(() => OnnxSegmentationModel.Load(onnx, new OnnxSegmentationOptions { OutputName = "seg" }));
         StringAssert.Contains(e.Message, "'seg'");
         StringAssert.Contains(e.Message, "logits, labels");

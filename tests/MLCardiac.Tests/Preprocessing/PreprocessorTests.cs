@@ -83,7 +83,7 @@ public sealed class PreprocessorTests
         var pre = new Preprocessor(new PreprocessingOptions { Size = 64 });
         SliceGeometry g = pre.Plan(volume);
 
-        IntensityNormalization norm = pre.MeasureIntensity(volume);
+        IntensityNormalization norm = pre.MeasureIntensity(volume, 0);
         float[] image = Preprocessor.Image(volume, 0, g, norm);
 
         Assert.IsLessThan(400, norm.High, "the outliers were clipped away");

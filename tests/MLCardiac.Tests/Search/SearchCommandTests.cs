@@ -84,8 +84,8 @@ public sealed class SearchCommandTests
         StringAssert.Contains(html, "Test vendors");
         Assert.DoesNotContain("src=\"http", html, "the report must be self-contained");
 
-        using (var model = SegmentationModel.Load(Path.Combine(models, "tiny-cfo-asha", "best")))
-            Assert.AreEqual(4, model.Description.Network.BaseFilters);
+        using (var model = MLCardiac.ML.CardiacModel.Load(Path.Combine(models, "tiny-cfo-asha", "best")))
+            Assert.AreEqual(4, model.Segmentation!.Model.Description.Network.BaseFilters);
 
         // The same database records the finished search as a run: best parameters, validation and test metrics, model file.
         string modelFile = Path.Combine(models, "tiny-cfo-asha", "best", SegmentationTrialObjective.ModelFile);

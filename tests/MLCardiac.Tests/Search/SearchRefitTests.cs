@@ -31,19 +31,23 @@ public sealed class SearchRefitTests
             Vendors = [VendorProfiles.A, VendorProfiles.B, VendorProfiles.D],
             SubjectsPerVendor = 2,
         });
-        using var doc = JsonDocument.Parse($$"""
+        string json = $$"""
             {
-              "name": "refit",
-              "data": { "path": "{{Path.Combine(_dir, "data").Replace("\\", "/", StringComparison.Ordinal)}}", "size": 64, "spacingMm": 2.5 },
-              "split": { "trainVendors": ["A", "B"], "testVendors": ["D"], "validationSlices": 8 },
-              "base": { "epochs": 4, "baseFilters": 8, "depth": 3, "batchSize": 8, "learningRate": 0.003, "augmentation": "standard", "iterationsPerEpoch": 12 },
+              "schemaVersion": 1, "id": "refit",
+              "data": { "source": "path", "path": "{{Path.Combine(_dir, "data").Replace("\\", "/", StringComparison.Ordinal)}}" },
+              "split": { "trainVendors": ["A", "B"], "testVendors": ["D"] },
+              "preprocessing": { "size": 64, "spacingMm": 2.5 },
+              "model": { "baseFilters": 8, "depth": 3 },
+              "training": { "epochs": 4, "batchSize": 8, "learningRate": 0.003, "iterationsPerEpoch": 12 },
+              "augmentation": "standard",
+              "seeds": [1],
               "search": {
-                "tuner": "random", "seed": 2, "budget": { "trials": 2 },
+                "tuner": "random", "seed": 2, "budget": { "trials": 2 }, "validation": { "slices": 8 },
                 "parameters": { "learningRate": { "type": "logUniform", "min": 0.002, "max": 0.006 } }
               }
             }
-            """);
-        _definition = SearchDefinition.Parse(doc.RootElement, "refit.json", "refit");
+            """;
+        _definition = SearchDefinition.FromExperiment(MLCardiac.Experiments.ExperimentLoader.Parse(json, "refit.json"));
     }
 
     [ClassCleanup]
@@ -58,7 +62,7 @@ public sealed class SearchRefitTests
             .SetSearchSpace(_definition.Space)
             .SetTuner(_definition.Tuner, _definition.Seed)
             .SetBudget(_definition.Budget)
-            .SetEpochs(_definition.BaseOptions.Epochs)
+            .SetEpochs(_definition.BaseOptions.Trainer.Epochs)
             .SetStore(new TrialStore(Path.Combine(_dir, "trials.db")), "refit")
             .SetRefit(models)
             .RunAsync();
@@ -104,9 +108,9 @@ public sealed class SearchRefitTests
         Assert.AreEqual(refit.Cases.Average(c => c.Lv), refit.TestMetrics["D/lv"], 1e-12);
         Assert.AreEqual(refit.Cases.Average(c => c.MeanDice), refit.TestMetrics["test/meanDice"], 1e-12);
 
-        // The model folder beside it (for mlcardiac predict/serve) holds the same network.
-        using (SegmentationModel folder = SegmentationModel.Load(Path.Combine(models, "best"), SegmentationBackend.TorchSharp))
-            Assert.AreEqual(8, folder.Description.Network.BaseFilters);
+        // predict, serve and export read the same file (its folder resolves to it).
+        using (var saved = CardiacModel.Load(Path.Combine(models, "best"), SegmentationBackend.TorchSharp))
+            Assert.AreEqual(8, saved.Segmentation!.Model.Description.Network.BaseFilters);
 
         // The report names the file and shows its test results.
         SearchReport.Write(reports, result, _definition.Space, "refit");
@@ -141,9 +145,9 @@ public sealed class SearchRefitTests
     }
 
     [TestMethod]
-    public void MlNetObjective_Trial_ReportsEveryEpochAndStopsWhenTheSchedulerSaysSo()
+    public void Objective_Trial_ReportsEveryEpochStopsWhenTheSchedulerSaysSoAndPreparesOnce()
     {
-        var objective = new MlNetTrialObjective(_definition);
+        var objective = new SegmentationTrialObjective(_definition, cache: new MLCardiac.ML.PreparedSliceCache(Path.Combine(_dir, "prepared")));
         var defaults = _definition.Space.Default();
         var reported = new List<(int Epoch, double Metric)>();
         var full = new TrialContext(0, defaults, 3, 1, 0, (epoch, metric) => { reported.Add((epoch, metric)); return true; });
@@ -154,6 +158,8 @@ public sealed class SearchRefitTests
         Assert.IsTrue(e.Metric is > 0 and <= 1, $"validation Dice {e.Metric}");
         Assert.AreEqual(reported.Max(r => r.Metric), e.Metric, 1e-12, "the trial's metric is its best epoch's");
         Assert.IsTrue(e.Details!.ContainsKey("fold0:A/meanDice"));
+        long readOnce = objective.Cache.Misses;
+        Assert.IsGreaterThan(0L, readOnce, "the first trial reads and preprocesses its cases");
 
         // The scheduler stops the trial at epoch 1: the trainer is cancelled there and the trial returns what it has.
         var stopped = new TrialContext(1, defaults, 3, 1, 0, (epoch, metric) => false);
@@ -161,6 +167,12 @@ public sealed class SearchRefitTests
         Assert.IsTrue(stopped.StopRequested);
         Assert.AreEqual(1, stopped.Last!.Value.Epoch);
         Assert.AreEqual(stopped.Last!.Value.Metric, s.Metric, "a stopped trial's metric is what it reported at the stop");
+        Assert.AreEqual(readOnce, objective.Cache.Misses, "the second trial takes every case from the cache");
+
+        // A new process (a new objective, its memory empty) takes them from the cache folder.
+        var again = new SegmentationTrialObjective(_definition, cache: new MLCardiac.ML.PreparedSliceCache(Path.Combine(_dir, "prepared")));
+        again.Evaluate(new TrialContext(2, defaults, 1, 1, 0, (_, _) => true), CancellationToken.None);
+        Assert.AreEqual(0L, again.Cache.Misses, "reruns read the prepared slices from disk");
     }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>

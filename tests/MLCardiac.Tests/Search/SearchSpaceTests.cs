@@ -120,22 +120,22 @@ public sealed class SearchSpaceTests
         Assert.AreEqual("dann", space.Find("maxLambda")!.Condition!.Parent);
         var d = space.Default();
         Assert.IsFalse(d.ContainsKey("maxLambda"));
-        var (options, augmenter) = SegmentationSearchOptions.Apply(d, new MLCardiac.Training.SegmentationTrainerOptions());
-        Assert.AreEqual(6, options.Epochs);
-        Assert.AreEqual(16, options.Network.BaseFilters);
-        Assert.IsNull(options.Dann);
-        Assert.IsNotNull(augmenter);
+        var options = SegmentationSearchOptions.Apply(d, new MLCardiac.ML.SegmentationPipelineOptions());
+        Assert.AreEqual(6, options.Trainer.Epochs);
+        Assert.AreEqual(16, options.Trainer.Network.BaseFilters);
+        Assert.IsNull(options.Trainer.Dann);
+        Assert.AreEqual("standard", options.Augmentation.Name);
     }
 
     [TestMethod]
     public void Apply_DannAndGroupNorm_MapToTrainerOptions()
     {
         var a = new ParameterAssignment(new Dictionary<string, object> { ["dann"] = true, ["maxLambda"] = 0.7, ["normalization"] = "group", ["baseFilters"] = 12, ["augmentation"] = "none" });
-        var (o, augmenter) = SegmentationSearchOptions.Apply(a, new MLCardiac.Training.SegmentationTrainerOptions());
-        Assert.AreEqual(0.7, o.Dann!.MaxLambda);
-        Assert.AreEqual(MLCardiac.Models.NormalizationKind.Group, o.Network.Normalization);
-        Assert.AreEqual(6, o.Network.Groups);   // largest divisor of 12 that is ≤ 8
-        Assert.IsNull(augmenter);
+        var o = SegmentationSearchOptions.Apply(a, new MLCardiac.ML.SegmentationPipelineOptions());
+        Assert.AreEqual(0.7, o.Trainer.Dann!.MaxLambda);
+        Assert.AreEqual(MLCardiac.Models.NormalizationKind.Group, o.Trainer.Network.Normalization);
+        Assert.AreEqual(6, o.Trainer.Network.Groups);   // largest divisor of 12 that is ≤ 8
+        Assert.IsTrue(o.Augmentation.IsNone);
         var bad = new ParameterAssignment(new Dictionary<string, object> { ["colour"] = "red" });
         StringAssert.Contains(Assert.ThrowsExactly<MLCardiacException>(() => SegmentationSearchOptions.Apply(bad, new())).Message, "\"colour\"");
     }
@@ -154,16 +154,19 @@ public sealed class SearchSpaceTests
     }
 
     [TestMethod]
-    [DataRow("""{"data":{"path":"d"},"split":{"trainVendors":["A","B"],"testVendors":["A"]},"search":{}}""", "vendor \"A\" is both")]
-    [DataRow("""{"data":{"path":"d"},"split":{"trainVendors":["A","B"],"testVendors":["C"]},"search":{"tuner":"bayes"}}""", "search.tuner")]
-    [DataRow("""{"data":{"path":"d"},"split":{"trainVendors":["A","B"],"testVendors":["C"]},"search":{"budget":{"time":"soon"}}}""", "search.budget.time")]
-    [DataRow("""{"data":{"path":"d"},"split":{"trainVendors":["A","B"],"testVendors":["C"]},"search":{"parameters":{"colour":{"type":"bool"}}}}""", "\"colour\" is not an option")]
-    [DataRow("""{"data":{"path":"d"},"split":{"trainVendors":["A","B"],"testVendors":["C"]},"search":{"parameters":{"dann":{"type":"bool"}}}}""", "at least three")]
-    [DataRow("""{"data":{"path":"d"},"split":{"trainVendors":["A","B"],"testVendors":["C"]},"search":{},"serach":{}}""", "unknown key \"serach\"")]
-    public void SearchDefinition_BadFile_ThrowsNamingTheKey(string json, string expected)
+    [DataRow("""{"testVendors":["A"]}""", "{}", "vendor \"A\" is also")]
+    [DataRow("""{"testVendors":["C"]}""", """{"tuner":"bayes"}""", "search.tuner")]
+    [DataRow("""{"testVendors":["C"]}""", """{"budget":{"time":"soon"}}""", "search.budget.time")]
+    [DataRow("""{"testVendors":["C"]}""", """{"parameters":{"colour":{"type":"bool"}}}""", "\"colour\" is not an option")]
+    [DataRow("""{"testVendors":["C"]}""", """{"parameters":{"dann":{"type":"bool"}}}""", "at least three")]
+    [DataRow("""{"testVendors":["C"]}""", """{"serach":1}""", "unknown key \"$.search.serach\"")]
+    public void SearchDefinition_BadFile_ThrowsNamingTheKey(string split, string search, string expected)
     {
-        using var doc = JsonDocument.Parse(json);
-        var e = Assert.ThrowsExactly<MLCardiacException>(() => SearchDefinition.Parse(doc.RootElement, "p.json", "p"));
+        string json = $$"""
+            { "schemaVersion": 1, "id": "p", "data": { "source": "path", "path": "d" },
+              "split": { "trainVendors": ["A", "B"], {{split[1..^1]}} }, "seeds": [1], "search": {{search}} }
+            """;
+        var e = Assert.ThrowsExactly<MLCardiacException>(() => SearchDefinition.FromExperiment(MLCardiac.Experiments.ExperimentLoader.Parse(json, "p.json")));
         StringAssert.Contains(e.Message, "p.json");
         StringAssert.Contains(e.Message, expected);
     }

@@ -3,6 +3,8 @@ using MLCardiac.Data;
 using MLCardiac.Data.Synthetic;
 using MLCardiac.Imaging;
 using MLCardiac.Inference;
+using MLCardiac.ML;
+using Microsoft.ML;
 using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 using MLCardiac.Server;
@@ -14,8 +16,8 @@ using Microsoft.Extensions.Logging;
 namespace MLCardiac.Tests.Server;
 
 /// <summary>
-/// What the server tests share, made once per test run: a tiny U-Net trained on a few synthetic vendor-A
-/// subjects (64×64 at 2.5 mm, a few epochs) saved as a model folder, a tiny vendor classifier (A vs B), and
+/// What the server tests share, made once per test run: a tiny U-Net pipeline trained on a few synthetic vendor-A
+/// subjects (64×64 at 2.5 mm, a few epochs) saved as model.zip in a model folder, a tiny vendor classifier (A vs B), and
 /// synthetic cine scans to upload. Servers are started on loopback port 0 with whatever options a test needs.
 /// </summary>
 internal sealed class ServerFixture
@@ -35,41 +37,44 @@ internal sealed class ServerFixture
         double tData = clock.Elapsed.TotalSeconds;
         DatasetIndex index = MnmsLayout.Load(data);
         var preprocessing = new PreprocessingOptions { Size = 64, SpacingMm = 2.5 };
-        var cases = new CasePreparation(new Preprocessor(preprocessing)).Prepare(index.Records);
-        string[] vendors = ["A", "B"];
         double tPrep = clock.Elapsed.TotalSeconds;
 
+        // Both models through the product's one path: ML.NET pipelines saved as model.zip.
+        var cardiac = new MLContext(11).CardiacSegmentation();
         var unet = new UNetOptions { BaseFilters = 8, Depth = 3 };
-        var options = new SegmentationTrainerOptions
+        var pipeline = new SegmentationPipelineOptions
         {
-            Network = unet, Epochs = 3, IterationsPerEpoch = 16, BatchSize = 8, LearningRate = 3e-3,
-            Augmentation = MLCardiac.Augmentation.AugmentationPreset.None, SliceSpacingMm = 2.5, Seed = 11,
+            Preprocessing = preprocessing,
+            Trainer = new SegmentationTrainerOptions { Network = unet, Epochs = 3, IterationsPerEpoch = 16, BatchSize = 8, LearningRate = 3e-3, Seed = 11, TrainVendors = ["A"] },
         };
-        using (TrainingResult trained = new SegmentationTrainer(options).Fit(CasePreparation.ToSlices(cases.Where(c => c.Record.Vendor == "A"), vendors)))
-        {
-            ModelDirectory = Path.Combine(Root, "model");
-            SegmentationModel.Save(ModelDirectory, trained.Model, new ModelDescription
-            {
-                Network = unet, Preprocessing = preprocessing, Domains = vendors, TrainVendors = ["A"],
-            });
-        }
+        IDataView vendorA = cardiac.Data.FromRecords(index.Records.Where(r => r.Vendor == "A"));
+        var model = cardiac.FitPipeline(pipeline, vendorA);
+        ModelDirectory = Path.Combine(Root, "model");
+        Directory.CreateDirectory(ModelDirectory);
+        try { cardiac.SaveModel(model, vendorA.Schema, Path.Combine(ModelDirectory, CardiacModel.FileName)); }
+        finally { foreach (var stage in model.OfType<IDisposable>()) stage.Dispose(); }
         double tTrain = clock.Elapsed.TotalSeconds;
 
         var classifierOptions = new VendorClassifierOptions
         {
             Network = new ResNetOptions { BaseWidth = 4, BlocksPerStage = [1, 1, 1] },
-            Epochs = 1, IterationsPerEpoch = 4, BatchSize = 8, LearningRate = 3e-3, FalseAlarmRate = 0.1, Seed = 3,
+            Epochs = 1, IterationsPerEpoch = 4, BatchSize = 8, LearningRate = 3e-3, FalseAlarmRate = 0.1, Seed = 3, CalibrationFraction = 0,
         };
         double tSegmenter = clock.Elapsed.TotalSeconds;
-        SliceDataset all = CasePreparation.ToSlices(cases, vendors);
-        using VendorClassifier classifier = new VendorClassifierTrainer(classifierOptions).Fit(all, all);
-        ClassifierDirectory = Path.Combine(Root, "classifier");
-        classifier.Save(ClassifierDirectory, preprocessing);
-        CalibratedThreshold = classifier.Threshold;
-        // A copy whose threshold no confidence can reach: every scan is "unfamiliar" (tests the warning's wiring).
-        classifier.Threshold = 1.5;
-        StrictClassifierDirectory = Path.Combine(Root, "classifier-strict");
-        classifier.Save(StrictClassifierDirectory, preprocessing);
+        IDataView all = cardiac.Data.FromRecords(index.Records);
+        var classifierChain = cardiac.Transforms.LoadNifti().Append(cardiac.Transforms.Preprocess(preprocessing)).Append(cardiac.Trainers.VendorClassifier(classifierOptions)).Fit(all);
+        using (VendorClassifierTransformer classifier = classifierChain.LastTransformer)
+        {
+            ClassifierDirectory = Path.Combine(Root, "classifier");
+            Directory.CreateDirectory(ClassifierDirectory);
+            cardiac.SaveModel(classifierChain, all.Schema, Path.Combine(ClassifierDirectory, CardiacModel.FileName));
+            CalibratedThreshold = classifier.Classifier.Threshold;
+            // A copy whose threshold no confidence can reach: every scan is "unfamiliar" (tests the warning's wiring).
+            classifier.Classifier.Threshold = 1.5;
+            StrictClassifierDirectory = Path.Combine(Root, "classifier-strict");
+            Directory.CreateDirectory(StrictClassifierDirectory);
+            cardiac.SaveModel(classifierChain, all.Schema, Path.Combine(StrictClassifierDirectory, CardiacModel.FileName));
+        }
 
         // Held-out subjects (indices the dataset writer did not use) as uploads.
         Subject = SyntheticTestCohort.Get(VendorProfiles.A, 40);

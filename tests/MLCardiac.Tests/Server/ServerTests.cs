@@ -58,8 +58,9 @@ public sealed class ServerTests
         }
         Assert.IsEmpty(Directory.EnumerateFileSystemEntries(temp).ToArray(), "nothing from the upload is written to disk");
 
-        // The library on the server's default backend (ONNX Runtime, exported in memory), normalising on every call.
-        using SegmentationModel model = SegmentationModel.Load(F.ModelDirectory, SegmentationBackend.Auto, null, exportOnnxIfMissing: true);
+        // The library on the server's default backend (ONNX Runtime, exported in memory).
+        using var saved = MLCardiac.ML.CardiacModel.Load(F.ModelDirectory, SegmentationBackend.Auto, null, exportOnnxIfMissing: true);
+        SegmentationModel model = saved.Segmentation!.Model;
         Assert.AreEqual("ONNX Runtime", model.Backend.Name);
         Volume edLabels = model.Segment(F.Scan, ed), esLabels = model.Segment(F.Scan, es);
         double voxelMl = F.Scan.SpacingMm.X * F.Scan.SpacingMm.Y * F.Scan.SpacingMm.Z / 1000;
@@ -298,6 +299,22 @@ public sealed class ServerTests
     }
 
     [TestMethod]
+    public async Task ModelZipPath_WithClassifierZip_ServesTheFileAndItsScannerCheck()
+    {
+        // The model file itself (as `make run` leaves it in models/STUDY/ARM/seed-1/model.zip), not its folder.
+        string zip = Path.Combine(F.ModelDirectory, "model.zip");
+        await using RunningServer server = await F.StartAsync(o => o with { ModelDirectory = zip, ClassifierDirectory = Path.Combine(F.ClassifierDirectory, "model.zip") });
+
+        var models = await server.Client.GetFromJsonAsync<ModelInfo[]>(new Uri("/api/models", UriKind.Relative), Json);
+        SegmentResponse r = await ReadOk(await server.SegmentAsync(F.ScanGz));
+
+        StringAssert.Contains(models![0].Id, "model.zip@");
+        CollectionAssert.AreEqual(new[] { "A", "B" }, models[0].ScannerVendors.ToArray());
+        Assert.IsNotNull(r.Scanner, "the classifier pipeline gives the scanner verdict");
+        Assert.IsGreaterThan(0.0, r.Indices!.LvEdvMl, "the LV is segmented");
+    }
+
+    [TestMethod]
     public async Task Backend_DefaultIsOnnxRuntimeExportedInMemory_TorchSharpWhenAsked_SameLabelsAsTheLibrary()
     {
         int ed = F.Subject.Info.EdFrame, es = F.Subject.Info.EsFrame;
@@ -316,8 +333,9 @@ public sealed class ServerTests
         Assert.AreEqual("torchsharp", torch.Model.Backend);
         CollectionAssert.AreEqual(filesBefore, Directory.GetFiles(F.ModelDirectory).Order(StringComparer.Ordinal).ToArray(), "the in-memory export writes nothing into the model folder");
 
-        // The TorchSharp server (normalisation measured once per cine) gives the library's per-call TorchSharp result.
-        using SegmentationModel library = SegmentationModel.Load(F.ModelDirectory, SegmentationBackend.TorchSharp);
+        // The TorchSharp server gives the library's TorchSharp result (every frame normalised on its own statistics).
+        using var savedTorch = MLCardiac.ML.CardiacModel.Load(F.ModelDirectory, SegmentationBackend.TorchSharp);
+        SegmentationModel library = savedTorch.Segmentation!.Model;
         double voxelMl = F.Scan.SpacingMm.X * F.Scan.SpacingMm.Y * F.Scan.SpacingMm.Z / 1000;
         ClinicalIndices expected = ClinicalIndices.FromLabels(library.Segment(F.Scan, ed).Voxels, library.Segment(F.Scan, es).Voxels, voxelMl);
         Assert.AreEqual(expected.LvEdvMl, torch.R.Indices!.LvEdvMl, 1e-9);

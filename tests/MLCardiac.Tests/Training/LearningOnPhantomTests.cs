@@ -43,6 +43,9 @@ public sealed class LearningOnPhantomTests
     [ClassCleanup]
     public static void Cleanup() => Directory.Delete(_root, recursive: true);
 
+    /// <summary>nnU-Net's standard augmentation at the slices' 2.5 mm.</summary>
+    private static readonly SliceAugmenter Standard = MLCardiac.Augmentation.AugmentationPipeline.FromPreset(MLCardiac.Augmentation.AugmentationPreset.Standard).ToSliceAugmenter(2.5);
+
     private static SegmentationTrainerOptions Budget(int epochs, int iterations) => new()
     {
         Network = new UNetOptions { BaseFilters = 8, Depth = 3 },
@@ -50,15 +53,13 @@ public sealed class LearningOnPhantomTests
         IterationsPerEpoch = iterations,
         BatchSize = 8,
         LearningRate = 3e-3,
-        Augmentation = MLCardiac.Augmentation.AugmentationPreset.Standard,
-        SliceSpacingMm = 2.5,
         Seed = 5,
     };
 
     [TestMethod]
     public void UNet_FixedBudgetOnOneVendor_ReachesMeanDice080OnHeldOutSubjects()
     {
-        using TrainingResult r = new SegmentationTrainer(Budget(10, 30)).Fit(_trainA);
+        using TrainingResult r = new SegmentationTrainer(Budget(10, 30), Standard, "standard").Fit(_trainA);
 
         var dice = SegmentationTrainer.Validate(r.Model, _testA);
 
@@ -69,8 +70,8 @@ public sealed class LearningOnPhantomTests
     [TestMethod]
     public void Dann_ScheduleOn_DomainHeadFallsTowardChanceWhileSegmentationHolds()
     {
-        var noReversal = Budget(8, 20) with { Augmentation = MLCardiac.Augmentation.AugmentationPreset.None, Dann = new DannOptions { MaxLambda = 0, HiddenFeatures = 16 } };
-        var reversal = Budget(8, 20) with { Augmentation = MLCardiac.Augmentation.AugmentationPreset.None, Dann = new DannOptions { MaxLambda = 2.0, HiddenFeatures = 16 } };
+        var noReversal = Budget(8, 20) with { Dann = new DannOptions { MaxLambda = 0, HiddenFeatures = 16 } };
+        var reversal = Budget(8, 20) with { Dann = new DannOptions { MaxLambda = 2.0, HiddenFeatures = 16 } };
 
         using TrainingResult plain = new SegmentationTrainer(noReversal).Fit(_trainAc);
         using TrainingResult adversarial = new SegmentationTrainer(reversal).Fit(_trainAc);

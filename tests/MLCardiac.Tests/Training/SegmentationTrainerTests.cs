@@ -80,18 +80,18 @@ public sealed class SegmentationTrainerTests
         var options = Small(4) with
         {
             Network = new UNetOptions { BaseFilters = 4, Depth = 2, Dropout = 0.1 },
-            Augmentation = MLCardiac.Augmentation.AugmentationPreset.Heavy,
         };
+        SliceAugmenter heavy = MLCardiac.Augmentation.AugmentationPipeline.FromPreset(MLCardiac.Augmentation.AugmentationPreset.Heavy).ToSliceAugmenter(1.25);
         using var probe = randn(2, 1, 32, 32);
 
-        using TrainingResult straight = new SegmentationTrainer(options).Fit(train, val, TempDir("straight"));
+        using TrainingResult straight = new SegmentationTrainer(options, heavy, "heavy").Fit(train, val, TempDir("straight"));
 
         string dir = TempDir("interrupted");
         using var cts = new CancellationTokenSource();
         var cancelInEpoch2 = new SyncProgress(p => { if (p.Epoch == 2 && p.Step == 3) cts.Cancel(); });
-        Assert.ThrowsExactly<OperationCanceledException>(() => new SegmentationTrainer(options).Fit(train, val, dir, progress: cancelInEpoch2, cancellationToken: cts.Token));
+        Assert.ThrowsExactly<OperationCanceledException>(() => new SegmentationTrainer(options, heavy, "heavy").Fit(train, val, dir, progress: cancelInEpoch2, cancellationToken: cts.Token));
         Assert.HasCount(2, File.ReadAllLines(Path.Combine(dir, SegmentationTrainer.LogFile)), "two finished epochs were logged");
-        using TrainingResult resumed = new SegmentationTrainer(options).Fit(train, val, dir, resume: true);
+        using TrainingResult resumed = new SegmentationTrainer(options, heavy, "heavy").Fit(train, val, dir, resume: true);
 
         Assert.IsTrue(resumed.Resumed);
         Assert.HasCount(4, resumed.History);
