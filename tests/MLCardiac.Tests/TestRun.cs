@@ -17,10 +17,11 @@ public static class TestRun
         Environment.SetEnvironmentVariable("MLCARDIAC_CACHE", _cache);
     }
 
-    /// <summary>Deletes the run's cache folder.</summary>
+    /// <summary>Deletes the run's cache folder and the server fixture's files.</summary>
     [AssemblyCleanup]
     public static void End()
     {
+        Server.ServerFixture.DeleteIfMade();
         if (_cache is not null && Directory.Exists(_cache)) Directory.Delete(_cache, recursive: true);
     }
 }

@@ -25,6 +25,7 @@ public sealed record AugmentationOptions
     public static AugmentationOptions Of(AugmentationPreset preset) => new() { Name = preset.ToString().ToLowerInvariant() };
 
     /// <summary>True when nothing is applied.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsNone => Name == "none";
 
     /// <summary>Checks every value, naming the wrong one.</summary>

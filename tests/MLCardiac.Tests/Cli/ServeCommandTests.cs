@@ -13,7 +13,7 @@ public sealed class ServeCommandTests
 
         Assert.AreEqual(1, code, output);
         StringAssert.Contains(output, "make serve");
-        StringAssert.Contains(output, "model.json not found");
+        StringAssert.Contains(output, "no model.zip");
     }
 
     [TestMethod]

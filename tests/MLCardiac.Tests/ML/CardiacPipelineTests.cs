@@ -174,7 +174,7 @@ public sealed class CardiacPipelineTests
         for (int i = 0; i < before.Count; i++) CollectionAssert.AreEqual(before[i], after[i]);
         ReadOnlyMemory<char> preset = default;
         augmented.Schema[CardiacColumnNames.Slices].Annotations.GetValue(CardiacColumnNames.AugmentationAnnotation, ref preset);
-        Assert.AreEqual("Standard", preset.ToString());
+        Assert.AreEqual(new MLCardiac.Augmentation.AugmentationOptions { Name = "standard" }, System.Text.Json.JsonSerializer.Deserialize<MLCardiac.Augmentation.AugmentationOptions>(preset.ToString()));
     }
 
     [TestMethod]

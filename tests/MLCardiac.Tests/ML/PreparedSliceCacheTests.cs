@@ -56,7 +56,9 @@ public sealed class PreparedSliceCacheTests
         Assert.AreEqual(key, PreparedSliceCache.Key(image, 0, "", 0, [], options));
         Assert.AreNotEqual(key, PreparedSliceCache.Key(image, 1, "", 0, [], options), "another frame");
         Assert.AreNotEqual(key, PreparedSliceCache.Key(image, 0, "", 0, [], options with { Size = 64 }), "other preprocessing");
-        Assert.AreNotEqual(key, PreparedSliceCache.Key(image, 0, "", 0, [0, 3, 2, 1], options), "another label translation");
+        string label = Image("b_gt.nii", "y");
+        Assert.AreNotEqual(key, PreparedSliceCache.Key(image, 0, label, 0, [], options), "with a label");
+        Assert.AreNotEqual(PreparedSliceCache.Key(image, 0, label, 0, [], options), PreparedSliceCache.Key(image, 0, label, 0, [0, 3, 2, 1], options), "another label translation");
         File.WriteAllText(image, "xy");
         Assert.AreNotEqual(key, PreparedSliceCache.Key(image, 0, "", 0, [], options), "the file was rewritten");
         Assert.IsNull(PreparedSliceCache.Key(Path.Combine(_dir, "missing.nii"), 0, "", 0, [], options), "no file, no key");

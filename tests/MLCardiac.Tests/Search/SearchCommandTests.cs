@@ -127,6 +127,7 @@ public sealed class SearchCommandTests
     {
         (int code, string output) = CliRunner.Run("search", Path.Combine(_dir, "nope.json"));
         Assert.AreEqual(1, code);
-        StringAssert.Contains(output, "nope.json: not found");
+        StringAssert.Contains(output, "nope.json");
+        StringAssert.Contains(output, "not found");
     }
 }

@@ -146,15 +146,6 @@ internal sealed class ServerFixture
     }
 }
 
-/// <summary>Removes the server fixture's files when the test run ends.</summary>
-[TestClass]
-public sealed class ServerFixtureCleanup
-{
-    /// <summary>Deletes the fixture's folder.</summary>
-    [AssemblyCleanup]
-    public static void DeleteFixture() => ServerFixture.DeleteIfMade();
-}
-
 /// <summary>A started server and an HTTP client for it; disposing stops both.</summary>
 internal sealed class RunningServer(WebApplication app, Uri address) : IAsyncDisposable
 {

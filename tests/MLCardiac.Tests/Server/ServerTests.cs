@@ -76,7 +76,7 @@ public sealed class ServerTests
         Assert.AreEqual(expected.RvEsvMl, r.Indices.RvEsvMl, 1e-9);
         Assert.AreEqual(expected.MyoMassG, r.Indices.LvMassG, 1e-9);
         Assert.HasCount(2, r.Frames);
-        Assert.IsTrue(r.Model.Id.StartsWith("model@", StringComparison.Ordinal), r.Model.Id);
+        Assert.IsTrue(r.Model.Id.StartsWith("model/model.zip@", StringComparison.Ordinal), r.Model.Id);
         foreach (string stage in new[] { "read", "queue", "segment", "classify", "encode", "total" })
             Assert.IsTrue(r.TimingsMs.ContainsKey(stage), stage);
 
