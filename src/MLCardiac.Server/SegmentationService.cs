@@ -308,7 +308,7 @@ public sealed class SegmentationService : IDisposable
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Unfamiliar scanner: this scan looks unlike the vendors the model was trained on (confidence {scanner.Confidence:F2} < threshold {scanner.Threshold:F2}); check the segmentation carefully."));
         timings["classify"] = clock.Elapsed.TotalMilliseconds;
-        if (indices is { LvEdvMl: 0 }) warnings.Add("No LV blood pool was found at end-diastole: the EF cannot be computed.");
+        warnings.AddRange(SegmentationPlausibility.Check(volumes, ed, es));
 
         clock.Restart();
         byte[] gz = EncodeLabels(labels, image);
