@@ -190,7 +190,8 @@ internal static class CardiacModelFile
                 _ => throw new MLCardiacException($"{path}: stage {index} is of kind '{kind}', which this build does not know."),
             };
         }
-        catch (Exception e) when (e is IOException or ArgumentException or EndOfStreamException or InvalidDataException or NotSupportedException or OverflowException or System.Runtime.InteropServices.ExternalException)
+        catch (Exception e) when (e is IOException or ArgumentException or EndOfStreamException or InvalidDataException or NotSupportedException or OverflowException
+                                       or System.Runtime.InteropServices.ExternalException || (e is MLCardiacException && !e.Message.Contains(path, StringComparison.Ordinal)))
         {
             throw new MLCardiacException($"{path}: stage {index} ({kind}) cannot be loaded ({OneLine(e)}).", e);
         }

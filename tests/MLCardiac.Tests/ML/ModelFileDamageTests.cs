@@ -187,6 +187,25 @@ public sealed class ModelFileDamageTests
         StringAssert.Contains(e.Message, "corrupt");
     }
 
+    /// <summary>Found by the fuzzer: weights whose header declares another U-Net were refused without naming the file.</summary>
+    [TestMethod]
+    public void LoadModel_WeightsForAnotherNetworkWithValidChecksums_RefusedNamingTheFile()
+    {
+        var entries = MLCardiac.Fuzzing.FuzzTargets.Entries(File.ReadAllBytes(_model));
+        string name = entries.Keys.Single(k => k.EndsWith(".weights", StringComparison.Ordinal));
+        byte[] weights = entries[name];
+        int at = System.Text.Encoding.ASCII.GetString(weights).IndexOf("\"Depth\":2", StringComparison.Ordinal);
+        Assert.IsGreaterThan(0, at);
+        weights[at + "\"Depth\":".Length] = (byte)'4';
+        string path = Path.Combine(_root, "other-network.zip");
+        File.WriteAllBytes(path, MLCardiac.Fuzzing.FuzzTargets.WithWeights(entries, name, weights));
+
+        var e = Assert.ThrowsExactly<MLCardiacException>(() => _cardiac.LoadModel(path, out _));
+
+        StringAssert.Contains(e.Message, path);
+        StringAssert.Contains(e.Message, "stage 2 (Segmentation)");
+    }
+
     [TestMethod]
     public void ErrorReporting_JsonExceptionFromAReader_OneLineAndExit1()
     {
