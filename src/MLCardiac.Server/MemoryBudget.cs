@@ -85,6 +85,29 @@ public sealed class MemoryBudget : IDisposable
         Volatile.Write(ref _capacity, BudgetBytes - baselineBytes);
     }
 
+    /// <summary>
+    /// Makes the GC hold the process to the budget: its heap hard limit becomes the budget less the process's native
+    /// memory at the baseline (resident set minus the GC's committed bytes), so garbage between collections cannot carry
+    /// the resident set past the budget — reservations bound what requests keep alive, the limit bounds what they leave
+    /// behind. Process-wide: only for a process that is the service. Returns the limit.
+    /// </summary>
+    /// <exception cref="MLCardiacException">The GC cannot take the limit (it already holds more).</exception>
+    public long LimitManagedHeap()
+    {
+        long native = Math.Max(0, BaselineBytes - GC.GetGCMemoryInfo().TotalCommittedBytes);
+        long limit = BudgetBytes - native;
+        try
+        {
+            AppContext.SetData("GCHeapHardLimit", (ulong)limit);
+            GC.RefreshMemoryLimit();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new MLCardiacException($"--memory-budget {Format(BudgetBytes)}: the .NET heap cannot be limited to {Format(limit)} ({e.Message}); give a larger budget.", e);
+        }
+        return limit;
+    }
+
     /// <summary>Reserves <paramref name="bytes"/> (≥ 0) in a new reservation; null when it does not fit.</summary>
     public Reservation? TryReserve(long bytes)
     {

@@ -68,6 +68,7 @@ public static class ServerApp
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var budget = app.Services.GetRequiredService<MemoryBudget>();
         budget.SetBaseline(Environment.WorkingSet);
+        if (options.LimitHeapToBudget) budget.LimitManagedHeap();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MLCardiac.Server");
         app.Lifetime.ApplicationStarted.Register(() =>
         {

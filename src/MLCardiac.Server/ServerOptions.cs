@@ -79,6 +79,13 @@ public sealed record ServerOptions
     /// <summary>Longest a client may take to send the request headers (Kestrel's RequestHeadersTimeout). Default 15 s.</summary>
     public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Whether the budget also becomes the .NET heap hard limit (less the native memory at start-up; see
+    /// <see cref="MemoryBudget.LimitManagedHeap"/>), so garbage cannot carry the process past it. A process-wide setting:
+    /// true (default) where the process is the service; false where the service is hosted beside other work (tests).
+    /// </summary>
+    public bool LimitHeapToBudget { get; init; } = true;
+
     /// <summary>How many of the most recent requests must all have failed (5xx) for <c>/healthz</c> to say "degraded". Default 5.</summary>
     public int HealthFailureWindow { get; init; } = 5;
 
