@@ -17,7 +17,7 @@ namespace MLCardiac.Bench;
 /// acceptance run against the service as a child process under a .NET heap hard limit (DOTNET_GCHeapHardLimit, the
 /// default of a 2 GiB container). (1) Ten uploads declaring the 256 MiB size limit send 12 KB between them and stall,
 /// while legitimate two-frame cines are posted one after another. (2) Six ~130 KB .nii.gz files declaring 2²⁶ voxels are
-/// posted at once. Reported: the status counts, idle RSS, peak RSS (VmHWM) during the burst against the budget, RSS
+/// posted at once. (1b) repeats (1) with the ten trickling 300 bytes a second each. Reported: the status counts, idle RSS, peak RSS (VmHWM) during the burst against the budget, RSS
 /// <c>--settle</c> seconds after the burst against idle. Without <c>--model</c> a default-size U-Net (16 filters,
 /// depth 4, 128 px; initial weights: the memory is under test, not the segmentation) is written to a temporary folder.
 /// <c>--server-dll</c> runs another build of the service (e.g. main's) with the same attack.
@@ -113,6 +113,26 @@ internal static class AttackBenchmark
             foreach (var tcp in stalled) tcp.Dispose();
         }
         Console.WriteLine($"attack (1) ten stalled 256 MiB uploads (12 KB sent): {legit} legitimate requests → {Counts(statuses)} in {clock.Elapsed.TotalSeconds:F1} s; peak RSS {server.PeakRssBytes >> 20} MiB");
+
+        // (1b) The same ten, trickling 300 bytes a second each: above Kestrel's default minimum rate (240 B/s), below ours.
+        server.ResetPeak();
+        var trickling = await server.StallUploadsAsync(10, 256L << 20, 1200, trickleBytesPerSecond: 300);
+        var trickleStatuses = new List<HttpStatusCode>();
+        clock.Restart();
+        try
+        {
+            for (int i = 0; i < legit; i++)
+            {
+                var (s, _) = await ServerProcess.PostConcurrentlyAsync(client, cine, frames, 1);
+                trickleStatuses.Add(s[0]);
+            }
+        }
+        finally
+        {
+            foreach (var tcp in trickling) tcp.Dispose();
+        }
+        statuses.AddRange(trickleStatuses);
+        Console.WriteLine($"attack (1b) ten 256 MiB uploads trickling 300 B/s: {legit} legitimate requests → {Counts(trickleStatuses)} in {clock.Elapsed.TotalSeconds:F1} s; peak RSS {server.PeakRssBytes >> 20} MiB");
 
         // (2) Six concurrent uploads declaring 2^26 voxels.
         await Task.Delay(1000);

@@ -102,9 +102,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Opens <paramref name="count"/> connections that each declare an upload of <paramref name="declaredBytes"/>, send
-    /// <paramref name="sendBytes"/> of it and stall. The caller disposes the clients.
+    /// <paramref name="sendBytes"/> of it and stall — or, with <paramref name="trickleBytesPerSecond"/>, go on sending
+    /// that many bytes each second until the server drops them or the caller disposes the clients.
     /// </summary>
-    public async Task<List<TcpClient>> StallUploadsAsync(int count, long declaredBytes, int sendBytes)
+    public async Task<List<TcpClient>> StallUploadsAsync(int count, long declaredBytes, int sendBytes, int trickleBytesPerSecond = 0)
     {
         var clients = new List<TcpClient>();
         for (int i = 0; i < count; i++)
@@ -116,6 +117,22 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             byte[] bytes = Encoding.ASCII.GetBytes(head);
             await tcp.GetStream().WriteAsync(bytes.Concat(new byte[Math.Max(0, sendBytes - bytes.Length)]).ToArray()).ConfigureAwait(false);
             clients.Add(tcp);
+            if (trickleBytesPerSecond > 0)
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        while (true)
+                        {
+                            await Task.Delay(1000).ConfigureAwait(false);
+                            await tcp.GetStream().WriteAsync(new byte[trickleBytesPerSecond]).ConfigureAwait(false);
+                        }
+                    }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or SocketException)
+                    {
+                        // Dropped by the server, or closed by the caller.
+                    }
+                });
         }
         return clients;
     }
