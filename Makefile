@@ -11,7 +11,7 @@ MLCARDIAC    = ./$(MLCARDIAC_BIN)
 PYTHON      ?= /usr/bin/python3
 TEST_PKGS   := python3-nibabel python3-numpy python3-scipy
 
-.PHONY: help setup build test bench run serve clean
+.PHONY: help setup build test bench fuzz run serve clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -45,6 +45,13 @@ test: setup build ## Run the test suite; ends with 'N passed, N failed, N skippe
 
 bench: setup build ## Benchmarks against the reference peers (not part of the tests)
 	$(DOTNET) run -c $(CONFIG) --no-build --project bench/MLCardiac.Bench -- all
+
+fuzz: build ## Fuzzing: 10 000 NIfTI and 2 000 model-file inputs (bench fuzz), then the suite's fuzz tests with line/branch coverage of the readers
+	$(DOTNET) run -c $(CONFIG) --no-build --project bench/MLCardiac.Bench -- fuzz
+	@rm -rf .artifacts/fuzz-coverage
+	$(DOTNET) test tests/MLCardiac.Tests -c $(CONFIG) --no-build -nologo --filter "FullyQualifiedName~MLCardiac.Tests.Fuzzing" \
+	  --collect "XPlat Code Coverage" --results-directory .artifacts/fuzz-coverage
+	$(PYTHON) build/fuzz-coverage.py .artifacts/fuzz-coverage
 
 PROFILE     ?= quick
 run: build ## The main job: the generalization study (quick profile) -> reports/generalization-study/report.html

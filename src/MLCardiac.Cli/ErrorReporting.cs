@@ -21,15 +21,23 @@ internal static class ErrorReporting
         switch (ex)
         {
             case MLCardiacException or CommandAppException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
-                console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+                console.MarkupLineInterpolated($"[red]error:[/] {OneLine(ex.Message)}");
+                return UserError;
+            // A damaged or foreign input file that a reader let through without naming it: still the user's to fix, in one line.
+            case System.Text.Json.JsonException or InvalidDataException or EndOfStreamException:
+                console.MarkupLineInterpolated($"[red]error:[/] a file could not be read: it is damaged or not in the expected format ({OneLine(ex.Message)}).");
                 return UserError;
             case OperationCanceledException:
                 console.MarkupLine("[yellow]cancelled[/]");
                 return 130;
+            case AggregateException { InnerExceptions.Count: 1 } aggregate:
+                return Report(aggregate.InnerExceptions[0], console);
             default:
                 console.MarkupLine("[red]internal error[/] (please report it):");
                 console.WriteException(ex, ExceptionFormats.ShortenPaths);
                 return InternalError;
         }
     }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 }

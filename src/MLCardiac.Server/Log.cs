@@ -8,8 +8,8 @@ namespace MLCardiac.Server;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "serving {Model} on {Address}")]
-    public static partial void Serving(ILogger logger, string model, string address);
+    [LoggerMessage(1, LogLevel.Information, "serving {Model} on {Address} (memory budget {Budget}, {Capacity} of it for requests)")]
+    public static partial void Serving(ILogger logger, string model, string address, string budget, string capacity);
 
     [LoggerMessage(2, LogLevel.Warning, "{Address} is reachable from other machines: the service has no authentication; put it behind a proxy that has.")]
     public static partial void NotLoopback(ILogger logger, string address);

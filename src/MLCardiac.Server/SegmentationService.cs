@@ -103,19 +103,28 @@ public sealed class SegmentationService : IDisposable
     /// <summary>
     /// Segments <paramref name="upload"/>: frames <paramref name="ed"/>/<paramref name="es"/> of a cine, or — when
     /// both are null — every frame, ED and ES then being the frames of largest and smallest predicted LV volume.
+    /// Admission comes first and decodes nothing: the header alone gives the voxels, and the memory the request will
+    /// hold (<see cref="EstimateBytes"/>) is reserved in <paramref name="reservation"/> before it queues; the image
+    /// is decoded only once a worker is free.
     /// </summary>
-    /// <exception cref="ApiException">The upload or the frame choice is refused (the status says why), or the queue is full (503).</exception>
+    /// <exception cref="ApiException">The upload or the frame choice is refused (the status says why), or the memory
+    /// budget cannot hold the request or the queue is full (503).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired (client gone or timeout).</exception>
-    public async Task<SegmentResponse> SegmentAsync(Upload upload, int? ed, int? es, bool inline, CancellationToken cancellationToken)
+    public async Task<SegmentResponse> SegmentAsync(Upload upload, MemoryBudget.Reservation reservation, int? ed, int? es, bool inline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(reservation);
         var total = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
 
         var clock = Stopwatch.StartNew();
-        Volume image = Decode(upload);
-        timings["read"] = clock.Elapsed.TotalMilliseconds;
-        int[] frames = ChooseFrames(image, ed, es);
+        long bytes = upload.Length;
+        ImageSize size = ReadSize(upload);
+        int[] frames = ChooseFrames(size.Frames, ed, es);
+        long need = EstimateBytes(size, frames.Length);
+        if (!reservation.TryGrow(need))
+            throw Upload.OverBudget($"an image of {size.Voxels} voxels", need);
+        timings["admit"] = clock.Elapsed.TotalMilliseconds;
 
         if (Interlocked.Increment(ref _pending) > _options.Workers + _options.QueueLimit)
         {
@@ -131,10 +140,14 @@ public sealed class SegmentationService : IDisposable
             if (!_idle.TryDequeue(out Worker? worker)) throw new InvalidOperationException("no idle worker although a slot was free");
             try
             {
-                SegmentResponse response = Run(worker, image, upload.Length, frames, ed is null && frames.Length > 1, inline, timings, cancellationToken);
+                clock.Restart();
+                Volume image = Decode(upload);
+                upload.Dispose(); // the compressed bytes are no longer needed: their blocks go back to the pool now
+                timings["read"] = clock.Elapsed.TotalMilliseconds;
+                SegmentResponse response = Run(worker, image, bytes, frames, ed is null && frames.Length > 1, inline, timings, cancellationToken);
                 timings["total"] = total.Elapsed.TotalMilliseconds;
                 if (_logger.IsEnabled(LogLevel.Information))
-                    Log.Segmented(_logger, response.Id, upload.Length, string.Join('×', image.Shape), frames.Length, response.FrameSource, timings["total"]);
+                    Log.Segmented(_logger, response.Id, bytes, string.Join('×', image.Shape), frames.Length, response.FrameSource, timings["total"]);
                 return response;
             }
             finally
@@ -150,42 +163,104 @@ public sealed class SegmentationService : IDisposable
         }
     }
 
-    private Volume Decode(Upload upload)
+    /// <summary>
+    /// Bytes a request for <paramref name="size"/> holds at its peak, <paramref name="segmentedFrames"/> of them segmented:
+    /// the decoded image and the label volume (float32 each: <see cref="BytesPerVoxel"/>), the working arrays of one frame
+    /// (resampling, normalisation, probabilities restored to the image grid: <see cref="BytesPerFrameVoxel"/>), the network's
+    /// input and output for one frame's slices at the model's size, and the encoded label volume.
+    /// </summary>
+    public long EstimateBytes(ImageSize size, int segmentedFrames)
     {
-        UploadSniffer.Check(upload.Buffer, upload.Length);
-        var readOptions = new NiftiReadOptions { MaxVoxelCount = _options.MaxVoxelCount, MaxDecompressedBytes = _options.MaxDecompressedBytes };
+        ArgumentNullException.ThrowIfNull(size);
+        long perFrame = size.Voxels / Math.Max(1, size.Frames);
+        long network = (long)size.Slices * Model.InputSize * Model.InputSize * BytesPerNetworkPixel;
+        return size.Voxels * BytesPerVoxel + perFrame * BytesPerFrameVoxel + network + size.Voxels / 8;
+    }
+
+    /// <summary>Bytes per voxel of the whole image a request holds: the decoded float32 image and the float32 label volume.</summary>
+    public const int BytesPerVoxel = 8;
+
+    /// <summary>Bytes per voxel of one frame held while that frame is segmented (working arrays on the image grid).</summary>
+    public const int BytesPerFrameVoxel = 48;
+
+    /// <summary>Bytes per pixel of the network's slices for one frame (input, logits, probabilities, mirrored copies).</summary>
+    public const int BytesPerNetworkPixel = 64;
+
+    /// <summary>
+    /// Runs each worker's model once on a small blank image, so that what inference needs once (ONNX Runtime's arenas,
+    /// code paths) is in place before the service measures its baseline memory.
+    /// </summary>
+    public void WarmUp()
+    {
+        var blank = new Volume(new float[48 * 48 * 2], [48, 48, 2], new Spacing(2, 2, 8));
+        foreach (Worker w in _all) w.Model.Segment(blank, 0);
+    }
+
+    /// <summary>What a NIfTI header declares: voxels in all, slices per frame and frames.</summary>
+    /// <param name="Voxels">Voxels of all frames.</param>
+    /// <param name="Slices">Slices (the third dimension).</param>
+    /// <param name="Frames">Frames (the fourth dimension; 1 for a 3D image).</param>
+    public sealed record ImageSize(long Voxels, int Slices, int Frames);
+
+    /// <summary>Identifies the upload by its bytes and reads its header only: the declared size, checked against the voxel limit.</summary>
+    private ImageSize ReadSize(Upload upload)
+    {
+        UploadSniffer.Check(upload.OpenRead());
+        NiftiHeader h;
         try
         {
-            using var header = new MemoryStream(upload.Buffer, 0, upload.Length, writable: false);
-            NiftiHeader h = NiftiReader.ReadHeader(header, "upload");
-            long voxels = 1;
-            int rank = (int)Math.Clamp(h.Dim[0], 1, 7);
-            for (int d = 1; d <= rank; d++) voxels = h.Dim[d] > 0 && voxels <= long.MaxValue / h.Dim[d] ? voxels * h.Dim[d] : long.MaxValue;
-            if (voxels > _options.MaxVoxelCount)
-                throw new ApiException(413, "Image too large", $"the image declares {voxels} voxels; the limit is {_options.MaxVoxelCount}.");
-            using var stream = new MemoryStream(upload.Buffer, 0, upload.Length, writable: false);
-            return NiftiReader.Read(stream, "upload", readOptions);
+            h = NiftiReader.ReadHeader(upload.OpenRead(), "upload");
         }
         catch (MLCardiacException e)
         {
             // The reader's messages name the stream ("upload") and the problem; they never quote header text.
             throw new ApiException(400, "Unreadable NIfTI", e.Message);
         }
+        long rank = h.Dim[0];
+        if (rank is < 1 or > 7)
+            throw new ApiException(400, "Unreadable NIfTI", $"upload: dim[0] = {rank}: the number of dimensions must be 1..7.");
+        long voxels = 1;
+        for (int d = 1; d <= rank; d++)
+        {
+            if (h.Dim[d] < 1)
+                throw new ApiException(400, "Unreadable NIfTI", $"upload: dim[{d}] = {h.Dim[d]}: every dimension must be at least 1.");
+            voxels = voxels <= long.MaxValue / h.Dim[d] ? voxels * h.Dim[d] : long.MaxValue;
+        }
+        if (voxels > _options.MaxVoxelCount)
+            throw new ApiException(413, "Image too large", $"the image declares {voxels} voxels; the limit is {_options.MaxVoxelCount}.");
+        return new ImageSize(voxels, rank >= 3 ? (int)h.Dim[3] : 1, rank >= 4 ? (int)h.Dim[4] : 1);
     }
 
-    private static int[] ChooseFrames(Volume image, int? ed, int? es)
+    private Volume Decode(Upload upload)
     {
-        if (image.Frames == 1)
+        var readOptions = new NiftiReadOptions { MaxVoxelCount = _options.MaxVoxelCount, MaxDecompressedBytes = _options.MaxDecompressedBytes };
+        try
+        {
+            return NiftiReader.Read(upload.OpenRead(), "upload", readOptions);
+        }
+        catch (MLCardiacException e)
+        {
+            throw new ApiException(400, "Unreadable NIfTI", e.Message);
+        }
+    }
+
+    /// <summary>The frames to segment of an image with <paramref name="frameCount"/> frames; throws 400 naming a bad choice.</summary>
+    internal static int[] ChooseFrames(int frameCount, int? ed, int? es)
+    {
+        foreach (var (name, value) in new[] { ("ed", ed), ("es", es) })
+            if (value < 0)
+                throw new ApiException(400, "No such frame", $"{name}={value}: frames are 0-based indices (0 or more).");
+        if (frameCount == 1)
         {
             if (ed is > 0 || es is > 0) throw new ApiException(400, "No such frame", "the image has one frame (3D); ed and es can only be 0.");
             return [0];
         }
         if (ed is null != es is null)
             throw new ApiException(400, "Incomplete frame choice", "give both ed and es (0-based frame indices), or neither to detect them.");
-        if (ed is null) return Enumerable.Range(0, image.Frames).ToArray();
+        if (ed is null) return Enumerable.Range(0, frameCount).ToArray();
         foreach (var (name, value) in new[] { ("ed", ed.Value), ("es", es!.Value) })
-            if (value < 0 || value >= image.Frames)
-                throw new ApiException(400, "No such frame", $"{name}={value}: the cine has frames 0..{image.Frames - 1}.");
+            if (value >= frameCount)
+                throw new ApiException(400, "No such frame", $"{name}={value}: the cine has frames 0..{frameCount - 1}.");
         return ed == es ? [ed.Value] : [ed.Value, es!.Value];
     }
 
@@ -245,7 +320,7 @@ public sealed class SegmentationService : IDisposable
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Unfamiliar scanner: this scan looks unlike the vendors the model was trained on (confidence {scanner.Confidence:F2} < threshold {scanner.Threshold:F2}); check the segmentation carefully."));
         timings["classify"] = clock.Elapsed.TotalMilliseconds;
-        if (indices is { LvEdvMl: 0 }) warnings.Add("No LV blood pool was found at end-diastole: the EF cannot be computed.");
+        warnings.AddRange(SegmentationPlausibility.Check(volumes, ed, es));
 
         clock.Restart();
         byte[] gz = EncodeLabels(labels, image);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -41,7 +42,9 @@ public static class ServerApp
         {
             // The multipart reader enforces the exact file limit; this is the transport's backstop.
             k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20);
-            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            // Stalled or trickling clients are disconnected: headers within a bound, the body at a minimum rate.
+            k.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinUploadBytesPerSecond, options.UploadGracePeriod);
             k.AddServerHeader = false;
         });
         builder.Services.AddProblemDetails();
@@ -54,16 +57,24 @@ public static class ServerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new ResultStore(options.ResultLifetime, options.MaxResults));
         builder.Services.AddSingleton<SegmentationService>();
+        builder.Services.AddSingleton(new MemoryBudget(options.MemoryBudgetBytes ?? MemoryBudget.DefaultBudgetBytes()));
+        builder.Services.AddSingleton(new RequestOutcomes(options.HealthFailureWindow));
 
         WebApplication app = builder.Build();
         // Load the model now, not on the first request: a broken model folder stops the start with its reason.
         var service = app.Services.GetRequiredService<SegmentationService>();
+        // What the loaded, warmed-up model holds is the budget's baseline; requests reserve the rest.
+        service.WarmUp();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var budget = app.Services.GetRequiredService<MemoryBudget>();
+        budget.SetBaseline(Environment.WorkingSet);
+        if (options.LimitHeapToBudget) budget.LimitManagedHeap();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MLCardiac.Server");
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             foreach (string address in Addresses(app))
             {
-                Log.Serving(log, service.Model.Id, address);
+                Log.Serving(log, service.Model.Id, address, MemoryBudget.Format(budget.BudgetBytes), MemoryBudget.Format(budget.CapacityBytes));
                 if (!IsLoopback(address)) Log.NotLoopback(log, address);
             }
             if (!EmbeddedAssets.HasViewer)
@@ -106,6 +117,7 @@ public static class ServerApp
             .Accepts<IFormFile>("multipart/form-data")
             .Produces<SegmentResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -122,49 +134,89 @@ public static class ServerApp
             .WithName("Models")
             .WithSummary("The served model.")
             .Produces<ModelInfo[]>();
-        app.MapGet("/healthz", (SegmentationService service, ServerOptions options) =>
-                Results.Ok(new HealthInfo("ok", service.Model.Id, service.Busy, service.Waiting, options.QueueLimit, service.Results.Count)))
+        app.MapGet("/healthz", Health)
             .WithName("Health")
-            .WithSummary("Liveness and queue state.")
+            .WithSummary("Liveness, queue and memory-budget state; \"degraded\" when the budget is exhausted or the last requests all failed.")
             .Produces<HealthInfo>();
     }
 
-    private static async Task<IResult> SegmentAsync(HttpContext context, SegmentationService service, ServerOptions options, ILogger<SegmentationService> log)
+    private static HealthInfo Health(SegmentationService service, ServerOptions options, MemoryBudget budget, RequestOutcomes outcomes)
+    {
+        var reasons = new List<string>();
+        if (budget.IsExhausted)
+            reasons.Add($"memory budget exhausted: {MemoryBudget.Format(budget.ReservedBytes)} of {MemoryBudget.Format(budget.CapacityBytes)} reserved, or a request refused for memory in the last {MemoryBudget.ExhaustedWindow.TotalSeconds:F0} s");
+        if (outcomes.AllRecentFailed)
+            reasons.Add($"the last {options.HealthFailureWindow} requests all failed");
+        return new HealthInfo(reasons.Count == 0 ? "ok" : "degraded", service.Model.Id, service.Busy, service.Waiting, options.QueueLimit, service.Results.Count,
+            budget.BudgetBytes, budget.CapacityBytes, budget.ReservedBytes, outcomes.Failures, reasons);
+    }
+
+    private static async Task<IResult> SegmentAsync(HttpContext context, SegmentationService service, ServerOptions options, MemoryBudget budget,
+        RequestOutcomes outcomes, ILogger<SegmentationService> log)
     {
         CancellationToken aborted = context.RequestAborted;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         timeout.CancelAfter(options.RequestTimeout);
+        using MemoryBudget.Reservation reservation = budget.TryReserve(0)!;
+        Upload? upload = null;
         try
         {
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
                 limit.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20);
-            Upload upload = await Upload.ReadAsync(context.Request, options.MaxUploadBytes, timeout.Token).ConfigureAwait(false);
+            upload = await Upload.ReadAsync(context.Request, options.MaxUploadBytes, reservation, timeout.Token).ConfigureAwait(false);
             int? ed = Frame(context, upload, "ed"), es = Frame(context, upload, "es");
             bool inline = string.Equals(Field(context, upload, "inline"), "true", StringComparison.OrdinalIgnoreCase);
-            SegmentResponse response = await service.SegmentAsync(upload, ed, es, inline, timeout.Token).ConfigureAwait(false);
+            SegmentResponse response = await service.SegmentAsync(upload, reservation, ed, es, inline, timeout.Token).ConfigureAwait(false);
+            outcomes.Record(failed: false);
             return Results.Ok(response);
         }
         catch (ApiException e)
         {
             Log.Refused(log, e.StatusCode, e.Title);
+            outcomes.Record(failed: e.StatusCode >= 500);
             if (e.StatusCode == 503) context.Response.Headers.RetryAfter = "5";
             return Results.Problem(statusCode: e.StatusCode, title: e.Title, detail: e.Message);
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested && timeout.IsCancellationRequested)
         {
+            outcomes.Record(failed: true);
             context.Response.Headers.RetryAfter = "5";
             return Results.Problem(statusCode: 503, title: "Timed out",
                 detail: $"the request took longer than {options.RequestTimeout.TotalSeconds:F0} s (waiting included) and was cancelled.");
+        }
+        catch (OutOfMemoryException)
+        {
+            // The budget's estimate fell short of what the runtime could give: still the client's answer is "later", not a crash.
+            Log.Refused(log, 503, "Out of memory");
+            outcomes.Record(failed: true);
+            context.Response.Headers.RetryAfter = "5";
+            return Results.Problem(statusCode: 503, title: "Out of memory", detail: "the service ran out of memory for this request; retry shortly.");
         }
         catch (Exception e) when (e is OperationCanceledException || (e is IOException && aborted.IsCancellationRequested))
         {
             // The client went away: its work was cancelled; nobody reads an answer.
             return Results.Empty;
         }
+        catch
+        {
+            outcomes.Record(failed: true);
+            throw;
+        }
+        finally
+        {
+            upload?.Dispose();
+        }
     }
 
-    private static string? Field(HttpContext context, Upload upload, string name) =>
-        upload.Fields.TryGetValue(name, out string? v) ? v : context.Request.Query[name].FirstOrDefault();
+    /// <summary>A field from the form or the query string; given twice (in either or both) it is refused, never silently picked.</summary>
+    private static string? Field(HttpContext context, Upload upload, string name)
+    {
+        var query = context.Request.Query[name];
+        bool inForm = upload.Fields.TryGetValue(name, out string? v);
+        if (query.Count + (inForm ? 1 : 0) > 1)
+            throw new ApiException(400, "Repeated field", $"{name} is given more than once (form and query string together count); give it once.");
+        return inForm ? v : query.FirstOrDefault();
+    }
 
     private static int? Frame(HttpContext context, Upload upload, string name)
     {

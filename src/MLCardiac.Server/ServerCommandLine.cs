@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace MLCardiac.Server;
 
-/// <summary>The arguments of <c>dotnet run --project src/MLCardiac.Server</c>: --model, --classifier, --urls, --workers, --queue-limit, --timeout, --max-upload-mb, --backend.</summary>
+/// <summary>The arguments of <c>dotnet run --project src/MLCardiac.Server</c>: --model, --classifier, --urls, --workers, --queue-limit, --timeout, --max-upload-mb, --max-voxels, --memory-budget, --backend.</summary>
 public static class ServerCommandLine
 {
     /// <summary>Parses <paramref name="args"/>; throws <see cref="MLCardiacException"/> naming a bad argument.</summary>
@@ -18,6 +18,11 @@ public static class ServerCommandLine
                 string v = Value();
                 return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw new MLCardiacException($"{name} {v}: not an integer.");
             }
+            long Long(string name)
+            {
+                string v = Value();
+                return long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) ? n : throw new MLCardiacException($"{name} {v}: not an integer.");
+            }
             options = args[i] switch
             {
                 "--model" => options with { ModelDirectory = Value() },
@@ -27,8 +32,10 @@ public static class ServerCommandLine
                 "--queue-limit" => options with { QueueLimit = Int("--queue-limit") },
                 "--timeout" => options with { RequestTimeout = TimeSpan.FromSeconds(Int("--timeout")) },
                 "--max-upload-mb" => options with { MaxUploadBytes = (long)Int("--max-upload-mb") << 20 },
+                "--max-voxels" => options with { MaxVoxelCount = Long("--max-voxels") },
+                "--memory-budget" => options with { MemoryBudgetBytes = MemoryBudget.ParseSize(Value(), "--memory-budget") },
                 "--backend" => options with { Backend = ServerOptions.ParseBackend(Value()) },
-                _ => throw new MLCardiacException($"{args[i]}: unknown argument (use --model, --classifier, --urls, --workers, --queue-limit, --timeout, --max-upload-mb, --backend)."),
+                _ => throw new MLCardiacException($"{args[i]}: unknown argument (use --model, --classifier, --urls, --workers, --queue-limit, --timeout, --max-upload-mb, --max-voxels, --memory-budget, --backend)."),
             };
         }
         return options;

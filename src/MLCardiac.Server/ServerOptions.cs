@@ -62,6 +62,36 @@ public sealed record ServerOptions
     /// <summary>Most results kept in memory at once (the oldest goes first). Default 64.</summary>
     public int MaxResults { get; init; } = 64;
 
+    /// <summary>
+    /// Memory the whole process may use, bytes (<c>--memory-budget</c>); what the loaded model holds at start-up is
+    /// subtracted and requests reserve the rest (<see cref="MemoryBudget"/>); a request that does not fit gets 503 with
+    /// Retry-After. Null (default): <see cref="MemoryBudget.DefaultShareOfAvailable"/> of the memory available to the
+    /// process (container/cgroup limit, GC heap hard limit or the machine's memory).
+    /// </summary>
+    public long? MemoryBudgetBytes { get; init; }
+
+    /// <summary>
+    /// Slowest accepted upload, bytes per second, averaged after a grace period of <see cref="UploadGracePeriod"/>
+    /// (Kestrel's MinRequestBodyDataRate); a slower or stalled client is disconnected. Default 1024.
+    /// </summary>
+    public double MinUploadBytesPerSecond { get; init; } = 1024;
+
+    /// <summary>Grace period before <see cref="MinUploadBytesPerSecond"/> applies; longer than 1 s. Default 10 s.</summary>
+    public TimeSpan UploadGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest a client may take to send the request headers (Kestrel's RequestHeadersTimeout). Default 15 s.</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Whether the budget also becomes the .NET heap hard limit (less the native memory at start-up; see
+    /// <see cref="MemoryBudget.LimitManagedHeap"/>), so garbage cannot carry the process past it. A process-wide setting:
+    /// true (default) where the process is the service; false where the service is hosted beside other work (tests).
+    /// </summary>
+    public bool LimitHeapToBudget { get; init; } = true;
+
+    /// <summary>How many of the most recent requests must all have failed (5xx) for <c>/healthz</c> to say "degraded". Default 5.</summary>
+    public int HealthFailureWindow { get; init; } = 5;
+
     /// <summary>The backend named by <c>--backend</c>: <c>auto</c>, <c>torchsharp</c> or <c>onnxruntime</c> (any case); throws <see cref="MLCardiacException"/> otherwise.</summary>
     public static SegmentationBackend ParseBackend(string value) => value?.Trim().ToLowerInvariant() switch
     {
@@ -86,5 +116,10 @@ public sealed record ServerOptions
         if (ResultLifetime <= TimeSpan.Zero) throw new MLCardiacException($"ResultLifetime {ResultLifetime}: must be positive.");
         if (!Enum.IsDefined(Backend)) throw new MLCardiacException($"--backend {Backend}: use auto, torchsharp, onnxruntime or onnxruntime-int8.");
         if (MaxResults < 1) throw new MLCardiacException($"MaxResults {MaxResults}: must be at least 1.");
+        if (MemoryBudgetBytes is < 1) throw new MLCardiacException($"--memory-budget {MemoryBudgetBytes}: must be positive.");
+        if (!(MinUploadBytesPerSecond > 0)) throw new MLCardiacException($"MinUploadBytesPerSecond {MinUploadBytesPerSecond}: must be positive.");
+        if (UploadGracePeriod <= TimeSpan.FromSeconds(1)) throw new MLCardiacException($"UploadGracePeriod {UploadGracePeriod}: must be longer than 1 s (Kestrel's minimum).");
+        if (RequestHeadersTimeout <= TimeSpan.Zero) throw new MLCardiacException($"RequestHeadersTimeout {RequestHeadersTimeout}: must be positive.");
+        if (HealthFailureWindow < 1) throw new MLCardiacException($"HealthFailureWindow {HealthFailureWindow}: must be at least 1.");
     }
 }

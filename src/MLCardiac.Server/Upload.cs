@@ -1,28 +1,46 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.IO;
 using Microsoft.Net.Http.Headers;
 
 namespace MLCardiac.Server;
 
 /// <summary>
 /// One uploaded image, held in memory (never written to disk), and the form fields that came with it.
-/// <see cref="ReadAsync"/> streams a multipart body part by part with a hard size bound, so an oversize upload
-/// is refused (413) as soon as it passes the bound.
+/// <see cref="ReadAsync"/> streams a multipart body part by part into pooled blocks that grow with the bytes actually
+/// received — never with the declared Content-Length — reserving each block against the service's
+/// <see cref="MemoryBudget"/> before it is filled: an oversize upload is refused (413) as soon as it passes the size
+/// bound, and one that does not fit the budget (503) as soon as it does not.
 /// </summary>
-public sealed class Upload
+public sealed class Upload : IDisposable
 {
-    private Upload(byte[] buffer, int length, IReadOnlyDictionary<string, string> fields)
+    /// <summary>Size of the pooled blocks an upload is stored in: 128 KiB.</summary>
+    public const int BlockBytes = 128 * 1024;
+
+    /// <summary>
+    /// The shared pool of blocks. It keeps at most 32 MiB of free blocks for the next uploads; beyond that returned blocks
+    /// are left to the GC, so memory goes back after a burst. Contiguous "large buffers" are never asked for.
+    /// </summary>
+    private static readonly RecyclableMemoryStreamManager Pool = new(new RecyclableMemoryStreamManager.Options
     {
-        Buffer = buffer;
-        Length = length;
+        BlockSize = BlockBytes,
+        LargeBufferMultiple = 1 << 20,
+        MaximumBufferSize = 8 << 20,
+        MaximumSmallPoolFreeBytes = 32L << 20,
+        MaximumLargePoolFreeBytes = 16L << 20,
+    });
+
+    private readonly RecyclableMemoryStream _content;
+
+    private Upload(RecyclableMemoryStream content, IReadOnlyDictionary<string, string> fields)
+    {
+        _content = content;
         Fields = fields;
     }
 
-    /// <summary>The file's bytes (the first <see cref="Length"/> of them).</summary>
-    public byte[] Buffer { get; }
-
     /// <summary>Bytes of the file.</summary>
-    public int Length { get; }
+    public long Length => _content.Length;
 
     /// <summary>Small form fields (ed, es, inline), by lower-case name.</summary>
     public IReadOnlyDictionary<string, string> Fields { get; }
@@ -30,11 +48,37 @@ public sealed class Upload
     /// <summary>The only fields read from the form; others are skipped.</summary>
     private static readonly HashSet<string> KnownFields = new(StringComparer.OrdinalIgnoreCase) { "ed", "es", "inline" };
 
-    /// <summary>Reads the multipart body of <paramref name="request"/>: exactly one file part of at most <paramref name="maxBytes"/> bytes.</summary>
-    /// <exception cref="ApiException">415 when the body is not multipart/form-data, 413 when the file is too large, 400 when it is malformed or missing.</exception>
-    public static async Task<Upload> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The file's bytes from the start, as a seekable read stream. Each call rewinds the same stream: read it to the end
+    /// before calling again, and do not dispose it (the upload does).
+    /// </summary>
+    public Stream OpenRead()
+    {
+        _content.Position = 0;
+        return _content;
+    }
+
+    /// <summary>Returns the blocks to the pool.</summary>
+    public void Dispose() => _content.Dispose();
+
+    /// <summary>Creates an upload of <paramref name="bytes"/> (tests and benchmarks).</summary>
+    public static Upload FromBytes(ReadOnlySpan<byte> bytes, IReadOnlyDictionary<string, string>? fields = null)
+    {
+        var content = Pool.GetStream("upload");
+        content.Write(bytes);
+        return new Upload(content, fields ?? new Dictionary<string, string>());
+    }
+
+    /// <summary>
+    /// Reads the multipart body of <paramref name="request"/>: exactly one file part of at most <paramref name="maxBytes"/>
+    /// bytes, each block of it reserved in <paramref name="reservation"/> before it is filled.
+    /// </summary>
+    /// <exception cref="ApiException">415 when the body is not multipart/form-data, 413 when the file is too large, 503 when
+    /// the memory budget cannot hold it, 408 when the client sends too slowly, 400 when it is malformed or missing.</exception>
+    public static async Task<Upload> ReadAsync(HttpRequest request, long maxBytes, MemoryBudget.Reservation reservation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(reservation);
         if (request.ContentLength > maxBytes + MultipartOverheadBytes)
             throw TooLarge(maxBytes);
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? type)
@@ -46,8 +90,7 @@ public sealed class Upload
 
         var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = maxBytes + 1 };
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        byte[]? buffer = null;
-        int length = 0;
+        RecyclableMemoryStream? content = null;
         try
         {
             for (MultipartSection? section = await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false);
@@ -57,36 +100,56 @@ public sealed class Upload
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out ContentDispositionHeaderValue? disposition)
                     || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                     throw new ApiException(400, "Malformed multipart body", "a part has no form-data Content-Disposition.");
-                if (disposition.IsFileDisposition())
+                if (IsFile(disposition))
                 {
-                    if (buffer is not null)
+                    if (content is not null)
                         throw new ApiException(400, "Too many files", "send exactly one image per request.");
-                    (buffer, length) = await ReadBoundedAsync(section.Body, maxBytes, request.ContentLength, cancellationToken).ConfigureAwait(false);
+                    content = Pool.GetStream("upload");
+                    await ReadBoundedAsync(section.Body, content, maxBytes, reservation, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     string name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                     string value = await ReadSmallAsync(section.Body, name, cancellationToken).ConfigureAwait(false);
-                    if (KnownFields.Contains(name)) fields[name.ToLowerInvariant()] = value.Trim();
+                    if (KnownFields.Contains(name) && !fields.TryAdd(name.ToLowerInvariant(), value.Trim()))
+                        throw new ApiException(400, "Repeated field", $"form field '{name.ToLowerInvariant()}' is given more than once; give it once.");
                 }
             }
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (Exception e) when (Refusal(e, maxBytes, cancellationToken) is ApiException refusal)
         {
-            throw TooLarge(maxBytes);
+            content?.Dispose();
+            throw refusal;
         }
-        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        catch
         {
-            throw TooLarge(maxBytes);
+            content?.Dispose();
+            throw;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or BadHttpRequestException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new ApiException(400, "Malformed multipart body", $"the request body could not be read as multipart/form-data ({e.Message}).");
-        }
-        if (buffer is null)
+        if (content is null)
             throw new ApiException(400, "No file", "the form has no file part; send the image as a file field (e.g. curl -F file=@scan.nii.gz).");
-        return new Upload(buffer, length, fields);
+        return new Upload(content, fields);
     }
+
+    /// <summary>A part is the file when its Content-Disposition has a filename parameter, even an empty one.</summary>
+    private static bool IsFile(ContentDispositionHeaderValue disposition) =>
+        disposition.Parameters.Any(p => p.Name.Equals("filename", StringComparison.OrdinalIgnoreCase) || p.Name.Equals("filename*", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>What the client is told when reading the body failed with <paramref name="e"/>; null for errors that are not the body's (rethrown).</summary>
+    private static ApiException? Refusal(Exception e, long maxBytes, CancellationToken cancellationToken) => e switch
+    {
+        ApiException => null,
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge(maxBytes),
+        BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } =>
+            new ApiException(408, "Upload too slow", "the upload arrived more slowly than the service accepts and was cut off."),
+        // MultipartReader's own limits: the body's (the file bound) is a 413; a part's headers over 16 KiB are a bad request.
+        InvalidDataException when e.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase) => TooLarge(maxBytes),
+        InvalidDataException when e.Message.Contains("header", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("Line length limit", StringComparison.OrdinalIgnoreCase) =>
+            new ApiException(400, "Malformed multipart body", "a part's headers are too long (the limit is 16 KiB)."),
+        IOException or InvalidDataException or BadHttpRequestException when !cancellationToken.IsCancellationRequested =>
+            new ApiException(400, "Malformed multipart body", $"the request body could not be read as multipart/form-data ({e.Message})."),
+        _ => null,
+    };
 
     /// <summary>Room for multipart boundaries and part headers on top of the file itself.</summary>
     private const long MultipartOverheadBytes = 64 * 1024;
@@ -94,24 +157,36 @@ public sealed class Upload
     private static ApiException TooLarge(long maxBytes) =>
         new(413, "Upload too large", $"the upload exceeds the limit of {maxBytes} bytes ({maxBytes / (1024.0 * 1024):F1} MiB).");
 
-    private static async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(Stream body, long maxBytes, long? contentLength, CancellationToken cancellationToken)
+    /// <summary>The 503 of an upload the memory budget cannot hold.</summary>
+    internal static ApiException OverBudget(string what, long needBytes) =>
+        new(503, "Memory budget exhausted", $"the service's memory budget cannot hold {what} ({MemoryBudget.Format(needBytes)} more) while other requests use it; retry shortly.");
+
+    private static async Task ReadBoundedAsync(Stream body, RecyclableMemoryStream content, long maxBytes, MemoryBudget.Reservation reservation, CancellationToken cancellationToken)
     {
-        int capacity = (int)Math.Min(Math.Min(maxBytes + 1, contentLength ?? 1 << 20), Array.MaxLength);
-        byte[] buffer = new byte[Math.Max(capacity, 4096)];
-        int length = 0;
-        while (true)
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        long reserved = 0;
+        try
         {
-            if (length == buffer.Length)
+            while (true)
             {
+                int n = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (n == 0) break;
+                long length = content.Length + n;
                 if (length > maxBytes) throw TooLarge(maxBytes);
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, Math.Min(maxBytes + 1, Array.MaxLength)));
+                if (length > reserved)
+                {
+                    // Whole blocks, reserved before they are filled: what the upload holds never exceeds what it reserved.
+                    long blocks = (length - reserved + BlockBytes - 1) / BlockBytes;
+                    if (!reservation.TryGrow(blocks * BlockBytes)) throw OverBudget("the upload", blocks * BlockBytes);
+                    reserved += blocks * BlockBytes;
+                }
+                content.Write(chunk, 0, n);
             }
-            int n = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-            if (n == 0) break;
-            length += n;
-            if (length > maxBytes) throw TooLarge(maxBytes);
         }
-        return (buffer, length);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 
     private static async Task<string> ReadSmallAsync(Stream body, string name, CancellationToken cancellationToken)

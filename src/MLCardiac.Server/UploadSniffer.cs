@@ -20,22 +20,24 @@ public static class UploadSniffer
     }
 
     /// <summary>
-    /// Checks the first <paramref name="length"/> bytes of <paramref name="buffer"/>; throws <see cref="ApiException"/> 415 when it is not NIfTI or gzip, 400 when
-    /// it is too short or the gzip stream is cut off before a header.
+    /// Checks the start of <paramref name="upload"/> (read from its current position, which moves); throws <see cref="ApiException"/> 415 when
+    /// it is not NIfTI or gzip, 400 when it is too short or the gzip stream is cut off before a header.
     /// </summary>
-    public static Kind Check(byte[] buffer, int length)
+    public static Kind Check(Stream upload)
     {
-        ArgumentNullException.ThrowIfNull(buffer);
-        ReadOnlySpan<byte> data = buffer.AsSpan(0, length);
-        if (data.Length < 4)
-            throw new ApiException(400, "Truncated upload", $"the upload holds {data.Length} byte(s); a NIfTI header needs at least 348.");
+        ArgumentNullException.ThrowIfNull(upload);
+        Span<byte> data = stackalloc byte[4];
+        int length = upload.ReadAtLeast(data, 4, throwOnEndOfStream: false);
+        if (length < 4)
+            throw new ApiException(400, "Truncated upload", $"the upload holds {length} byte(s); a NIfTI header needs at least 348.");
         if (data[0] == 0x1f && data[1] == 0x8b)
         {
             Span<byte> head = stackalloc byte[4];
             int got;
             try
             {
-                using var gz = new GZipStream(new MemoryStream(buffer, 0, Math.Min(length, 64 * 1024), writable: false), CompressionMode.Decompress);
+                upload.Seek(-4, SeekOrigin.Current);
+                using var gz = new GZipStream(upload, CompressionMode.Decompress, leaveOpen: true);
                 got = gz.ReadAtLeast(head, 4, throwOnEndOfStream: false);
             }
             catch (InvalidDataException e)

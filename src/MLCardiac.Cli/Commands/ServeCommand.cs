@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace MLCardiac.Cli.Commands;
 
 /// <summary>
-/// <c>mlcardiac serve --model DIR [--classifier DIR] [--urls URLS] [--backend auto|torchsharp|onnxruntime]</c>: the HTTP service and its web page
+/// <c>mlcardiac serve --model DIR [--classifier DIR] [--urls URLS] [--memory-budget SIZE] [--backend auto|torchsharp|onnxruntime]</c>: the HTTP service and its web page
 /// (<see cref="ServerApp"/>), until Ctrl-C.
 /// </summary>
 internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.Settings>
@@ -43,6 +43,10 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
         [Description("Largest upload in MiB; larger gets 413. Default: 256.")]
         public int MaxUploadMb { get; init; } = 256;
 
+        [CommandOption("--memory-budget <SIZE>")]
+        [Description("Memory the service may use in all, e.g. 1.5g or 800m; requests that do not fit get 503 with Retry-After. Default: 75 % of the memory available to the process (container limit, GC heap limit or RAM).")]
+        public string? MemoryBudget { get; init; }
+
         [CommandOption("--backend <BACKEND>")]
         [Description("auto (default) or onnxruntime: ONNX Runtime, the faster, with the folder's model.onnx or one exported in memory at start-up; torchsharp: libtorch; onnxruntime-int8: the folder's model.int8.onnx (`mlcardiac export --int8`), integer convolutions.")]
         public string Backend { get; init; } = "auto";
@@ -64,6 +68,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
             RequestTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
             MaxUploadBytes = (long)settings.MaxUploadMb << 20,
             Backend = ServerOptions.ParseBackend(settings.Backend),
+            MemoryBudgetBytes = settings.MemoryBudget is null ? null : MemoryBudget.ParseSize(settings.MemoryBudget, "--memory-budget"),
         };
         var app = ServerApp.Build(options);
         try

@@ -55,13 +55,58 @@ internal static class CardiacModelFile
             ["inputSchema"] = SchemaToJson(inputSchema),
             ["stages"] = stageNodes,
         };
-        AtomicFile.Write(path, stream =>
+        using var memory = new MemoryStream();
+        using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            zip.Comment = FileHashMarker + new string('0', 64);
             Write(zip, ManifestEntry, Encoding.UTF8.GetBytes(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
             foreach (var (name, bytes) in entries) Write(zip, name, bytes);
-        });
+        }
+        byte[] file = memory.ToArray();
+        // The archive comment is the file's last bytes: its SHA-256 over everything before it goes there.
+        Encoding.ASCII.GetBytes(Convert.ToHexString(SHA256.HashData(file.AsSpan(0, file.Length - 64)))).CopyTo(file, file.Length - 64);
+        AtomicFile.Write(path, stream => stream.Write(file));
     }
+
+    /// <summary>
+    /// Start of the archive comment SaveModel writes, followed by 64 upper-case hex digits: the SHA-256 of every byte of
+    /// the file before those digits. With the per-entry SHA-256s of the manifest it makes any change to the file —
+    /// local headers, central directory, end record, manifest or weights — a refusal at load.
+    /// </summary>
+    public const string FileHashMarker = "mlcardiac-sha256:";
+
+    /// <summary>Bytes from the end-of-central-directory signature to the end of a file SaveModel wrote: 22 + the comment.</summary>
+    private const int HashedEndRecordBytes = 22 + 17 + 64;
+
+    /// <summary>Largest model file read: 2 GiB (read whole into memory).</summary>
+    private const long MaxFileBytes = int.MaxValue;
+
+    /// <summary>
+    /// Checks the file-level SHA-256 of a file SaveModel wrote. Files written before it had one (empty archive comment) are
+    /// accepted on their per-entry SHA-256s alone; anything else at the file's end is a refusal.
+    /// </summary>
+    private static void VerifyFileHash(string path, byte[] file)
+    {
+        ReadOnlySpan<byte> endRecord = [0x50, 0x4b, 0x05, 0x06];
+        int hashed = file.Length - HashedEndRecordBytes;
+        if (hashed >= 0 && file.AsSpan(hashed, 4).SequenceEqual(endRecord)
+            && BitConverter.ToUInt16(file, hashed + 20) == FileHashMarker.Length + 64
+            && file.AsSpan(hashed + 22, FileHashMarker.Length).SequenceEqual(Encoding.ASCII.GetBytes(FileHashMarker)))
+        {
+            string recorded = Encoding.ASCII.GetString(file, file.Length - 64, 64);
+            string actual = Convert.ToHexString(SHA256.HashData(file.AsSpan(0, file.Length - 64)));
+            if (!string.Equals(recorded, actual, StringComparison.Ordinal))
+                throw new MLCardiacException($"{path}: the model file is damaged (its SHA-256 differs from the one it records); restore it from a copy or save the model again.");
+            return;
+        }
+        int plain = file.Length - 22;
+        if (plain >= 0 && file.AsSpan(plain, 4).SequenceEqual(endRecord) && BitConverter.ToUInt16(file, plain + 20) == 0)
+            return;
+        throw new MLCardiacException($"{path}: not a model file written by SaveModel, or a damaged one (its end-of-archive record is not where SaveModel writes it).");
+    }
+
+    /// <summary>The message of <paramref name="e"/> on one line.</summary>
+    private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ");
 
     public static TransformerChain<ITransformer> Load(string path, out DataViewSchema inputSchema, CardiacRunContext context)
     {
@@ -72,9 +117,9 @@ internal static class CardiacModelFile
         {
             entries = ReadEntries(path);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or EndOfStreamException or ArgumentException or IOException and not FileNotFoundException)
         {
-            throw new MLCardiacException($"{path}: not a model file written by SaveModel (not a readable zip: {e.Message}).", e);
+            throw new MLCardiacException($"{path}: not a model file written by SaveModel, or a damaged one (not a readable zip: {OneLine(e)}).", e);
         }
         if (!entries.TryGetValue(ManifestEntry, out byte[]? manifestBytes))
             throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is missing; this is not a model file written by SaveModel.");
@@ -85,7 +130,7 @@ internal static class CardiacModelFile
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is not readable JSON ({e.Message}).", e);
+            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is not readable JSON ({OneLine(e)}).", e);
         }
         if ((string?)manifest["format"] != Format)
             throw new MLCardiacException($"{path}: entry '{ManifestEntry}' declares format '{manifest["format"]}', not '{Format}'.");
@@ -107,7 +152,7 @@ internal static class CardiacModelFile
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
         {
             foreach (var s in stages) (s as IDisposable)?.Dispose();
-            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is inconsistent ({e.Message}).", e);
+            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is inconsistent ({OneLine(e)}).", e);
         }
         catch
         {
@@ -131,9 +176,10 @@ internal static class CardiacModelFile
                 throw new MLCardiacException($"{path}: weights entry '{name}' of stage {index} ({kind}) is corrupt (SHA-256 differs from the manifest's; {bytes.Length} bytes).");
             return bytes;
         }
+        ITransformer stage;
         try
         {
-            return kind switch
+            stage = kind switch
             {
                 NiftiLoaderTransformer.StageKind => new NiftiLoaderTransformer(),
                 SlicePreprocessingTransformer.StageKind => SlicePreprocessingTransformer.Load(settings, context.PreparedCache),
@@ -144,18 +190,33 @@ internal static class CardiacModelFile
                 _ => throw new MLCardiacException($"{path}: stage {index} is of kind '{kind}', which this build does not know."),
             };
         }
-        catch (Exception e) when (e is IOException or ArgumentException or EndOfStreamException or InvalidDataException or System.Runtime.InteropServices.ExternalException)
+        catch (Exception e) when (e is IOException or ArgumentException or EndOfStreamException or InvalidDataException or NotSupportedException or OverflowException
+                                       or System.Runtime.InteropServices.ExternalException || (e is MLCardiacException && !e.Message.Contains(path, StringComparison.Ordinal)))
         {
-            throw new MLCardiacException($"{path}: stage {index} ({kind}) cannot be loaded ({e.Message}).", e);
+            throw new MLCardiacException($"{path}: stage {index} ({kind}) cannot be loaded ({OneLine(e)}).", e);
         }
+        // A network whose weights hold NaN or infinity (a diverged training saved as is) would segment nothing, silently.
+        Models.FiniteWeights.Check(stage switch
+        {
+            SegmentationTransformer s => s.Model.Network,
+            VendorClassifierTransformer v => v.Classifier.Network,
+            _ => null,
+        }, $"{path}: stage {index} ({kind})", stage as IDisposable);
+        return stage;
     }
 
-    /// <summary>Every entry of the zip, in memory; an entry whose name could escape a folder (.., rooted, drive, backslash) rejects the file.</summary>
+    /// <summary>
+    /// Every entry of the zip, in memory, once the file's own SHA-256 is checked; an entry whose name could escape a folder
+    /// (.., rooted, drive, backslash) rejects the file.
+    /// </summary>
     private static Dictionary<string, byte[]> ReadEntries(string path)
     {
         var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        using var fs = File.OpenRead(path);
-        using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
+        long length = new FileInfo(path).Length;
+        if (length > MaxFileBytes) throw new MLCardiacException($"{path}: {length} bytes; larger than any model this build writes.");
+        byte[] file = File.ReadAllBytes(path);
+        VerifyFileHash(path, file);
+        using var zip = new ZipArchive(new MemoryStream(file, writable: false), ZipArchiveMode.Read);
         foreach (var entry in zip.Entries)
         {
             string name = entry.FullName;
@@ -165,8 +226,10 @@ internal static class CardiacModelFile
             if (entries.ContainsKey(name)) throw new MLCardiacException($"{path}: entry '{name}' appears twice; the file is rejected.");
             if (entry.Length > 1L << 31) throw new MLCardiacException($"{path}: entry '{name}' is {entry.Length} bytes; larger than any model this build writes.");
             using var s = entry.Open();
-            using var ms = new MemoryStream((int)entry.Length);
+            // The declared length sizes nothing up front: a lying header cannot make the reader allocate it.
+            using var ms = new MemoryStream((int)Math.Min(entry.Length, 1 << 20));
             s.CopyTo(ms);
+            if (ms.Length != entry.Length) throw new MLCardiacException($"{path}: entry '{name}' holds {ms.Length} bytes, not the {entry.Length} its header declares; the file is damaged.");
             entries[name] = ms.ToArray();
         }
         return entries;

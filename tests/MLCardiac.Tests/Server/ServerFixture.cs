@@ -132,7 +132,8 @@ internal sealed class ServerFixture
     /// <summary>Starts a server on 127.0.0.1 port 0 with the fixture's model; <paramref name="configure"/> adjusts the options.</summary>
     public async Task<RunningServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
     {
-        var options = new ServerOptions { ModelDirectory = ModelDirectory, Urls = "http://127.0.0.1:0" };
+        // The test process hosts many servers and other tests: the budget must not become its GC heap limit.
+        var options = new ServerOptions { ModelDirectory = ModelDirectory, Urls = "http://127.0.0.1:0", LimitHeapToBudget = false };
         if (configure is not null) options = configure(options);
         WebApplication app = ServerApp.Build(options, l => l.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync().ConfigureAwait(false);
