@@ -117,6 +117,14 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
             table.AddRow(frames[k].ToString(CultureInfo.InvariantCulture), Ml(f, 1, voxelMl), Ml(f, 2, voxelMl), Ml(f, 3, voxelMl));
         }
         console.Write(table);
+        // Volumes no heart has (nothing segmented, no LV, beyond any heart's size) are said, not silently written.
+        var volumes = frames.Select((f, k) => (f, k)).ToDictionary(t => t.f, t =>
+        {
+            ReadOnlySpan<float> labels = data.AsSpan(t.k * image.VoxelsPerFrame, image.VoxelsPerFrame);
+            return MLCardiac.Evaluation.ClinicalIndices.FromLabels(labels, labels, voxelMl);
+        });
+        foreach (string warning in MLCardiac.Evaluation.SegmentationPlausibility.Check(volumes))
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[yellow]warning:[/] {warning}");
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"wrote [bold]{outPath}[/] in {clock.Elapsed.TotalSeconds:F1} s ({model.Backend.Name})");
 
         static string Ml(ReadOnlySpan<float> labels, int c, double voxelMl)
