@@ -5,18 +5,19 @@ using System.Runtime.Intrinsics.X86;
 namespace MLCardiac.Numerics;
 
 /// <summary>
-/// Keeps libtorch's oneDNN (the CPU convolution library inside libtorch 2.10) off its AVX-512 kernels on AMD processors
-/// with AVX-512, by setting <c>DNNL_MAX_CPU_ISA=AVX2</c> in the process environment when this assembly loads — before
-/// libtorch creates its first oneDNN primitive, which is when oneDNN reads the variable.
+/// Keeps libtorch's oneDNN (the CPU convolution library inside libtorch 2.10) off its AVX-512 and AVX2 kernels on AMD
+/// processors with AVX-512, by setting <c>DNNL_MAX_CPU_ISA=SSE41</c> in the process environment when this assembly loads —
+/// before libtorch creates its first oneDNN primitive, which is when oneDNN reads the variable.
 /// </summary>
 /// <remarks>
 /// <para>Why: on the 2-core AMD EPYC (Zen 5: avx512f, avx512_bf16, avx512_vp2intersect) development and CI machine of
 /// 2026-12-03, training with two libtorch threads gave wrong results that changed from run to run (the ring-phantom
 /// U-Net test reached validation Dice 0.000, then 0.455, then 0.458 instead of &gt; 0.8), while the same binary was
 /// correct with one thread or with oneDNN capped at AVX2 (<c>DNNL_MAX_CPU_ISA=AVX2</c>; <c>ATEN_CPU_CAPABILITY=avx2</c>
-/// alone did not help, so the fault is in oneDNN's AVX-512 path, not in ATen's own vectorised kernels). Wrong
-/// convolutions are a silent, catastrophic failure for a segmentation tool; AVX2 kernels are correct there and cost
-/// far less than a wrong model.</para>
+/// alone did not help, so the fault is in oneDNN, not in ATen's own vectorised kernels). Capped at AVX2, other training
+/// still went to NaN weights with a finite loss (heavy augmentation with dropout, a search refit), also with one thread;
+/// capped at SSE4.1 (<c>DNNL_MAX_CPU_ISA=SSE41</c>) it was right. Wrong convolutions are a silent, catastrophic failure
+/// for a segmentation tool; slower kernels cost far less than a wrong model.</para>
 /// <para>A value the user set is never overridden, so <c>DNNL_MAX_CPU_ISA=AVX512_CORE</c> (or any other) still selects
 /// the kernels explicitly. Intel processors are left alone: no fault was seen on them. The variable is set with libc's
 /// <c>setenv</c> because native code reads the C environment, which .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/>
@@ -36,7 +37,7 @@ internal static class OneDnnGuard
     {
         Effective = Environment.GetEnvironmentVariable(Variable);
         if (Effective is not null || !OperatingSystem.IsLinux() || !IsAmdWithAvx512()) return;
-        const string cap = "AVX2";
+        const string cap = "SSE41";
         if (SetEnv(Variable, cap, 0) == 0)
         {
             Environment.SetEnvironmentVariable(Variable, cap);
