@@ -37,11 +37,13 @@ public sealed class SyntheticCohortGeneratorTests
     {
         foreach (SyntheticSubject s in Subjects())
         {
-            VendorProfile v = VendorProfiles.Get(s.Info.VendorCode);
-            Assert.AreEqual(v.MatrixX, s.SizeX);
-            Assert.AreEqual(v.MatrixY, s.SizeY);
-            Assert.AreEqual(v.PixelSpacingMm, s.PixelSpacingMm, (v.PixelSpacingMm * v.PixelSpacingJitter) + 1e-9);
-            Assert.AreEqual(v.SliceThicknessMm, s.SliceThicknessMm);
+            CineProtocol protocol = VendorProfiles.Get(s.Info.VendorCode).Centre(s.Info.Centre).Protocol;
+            Assert.AreEqual(protocol.ReconMatrixRead, s.SizeX);
+            Assert.AreEqual(protocol.ReconMatrixRead * protocol.FovPhaseFraction, s.SizeY, 1.0);
+            // The operator may widen the FOV for a large patient, never narrow it.
+            Assert.IsGreaterThanOrEqualTo(protocol.FovReadMm - 1e-9, s.PixelSpacingMm * s.SizeX);
+            Assert.AreEqual(protocol.SliceThicknessMm, s.SliceThicknessMm);
+            Assert.AreEqual(protocol.SliceThicknessMm + protocol.SliceGapMm, s.SliceSpacingMm);
             Assert.IsTrue(s.SliceCount is >= 8 and <= 14, $"{s.SliceCount} slices");
             Assert.IsTrue(s.FrameCount is >= 4 and <= 6);
             Assert.AreNotEqual(s.Info.EdFrame, s.Info.EsFrame);

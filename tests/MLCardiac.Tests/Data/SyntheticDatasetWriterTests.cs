@@ -97,10 +97,11 @@ public sealed class SyntheticDatasetWriterTests
     [TestMethod]
     public void Create_Montage_SizeFollowsRowsAndContoursAreDrawn()
     {
-        SyntheticSubject[][] rows = [[SyntheticTestCohort.Get(VendorProfiles.A, 0), SyntheticTestCohort.Get(VendorProfiles.A, 1)], [SyntheticTestCohort.Get(VendorProfiles.D, 0)]];
+        SyntheticSubject a = SyntheticTestCohort.Get(VendorProfiles.A, 0), d = SyntheticTestCohort.Get(VendorProfiles.D, 0);
+        PreviewRow[] rows = [new(a, a.Info.EdFrame), new(a, a.Info.EsFrame), new(d, d.Info.EdFrame)];
         PreviewMontage montage = PreviewMontage.Create(rows, tilePixels: 100);
-        Assert.AreEqual((2 * 104) + 4, montage.Width);
-        Assert.AreEqual((2 * 104) + 4, montage.Height);
+        Assert.AreEqual((Math.Max(a.SliceCount, d.SliceCount) * 104) + 4, montage.Width, "one tile per slice, base to apex");
+        Assert.AreEqual((3 * 104) + 4, montage.Height, "one row per subject and frame");
         ReadOnlySpan<byte> px = montage.Rgba.Span;
         bool red = false, green = false, blue = false;
         for (int i = 0; i < px.Length; i += 4)
