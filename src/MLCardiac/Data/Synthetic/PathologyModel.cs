@@ -61,6 +61,14 @@ internal static class PathologyModel
     /// </summary>
     public static (double Lower, double Upper) Range(Pathology pathology, PopulationReference.Index index, char sex, double ageYears, double bsa)
     {
+        if (index is PopulationReference.Index.LvEsv or PopulationReference.Index.RvEsv && pathology != Pathology.Normal)
+        {
+            // ESV = EDV·(1 − EF): the range spanned by the drawn EDV and EF ranges.
+            bool lv = index == PopulationReference.Index.LvEsv;
+            var edv = Range(pathology, lv ? PopulationReference.Index.LvEdv : PopulationReference.Index.RvEdv, sex, ageYears, bsa);
+            var ef = Range(pathology, lv ? PopulationReference.Index.LvEf : PopulationReference.Index.RvEf, sex, ageYears, bsa);
+            return (edv.Lower * (1 - (ef.Upper / 100)), edv.Upper * (1 - (ef.Lower / 100)));
+        }
         if (Ranges.TryGetValue(pathology, out var q))
         {
             (double lo, double hi, double scale) = index switch
@@ -81,6 +89,30 @@ internal static class PathologyModel
         }
         ReferenceValue h = PopulationReference.Healthy(index, sex, ageYears);
         return (h.Lower, h.Upper);
+    }
+
+    /// <summary>Where the range of <paramref name="index"/> for <paramref name="pathology"/> comes from (for the data report).</summary>
+    public static string Source(Pathology pathology, PopulationReference.Index index)
+    {
+        bool drawn = Ranges.TryGetValue(pathology, out var q) && !double.IsNaN(index switch
+        {
+            PopulationReference.Index.LvEdv or PopulationReference.Index.LvEsv => q.EdviLo,
+            PopulationReference.Index.LvEf => q.EfLo,
+            PopulationReference.Index.LvMass => q.MassiLo,
+            PopulationReference.Index.RvEdv or PopulationReference.Index.RvEsv => pathology == Pathology.DilatedCardiomyopathy ? 0 : q.RvEdviLo,
+            PopulationReference.Index.RvEf => q.RvEfLo,
+            _ => double.NaN,
+        });
+        return !drawn ? "healthy mean ± 2 SD, Petersen et al. 2017 (UK Biobank)" : pathology switch
+        {
+            Pathology.DilatedCardiomyopathy => "ACDC DCM criteria (LVEF < 40 %, LVEDVi > 100 ml/m²; Bernard et al. 2018)",
+            Pathology.HypertrophicCardiomyopathy => "HCM: septum ≥ 15 mm, normal EF (Elliott et al. 2014; ACDC)",
+            Pathology.AbnormalRightVentricle => "ACDC abnormal RV (RVEDVi > 110 ml/m² or RVEF < 40 %)",
+            Pathology.IschemicHeartDisease => "ACDC infarction (LVEF < 40 %, regional akinesia)",
+            Pathology.LeftVentricularNonCompaction => "LVNC (NC/C > 2.3; Petersen et al. 2005), reduced EF",
+            Pathology.AthleteHeart => "athletes' balanced enlargement (Prakken et al. 2010)",
+            _ => "hypertensive concentric remodelling (indexed ranges)",
+        } + ", drawn per BSA";
     }
 
     /// <summary>Draws the targets of one subject.</summary>

@@ -7,6 +7,9 @@ namespace MLCardiac.Data.Synthetic;
 /// </summary>
 public sealed class SyntheticCohortGenerator
 {
+    /// <summary>Version of the phantom: bumped whenever the same seed and profiles would give different data.</summary>
+    public const int Version = 2;
+
     private readonly SyntheticCohortOptions _options;
     private readonly VendorProfileSet _profiles;
 
