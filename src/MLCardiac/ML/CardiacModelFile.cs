@@ -124,6 +124,9 @@ internal static class CardiacModelFile
         if (!entries.TryGetValue(ManifestEntry, out byte[]? manifestBytes))
             throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is missing; this is not a model file written by SaveModel.");
         JsonObject manifest;
+        // System.Text.Json checks a string's UTF-8 only when the string is read, later and anywhere; check it all here.
+        if (!System.Text.Unicode.Utf8.IsValid(manifestBytes))
+            throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is not valid UTF-8 text; the file is damaged.");
         try
         {
             manifest = JsonNode.Parse(manifestBytes)?.AsObject() ?? throw new JsonException("empty");

@@ -206,6 +206,25 @@ public sealed class ModelFileDamageTests
         StringAssert.Contains(e.Message, "stage 2 (Segmentation)");
     }
 
+    /// <summary>Found by the fuzzer in CI: a byte of invalid UTF-8 inside a manifest string escaped as an InvalidOperationException.</summary>
+    [TestMethod]
+    public void LoadModel_InvalidUtf8InsideAManifestString_RefusedNamingTheFile()
+    {
+        var entries = MLCardiac.Fuzzing.FuzzTargets.Entries(File.ReadAllBytes(_model));
+        byte[] manifest = entries[CardiacModelFile.ManifestEntry];
+        int at = System.Text.Encoding.ASCII.GetString(manifest).IndexOf("\"format\"", StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, at);
+        int value = Array.IndexOf(manifest, (byte)'"', Array.IndexOf(manifest, (byte)':', at)) + 1;
+        manifest[value] = 0xC3; // a lead byte with an ASCII continuation after it
+        string path = Path.Combine(_root, "bad-utf8.zip");
+        File.WriteAllBytes(path, MLCardiac.Fuzzing.FuzzTargets.Zip(entries, CardiacModelFile.ManifestEntry, manifest));
+
+        var e = Assert.ThrowsExactly<MLCardiacException>(() => _cardiac.LoadModel(path, out _));
+
+        StringAssert.Contains(e.Message, path);
+        StringAssert.Contains(e.Message, "UTF-8");
+    }
+
     [TestMethod]
     public void ErrorReporting_JsonExceptionFromAReader_OneLineAndExit1()
     {
