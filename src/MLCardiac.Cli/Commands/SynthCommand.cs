@@ -10,8 +10,9 @@ using Spectre.Console.Cli;
 namespace MLCardiac.Cli.Commands;
 
 /// <summary>
-/// <c>mlcardiac synth</c>: writes the synthetic multi-vendor short-axis cine dataset in the M&amp;Ms layout and/or a
-/// PNG montage of mid-ventricular ED slices per vendor.
+/// <c>mlcardiac synth</c>: writes the synthetic multi-vendor short-axis cine dataset in the M&amp;Ms layout, and/or a PNG
+/// montage of every vendor and centre from base to apex at ED and ES, and/or the vendor profiles as JSON (a starting point
+/// for modelling one's own scanners, read back with <c>--profiles</c>).
 /// </summary>
 internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.Settings>
 {
@@ -31,7 +32,7 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
 
         /// <summary>Labeled vendors, comma-separated.</summary>
         [CommandOption("--vendors <LIST>")]
-        [Description("Comma-separated labeled vendors among A,B,C,D (default A,B,C,D).")]
+        [Description("Comma-separated labeled vendors: built-ins A,B,C,D and those of --profiles (default A,B,C,D).")]
         [DefaultValue("A,B,C,D")]
         public string Vendors { get; init; } = "A,B,C,D";
 
@@ -62,23 +63,33 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
         [DefaultValue(30)]
         public int MaxFrames { get; init; } = 30;
 
+        /// <summary>Scanner-profile JSON file.</summary>
+        [CommandOption("--profiles <JSON>")]
+        [Description("Vendor/centre profiles (JSON) on top of the built-ins; see src/MLCardiac/Data/Synthetic/README.md and --write-profiles.")]
+        public string? Profiles { get; init; }
+
+        /// <summary>Where to write the profiles in use as JSON.</summary>
+        [CommandOption("--write-profiles <JSON>")]
+        [Description("Write the vendor profiles in use (built-ins, plus --profiles) as a JSON file to edit.")]
+        public string? WriteProfiles { get; init; }
+
         /// <summary>Preview PNG path.</summary>
         [CommandOption("--preview <PNG>")]
-        [Description("Also write a PNG montage: rows = vendors, mid-ventricular ED slices with label contours.")]
+        [Description("Also write a PNG montage: for every vendor and centre one subject, base to apex, at ED and at ES, with label contours.")]
         public string? Preview { get; init; }
 
-        /// <summary>Subjects per vendor in the preview.</summary>
+        /// <summary>Subjects per centre in the preview.</summary>
         [CommandOption("--preview-subjects <N>")]
-        [Description("Subjects per vendor shown in the preview (default 4).")]
-        [DefaultValue(4)]
-        public int PreviewSubjects { get; init; } = 4;
+        [Description("Subjects shown per vendor and centre in the preview (default 1; two rows each, ED and ES).")]
+        [DefaultValue(1)]
+        public int PreviewSubjects { get; init; } = 1;
 
         /// <inheritdoc />
         public override ValidationResult Validate()
         {
-            if (string.IsNullOrWhiteSpace(Out) && string.IsNullOrWhiteSpace(Preview))
+            if (string.IsNullOrWhiteSpace(Out) && string.IsNullOrWhiteSpace(Preview) && string.IsNullOrWhiteSpace(WriteProfiles))
             {
-                return ValidationResult.Error("Give --out DIR (the dataset) and/or --preview PNG.");
+                return ValidationResult.Error("Give --out DIR (the dataset), --preview PNG and/or --write-profiles JSON.");
             }
             if (SubjectsPerVendor < 1)
             {
@@ -96,9 +107,16 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        List<VendorProfile> labeled = ParseVendors(settings.Vendors);
-        List<VendorProfile> unlabeled = ParseVendors(settings.UnlabeledVendors);
-        var generator = new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = settings.Seed, MinFrames = settings.MinFrames, MaxFrames = settings.MaxFrames });
+        VendorProfileSet profiles = VendorProfileSet.Load(settings.Profiles);
+        List<VendorProfile> labeled = ParseVendors(profiles, settings.Vendors);
+        List<VendorProfile> unlabeled = ParseVendors(profiles, settings.UnlabeledVendors);
+        var generator = new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = settings.Seed, MinFrames = settings.MinFrames, MaxFrames = settings.MaxFrames }, profiles);
+
+        if (!string.IsNullOrWhiteSpace(settings.WriteProfiles))
+        {
+            AtomicFile.WriteAllText(settings.WriteProfiles, profiles.ToJson());
+            console.MarkupLineInterpolated($"vendor profiles ({string.Join(", ", profiles.Codes)}) written to {settings.WriteProfiles}");
+        }
 
         if (!string.IsNullOrWhiteSpace(settings.Out))
         {
@@ -124,33 +142,66 @@ internal sealed class SynthCommand(IAnsiConsole console) : Command<SynthCommand.
         if (!string.IsNullOrWhiteSpace(settings.Preview))
         {
             IReadOnlyList<VendorProfile> shown = [.. labeled.Concat(unlabeled).DistinctBy(v => v.Code)];
-            var rows = new SyntheticSubject[shown.Count][];
-            Parallel.For(0, shown.Count * settings.PreviewSubjects, new ParallelOptions { CancellationToken = cancellationToken }, k =>
-            {
-                int r = k / settings.PreviewSubjects, c = k % settings.PreviewSubjects;
-                lock (rows)
+            // For every vendor and centre, the first subjects (by index) scanned there.
+            var picks = new List<(VendorProfile Vendor, CentreProfile Centre, int Index)>();
+            foreach (VendorProfile vendor in shown)
+                foreach (CentreProfile centre in vendor.Centres.Where(c => c.Share > 0))
                 {
-                    rows[r] ??= new SyntheticSubject[settings.PreviewSubjects];
+                    int found = 0;
+                    for (int i = 0; i < 2000 && found < settings.PreviewSubjects; i++)
+                    {
+                        if (generator.DescribeSubject(vendor, i).Centre != centre.Id) continue;
+                        picks.Add((vendor, centre, i));
+                        found++;
+                    }
                 }
-                rows[r][c] = generator.Generate(shown[r], c);
-            });
+            var subjects = new SyntheticSubject[picks.Count];
+            Parallel.For(0, picks.Count, new ParallelOptions { CancellationToken = cancellationToken }, k => subjects[k] = generator.Generate(picks[k].Vendor, picks[k].Index));
+            var rows = new List<PreviewRow>();
+            var captions = new List<string>();
+            for (int k = 0; k < picks.Count; k++)
+            {
+                SyntheticSubjectInfo info = subjects[k].Info;
+                foreach (var (frame, name) in new[] { (info.EdFrame, "ED"), (info.EsFrame, "ES") })
+                {
+                    rows.Add(new PreviewRow(subjects[k], frame));
+                    captions.Add(string.Create(CultureInfo.InvariantCulture, $"{info.VendorCode} centre {info.Centre} ({picks[k].Centre.Scanner}), {info.PathologyCode}, {name}"));
+                }
+            }
             PreviewMontage montage = PreviewMontage.Create(rows);
-            WritePng(montage, settings.Preview);
-            console.MarkupLineInterpolated($"preview (rows: vendors {string.Join(", ", shown.Select(v => v.Code))}) written to {settings.Preview}");
+            WritePng(montage, captions, settings.Preview);
+            console.MarkupLineInterpolated($"preview ({picks.Count} subjects: every vendor and centre of {string.Join(", ", shown.Select(v => v.Code))}, base to apex at ED and ES) written to {settings.Preview}");
         }
         return 0;
     }
 
-    private static List<VendorProfile> ParseVendors(string? list) =>
+    private static List<VendorProfile> ParseVendors(VendorProfileSet profiles, string? list) =>
         string.IsNullOrWhiteSpace(list)
             ? []
-            : [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(VendorProfiles.Get).DistinctBy(v => v.Code)];
+            : [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(profiles.Get).DistinctBy(v => v.Code)];
 
-    private static void WritePng(PreviewMontage montage, string path)
+    /// <summary>Writes the montage with a caption band above each row.</summary>
+    private static void WritePng(PreviewMontage montage, List<string> captions, string path)
     {
-        var info = new SKImageInfo(montage.Width, montage.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        const int band = 14;
+        int tileRow = (montage.Height - PreviewMontage.Gap) / Math.Max(1, captions.Count);
+        var info = new SKImageInfo(montage.Width, montage.Height + (band * captions.Count), SKColorType.Rgba8888, SKAlphaType.Opaque);
         using var bitmap = new SKBitmap(info);
-        montage.Rgba.Span.CopyTo(bitmap.GetPixelSpan());
+        using (var canvas = new SKCanvas(bitmap))
+        using (var source = new SKBitmap(new SKImageInfo(montage.Width, montage.Height, SKColorType.Rgba8888, SKAlphaType.Opaque)))
+        using (var font = new SKFont(SKTypeface.Default, 11))
+        using (var paint = new SKPaint { Color = SKColors.White, IsAntialias = true })
+        {
+            montage.Rgba.Span.CopyTo(source.GetPixelSpan());
+            canvas.Clear(SKColors.Black);
+            for (int r = 0; r < captions.Count; r++)
+            {
+                int top = r * (tileRow + band);
+                canvas.DrawText(captions[r], 6, top + band - 3, font, paint);
+                var src = new SKRectI(0, PreviewMontage.Gap + (r * tileRow), montage.Width, PreviewMontage.Gap + ((r + 1) * tileRow));
+                canvas.DrawBitmap(source, src, new SKRect(0, top + band, montage.Width, top + band + tileRow));
+            }
+        }
         using SKData data = bitmap.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new MLCardiacException($"{path}: SkiaSharp could not encode the PNG.");
         AtomicFile.Write(path, data.SaveTo);

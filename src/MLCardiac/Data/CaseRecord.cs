@@ -26,6 +26,14 @@ public sealed record CaseRecord(
     public double? FieldStrengthT { get; init; }
     /// <summary>Diagnosis group, when known.</summary>
     public string? Pathology { get; init; }
+    /// <summary>Sex ('M' or 'F'), when the metadata gives it.</summary>
+    public char? Sex { get; init; }
+    /// <summary>Age in years, when known.</summary>
+    public double? AgeYears { get; init; }
+    /// <summary>Height in cm, when known.</summary>
+    public double? HeightCm { get; init; }
+    /// <summary>Weight in kg, when known.</summary>
+    public double? WeightKg { get; init; }
     /// <summary>Maps the file's label values to ours (index = file value); null when they already match.</summary>
     public IReadOnlyList<byte>? LabelMap { get; init; }
     /// <summary>Translates label values read from this record's label file to our convention, in place (integer values in the map's range only).</summary>

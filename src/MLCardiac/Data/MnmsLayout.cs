@@ -90,6 +90,12 @@ public static class MnmsLayout
                     {
                         VendorName = csv.Cell(row, "VendorName"),
                         Pathology = csv.Cell(row, "Pathology"),
+                        Sex = csv.Cell(row, "Sex") is { Length: > 0 } sex && char.ToUpperInvariant(sex[0]) is 'M' or 'F' ? char.ToUpperInvariant(sex[0]) : null,
+                        AgeYears = Number(csv.Cell(row, "Age")),
+                        HeightCm = Number(csv.Cell(row, "Height")),
+                        WeightKg = Number(csv.Cell(row, "Weight")),
+                        Scanner = csv.Cell(row, "Scanner"),
+                        FieldStrengthT = Number(csv.Cell(row, "FieldStrength")),
                     });
                 }
             }
@@ -115,6 +121,9 @@ public static class MnmsLayout
         }
         return label is null ? ok : LayoutChecks.LabelMatches(code, imageHeader, label, problems) && ok;
     }
+
+    private static double? Number(string? text) =>
+        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v : null;
 
     private static int? ParseFrame(string? text) =>
         int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) && v >= 0 ? v : null;

@@ -20,14 +20,18 @@ public sealed record StructureSummary((double Mean, double Lower, double Upper) 
 public sealed record VendorSummary(string Vendor, string Role, int Subjects, int Cases, StructureSummary Lv, StructureSummary Myo, StructureSummary Rv,
     IReadOnlyDictionary<string, Agreement> Clinical)
 {
-    /// <summary>Summarises <paramref name="cases"/> of one vendor; bootstrap intervals are seeded.</summary>
-    public static VendorSummary From(string vendor, string role, IReadOnlyList<CaseResult> cases, int seed = 1)
+    /// <summary>
+    /// Summarises <paramref name="cases"/> of one vendor; bootstrap intervals are seeded and resample subjects
+    /// (<paramref name="clusterOf"/>, default the record's subject: its ED and ES frames together).
+    /// </summary>
+    public static VendorSummary From(string vendor, string role, IReadOnlyList<CaseResult> cases, int seed = 1, Func<CaseResult, string>? clusterOf = null)
     {
         ArgumentNullException.ThrowIfNull(cases);
+        string[] clusters = [.. cases.Select(clusterOf ?? (c => c.Record.Subject))];
         StructureSummary S(Func<CaseResult, OverlapMetrics> pick)
         {
             var m = cases.Select(pick).ToArray();
-            return new StructureSummary(Bootstrap.MeanInterval(m.Select(x => x.Dice).ToArray(), seed: seed),
+            return new StructureSummary(Bootstrap.ClusteredMeanInterval(clusters, m.Select(x => x.Dice).ToArray(), seed: seed),
                 MeanDefined(m.Select(x => x.Hd95Mm)), MeanDefined(m.Select(x => x.HausdorffMm)), MeanDefined(m.Select(x => x.AssdMm)),
                 m.Count(x => double.IsNaN(x.HausdorffMm)));
         }

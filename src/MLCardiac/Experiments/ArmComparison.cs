@@ -3,8 +3,12 @@ namespace MLCardiac.Experiments;
 /// <summary>An arm against the baseline (the first arm) on identical held-out cases: paired differences of mean Dice.</summary>
 /// <param name="Arm">The arm.</param>
 /// <param name="Baseline">The baseline arm.</param>
-/// <param name="Group">"seen" or "unseen" (from the arm's point of view).</param>
-/// <param name="Cases">Paired cases.</param>
-/// <param name="DiceDelta">Mean of (arm − baseline) case mean Dice, with a paired bootstrap interval.</param>
+/// <param name="Group">"seen", "target" or "unseen" (from the arm's point of view).</param>
+/// <param name="Cases">Paired cases (subject × frame × seed).</param>
+/// <param name="DiceDelta">Mean of (arm − baseline) case mean Dice, with a paired interval that resamples subjects.</param>
 /// <param name="Hd95DeltaMm">Mean of (arm − baseline) HD95 over the three structures (defined cases), mm.</param>
-public sealed record ArmComparison(string Arm, string Baseline, string Group, int Cases, Interval DiceDelta, double Hd95DeltaMm);
+public sealed record ArmComparison(string Arm, string Baseline, string Group, int Cases, Interval DiceDelta, double Hd95DeltaMm)
+{
+    /// <summary>Distinct subjects of the paired cases (the units the interval resamples).</summary>
+    public int Subjects { get; init; }
+}

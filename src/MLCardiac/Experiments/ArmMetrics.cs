@@ -13,16 +13,18 @@ public sealed record ArmMetrics
     public double TrainSeconds { get; init; }
     /// <summary>Evaluation wall time summed over seeds, s.</summary>
     public double EvaluationSeconds { get; init; }
-    /// <summary>Groups by role: "seen", "unseen" (every vendor the arm had no labels of, target vendors included), and "target" when any.</summary>
+    /// <summary>Groups by role: "seen", "unseen" (vendors never seen in any form) and "target" (DANN target vendors) when any.</summary>
     public required IReadOnlyList<GroupMetrics> ByRole { get; init; }
     /// <summary>One group per vendor.</summary>
     public required IReadOnlyList<GroupMetrics> ByVendor { get; init; }
     /// <summary>One group per centre (when the data names centres).</summary>
     public required IReadOnlyList<GroupMetrics> ByCentre { get; init; }
-    /// <summary>Seen / unseen × ED / ES.</summary>
+    /// <summary>Seen / unseen / target × ED / ES.</summary>
     public required IReadOnlyList<GroupMetrics> ByFrame { get; init; }
-    /// <summary>Seen minus unseen mean Dice (case means), with a two-sample bootstrap interval: the generalization gap.</summary>
+    /// <summary>Seen minus never-seen mean Dice (case means), with a two-sample interval resampling subjects: the generalization gap.</summary>
     public required Interval DiceGap { get; init; }
+    /// <summary>Seen minus target-vendor mean Dice (NaN without target vendors).</summary>
+    public Interval TargetDiceGap { get; init; } = new(double.NaN, double.NaN, double.NaN);
     /// <summary>Unseen minus seen mean HD95 over the three structures, mm.</summary>
     public double Hd95GapMm { get; init; }
 }

@@ -23,7 +23,7 @@ public static partial class ExperimentLoader
     private static readonly string[] RootKeys = ["schemaVersion", "id", "description", "data", "split", "preprocessing", "training", "model", "augmentation", "seeds", "arms", "vendorClassifier", "evaluations", "figures", "bootstrapResamples", "search", "profiles"];
     private static readonly string[] ProfileKeys = [.. RootKeys.Except(["schemaVersion", "id", "profiles"])];
     private static readonly string[] DataKeys = ["source", "path", "layout", "synthetic"];
-    private static readonly string[] SyntheticKeys = ["seed", "subjectsPerVendor", "vendors", "unlabeledVendors", "unlabeledPerVendor", "minFrames", "maxFrames"];
+    private static readonly string[] SyntheticKeys = ["seed", "subjectsPerVendor", "vendors", "unlabeledVendors", "unlabeledPerVendor", "minFrames", "maxFrames", "profiles"];
     private static readonly string[] SplitKeys = ["trainVendors", "testVendors", "targetVendors", "testFraction", "validationFraction", "seed"];
     private static readonly string[] PreprocessingKeys = ["size", "spacingMm"];
     private static readonly string[] TrainingKeys = ["epochs", "iterationsPerEpoch", "batchSize", "learningRate", "patience", "threads"];
@@ -72,7 +72,7 @@ public static partial class ExperimentLoader
             {
                 if (profiles.ValueKind != JsonValueKind.Object) throw root.Error("profiles", "must be an object of named partial experiments.");
                 foreach (JsonProperty p in profiles.EnumerateObject())
-                    Resolve(JsonObjectReader.Open(p.Value, file, $"$.profiles.{p.Name}", partial: true, ProfileKeys), file, null);
+                    Resolve(JsonObjectReader.Open(p.Value, file, $"$.profiles.{p.Name}", partial: true, ProfileKeys), file, null, BaseDirectory(file));
             }
         }
         JsonObject merged = (JsonObject)rootObject.DeepClone();
@@ -88,7 +88,7 @@ public static partial class ExperimentLoader
         }
         using JsonDocument document = JsonDocument.Parse(merged.ToJsonString());
         var reader = JsonObjectReader.Open(document.RootElement, label, "$", partial: false, RootKeys);
-        ExperimentDefinition definition = Resolve(reader, label, profile) with { SourceFile = file };
+        ExperimentDefinition definition = Resolve(reader, label, profile, BaseDirectory(file)) with { SourceFile = file };
         if (definition.Data.Source == "synthetic")
         {
             var s = definition.Data.Synthetic;
@@ -125,7 +125,13 @@ public static partial class ExperimentLoader
             Check(vc.UnseenVendors, "$.vendorClassifier.unseenVendors", [.. labeled.Union(unlabeled)], "subjects");
     }
 
-    private static ExperimentDefinition Resolve(JsonObjectReader root, string file, string? profile)
+    private static string BaseDirectory(string file)
+    {
+        string? directory = Path.GetDirectoryName(file);
+        return string.IsNullOrEmpty(directory) ? "." : directory;
+    }
+
+    private static ExperimentDefinition Resolve(JsonObjectReader root, string file, string? profile, string baseDirectory)
     {
         string id = root.Partial ? "" : root.String("id", "", required: true);
         if (!root.Partial && !NamePattern().IsMatch(id)) throw root.Error("id", $"\"{id}\" must be letters, digits, '-' or '_' (it names folders).");
@@ -137,9 +143,26 @@ public static partial class ExperimentLoader
             var synthetic = new SyntheticDataDefinition();
             if (d.Object("synthetic", SyntheticKeys) is { } s)
             {
-                string[] known = [.. VendorProfiles.All.Select(v => v.Code)];
+                string? profilesFile = s.Has("profiles") ? s.String("profiles", "") : null;
+                string? profilesPath = string.IsNullOrWhiteSpace(profilesFile) ? null : Path.GetFullPath(Path.Combine(baseDirectory, profilesFile));
+                VendorProfileSet profileSet;
+                string? profilesHash = null;
+                if (profilesPath is null)
+                {
+                    profileSet = VendorProfileSet.BuiltIn;
+                }
+                else
+                {
+                    if (!File.Exists(profilesPath)) throw s.Error("profiles", $"the profile file {profilesPath} does not exist.");
+                    profileSet = VendorProfileSet.Load(profilesPath);
+                    profilesHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(profilesPath)));
+                }
+                string[] known = [.. profileSet.Codes];
                 synthetic = new SyntheticDataDefinition
                 {
+                    Profiles = profilesFile,
+                    ProfilesPath = profilesPath,
+                    ProfilesSha256 = profilesHash,
                     Seed = (ulong)s.Number("seed", synthetic.Seed, 0, ulong.MaxValue),
                     SubjectsPerVendor = s.Int("subjectsPerVendor", synthetic.SubjectsPerVendor, 2, 10_000),
                     Vendors = s.Strings("vendors", synthetic.Vendors, allowed: known),

@@ -373,11 +373,12 @@ public sealed class ExperimentRunner
         }
         string temporary = dir.TrimEnd('/', '\\') + ".partial-" + Environment.ProcessId;
         if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
-        var generator = new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = s.Seed, MinFrames = s.MinFrames, MaxFrames = s.MaxFrames });
+        VendorProfileSet profiles = s.LoadProfiles();
+        var generator = new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = s.Seed, MinFrames = s.MinFrames, MaxFrames = s.MaxFrames }, profiles);
         new SyntheticDatasetWriter(generator).Write(temporary, new SyntheticDatasetRequest
         {
-            Vendors = [.. s.Vendors.Select(VendorProfiles.Get)],
-            UnlabeledVendors = [.. s.UnlabeledVendors.Select(VendorProfiles.Get)],
+            Vendors = [.. s.Vendors.Select(profiles.Get)],
+            UnlabeledVendors = [.. s.UnlabeledVendors.Select(profiles.Get)],
             UnlabeledPerVendor = s.UnlabeledPerVendor,
             SubjectsPerVendor = s.SubjectsPerVendor,
         }, cancellationToken: cancellationToken);

@@ -5,21 +5,26 @@ namespace MLCardiac.Experiments;
 
 /// <summary>
 /// The numbers of a study (<c>metrics.json</c>): per arm, metrics by role, vendor, centre and frame with bootstrap
-/// intervals, the seen–unseen gap, paired comparisons with the baseline arm, the vendor classifier, and
-/// <see cref="Findings"/> — sentences generated from those numbers.
+/// intervals, the seen–unseen gap, paired comparisons with the baseline arm ranked by their effect on never-seen vendors,
+/// the vendor classifier, and <see cref="Findings"/> — sentences generated from those numbers. Roles: "seen" (a training
+/// vendor), "target" (DANN target vendor: its unlabeled scans were used) and "unseen" (never seen in any form); the
+/// target is reported apart so that domain adaptation's own vendor does not count as a never-seen one. Every interval
+/// resamples subjects (ED and ES of a subject, and all its seeds, together; <see cref="Bootstrap.ClusteredMeanInterval"/>).
 /// </summary>
 public sealed record StudyMetrics
 {
-    /// <summary>Schema version of metrics.json.</summary>
-    public int SchemaVersion { get; init; } = 1;
+    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking).</summary>
+    public int SchemaVersion { get; init; } = 2;
     /// <summary>Experiment id.</summary>
     public required string Experiment { get; init; }
     /// <summary>Profile applied, or null.</summary>
     public string? Profile { get; init; }
     /// <summary>Per arm.</summary>
     public required IReadOnlyList<ArmMetrics> Arms { get; init; }
-    /// <summary>Each arm after the first against the first.</summary>
+    /// <summary>Each arm after the first against the first, per role group ("seen", "target", "unseen").</summary>
     public required IReadOnlyList<ArmComparison> Comparisons { get; init; }
+    /// <summary>The comparisons on never-seen vendors, largest effect (paired Dice change) first.</summary>
+    public IReadOnlyList<ArmComparison> Ranking { get; init; } = [];
     /// <summary>The vendor classifier's result, when run.</summary>
     public VendorClassifierResult? VendorClassifier { get; init; }
     /// <summary>Generated statements of what helped and by how much.</summary>
@@ -31,6 +36,7 @@ public sealed record StudyMetrics
     public static StudyMetrics Compute(StudyResults results)
     {
         ArgumentNullException.ThrowIfNull(results);
+        int resamples = results.Experiment.BootstrapResamples;
         var arms = new List<ArmMetrics>();
         var pooled = new Dictionary<string, List<(CaseMetrics Case, int Seed)>>(StringComparer.Ordinal);
         foreach (ArmDefinition arm in results.Experiment.Arms)
@@ -44,24 +50,30 @@ public sealed record StudyMetrics
             {
                 var list = members.ToList();
                 string role = list.Select(m => m.Case.Role).Distinct().Count() == 1 ? list[0].Case.Role : "mixed";
-                var summary = VendorSummary.From(name, role, [.. list.Select(m => m.Case.ToCaseResult(manySeeds ? $"{m.Case.Subject}#{m.Seed}" : null))]);
-                return new GroupMetrics(name, kind, role, summary.Subjects, summary.Cases, StructureMetrics.From(summary.Lv), StructureMetrics.From(summary.Myo),
-                    StructureMetrics.From(summary.Rv), Interval.From(Bootstrap.MeanInterval([.. list.Select(m => m.Case.MeanDice)])), summary.Clinical);
+                // Clinical indices pair ED and ES of one subject and seed; intervals resample the subject with all its seeds.
+                var summary = VendorSummary.From(name, role, [.. list.Select(m => m.Case.ToCaseResult(manySeeds ? $"{m.Case.Subject}#{m.Seed}" : null))], seed: 1,
+                    clusterOf: c => c.Record.Subject.Split('#')[0]);
+                var dice = Bootstrap.ClusteredMeanInterval([.. list.Select(m => m.Case.Subject)], [.. list.Select(m => m.Case.MeanDice)], resamples);
+                return new GroupMetrics(name, kind, role, list.Select(m => m.Case.Subject).Distinct().Count(), summary.Cases, StructureMetrics.From(summary.Lv), StructureMetrics.From(summary.Myo),
+                    StructureMetrics.From(summary.Rv), Interval.From(dice), summary.Clinical);
             }
             var seen = cases.Where(c => c.Case.Role == "seen").ToList();
-            var unseen = cases.Where(c => c.Case.Role != "seen").ToList();
+            var unseen = cases.Where(c => c.Case.Role == "unseen").ToList();
+            var target = cases.Where(c => c.Case.Role == "target").ToList();
             var byRole = new List<GroupMetrics>();
             if (seen.Count > 0) byRole.Add(Group("seen", "role", seen));
-            if (unseen.Count > 0) byRole.Add(Group("unseen", "role", unseen) with { Role = "unseen" });
-            if (cases.Any(c => c.Case.Role == "target")) byRole.Add(Group("target", "role", cases.Where(c => c.Case.Role == "target")));
+            if (unseen.Count > 0) byRole.Add(Group("unseen", "role", unseen));
+            if (target.Count > 0) byRole.Add(Group("target", "role", target));
             var byFrame = new List<GroupMetrics>();
-            foreach (var (label, members) in new[] { ("seen", seen), ("unseen", unseen) })
+            foreach (var (label, members) in new[] { ("seen", seen), ("unseen", unseen), ("target", target) })
                 foreach (string frame in new[] { "ED", "ES" })
                 {
                     var m = members.Where(c => c.Case.Frame == frame).ToList();
                     if (m.Count > 0) byFrame.Add(Group($"{label} {frame}", "frame", m));
                 }
             static double Hd95(CaseMetrics c) => new[] { c.Lv.Hd95Mm, c.Myo.Hd95Mm, c.Rv.Hd95Mm }.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
+            Interval Gap(List<(CaseMetrics Case, int Seed)> a, List<(CaseMetrics Case, int Seed)> b) => Interval.From(Bootstrap.ClusteredDifferenceInterval(
+                [.. a.Select(c => c.Case.Subject)], [.. a.Select(c => c.Case.MeanDice)], [.. b.Select(c => c.Case.Subject)], [.. b.Select(c => c.Case.MeanDice)], resamples));
             arms.Add(new ArmMetrics
             {
                 Arm = arm.Name,
@@ -73,7 +85,8 @@ public sealed record StudyMetrics
                 ByVendor = [.. cases.GroupBy(c => c.Case.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Group(g.Key, "vendor", g))],
                 ByCentre = [.. cases.Where(c => c.Case.Centre is not null).GroupBy(c => c.Case.Centre!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Group(g.Key, "centre", g))],
                 ByFrame = byFrame,
-                DiceGap = Interval.From(Bootstrap.DifferenceInterval([.. seen.Select(c => c.Case.MeanDice)], [.. unseen.Select(c => c.Case.MeanDice)])),
+                DiceGap = Gap(seen, unseen),
+                TargetDiceGap = Gap(seen, target),
                 Hd95GapMm = unseen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average()
                             - seen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average(),
             });
@@ -85,26 +98,31 @@ public sealed record StudyMetrics
             string baseline = arms[0].Arm;
             var baseCases = pooled[baseline].ToDictionary(c => (c.Case.Subject, c.Case.Frame, c.Seed));
             foreach (ArmMetrics arm in arms.Skip(1))
-                foreach (string group in new[] { "seen", "unseen" })
+                foreach (string group in new[] { "seen", "target", "unseen" })
                 {
-                    var pairs = pooled[arm.Arm].Where(c => (c.Case.Role == "seen") == (group == "seen"))
+                    var pairs = pooled[arm.Arm].Where(c => c.Case.Role == group)
                         .Where(c => baseCases.ContainsKey((c.Case.Subject, c.Case.Frame, c.Seed)))
                         .Select(c => (Arm: c.Case, Base: baseCases[(c.Case.Subject, c.Case.Frame, c.Seed)].Case)).ToList();
                     if (pairs.Count == 0) continue;
                     double[] hd = [.. pairs.Select(p => MeanHd95(p.Arm) - MeanHd95(p.Base)).Where(v => !double.IsNaN(v))];
                     comparisons.Add(new ArmComparison(arm.Arm, baseline, group, pairs.Count,
-                        Interval.From(Bootstrap.MeanInterval([.. pairs.Select(p => p.Arm.MeanDice - p.Base.MeanDice)])),
-                        hd.Length == 0 ? double.NaN : hd.Average()));
+                        Interval.From(Bootstrap.ClusteredMeanInterval([.. pairs.Select(p => p.Arm.Subject)], [.. pairs.Select(p => p.Arm.MeanDice - p.Base.MeanDice)], resamples)),
+                        hd.Length == 0 ? double.NaN : hd.Average())
+                    {
+                        Subjects = pairs.Select(p => p.Arm.Subject).Distinct().Count(),
+                    });
                 }
         }
+        var ranking = comparisons.Where(c => c.Group == "unseen").OrderByDescending(c => c.DiceDelta.Mean).ToList();
         return new StudyMetrics
         {
             Experiment = results.Experiment.Id,
             Profile = results.Experiment.Profile,
             Arms = arms,
             Comparisons = comparisons,
+            Ranking = ranking,
             VendorClassifier = results.VendorClassifier,
-            Findings = WriteFindings(arms, comparisons, results.VendorClassifier),
+            Findings = WriteFindings(arms, comparisons, ranking, results.VendorClassifier),
             WallSeconds = results.WallSeconds,
         };
     }
@@ -115,7 +133,7 @@ public sealed record StudyMetrics
         return v.Length == 0 ? double.NaN : v.Average();
     }
 
-    private static List<string> WriteFindings(List<ArmMetrics> arms, List<ArmComparison> comparisons, VendorClassifierResult? classifier)
+    private static List<string> WriteFindings(List<ArmMetrics> arms, List<ArmComparison> comparisons, List<ArmComparison> ranking, VendorClassifierResult? classifier)
     {
         var text = new List<string>();
         static string F(double v, string f = "F3") => v.ToString(f, CultureInfo.InvariantCulture);
@@ -125,14 +143,20 @@ public sealed record StudyMetrics
             var seen = a.ByRole.FirstOrDefault(g => g.Group == "seen");
             var unseen = a.ByRole.FirstOrDefault(g => g.Group == "unseen");
             if (seen is null || unseen is null) continue;
-            string verdict = a.DiceGap.AboveZero ? "a real drop: the interval excludes zero" : a.DiceGap.BelowZero ? "unseen vendors scored higher" : "not distinguishable from zero with these cases";
-            text.Add($"{a.Arm}: mean Dice {F(seen.MeanDice.Mean)} on seen vendors ({seen.Cases} cases) and {F(unseen.MeanDice.Mean)} on unseen vendors ({unseen.Cases} cases); gap {Ci(a.DiceGap)} — {verdict}.");
+            string verdict = a.DiceGap.AboveZero ? "a real drop: the interval excludes zero" : a.DiceGap.BelowZero ? "never-seen vendors scored higher" : "not distinguishable from zero with these subjects";
+            text.Add($"{a.Arm}: mean Dice {F(seen.MeanDice.Mean)} on seen vendors ({seen.Subjects} subjects) and {F(unseen.MeanDice.Mean)} on never-seen vendors ({unseen.Subjects} subjects); gap {Ci(a.DiceGap)} — {verdict}.");
+            var target = a.ByRole.FirstOrDefault(g => g.Group == "target");
+            if (target is not null)
+                text.Add($"{a.Arm}: on its DANN target vendor (unlabeled scans used in training) mean Dice {F(target.MeanDice.Mean)} ({target.Subjects} subjects); gap to seen {Ci(a.TargetDiceGap)}.");
         }
-        foreach (ArmComparison c in comparisons.Where(c => c.Group == "unseen"))
+        foreach (ArmComparison c in comparisons.Where(c => c.Group is "unseen" or "target"))
         {
             string effect = c.DiceDelta.AboveZero ? "helped" : c.DiceDelta.BelowZero ? "hurt" : "made no clear difference";
-            text.Add($"{c.Arm} against {c.Baseline} on unseen vendors {effect}: paired Dice change {Ci(c.DiceDelta)} over {c.Cases} cases; HD95 change {F(c.Hd95DeltaMm, "F1")} mm.");
+            string where = c.Group == "unseen" ? "never-seen vendors" : "its target vendor";
+            text.Add($"{c.Arm} against {c.Baseline} on {where} {effect}: paired Dice change {Ci(c.DiceDelta)} over {c.Subjects} subjects ({c.Cases} cases); HD95 change {F(c.Hd95DeltaMm, "F1")} mm.");
         }
+        if (ranking.Count > 1)
+            text.Add("Ranked by effect on never-seen vendors: " + string.Join("; ", ranking.Select((c, i) => $"{i + 1}. {c.Arm} {(c.DiceDelta.Mean >= 0 ? "+" : "")}{Ci(c.DiceDelta)}")) + ".");
         var ranked = arms.Select(a => (a.Arm, Unseen: a.ByRole.FirstOrDefault(g => g.Group == "unseen"))).Where(x => x.Unseen is not null).OrderByDescending(x => x.Unseen!.MeanDice.Mean).ToList();
         if (ranked.Count > 1)
         {

@@ -20,6 +20,13 @@ public sealed class NiftiWriteOptions
     /// <summary>qform_code written with the affine's rotation; default <see cref="NiftiXformCode.ScannerAnatomical"/> (1).</summary>
     public NiftiXformCode QformCode { get; init; } = NiftiXformCode.ScannerAnatomical;
 
+    /// <summary>
+    /// The header's <c>scl_slope</c> (default 1): voxels are stored as value / slope (rounded for integer types), so readers
+    /// that apply the slope, as nibabel and <see cref="NiftiReader"/> do, get the values back. Scanners' DICOM rescale slopes
+    /// arrive this way in converted files (e.g. Philips).
+    /// </summary>
+    public double ScaleSlope { get; init; } = 1;
+
     /// <summary>gzip level for .nii.gz; default <see cref="CompressionLevel.Fastest"/> (nibabel also writes level 1).</summary>
     public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Fastest;
 

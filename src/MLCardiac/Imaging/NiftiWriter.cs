@@ -54,6 +54,7 @@ public static class NiftiWriter
 
         int elementSize = VoxelConversion.SizeOf(options.DataType);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkVoxels * elementSize);
+        float[]? scaled = options.ScaleSlope != 1 ? ArrayPool<float>.Shared.Rent(ChunkVoxels) : null;
         try
         {
             ReadOnlySpan<float> voxels = volume.Voxels;
@@ -61,7 +62,14 @@ public static class NiftiWriter
             {
                 int n = Math.Min(ChunkVoxels, voxels.Length - start);
                 Span<byte> bytes = buffer.AsSpan(0, n * elementSize);
-                int bad = VoxelConversion.FromFloat(voxels.Slice(start, n), bytes, options.DataType);
+                ReadOnlySpan<float> chunk = voxels.Slice(start, n);
+                if (scaled is not null)
+                {
+                    float inverse = (float)(1 / options.ScaleSlope);
+                    for (int i = 0; i < n; i++) scaled[i] = chunk[i] * inverse;
+                    chunk = scaled.AsSpan(0, n);
+                }
+                int bad = VoxelConversion.FromFloat(chunk, bytes, options.DataType);
                 if (bad >= 0)
                 {
                     throw new MLCardiacException(
@@ -79,6 +87,7 @@ public static class NiftiWriter
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (scaled is not null) ArrayPool<float>.Shared.Return(scaled);
         }
     }
 
@@ -88,6 +97,11 @@ public static class NiftiWriter
         if (!Enum.IsDefined(options.DataType))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.DataType, "Unsupported NIfTI datatype.");
+        }
+
+        if (!(options.ScaleSlope > 0) || double.IsInfinity(options.ScaleSlope))
+        {
+            throw new ArgumentException("The NIfTI scale slope must be a positive finite number.", nameof(options));
         }
 
         if (options.Description.Length > 79)
@@ -149,7 +163,7 @@ public static class NiftiWriter
             BitsPerVoxel = elementSize * 8,
             PixDim = [qfac, sp.X, sp.Y, sp.Z, shape.Length == 4 ? volume.TimeStepS : 0, 0, 0, 0],
             VoxOffset = version == NiftiVersion.Nifti1 ? 352 : 544,
-            SclSlope = 1,
+            SclSlope = options.ScaleSlope,
             SclInter = 0,
             XyztUnits = 2 | 8, // mm, s
             QformCode = (int)options.QformCode,

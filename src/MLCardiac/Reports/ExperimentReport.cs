@@ -68,19 +68,24 @@ public static class ExperimentReport
         page.List(metrics.Findings);
         page.Raw("</div>");
 
-        page.Heading(2, "Headline: seen against unseen vendors", "headline");
+        page.Heading(2, "Headline: seen against never-seen vendors", "headline");
         var headline = new List<IReadOnlyList<string>>();
         foreach (ArmMetrics a in arms)
-            foreach (GroupMetrics g in a.ByRole.Where(g => g.Group is "seen" or "unseen"))
-                headline.Add([a.Arm, g.Group, g.Cases.ToString(Inv), Ci(g.Lv.Dice), Ci(g.Myo.Dice), Ci(g.Rv.Dice), Ci(g.MeanDice),
+            foreach (GroupMetrics g in a.ByRole)
+                headline.Add([a.Arm, g.Group, g.Subjects.ToString(Inv), g.Cases.ToString(Inv), Ci(g.Lv.Dice), Ci(g.Myo.Dice), Ci(g.Rv.Dice), Ci(g.MeanDice),
                     F(g.Lv.Hd95Mm, "F1"), F(g.Myo.Hd95Mm, "F1"), F(g.Rv.Hd95Mm, "F1"), F(g.Lv.HausdorffMm, "F1"),
-                    g.Group == "seen" ? "" : Ci(a.DiceGap)]);
-        page.Table(["arm", "vendors", "cases", "Dice LV", "Dice MYO", "Dice RV", "Dice mean", "HD95 LV mm", "HD95 MYO mm", "HD95 RV mm", "HD LV mm", "gap (seen − unseen)"], headline,
-            "Mean Dice [95 % bootstrap CI] per structure and HD95 / Hausdorff (mm); gap = seen minus unseen mean Dice with a two-sample bootstrap CI");
+                    g.Group == "unseen" ? Ci(a.DiceGap) : g.Group == "target" ? Ci(a.TargetDiceGap) : ""]);
+        page.Table(["arm", "vendors", "subjects", "cases", "Dice LV", "Dice MYO", "Dice RV", "Dice mean", "HD95 LV mm", "HD95 MYO mm", "HD95 RV mm", "HD LV mm", "gap (seen − group)"], headline,
+            "Mean Dice [95 % CI] per structure and HD95 / Hausdorff (mm). Vendors: seen = training vendors, unseen = never seen in any form, target = DANN target vendor (its unlabeled scans were used), reported apart. Intervals resample subjects (ED, ES and all seeds of a subject together); gap = seen minus the group's mean Dice, two-sample");
+        if (metrics.Ranking.Count > 0)
+            page.Table(["rank", "arm", "Δ mean Dice on never-seen vendors [95 % CI]", "subjects", "Δ HD95 mm", "verdict"],
+                metrics.Ranking.Select((c, i) => (IReadOnlyList<string>)[(i + 1).ToString(Inv), c.Arm, Ci(c.DiceDelta), c.Subjects.ToString(Inv), F(c.Hd95DeltaMm, "F1"),
+                    c.DiceDelta.AboveZero ? "helps" : c.DiceDelta.BelowZero ? "hurts" : "no clear effect"]),
+                $"Arms ranked by their paired effect against {metrics.Arms[0].Arm} on never-seen vendors (which factors affect generalization)");
         if (metrics.Comparisons.Count > 0)
-            page.Table(["arm", "against", "vendors", "paired cases", "Δ mean Dice [95 % CI]", "Δ HD95 mm"],
-                metrics.Comparisons.Select(c => (IReadOnlyList<string>)[c.Arm, c.Baseline, c.Group, c.Cases.ToString(Inv), Ci(c.DiceDelta), F(c.Hd95DeltaMm, "F1")]),
-                "Each arm against the baseline on identical cases (paired bootstrap)");
+            page.Table(["arm", "against", "vendors", "subjects", "paired cases", "Δ mean Dice [95 % CI]", "Δ HD95 mm"],
+                metrics.Comparisons.Select(c => (IReadOnlyList<string>)[c.Arm, c.Baseline, c.Group, c.Subjects.ToString(Inv), c.Cases.ToString(Inv), Ci(c.DiceDelta), F(c.Hd95DeltaMm, "F1")]),
+                "Each arm against the baseline on identical cases (paired; intervals resample subjects)");
 
         page.Heading(2, "Per vendor", "vendors");
         string[] vendors = [.. arms.SelectMany(a => a.ByVendor.Select(v => v.Group)).Distinct().Order(StringComparer.Ordinal)];
@@ -110,7 +115,7 @@ public static class ExperimentReport
             page.Heading(2, "Clinical indices", "clinical");
             var rows = new List<IReadOnlyList<string>>();
             foreach (ArmMetrics a in arms)
-                foreach (GroupMetrics g in a.ByRole.Where(g => g.Group is "seen" or "unseen"))
+                foreach (GroupMetrics g in a.ByRole)
                     foreach (var (name, ag) in g.Clinical)
                         rows.Add([a.Arm, g.Group, name, ag.Count.ToString(Inv), F(ag.Correlation), F(ag.Bias, "F1"), $"{F(ag.LowerLimit, "F1")} to {F(ag.UpperLimit, "F1")}", F(ag.MeanAbsoluteError, "F1")]);
             page.Table(["arm", "vendors", "index", "subjects", "Pearson r", "bias", "limits of agreement", "MAE"], rows,
@@ -180,7 +185,7 @@ public static class ExperimentReport
         page.List([
             "Dice, Hausdorff distance (maximum, as M&Ms reports), HD95 and ASSD per structure in 3D with the voxel spacing (mm), on each image's own grid after inverting the preprocessing.",
             "Empty masks: both empty → Dice 1, distances 0; exactly one empty → Dice 0 and distances undefined (left out of the distance means, counted as 'undefined').",
-            "Confidence intervals: 2000-resample percentile bootstrap over cases (paired for arm comparisons, two-sample for the seen–unseen gap), seeded.",
+            "Confidence intervals: percentile bootstrap (bootstrapResamples, default 2000; seeded) that resamples subjects — a subject's ED and ES cases and all its training seeds move together (cluster bootstrap) — paired for arm comparisons, two-sample for the seen–unseen gap.",
             "Clinical indices: volumes from voxel counts × voxel volume; EF = (EDV − ESV)/EDV; LV mass = myocardial volume at ED × 1.05 g/ml; Bland–Altman limits = bias ± 1.96 SD.",
             $"Files: {MetricsFile} (all numbers), {CasesFile} (every case), arms/ARM/seed-N/ (results, training logs, overlays), {StudyResults.ExperimentFile} (the resolved experiment).",
         ]);

@@ -20,12 +20,12 @@ public sealed class SyntheticDatasetWriterTests
         try
         {
             var writer = new SyntheticDatasetWriter(SyntheticTestCohort.Generator);
-            var request = new SyntheticDatasetRequest { Vendors = [VendorProfiles.D], UnlabeledVendors = [VendorProfiles.C], SubjectsPerVendor = 1 };
+            var request = new SyntheticDatasetRequest { Vendors = [VendorProfiles.B], UnlabeledVendors = [VendorProfiles.C], SubjectsPerVendor = 1 };
             IReadOnlyList<SyntheticSubjectInfo> infos = writer.Write(dir, request);
             Assert.HasCount(2, infos);
 
             string[] lines = File.ReadAllLines(Path.Combine(dir, SyntheticDatasetWriter.CsvFileName));
-            Assert.AreEqual(",External code,VendorName,Vendor,Centre,ED,ES,Age,Pathology,Sex,Height,Weight", lines[0]);
+            Assert.AreEqual(",External code,VendorName,Vendor,Centre,ED,ES,Age,Pathology,Sex,Height,Weight,Scanner,FieldStrength", lines[0]);
             Assert.HasCount(3, lines);
             string[] header = lines[0].Split(',');
             for (int row = 1; row < lines.Length; row++)
@@ -34,8 +34,10 @@ public sealed class SyntheticDatasetWriterTests
                 Assert.HasCount(header.Length, f);
                 Assert.AreEqual(row - 1, int.Parse(f[0]));
                 Assert.MatchesRegex("^[0-9A-Z]{6}$", f[1]);
-                Assert.Contains(f[3], (string[])["C", "D"]);
-                Assert.Contains(f[8], (string[])["NOR", "DCM", "HCM"]);
+                Assert.Contains(f[3], (string[])["B", "C"]);
+                Assert.Contains(f[8], (string[])["NOR", "DCM", "HCM", "HHD", "ARV", "AHS", "IHD", "LVNC"]);
+                Assert.AreEqual(VendorProfiles.Get(f[3]).Centre(int.Parse(f[4])).Scanner, f[12]);
+                Assert.AreEqual(VendorProfiles.Get(f[3]).Centre(int.Parse(f[4])).FieldStrengthT, double.Parse(f[13], System.Globalization.CultureInfo.InvariantCulture));
                 Assert.Contains(f[9], (string[])["M", "F"]);
                 _ = int.Parse(f[4]) + int.Parse(f[7]) + double.Parse(f[10]) + double.Parse(f[11]);
 
@@ -52,8 +54,22 @@ public sealed class SyntheticDatasetWriterTests
                 Volume volume = NiftiReader.Read(image);
                 CollectionAssert.AreEqual(new[] { subject.SizeX, subject.SizeY, subject.SliceCount, subject.FrameCount }, volume.Shape);
                 Assert.AreEqual(subject.PixelSpacingMm, volume.SpacingMm.X, 1e-4);
-                Assert.AreEqual(subject.SliceThicknessMm, volume.SpacingMm.Z, 1e-4);
-                Assert.IsTrue(volume.Voxels.SequenceEqual(subject.Image), "int16 round trip is exact");
+                Assert.AreEqual(subject.SliceSpacingMm, volume.SpacingMm.Z, 1e-4, "voxel size along z = slice spacing (thickness + gap)");
+                Assert.AreEqual(VendorProfiles.Get(f[3]).Storage.RescaleSlope, NiftiReader.ReadHeader(image).SclSlope, 1e-6, "the vendor's rescale slope as scl_slope");
+                // dcm2niix stores the rows reversed; the affine maps stored voxel (i, j) where the display affine maps (i, rows − 1 − j).
+                Assert.IsTrue(subject.FlipRows);
+                int w = subject.SizeX, h = subject.SizeY;
+                ReadOnlySpan<float> stored = volume.Voxels;
+                for (int k = 0; k < subject.SliceCount * subject.FrameCount; k += 3)
+                    for (int j = 0; j < h; j += 7)
+                        for (int i = 0; i < w; i += 5)
+                            Assert.AreEqual(subject.Image[(((k * h) + (h - 1 - j)) * w) + i] * (float)subject.ScaleSlope, stored[(((k * h) + j) * w) + i], 1e-3f);
+                Affine display = subject.DisplayVoxelToWorld!;
+                var world = volume.VoxelToWorld.Apply(3, 10, 2);
+                var expectedWorld = display.Apply(3, h - 1 - 10, 2);
+                Assert.AreEqual(expectedWorld.X, world.X, 1e-3);
+                Assert.AreEqual(expectedWorld.Y, world.Y, 1e-3);
+                Assert.AreEqual(expectedWorld.Z, world.Z, 1e-3);
                 Assert.AreEqual(60.0 / subject.Info.HeartRateBpm / subject.FrameCount, volume.TimeStepS, 1e-4);
                 if (!labeled)
                 {
@@ -68,10 +84,10 @@ public sealed class SyntheticDatasetWriterTests
                     if (t == ed || t == es)
                     {
                         ReadOnlySpan<byte> expected = subject.Labels.Slice(t * frameSize, frameSize);
-                        for (int i = 0; i < frameSize; i++)
-                        {
-                            Assert.AreEqual(expected[i], (byte)frame[i]);
-                        }
+                        for (int z = 0; z < subject.SliceCount; z++)
+                            for (int j = 0; j < h; j++)
+                                for (int i = 0; i < w; i++)
+                                    Assert.AreEqual(expected[(((z * h) + (h - 1 - j)) * w) + i], (byte)frame[(((z * h) + j) * w) + i]);
                     }
                     else
                     {
@@ -97,10 +113,11 @@ public sealed class SyntheticDatasetWriterTests
     [TestMethod]
     public void Create_Montage_SizeFollowsRowsAndContoursAreDrawn()
     {
-        SyntheticSubject[][] rows = [[SyntheticTestCohort.Get(VendorProfiles.A, 0), SyntheticTestCohort.Get(VendorProfiles.A, 1)], [SyntheticTestCohort.Get(VendorProfiles.D, 0)]];
+        SyntheticSubject a = SyntheticTestCohort.Get(VendorProfiles.A, 0), d = SyntheticTestCohort.Get(VendorProfiles.D, 0);
+        PreviewRow[] rows = [new(a, a.Info.EdFrame), new(a, a.Info.EsFrame), new(d, d.Info.EdFrame)];
         PreviewMontage montage = PreviewMontage.Create(rows, tilePixels: 100);
-        Assert.AreEqual((2 * 104) + 4, montage.Width);
-        Assert.AreEqual((2 * 104) + 4, montage.Height);
+        Assert.AreEqual((Math.Max(a.SliceCount, d.SliceCount) * 104) + 4, montage.Width, "one tile per slice, base to apex");
+        Assert.AreEqual((3 * 104) + 4, montage.Height, "one row per subject and frame");
         ReadOnlySpan<byte> px = montage.Rgba.Span;
         bool red = false, green = false, blue = false;
         for (int i = 0; i < px.Length; i += 4)

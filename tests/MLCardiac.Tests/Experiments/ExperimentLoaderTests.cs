@@ -116,11 +116,45 @@ public sealed class ExperimentLoaderTests
             {
                 ExperimentDefinition x = ExperimentLoader.Load(file, profile);
                 Assert.IsGreaterThanOrEqualTo(2, x.Arms.Count, file);
+                if (profile == "full")
+                {
+                    // Useful intervals: at least 3 seeds and 15 held-out subjects per vendor.
+                    Assert.IsGreaterThanOrEqualTo(3, x.Seeds.Count, file);
+                    Assert.IsGreaterThanOrEqualTo(15, (int)(x.Data.Synthetic.SubjectsPerVendor * x.Split.TestFraction), file);
+                }
             }
         var study = ExperimentLoader.Load(Path.Combine(dir, "generalization-study.json"), "quick");
         CollectionAssert.AreEqual(new[] { "none", "standard", "heavy", "heavy" }, study.Arms.Select(a => a.Augmentation).ToArray());
         Assert.IsTrue(study.Arms[^1].Model.IsDann);
         Assert.IsNotNull(study.VendorClassifier);
+    }
+
+    [TestMethod]
+    public void Parse_SyntheticProfiles_ResolvedNextToTheFileAndTheirVendorsAllowed()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mlcardiac-profiles-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "scanners.json"), """{ "vendors": [ { "code": "E", "basedOn": "C", "vendorName": "GE-like 3T" } ] }""");
+            string json = Valid.Replace("\"vendors\": [\"A\", \"B\", \"C\"]", "\"vendors\": [\"A\", \"B\", \"C\", \"E\"], \"profiles\": \"scanners.json\"", StringComparison.Ordinal);
+            Assert.AreNotEqual(Valid, json, "the fixture names its vendors");
+            string file = Path.Combine(dir, "study.json");
+            File.WriteAllText(file, json);
+
+            ExperimentDefinition x = ExperimentLoader.Load(file);
+
+            Assert.AreEqual("scanners.json", x.Data.Synthetic.Profiles);
+            Assert.AreEqual(Path.Combine(dir, "scanners.json"), x.Data.Synthetic.ProfilesPath);
+            Assert.AreEqual(64, x.Data.Synthetic.ProfilesSha256!.Length);
+            Assert.AreEqual("GE-like 3T", x.Data.Synthetic.LoadProfiles().Get("E").VendorName);
+            File.WriteAllText(file, json.Replace("scanners.json", "missing.json", StringComparison.Ordinal));
+            StringAssert.Contains(Assert.ThrowsExactly<MLCardiacException>(() => ExperimentLoader.Load(file)).Message, "$.data.synthetic.profiles");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [TestMethod]

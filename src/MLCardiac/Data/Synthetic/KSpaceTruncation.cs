@@ -17,6 +17,7 @@ public sealed class KSpaceTruncation
 {
     private readonly float[] _kernel;
     private readonly float[] _matrix;
+    private readonly float[] _transpose;
 
     /// <summary>Builds the operator of one axis.</summary>
     /// <param name="length">Number of pixels along the axis (the reconstructed matrix size), ≥ 2.</param>
@@ -24,6 +25,24 @@ public sealed class KSpaceTruncation
     /// <param name="rolloffFraction">Width of the Fermi roll-off as a fraction of the k-space half-width; 0 = hard truncation.</param>
     /// <param name="blurSigmaPixels">Standard deviation of an additional Gaussian blur, in pixels (≥ 0).</param>
     public KSpaceTruncation(int length, double acquiredFraction, double rolloffFraction, double blurSigmaPixels)
+        : this(length, acquiredFraction, rolloffFraction, blurSigmaPixels, 1.0, imaginary: false)
+    {
+    }
+
+    /// <summary>
+    /// Builds the real or the imaginary part of the operator of an axis with partial Fourier: only the fraction
+    /// <paramref name="partialFourier"/> of the acquired band's full extent is measured (one side cut at
+    /// −(2·pf − 1)·cutoff), the rest zero-filled. The window is then not symmetric, so the kernel h = IDFT(W) is complex:
+    /// its real part (from the window's even part) is even, its imaginary part (from the odd part) is odd. A real object m
+    /// becomes h_re∗m + i·h_im∗m, whose magnitude is the zero-filled partial-Fourier image. With pf = 1 the imaginary part is 0.
+    /// </summary>
+    /// <param name="length">Number of pixels along the axis, ≥ 2.</param>
+    /// <param name="acquiredFraction">Fraction of the reconstructed k-space extent acquired (both sides before partial Fourier), (0, 1].</param>
+    /// <param name="rolloffFraction">Fermi roll-off width (fraction of the half-width); 0 = hard truncation.</param>
+    /// <param name="blurSigmaPixels">Additional Gaussian blur σ, pixels.</param>
+    /// <param name="partialFourier">Partial Fourier fraction, [0.5, 1].</param>
+    /// <param name="imaginary">Build the imaginary (odd) part instead of the real (even) part.</param>
+    public KSpaceTruncation(int length, double acquiredFraction, double rolloffFraction, double blurSigmaPixels, double partialFourier, bool imaginary)
     {
         if (length < 2)
         {
@@ -33,29 +52,53 @@ public sealed class KSpaceTruncation
         {
             throw new ArgumentOutOfRangeException(nameof(acquiredFraction), $"acquiredFraction must be in (0, 1], was {acquiredFraction}.");
         }
+        if (!(partialFourier >= 0.5 && partialFourier <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(partialFourier), $"partialFourier must be in [0.5, 1], was {partialFourier}.");
+        }
         ArgumentOutOfRangeException.ThrowIfNegative(rolloffFraction);
         ArgumentOutOfRangeException.ThrowIfNegative(blurSigmaPixels);
         Length = length;
-        double[] window = Window(length, acquiredFraction, rolloffFraction, blurSigmaPixels);
+        double[] window = Window(length, acquiredFraction, rolloffFraction, blurSigmaPixels, partialFourier);
         var spectrum = new Complex[length];
         for (int k = 0; k < length; k++)
         {
-            spectrum[k] = window[k];
+            int mirror = (length - k) % length;
+            spectrum[k] = imaginary ? 0.5 * (window[k] - window[mirror]) : 0.5 * (window[k] + window[mirror]);
         }
         new ComplexFft(length).Inverse(spectrum);
         _kernel = new float[length];
         for (int d = 0; d < length; d++)
         {
-            _kernel[d] = (float)spectrum[d].Real;
+            _kernel[d] = (float)(imaginary ? spectrum[d].Imaginary : spectrum[d].Real);
         }
         _matrix = new float[length * length];
+        _transpose = new float[length * length];
         for (int i = 0; i < length; i++)
         {
             for (int j = 0; j < length; j++)
             {
-                _matrix[(i * length) + j] = _kernel[(((i - j) % length) + length) % length];
+                float v = _kernel[(((i - j) % length) + length) % length];
+                _matrix[(i * length) + j] = v;
+                _transpose[(j * length) + i] = v;
             }
         }
+        IsZero = _kernel.All(v => Math.Abs(v) < 1e-9f);
+    }
+
+    /// <summary>True when every kernel value is 0 (the imaginary part of a symmetric window).</summary>
+    public bool IsZero { get; }
+
+    /// <summary>This operator times −1 (for the real part of a product of two imaginary parts).</summary>
+    internal KSpaceTruncation Negated() => new(this);
+
+    private KSpaceTruncation(KSpaceTruncation source)
+    {
+        Length = source.Length;
+        _kernel = [.. source._kernel.Select(v => -v)];
+        _matrix = [.. source._matrix.Select(v => -v)];
+        _transpose = [.. source._transpose.Select(v => -v)];
+        IsZero = source.IsZero;
     }
 
     /// <summary>Number of pixels along the axis.</summary>
@@ -68,17 +111,29 @@ public sealed class KSpaceTruncation
     /// The k-space window W[k] (k in FFT order: 0, 1, …, N/2, …, −1): 1 inside the acquired band,
     /// 0 outside, with the optional Fermi roll-off and Gaussian blur.
     /// </summary>
-    public static double[] Window(int length, double acquiredFraction, double rolloffFraction, double blurSigmaPixels)
+    public static double[] Window(int length, double acquiredFraction, double rolloffFraction, double blurSigmaPixels) =>
+        Window(length, acquiredFraction, rolloffFraction, blurSigmaPixels, 1.0);
+
+    /// <summary>
+    /// As <see cref="Window(int, double, double, double)"/> with partial Fourier: frequencies below −(2·pf − 1)·cutoff
+    /// (the unacquired side) are 0.
+    /// </summary>
+    public static double[] Window(int length, double acquiredFraction, double rolloffFraction, double blurSigmaPixels, double partialFourier)
     {
         var w = new double[length];
         double half = length / 2.0;
         double cutoff = acquiredFraction * half;
         double width = rolloffFraction * half;
+        double low = -((2 * partialFourier) - 1) * cutoff;
         for (int k = 0; k < length; k++)
         {
             int kf = k <= length / 2 ? k : k - length;
             double a = Math.Abs(kf);
             double value = width > 0 ? 1.0 / (1.0 + Math.Exp((a - cutoff) / width)) : (a <= cutoff ? 1.0 : 0.0);
+            if (partialFourier < 1 && kf < low)
+            {
+                value = 0;
+            }
             double nu = kf / (double)length;
             value *= Math.Exp(-2.0 * Math.PI * Math.PI * blurSigmaPixels * blurSigmaPixels * nu * nu);
             w[k] = value;
@@ -159,15 +214,15 @@ public sealed class KSpaceTruncation
         {
             throw new ArgumentException("output or scratch has the wrong size.", nameof(output));
         }
-        // Rows first: T[rows × w] = patch · A_x[cols, :] (A_x's rows x0…x0+patchWidth−1 are contiguous).
+        // Rows first: T[rows × w] = patch · A_xᵀ[cols, :] (rows x0…x0+patchWidth−1 of the transpose are contiguous).
         Span<float> t = scratch[..(patchHeight * w)];
         t.Clear();
-        DenseKernels.MultiplyAdd(patch, patchStride, x._matrix.AsSpan(x0 * w), w, t, w, patchHeight, patchWidth, w);
-        // Then columns: output += A_y[:, rows] · T (A_y is symmetric, so A_y[i, y0 + r] is row i, column y0 + r).
+        DenseKernels.MultiplyAdd(patch, patchStride, x._transpose.AsSpan(x0 * w), w, t, w, patchHeight, patchWidth, w);
+        // Then columns: output += A_y[:, rows] · T (A_y[i, y0 + r] is row i, column y0 + r).
         DenseKernels.MultiplyAdd(y._matrix.AsSpan(y0), h, t, w, output, w, h, patchHeight, w);
     }
 
-    private ReadOnlySpan<float> Row(int j) => _matrix.AsSpan(j * Length, Length);
+    private ReadOnlySpan<float> Row(int j) => _transpose.AsSpan(j * Length, Length);
 
     private void CheckLength(int length, string name)
     {

@@ -1,115 +1,249 @@
+using MLCardiac.Imaging;
+
 namespace MLCardiac.Data.Synthetic;
 
 /// <summary>
-/// Turns <see cref="PhantomParameters"/> into a 4D cine and its labels, deterministically (the "apply" half).
-/// Per slice: the static body is painted once (anti-aliased coverage of each structure's boundary gives partial
-/// volume), filtered with the vendor's k-space truncation; per frame only the heart's rectangle is repainted and
-/// its change is filtered and added (the filter is linear). Then the coil bias field multiplies the signal,
-/// Rician noise is added (magnitude of signal plus complex Gaussian), and the vendor's scale and offset apply.
-/// Labels are decided by each pixel's centre point.
+/// Turns <see cref="PhantomParameters"/> into a 4D cine and its labels, deterministically (the "apply" half). After
+/// <see cref="HeartCalibration"/>, per slice: the body is painted once (anti-aliased coverage: partial volume at every
+/// boundary) with the slice's bSSFP tissue signals and filtered with the acquisition's k-space window (acquired fraction,
+/// partial Fourier, reconstruction filter: a complex operator when the window is asymmetric); per frame the heart is
+/// painted in its rectangle — averaged over three planes through the slice thickness (through-plane partial volume, the
+/// oblique cut of the tilted long axis), labelled in the centre plane — and only its change is filtered and added (the
+/// filter is linear). The magnitude then takes the coil/B0/B1 gain, root-sum-of-squares noise (non-central chi with 2L
+/// degrees of freedom: |A + σ·n₁ + iσ·n₂|² + σ²·χ²₂L₋₂, spatially correlated through the same window) and the uniformity
+/// correction, and is stored by the vendor's scaling convention as whole numbers.
 /// </summary>
 internal static class PhantomRenderer
 {
-    private const int AngleBins = 360;
-    private const int NoiseTableSize = 1 << 16;
-    private static readonly float[] NoiseTable = BuildNoiseTable();
+    private const int NoiseFields = 8, RemainderFields = 6;
 
-    public static SyntheticSubject Render(PhantomParameters p)
+    public static SyntheticSubject Render(PhantomParameters parameters)
     {
-        int w = p.MatrixX, h = p.MatrixY, nz = p.SliceCount, nt = p.FrameCount;
-        int plane = w * h;
+        PhantomParameters p = HeartCalibration.Calibrate(parameters);
+        int w = p.MatrixX, h = p.MatrixY, nz = p.SliceCount, nt = p.FrameCount, plane = w * h;
+        double pix = p.PixelSpacingMm;
+        AcquisitionSettings a = p.Acquisition;
         var image = new float[(long)plane * nz * nt];
         var labels = new byte[image.Length];
-        double pix = p.PixelSpacingMm;
-
-        var fx = new KSpaceTruncation(w, p.AcquiredFractionX, p.KSpaceRolloff, p.BlurSigmaMm / pix);
-        var fy = new KSpaceTruncation(h, p.AcquiredFractionY, p.KSpaceRolloff, p.BlurSigmaMm / pix);
-        (int rx0, int ry0, int rw, int rh) = HeartRectangle(p);
-
-        var background = new float[plane];
-        var filteredBackground = new float[plane];
-        var bias = new float[plane];
-        var frameImage = new float[plane];
-        var scratch = new float[Math.Max(plane, rh * w)];
-        var patch = new float[rw * rh];
-        var rhoGrid = new float[rw * rh];
-        var angleGrid = new float[rw * rh];
-        var tables = new ContourTables(AngleBins);
+        var model = new HeartModel(p.Heart);
+        var rect = HeartGrid.Rectangle(p, model.MaxExtentMm() + (3 * pix));
+        var acquisition = new AcquisitionModel(p);
+        var filter = ComplexFilter.Create(p);
         var detail = new SeededRandom(p.DetailSeed);
-        BodyBase body = BodyBase.Create(p);
+        var noiseRandom = new SeededRandom(p.NoiseSeed);
+        var pool = new NoisePool(w, h, filter.XReal, filter.YReal, NoiseFields, noiseRandom.Fork());
+        float[][] remainders = RemainderPool(pool, (2 * a.EffectiveChannels) - 2, noiseRandom.Fork());
+
+        double thickness = p.SliceThicknessMm;
+        double[] offsets = thickness >= 4 ? [-thickness / 3, 0, thickness / 3] : [0];
+        var background = new float[plane];
+        var bgRe = new float[plane];
+        var bgIm = new float[plane];
+        var frameRe = new float[plane];
+        var frameIm = new float[plane];
+        var scratch = new float[plane];
+        var patch = new float[rect.Width * rect.Height];
+        var patchLabels = new byte[rect.Width * rect.Height];
+        double maxRate = MaxEjectionRate(p.EsPhase);
 
         for (int z = 0; z < nz; z++)
         {
-            double s = p.SlicePosition(z);
-            PaintBackground(p, z, body, detail.Fork(), background);
-            KSpaceTruncation.FilterImage(fx, fy, background, filteredBackground, scratch);
-            BiasField(p, z, bias);
-            var edTables = EdContours(p, s);
-            bool heartPresent = edTables.Present;
-            PolarGrid(p, z, rx0, ry0, rw, rh, rhoGrid, angleGrid);
+            SliceAcquisition slice = acquisition.Slice(z);
+            HeartGrid[] grids = [.. offsets.Select(o => HeartGrid.Build(p, model, z, o, rect))];
+            int centre = offsets.Length / 2;
+            double sSlice = Math.Max(0, (acquisition.HeartCentre(z) - p.Heart.Origin).Dot(p.Heart.Axis) / p.Heart.LengthMm);
+            double extent = model.MaxExtentMm() + pix, ventricles = model.VentricleExtentMm() + pix, basal = model.BasalLimitMm;
+            var signals = new HeartSignals
+            {
+                Myocardium = slice.Signals[Tissue.Myocardium],
+                Fat = slice.Signals[Tissue.Fat],
+                Fluid = slice.Signals[Tissue.Fluid],
+                AtrialBlood = (float)acquisition.BloodSignal(slice, thickness, 15, 0.3),
+                VesselBlood = (float)acquisition.BloodSignal(slice, thickness, 50, 0.5),
+            };
+            PaintBackground(p, z, slice.Signals, signals.VesselBlood, detail.Fork(), background);
+            filter.Apply(background, 0, 0, w, h, w, bgRe, bgIm, scratch, clear: true);
 
             for (int t = 0; t < nt; t++)
             {
                 double phase = (((t - p.Info.EdFrame) % nt) + nt) % nt / (double)nt;
                 double c = CardiacCycle.Contraction(phase, p.EsPhase);
-                filteredBackground.CopyTo(frameImage, 0);
-                Span<byte> frameLabels = labels.AsSpan(((t * nz) + z) * plane, plane);
-                if (heartPresent)
+                double rate = Math.Abs(CardiacCycle.Contraction(phase + 0.005, p.EsPhase) - CardiacCycle.Contraction(phase - 0.005, p.EsPhase)) / 0.01 / maxRate;
+                model.SetFrame(c, phase < p.EsPhase ? rate : 0);
+                double atBase = rate * Math.Exp(-sSlice / 0.2);
+                double speed = p.Heart.BloodSpeedMidCmS + (p.Heart.BloodSpeedBaseCmS * atBase);
+                double fresh = p.Heart.FreshBloodFraction + ((0.75 - p.Heart.FreshBloodFraction) * atBase);
+                signals.LvBlood = (float)acquisition.BloodSignal(slice, thickness, speed, fresh);
+                signals.RvBlood = (float)acquisition.BloodSignal(slice, thickness, speed * 0.9, fresh);
+
+                for (int k = 0; k < patch.Length; k++)
                 {
-                    tables.Update(edTables, p, c);
-                    PaintHeart(p, z, c, tables, background, rhoGrid, angleGrid, patch, rx0, ry0, rw, rh, frameLabels);
-                    // Only the rows and columns where the heart changed the image need filtering (the rest of the patch is 0).
-                    (int r0, int q0, int ch, int cw) = NonZeroWindow(patch, rw, rh);
-                    if (ch > 0)
+                    int i = rect.X0 + (k % rect.Width), j = rect.Y0 + (k / rect.Width);
+                    float under = background[(j * w) + i];
+                    float sum = 0;
+                    byte label = 0;
+                    for (int g = 0; g < grids.Length; g++)
                     {
-                        KSpaceTruncation.AddFilteredWindow(fx, fy, patch.AsSpan((r0 * rw) + q0), rw, rx0 + q0, ry0 + r0, cw, ch, frameImage, scratch);
+                        HeartGrid grid = grids[g];
+                        float value = under;
+                        if (grid.Rho[k] <= (grid.H[k] > basal ? ventricles : extent))
+                        {
+                            byte l = model.Evaluate(grid, k, pix, signals, paint: true, ref value);
+                            if (g == centre) label = l;
+                        }
+                        sum += value;
                     }
+                    patch[k] = (sum / grids.Length) - under;
+                    patchLabels[k] = label;
                 }
-                var noise = new SeededRandom(p.NoiseSeed ^ ((ulong)((t * nz) + z) * 0x9E3779B97F4A7C15UL));
-                Finish(p, frameImage, bias, noise, image.AsSpan(((t * nz) + z) * plane, plane));
+                Labeling.ApplyBasalRule(patchLabels, rect.Width, rect.Height);
+                Span<byte> frameLabels = labels.AsSpan(((t * nz) + z) * plane, plane);
+                for (int r = 0; r < rect.Height; r++)
+                {
+                    patchLabels.AsSpan(r * rect.Width, rect.Width).CopyTo(frameLabels.Slice(((rect.Y0 + r) * w) + rect.X0, rect.Width));
+                }
+
+                bgRe.CopyTo(frameRe, 0);
+                bgIm.CopyTo(frameIm, 0);
+                (int r0, int q0, int ch, int cw) = NonZeroWindow(patch, rect.Width, rect.Height);
+                if (ch > 0)
+                {
+                    filter.Apply(patch.AsSpan((r0 * rect.Width) + q0), rect.X0 + q0, rect.Y0 + r0, cw, ch, rect.Width, frameRe, frameIm, scratch, clear: false);
+                }
+                var noise = new SeededRandom(p.NoiseSeed ^ ((ulong)((t * nz) + z + 1) * 0x9E3779B97F4A7C15UL));
+                Finish(a, frameRe, frameIm, filter.HasImaginary, slice, pool, remainders, noise, image.AsSpan(((t * nz) + z) * plane, plane));
             }
         }
-        return new SyntheticSubject(p.Info, w, h, nz, nt, p.PixelSpacingMm, p.SliceThicknessMm, image, labels);
+
+        double slope = Store(p, image);
+        return new SyntheticSubject(p.Info, w, h, nz, nt, pix, thickness, image, labels)
+        {
+            SliceSpacingMm = p.SliceSpacingMm,
+            ScaleSlope = slope,
+            FlipRows = a.FlipRows,
+            DisplayVoxelToWorld = Orientation(p, new SeededRandom(p.DetailSeed ^ 0x0A11CE)),
+        };
+    }
+
+    /// <summary>Fields σ²-free χ² remainders: sums of squares of 2L − 2 randomly shifted unit noise fields.</summary>
+    private static float[][] RemainderPool(NoisePool pool, int components, SeededRandom random)
+    {
+        int w = pool.Width, h = pool.Height;
+        var fields = new float[RemainderFields][];
+        for (int f = 0; f < fields.Length; f++)
+        {
+            var sum = new float[w * h];
+            for (int c = 0; c < components; c++)
+            {
+                float[] src = pool.Field(random.NextInt(0, pool.Count - 1));
+                int dx = random.NextInt(0, w - 1), dy = random.NextInt(0, h - 1);
+                for (int y = 0; y < h; y++)
+                {
+                    int row = ((y + dy) % h) * w;
+                    for (int x = 0; x < w; x++)
+                    {
+                        int xx = x + dx;
+                        if (xx >= w) xx -= w;
+                        float v = src[row + xx];
+                        sum[(y * w) + x] += v * v;
+                    }
+                }
+            }
+            fields[f] = sum;
+        }
+        return fields;
+    }
+
+    private static void Finish(AcquisitionSettings a, float[] re, float[] im, bool complex, SliceAcquisition slice, NoisePool pool, float[][] remainders,
+        SeededRandom random, Span<float> output)
+    {
+        int w = pool.Width, h = pool.Height;
+        float sigma = (float)a.NoiseSigma, sigma2 = sigma * sigma;
+        float[] f0 = pool.Field(random.NextInt(0, pool.Count - 1)), f1 = pool.Field(random.NextInt(0, pool.Count - 1));
+        float[] rem = remainders[random.NextInt(0, remainders.Length - 1)];
+        int dx0 = random.NextInt(0, w - 1), dy0 = random.NextInt(0, h - 1), dx1 = random.NextInt(0, w - 1), dy1 = random.NextInt(0, h - 1);
+        int dx2 = random.NextInt(0, w - 1), dy2 = random.NextInt(0, h - 1);
+        bool s0 = random.Chance(0.5), s1 = random.Chance(0.5);
+        float g0 = s0 ? sigma : -sigma, g1 = s1 ? sigma : -sigma;
+        float[] gain = slice.Gain, correction = slice.Correction;
+        for (int y = 0; y < h; y++)
+        {
+            int r0 = ((y + dy0) % h) * w, r1 = ((y + dy1) % h) * w, r2 = ((y + dy2) % h) * w;
+            for (int x = 0; x < w; x++)
+            {
+                int k = (y * w) + x;
+                float m = complex ? MathF.Sqrt((re[k] * re[k]) + (im[k] * im[k])) : MathF.Abs(re[k]);
+                float amplitude = m * gain[k];
+                int x0 = x + dx0, x1 = x + dx1, x2 = x + dx2;
+                if (x0 >= w) x0 -= w;
+                if (x1 >= w) x1 -= w;
+                if (x2 >= w) x2 -= w;
+                float n0 = amplitude + (g0 * f0[r0 + x0]);
+                float n1 = g1 * f1[r1 + x1];
+                output[k] = MathF.Sqrt((n0 * n0) + (n1 * n1) + (sigma2 * rem[r2 + x2])) * correction[k];
+            }
+        }
+    }
+
+    /// <summary>Scales the magnitude to the vendor's stored numbers (whole, int16 range, divided by the rescale slope); returns the slope.</summary>
+    private static double Store(PhantomParameters p, float[] image)
+    {
+        AcquisitionSettings a = p.Acquisition;
+        double scale;
+        if (a.ScaleMode == "auto")
+        {
+            int stride = Math.Max(1, image.Length / 200_000);
+            var sample = new List<float>(image.Length / stride + 1);
+            for (int i = 0; i < image.Length; i += stride) sample.Add(image[i]);
+            sample.Sort();
+            double p995 = Math.Max(sample[(int)(0.995 * (sample.Count - 1))], 1e-9);
+            scale = a.Scale / p995;
+        }
+        else
+        {
+            double blood = BssfpSignal.SteadyState(a.Tissues[Tissue.Blood], a.RepetitionTimeMs, a.EchoTimeMs, a.FlipAngleRad);
+            scale = a.Scale / blood;
+        }
+        float factor = (float)(scale / a.RescaleSlope);
+        for (int i = 0; i < image.Length; i++)
+        {
+            image[i] = MathF.Round(Math.Min(image[i] * factor, short.MaxValue));
+        }
+        return a.RescaleSlope;
     }
 
     /// <summary>
-    /// Bounding rectangle (pixels) of the heart and its epicardial fat over all slices and frames: every contour is
-    /// largest at end diastole (endocardium scaled down, epicardium from constant area, RV depth scaled down).
+    /// The display-order voxel-to-world affine (RAS, mm) of a short-axis stack: slice normal along the LV long axis (towards
+    /// the patient's left, anterior and inferior, ±10°), columns towards the patient's left within the plane, rows towards
+    /// posterior-inferior, as a DICOM short-axis series is displayed (anterior up, RV on the left).
     /// </summary>
-    private static (int X0, int Y0, int Width, int Height) HeartRectangle(PhantomParameters p)
+    private static Affine Orientation(PhantomParameters p, SeededRandom r)
     {
-        double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
-        var tables = new ContourTables(AngleBins);
-        for (int z = 0; z < p.SliceCount; z++)
+        var n = new Vec3(-0.6 + (0.12 * r.Normal()), 0.55 + (0.12 * r.Normal()), -0.58 + (0.12 * r.Normal())).Normalized();
+        var left = new Vec3(-1, 0, 0);
+        Vec3 x = (left - (left.Dot(n) * n)).Normalized();
+        Vec3 y = x.Cross(n);
+        double pix = p.PixelSpacingMm, dz = p.SliceSpacingMm;
+        Vec3 centre = new Vec3(r.Uniform(-20, 20), r.Uniform(-20, 20), r.Uniform(-30, 30)) + (p.FirstSliceMm * n);
+        Vec3 origin = centre - (((p.MatrixX / 2.0) - 0.5) * pix * x) - (((p.MatrixY / 2.0) - 0.5) * pix * y);
+        return new Affine(
+        [
+            x.X * pix, y.X * pix, n.X * dz, origin.X,
+            x.Y * pix, y.Y * pix, n.Y * dz, origin.Y,
+            x.Z * pix, y.Z * pix, n.Z * dz, origin.Z,
+            0, 0, 0, 1,
+        ]);
+    }
+
+    private static double MaxEjectionRate(double esPhase)
+    {
+        double max = 1e-9;
+        for (int i = 0; i < 400; i++)
         {
-            double s = p.SlicePosition(z);
-            EdSlice ed = EdContours(p, s);
-            if (!ed.Present)
-            {
-                continue;
-            }
-            tables.Update(ed, p, 0);
-            var (cx, cy) = p.LvCentre(z);
-            for (int b = 0; b < AngleBins; b++)
-            {
-                double theta = (2 * Math.PI * b / AngleBins) - Math.PI;
-                double radius = tables.Fat[b];
-                minX = Math.Min(minX, cx + (radius * Math.Cos(theta)));
-                maxX = Math.Max(maxX, cx + (radius * Math.Cos(theta)));
-                minY = Math.Min(minY, cy + (radius * Math.Sin(theta)));
-                maxY = Math.Max(maxY, cy + (radius * Math.Sin(theta)));
-            }
+            double ph = i / 400.0;
+            max = Math.Max(max, Math.Abs(CardiacCycle.Contraction(ph + 0.005, esPhase) - CardiacCycle.Contraction(ph - 0.005, esPhase)) / 0.01);
         }
-        if (minX > maxX)
-        {
-            return (0, 0, 1, 1);
-        }
-        double margin = 3 * p.PixelSpacingMm; // anti-aliased edge, linear interpolation between angle bins
-        int x0 = Math.Clamp((int)Math.Floor(((minX - margin) / p.PixelSpacingMm) + (p.MatrixX / 2.0)), 0, p.MatrixX - 1);
-        int x1 = Math.Clamp((int)Math.Ceiling(((maxX + margin) / p.PixelSpacingMm) + (p.MatrixX / 2.0)), x0 + 1, p.MatrixX);
-        int y0 = Math.Clamp((int)Math.Floor(((minY - margin) / p.PixelSpacingMm) + (p.MatrixY / 2.0)), 0, p.MatrixY - 1);
-        int y1 = Math.Clamp((int)Math.Ceiling(((maxY + margin) / p.PixelSpacingMm) + (p.MatrixY / 2.0)), y0 + 1, p.MatrixY);
-        return (x0, y0, x1 - x0, y1 - y0);
+        return max;
     }
 
     /// <summary>Smallest window (first row, first column, height, width) holding every non-zero value of a row-major patch; height 0 when all are zero.</summary>
@@ -120,10 +254,7 @@ internal static class PhantomRenderer
         {
             ReadOnlySpan<float> row = patch.Slice(r * width, width);
             int first = row.IndexOfAnyExcept(0f);
-            if (first < 0)
-            {
-                continue;
-            }
+            if (first < 0) continue;
             int last = row.LastIndexOfAnyExcept(0f);
             r0 = Math.Min(r0, r);
             r1 = r;
@@ -133,49 +264,51 @@ internal static class PhantomRenderer
         return r1 < 0 ? (0, 0, 0, 0) : (r0, q0, r1 - r0 + 1, q1 - q0 + 1);
     }
 
-    private static float Coverage(double boundary, double distance, double pix)
-        => (float)Math.Clamp(0.5 + ((boundary - distance) / pix), 0, 1);
+    private static float Coverage(double boundary, double distance, double pix) => (float)Math.Clamp(0.5 + ((boundary - distance) / pix), 0, 1);
 
     private static float Lerp(float under, double over, float alpha) => under + (alpha * ((float)over - under));
 
     /// <summary>Coverage of an ellipse (centre, semi-axes) by a pixel at (u, v): distance to the boundary along the ray from the centre.</summary>
     private static float Ellipse(double u, double v, double cu, double cv, double a, double b, double pix)
     {
-        if (a <= 0 || b <= 0)
-        {
-            return 0;
-        }
+        if (a <= 0 || b <= 0) return 0;
         double du = u - cu, dv = v - cv;
-        if (Math.Abs(du) > a + pix || Math.Abs(dv) > b + pix)
-        {
-            return 0;
-        }
+        if (Math.Abs(du) > a + pix || Math.Abs(dv) > b + pix) return 0;
         double f = Math.Sqrt(((du / a) * (du / a)) + ((dv / b) * (dv / b)));
-        if (f < 1e-9)
-        {
-            return 1;
-        }
+        if (f < 1e-9) return 1;
         double r = Math.Sqrt((du * du) + (dv * dv));
         return Coverage(r / f, r, pix);
     }
 
-    private static void PaintBackground(PhantomParameters p, int z, BodyBase body, SeededRandom detail, Span<float> output)
+    /// <summary>
+    /// The body in one slice: skin fat, chest-wall muscle, breasts, thoracic cavity with mediastinal tissue, lungs with vessels,
+    /// liver, stomach (fluid or gas) and spleen rising into the lower slices (with the breath hold's shift), paraspinal muscles,
+    /// vertebra, spinal canal and descending aorta.
+    /// </summary>
+    private static void PaintBackground(PhantomParameters p, int z, IReadOnlyDictionary<Tissue, float> k, float vessel, SeededRandom detail, Span<float> output)
     {
-        double s = p.SlicePosition(z);
+        BodyShape body = p.Body;
         int w = p.MatrixX, h = p.MatrixY;
         double pix = p.PixelSpacingMm;
-        TissueContrast k = p.Contrast;
-        double b = p.BodySemiAxisYMm, ft = p.FatThicknessMm;
-        double ca = p.BodySemiAxisXMm - ft - p.MuscleThicknessMm, cb = b - (0.8 * ft) - p.MuscleThicknessMm - 10;
+        double cos = Math.Cos(body.RotationRad), sin = Math.Sin(body.RotationRad);
+        double a = body.SemiAxisXMm, b = body.SemiAxisYMm, ft = body.FatMm, mt = body.MuscleMm;
+        double ca = a - ft - mt, cb = b - (0.8 * ft) - mt - 10, ccv = -6;
         double spineV = b - (0.8 * ft) - 50;
-        double liverGrow = Math.Sqrt(Math.Clamp((s - p.LiverStartS) / 0.6, 0, 1));
-        double mediastinumR = MaxHeartExtent(p, s) + 6;
-        double towardsRv = 0.35 * p.RvDepthMm * p.RvProfile(s);
-        var (lvX, lvY) = p.LvCentre(z);
-        double medCx = lvX + (towardsRv * Math.Cos(p.RvAxisRad));
-        double medCy = lvY + (towardsRv * Math.Sin(p.RvAxisRad));
+        Vec3 shift = p.SliceShiftMm[z];
+        double stackLength = Math.Max(p.SliceSpacingMm * (p.SliceCount - 1), 1);
+        double f = p.StackFraction(z) + (shift.Z / stackLength);
+        double liverGrow = Math.Sqrt(Math.Clamp((f - body.LiverStart) / 0.6, 0, 1));
+        double stomachGrow = Math.Sqrt(Math.Clamp((f - body.StomachStart) / 0.5, 0, 1));
+        HeartShape heart = p.Heart;
+        double t = (p.SliceZeta(z) - shift.Z - heart.Origin.Z) / heart.Axis.Z;
+        double medX = heart.Origin.X + (t * heart.Axis.X) + shift.X, medY = heart.Origin.Y + (t * heart.Axis.Y) + shift.Y;
+        double medR = heart.RadiusMm + heart.WallMm + (0.6 * heart.RvDepthMm) + 10;
+        float fat = k[Tissue.Fat], muscle = k[Tissue.SkeletalMuscle], soft = k[Tissue.SoftTissue], lung = k[Tissue.Lung], liver = k[Tissue.Liver];
+        float stomach = body.StomachGas ? 0.02f * k[Tissue.Fluid] : k[Tissue.Fluid], spleen = k[Tissue.Spleen], marrow = k[Tissue.BoneMarrow];
+        float csf = k[Tissue.Csf];
+        var bodyShape = new float[HeartModel.Bins + 1];
+        for (int bin = 0; bin <= HeartModel.Bins; bin++) bodyShape[bin] = (float)body.Shape.Evaluate((2 * Math.PI * bin / HeartModel.Bins) - Math.PI);
 
-        // Small vessels in the lungs (bright dots), different in every slice.
         int vesselCount = detail.NextInt(8, 16);
         var vessels = new (double U, double V, double R)[vesselCount];
         for (int i = 0; i < vesselCount; i++)
@@ -190,343 +323,92 @@ internal static class PhantomRenderer
             double y = (j + 0.5 - (h / 2.0)) * pix;
             for (int i = 0; i < w; i++)
             {
-                int index = (j * w) + i;
-                float val = body.Value[index];
-                if (val == 0)
+                double x = (i + 0.5 - (w / 2.0)) * pix;
+                double dx = x - body.CentreXMm, dy = y - body.CentreYMm;
+                double u = (cos * dx) + (sin * dy), v = (-sin * dx) + (cos * dy);
+                double shape = 1 + HeartModel.Sample(bodyShape, Math.Min(HeartModel.Position(Math.Atan2(v, u)), HeartModel.Bins - 1e-3));
+                float inBody = Ellipse(u, v, 0, 0, a * shape, b * shape, pix);
+                float val = 0;
+                if (body.BreastMm > 0)
                 {
-                    output[index] = 0;
+                    float breast = Math.Max(Ellipse(u, v, 0.45 * a, -b + 4, 0.38 * a, body.BreastMm + 6, pix), Ellipse(u, v, -0.45 * a, -b + 4, 0.38 * a, body.BreastMm + 6, pix));
+                    val = Lerp(val, (0.8 * fat) + (0.2 * soft), breast);
+                }
+                if (inBody <= 0 && val <= 0)
+                {
+                    output[(j * w) + i] = 0;
                     continue;
                 }
-                double x = (i + 0.5 - (w / 2.0)) * pix;
-                double u = body.U[index], v = body.V[index];
-                float cavity = body.Cavity[index];
+                val = Lerp(val, fat, inBody);
+                val = Lerp(val, muscle, Ellipse(u, v, 0, 0.1 * ft, (a - ft) * shape, (b - (0.8 * ft)) * shape, pix));
+                float cavity = Ellipse(u, v, 0, ccv, ca, cb, pix);
+                val = Lerp(val, soft, cavity);
+                val = Lerp(val, lung, cavity * Ellipse(u, v, 0.5 * ca, 0.05 * cb, 0.47 * ca, 0.8 * cb, pix));
+                val = Lerp(val, lung, cavity * Ellipse(u, v, -0.5 * ca, 0.02 * cb, 0.47 * ca, 0.82 * cb, pix));
                 foreach (var (vu, vv, vr) in vessels)
                 {
-                    if (cavity <= 0 || Math.Abs(u - vu) > vr + pix || Math.Abs(v - vv) > vr + pix)
-                    {
-                        continue;
-                    }
+                    if (cavity <= 0 || Math.Abs(u - vu) > vr + pix || Math.Abs(v - vv) > vr + pix) continue;
                     double dd = Math.Sqrt(((u - vu) * (u - vu)) + ((v - vv) * (v - vv)));
-                    val = Lerp(val, 0.45, cavity * Coverage(vr, dd, pix));
+                    val = Lerp(val, vessel * 0.6f, cavity * Coverage(vr, dd, pix));
                 }
-                if (liverGrow > 0)
+                double ud = u - shift.X, vd = v - shift.Y; // organs under the diaphragm move with the breath hold
+                if (liverGrow > 0) val = Lerp(val, liver, cavity * Ellipse(ud, vd, -0.32 * ca, 0.2 * cb, 0.66 * ca * liverGrow, 0.82 * cb * liverGrow, pix));
+                if (stomachGrow > 0)
                 {
-                    val = Lerp(val, k.Liver, cavity * Ellipse(u, v, -0.32 * ca, 0.2 * cb, 0.66 * ca * liverGrow, 0.82 * cb * liverGrow, pix));
+                    val = Lerp(val, spleen, cavity * Ellipse(ud, vd, 0.62 * ca, 0.45 * cb, 0.22 * ca * stomachGrow, 0.32 * cb * stomachGrow, pix));
+                    val = Lerp(val, stomach, cavity * Ellipse(ud, vd, 0.35 * ca, 0.1 * cb, 0.3 * ca * stomachGrow, 0.35 * cb * stomachGrow, pix));
                 }
-                val = Lerp(val, k.Muscle, Ellipse(u, v, 0, spineV + 22, 58, 30, pix));
-                val = Lerp(val, 0.5 * (k.Fat + k.SoftTissue), Ellipse(u, v, 0, spineV, 16, 14, pix));
-                val = Lerp(val, 0.9, Ellipse(u, v, 0, spineV + 24, 6, 6, pix));
-                val = Lerp(val, 0.92, Ellipse(u, v, p.AortaOffsetXMm, spineV - 20, p.AortaRadiusMm, p.AortaRadiusMm, pix));
-                if (mediastinumR > 6)
-                {
-                    val = Lerp(val, k.SoftTissue, Ellipse(x, y, medCx, medCy, mediastinumR, mediastinumR, pix));
-                }
-                output[index] = val;
+                val = Lerp(val, muscle, Ellipse(u, v, 0, spineV + 22, 58, 30, pix));
+                val = Lerp(val, marrow, Ellipse(u, v, 0, spineV, 16, 14, pix));
+                val = Lerp(val, csf, Ellipse(u, v, 0, spineV + 24, 6, 6, pix));
+                val = Lerp(val, vessel, Ellipse(u, v, body.AortaOffsetXMm, spineV - 20, body.AortaRadiusMm, body.AortaRadiusMm, pix));
+                val = Lerp(val, soft, cavity * Ellipse(x, y, medX, medY, medR, medR, pix));
+                output[(j * w) + i] = Math.Max(val, float.Epsilon);
             }
         }
     }
 
-    /// <summary>The layers of the body that are the same in every slice: skin fat, muscle, thoracic cavity and lungs.</summary>
-    private sealed class BodyBase
+    /// <summary>
+    /// The image formation's linear part as four real separable operators: (Y_re + i·Y_im)·M·(X_re + i·X_im)ᵀ; the imaginary
+    /// parts exist only on an axis with zero-filled partial Fourier.
+    /// </summary>
+    private sealed class ComplexFilter
     {
-        private BodyBase(int n)
+        public required KSpaceTruncation XReal { get; init; }
+        public required KSpaceTruncation YReal { get; init; }
+        public KSpaceTruncation? XImag { get; init; }
+        public KSpaceTruncation? XImagNegated { get; init; }
+        public KSpaceTruncation? YImag { get; init; }
+        public bool HasImaginary => XImag is not null || YImag is not null;
+
+        public static ComplexFilter Create(PhantomParameters p)
         {
-            Value = new float[n];
-            Cavity = new float[n];
-            U = new float[n];
-            V = new float[n];
+            AcquisitionSettings a = p.Acquisition;
+            double blur = a.BlurSigmaMm / p.PixelSpacingMm;
+            KSpaceTruncation? Imag(int n, double fraction, double pf) => pf < 1 ? new KSpaceTruncation(n, fraction, a.FilterRolloff, blur, pf, imaginary: true) : null;
+            KSpaceTruncation? xi = Imag(p.MatrixX, a.AcquiredFractionX, a.PartialFourierX);
+            return new ComplexFilter
+            {
+                XReal = new KSpaceTruncation(p.MatrixX, a.AcquiredFractionX, a.FilterRolloff, blur, a.PartialFourierX, imaginary: false),
+                YReal = new KSpaceTruncation(p.MatrixY, a.AcquiredFractionY, a.FilterRolloff, blur, a.PartialFourierY, imaginary: false),
+                XImag = xi,
+                XImagNegated = xi?.Negated(),
+                YImag = Imag(p.MatrixY, a.AcquiredFractionY, a.PartialFourierY),
+            };
         }
 
-        public float[] Value { get; }
-        public float[] Cavity { get; }
-        public float[] U { get; }
-        public float[] V { get; }
-
-        public static BodyBase Create(PhantomParameters p)
+        /// <summary>Adds (or writes, with <paramref name="clear"/>) the filtered real and imaginary images of a patch.</summary>
+        public void Apply(ReadOnlySpan<float> patch, int x0, int y0, int width, int height, int stride, float[] re, float[] im, float[] scratch, bool clear)
         {
-            int w = p.MatrixX, h = p.MatrixY;
-            var body = new BodyBase(w * h);
-            double pix = p.PixelSpacingMm;
-            TissueContrast k = p.Contrast;
-            double cos = Math.Cos(p.BodyRotationRad), sin = Math.Sin(p.BodyRotationRad);
-            double a = p.BodySemiAxisXMm, b = p.BodySemiAxisYMm, ft = p.FatThicknessMm, mt = p.MuscleThicknessMm;
-            double ca = a - ft - mt, cb = b - (0.8 * ft) - mt - 10, ccv = -6;
-            double binsPerRad = AngleBins / (2 * Math.PI);
-            var bodyShape = new float[AngleBins + 1];
-            for (int bin = 0; bin <= AngleBins; bin++)
+            if (clear)
             {
-                bodyShape[bin] = (float)p.BodyShape.Evaluate((2 * Math.PI * bin / AngleBins) - Math.PI);
+                Array.Clear(re);
+                Array.Clear(im);
             }
-            for (int j = 0; j < h; j++)
-            {
-                double y = (j + 0.5 - (h / 2.0)) * pix;
-                for (int i = 0; i < w; i++)
-                {
-                    int index = (j * w) + i;
-                    double x = (i + 0.5 - (w / 2.0)) * pix;
-                    double dx = x - p.BodyCentreXMm, dy = y - p.BodyCentreYMm;
-                    double u = (cos * dx) + (sin * dy), v = (-sin * dx) + (cos * dy);
-                    body.U[index] = (float)u;
-                    body.V[index] = (float)v;
-                    double shape = 1 + Sample(bodyShape, (Math.Atan2(v, u) + Math.PI) * binsPerRad);
-                    float alphaBody = Ellipse(u, v, 0, 0, a * shape, b * shape, pix);
-                    if (alphaBody <= 0)
-                    {
-                        continue;
-                    }
-                    float val = Lerp(0, k.Fat, alphaBody);
-                    val = Lerp(val, k.Muscle, Ellipse(u, v, 0, 0.1 * ft, (a - ft) * shape, (b - (0.8 * ft)) * shape, pix));
-                    float cavity = Ellipse(u, v, 0, ccv, ca, cb, pix);
-                    val = Lerp(val, k.SoftTissue, cavity);
-                    val = Lerp(val, k.Lung, cavity * Ellipse(u, v, 0.5 * ca, 0.05 * cb, 0.47 * ca, 0.8 * cb, pix));
-                    val = Lerp(val, k.Lung, cavity * Ellipse(u, v, -0.5 * ca, 0.02 * cb, 0.47 * ca, 0.82 * cb, pix));
-                    body.Value[index] = Math.Max(val, float.Epsilon); // 0 marks "outside the body"
-                    body.Cavity[index] = cavity;
-                }
-            }
-            return body;
+            KSpaceTruncation.AddFilteredWindow(XReal, YReal, patch, stride, x0, y0, width, height, re, scratch);
+            if (XImagNegated is not null && YImag is not null) KSpaceTruncation.AddFilteredWindow(XImagNegated, YImag, patch, stride, x0, y0, width, height, re, scratch);
+            if (YImag is not null) KSpaceTruncation.AddFilteredWindow(XReal, YImag, patch, stride, x0, y0, width, height, im, scratch);
+            if (XImag is not null) KSpaceTruncation.AddFilteredWindow(XImag, YReal, patch, stride, x0, y0, width, height, im, scratch);
         }
-    }
-
-    private static double MaxHeartExtent(PhantomParameters p, double s)
-    {
-        double endo = p.LvRadiusMm * PhantomParameters.EndoProfile(s);
-        double wall = s <= 1 ? p.WallThicknessAt(s) : s < 1 + p.ApexCapS ? p.WallThicknessAt(1) : 0;
-        return wall <= 0 ? 0 : endo + wall + (0.6 * p.RvDepthMm * p.RvProfile(s));
-    }
-
-    /// <summary>End-diastolic contours of one slice over AngleBins angles.</summary>
-    private sealed class EdSlice(int bins)
-    {
-        public double[] Endo { get; } = new double[bins];
-        public double[] MyoAreaTerm { get; } = new double[bins];
-        public double[] RvDepth { get; } = new double[bins];
-        public double[] Fat { get; } = new double[bins];
-        public bool Present { get; set; }
-    }
-
-    private static EdSlice EdContours(PhantomParameters p, double s)
-    {
-        var ed = new EdSlice(AngleBins);
-        double profile = PhantomParameters.EndoProfile(s);
-        double cap = p.ApexCapS;
-        for (int bin = 0; bin < AngleBins; bin++)
-        {
-            double theta = (2 * Math.PI * bin / AngleBins) - Math.PI;
-            double wallShape = 1 + p.WallShape.Evaluate(theta);
-            double endo = p.LvRadiusMm * profile * (1 + p.EndoShape.Evaluate(theta));
-            double epi;
-            if (s <= 1)
-            {
-                double bump = p.RvBump(theta);
-                epi = endo + (p.WallThicknessAt(s) * wallShape) + (p.SeptalExtraMm * bump * bump * Math.Clamp(1.2 - s, 0, 1));
-            }
-            else if (s < 1 + cap)
-            {
-                double q = (s - 1) / cap;
-                epi = p.WallThicknessAt(1) * wallShape * Math.Sqrt(1 - (q * q));
-            }
-            else
-            {
-                epi = 0;
-            }
-            ed.Endo[bin] = endo;
-            ed.MyoAreaTerm[bin] = (epi * epi) - (endo * endo);
-            ed.RvDepth[bin] = epi > 0 ? p.RvDepthMm * p.RvProfile(s) * p.RvBump(theta) * (1 + p.RvShape.Evaluate(theta)) : 0;
-            ed.Fat[bin] = epi > 0 ? p.EpicardialFatMm * Math.Max(0, 0.6 + p.FatShape.Evaluate(theta)) : 0;
-            ed.Present |= epi > 0;
-        }
-        return ed;
-    }
-
-    /// <summary>Contours at one frame: endocardium scaled by √(LV volume ratio), epicardium from myocardial area conservation.</summary>
-    private sealed class ContourTables(int bins)
-    {
-        public float[] Endo { get; } = new float[bins + 1];
-        public float[] Epi { get; } = new float[bins + 1];
-        public float[] Rv { get; } = new float[bins + 1];
-        public float[] RvWall { get; } = new float[bins + 1];
-        public float[] Fat { get; } = new float[bins + 1];
-        public float[] RvDepth { get; } = new float[bins + 1];
-        public float MaxFat { get; private set; }
-
-        public void Update(EdSlice ed, PhantomParameters p, double contraction)
-        {
-            double lvScale = Math.Sqrt(1 - (p.Info.TargetEjectionFraction * contraction));
-            double rvScale = Math.Pow(1 - (p.RvEjectionFraction * contraction), 0.55);
-            int n = Endo.Length - 1;
-            MaxFat = 0;
-            for (int b = 0; b <= n; b++)
-            {
-                int src = b % n;
-                double endo = ed.Endo[src] * lvScale;
-                double epi = Math.Sqrt((endo * endo) + ed.MyoAreaTerm[src]);
-                double depth = ed.RvDepth[src] * rvScale;
-                double rv = epi + depth;
-                double wall = rv + (p.RvWallMm * Math.Clamp(depth / 4.0, 0, 1));
-                Endo[b] = (float)endo;
-                Epi[b] = (float)epi;
-                RvDepth[b] = (float)depth;
-                Rv[b] = (float)rv;
-                RvWall[b] = (float)wall;
-                Fat[b] = (float)(wall + ed.Fat[src]);
-                MaxFat = Math.Max(MaxFat, Fat[b]);
-            }
-        }
-    }
-
-    private static float Sample(float[] table, double position)
-    {
-        position = Math.Clamp(position, 0, table.Length - 1.000001);
-        int i = (int)position;
-        float f = (float)(position - i);
-        return table[i] + (f * (table[i + 1] - table[i]));
-    }
-
-    /// <summary>Polar coordinates (distance in mm, angle-bin position) of every pixel of the heart rectangle about the LV centre of slice <paramref name="z"/>: the same in every frame.</summary>
-    private static void PolarGrid(PhantomParameters p, int z, int x0, int y0, int rw, int rh, Span<float> rho, Span<float> angle)
-    {
-        int w = p.MatrixX, h = p.MatrixY;
-        double pix = p.PixelSpacingMm;
-        var (cx, cy) = p.LvCentre(z);
-        double binsPerRad = AngleBins / (2 * Math.PI);
-        for (int r = 0; r < rh; r++)
-        {
-            double dy = ((y0 + r + 0.5 - (h / 2.0)) * pix) - cy;
-            for (int q = 0; q < rw; q++)
-            {
-                double dx = ((x0 + q + 0.5 - (w / 2.0)) * pix) - cx;
-                rho[(r * rw) + q] = (float)Math.Sqrt((dx * dx) + (dy * dy));
-                angle[(r * rw) + q] = (float)Math.Clamp((Math.Atan2(dy, dx) + Math.PI) * binsPerRad, 0, AngleBins - 1e-3);
-            }
-        }
-    }
-
-    private static void PaintHeart(PhantomParameters p, int z, double contraction, ContourTables tab, ReadOnlySpan<float> background,
-        ReadOnlySpan<float> rhoGrid, ReadOnlySpan<float> angleGrid, Span<float> patch, int x0, int y0, int rw, int rh, Span<byte> labels)
-    {
-        int w = p.MatrixX, h = p.MatrixY;
-        double pix = p.PixelSpacingMm;
-        double myo = p.Contrast.Myocardium, fat = p.Contrast.Fat, rvBlood = p.RvBloodSignal;
-        double s = p.SlicePosition(z);
-        var (cx, cy) = p.LvCentre(z);
-        double binsPerRad = AngleBins / (2 * Math.PI);
-
-        // Papillary muscles and trabeculae present in this slice, as circles in image mm.
-        var blobs = new List<(double X, double Y, double R)>();
-        foreach (InnerBlob blob in p.Blobs)
-        {
-            if (s < blob.FirstS || s > blob.LastS)
-            {
-                continue;
-            }
-            double pos = (Math.IEEERemainder(blob.AngleRad, 2 * Math.PI) + Math.PI) * binsPerRad;
-            double endo = Sample(tab.Endo, Math.Clamp(pos, 0, AngleBins - 1e-6));
-            double radius = blob.RadiusMm * (1 + (0.35 * contraction));
-            double centre = Math.Max(0, endo - (radius * blob.InsetFraction));
-            if (endo > radius)
-            {
-                blobs.Add((cx + (centre * Math.Cos(blob.AngleRad)), cy + (centre * Math.Sin(blob.AngleRad)), radius));
-            }
-        }
-
-        for (int r = 0; r < rh; r++)
-        {
-            int j = y0 + r;
-            double y = (j + 0.5 - (h / 2.0)) * pix;
-            for (int q = 0; q < rw; q++)
-            {
-                int i = x0 + q;
-                double x = (i + 0.5 - (w / 2.0)) * pix;
-                double rho = rhoGrid[(r * rw) + q];
-                if (rho >= tab.MaxFat + pix)
-                {
-                    labels[(j * w) + i] = 0;
-                    patch[(r * rw) + q] = 0;
-                    continue;
-                }
-                double pos = angleGrid[(r * rw) + q];
-                float under = background[(j * w) + i];
-                float val = under;
-                float fatR = Sample(tab.Fat, pos);
-                byte label = 0;
-                if (rho < fatR + pix)
-                {
-                    float endo = Sample(tab.Endo, pos), epi = Sample(tab.Epi, pos), rv = Sample(tab.Rv, pos);
-                    val = Lerp(val, fat, Coverage(fatR, rho, pix));
-                    val = Lerp(val, myo, Coverage(Sample(tab.RvWall, pos), rho, pix));
-                    val = Lerp(val, rvBlood, Coverage(rv, rho, pix));
-                    val = Lerp(val, myo, Coverage(epi, rho, pix));
-                    val = Lerp(val, 1.0, Coverage(endo, rho, pix));
-                    foreach (var (bx, by, br) in blobs)
-                    {
-                        double d = Math.Sqrt(((x - bx) * (x - bx)) + ((y - by) * (y - by)));
-                        if (d < br + pix)
-                        {
-                            val = Lerp(val, myo, Coverage(br, d, pix));
-                        }
-                    }
-                    label = rho < endo ? (byte)1 : rho < epi ? (byte)2 : (rho < rv && Sample(tab.RvDepth, pos) > 0.5f) ? (byte)3 : (byte)0;
-                }
-                labels[(j * w) + i] = label;
-                patch[(r * rw) + q] = val - under;
-            }
-        }
-    }
-
-    private static void BiasField(PhantomParameters p, int z, Span<float> bias)
-    {
-        int w = p.MatrixX, h = p.MatrixY;
-        double[] c = p.BiasCoefficients;
-        double zn = p.SliceCount > 1 ? ((2.0 * z) / (p.SliceCount - 1)) - 1 : 0;
-        for (int j = 0; j < h; j++)
-        {
-            double yn = ((2.0 * (j + 0.5)) / h) - 1;
-            for (int i = 0; i < w; i++)
-            {
-                double xn = ((2.0 * (i + 0.5)) / w) - 1;
-                double log = (c[0] * xn) + (c[1] * yn) + (0.5 * c[2] * ((xn * xn) - (1.0 / 3))) + (0.5 * c[3] * ((yn * yn) - (1.0 / 3)))
-                    + (0.5 * c[4] * xn * yn) + (0.3 * c[5] * zn) - (p.AnteriorCoilGradient * yn);
-                float banding = 1;
-                if (p.Banding.Depth > 0)
-                {
-                    // bSSFP signal collapses where the off-resonance phase per TR reaches ±π.
-                    double bx = xn - p.Banding.CentreX, by = yn - p.Banding.CentreY;
-                    double phase = (2 * Math.PI * p.Banding.Cycles * ((bx * bx) + (by * by))) + p.Banding.Offset;
-                    banding = (float)(1 - (p.Banding.Depth * Math.Exp(-(1 + Math.Cos(phase)) / p.Banding.Width)));
-                }
-                bias[(j * w) + i] = (float)Math.Exp(log) * banding;
-            }
-        }
-    }
-
-    private static void Finish(PhantomParameters p, ReadOnlySpan<float> signal, ReadOnlySpan<float> bias, SeededRandom noise, Span<float> output)
-    {
-        float sigma = (float)p.NoiseSigma, scale = (float)p.IntensityScale, offset = (float)p.IntensityOffset;
-        float[] table = NoiseTable;
-        int n = signal.Length;
-        int i = 0;
-        while (i < n)
-        {
-            ulong bits = noise.NextUInt64();
-            for (int k = 0; k < 2 && i < n; k++, i++)
-            {
-                float re = (signal[i] * bias[i]) + (sigma * table[(int)(bits & 0xFFFF)]);
-                float im = sigma * table[(int)((bits >> 16) & 0xFFFF)];
-                bits >>= 32;
-                output[i] = MathF.Round(Math.Min((scale * MathF.Sqrt((re * re) + (im * im))) + offset, short.MaxValue)); // stored as int16
-            }
-        }
-    }
-
-    private static float[] BuildNoiseTable()
-    {
-        var r = new SeededRandom(0x4E4F495345UL);
-        var table = new float[NoiseTableSize];
-        for (int i = 0; i < table.Length; i++)
-        {
-            table[i] = (float)r.Normal();
-        }
-        return table;
     }
 }

@@ -1,14 +1,22 @@
 namespace MLCardiac.Data.Synthetic;
 
+/// <summary>One row of a <see cref="PreviewMontage"/>: a subject at one frame, every slice from base to apex.</summary>
+/// <param name="Subject">The subject.</param>
+/// <param name="Frame">The frame shown (e.g. its ED or ES frame).</param>
+public sealed record PreviewRow(SyntheticSubject Subject, int Frame);
+
 /// <summary>
-/// A montage of mid-ventricular end-diastolic slices for a person to look at: one row per vendor, one tile per
-/// subject, each tile resampled (nearest neighbour) to a common physical field of view so matrix and spacing
-/// differences show, windowed to its own 0.5–99.5 % intensity range, with the label contours drawn
-/// (LV blood pool red, myocardium green, RV blue). Pixels are RGBA, 8 bits each, row-major.
+/// A montage for a person to look at: one row per (subject, frame), one tile per slice from base (left) to apex (right),
+/// each tile a square field of view centred on the subject's LV (the blood-pool centroid at ED) and resampled (nearest
+/// neighbour) so that matrix and spacing differences show, windowed to the subject's own 0.5–99.5 % intensity range, with
+/// the label contours drawn (LV blood pool red, myocardium green, RV blue). Pixels are RGBA, 8 bits each, row-major.
 /// </summary>
 public sealed class PreviewMontage
 {
     private static readonly byte[][] LabelColours = [[0, 0, 0], [255, 64, 64], [64, 230, 64], [80, 140, 255]];
+
+    /// <summary>Gap between tiles, pixels.</summary>
+    public const int Gap = 4;
 
     private PreviewMontage(int width, int height, byte[] rgba)
     {
@@ -26,36 +34,42 @@ public sealed class PreviewMontage
     /// <summary>RGBA bytes, row-major, 4 per pixel.</summary>
     public ReadOnlyMemory<byte> Rgba { get; }
 
-    /// <summary>Builds the montage; <paramref name="rows"/> holds one list of subjects per row (e.g. per vendor).</summary>
-    /// <param name="rows">Subjects per row.</param>
-    /// <param name="fieldOfViewMm">Physical width and height shown by each tile, in mm.</param>
+    /// <summary>Builds the montage: one row per entry of <paramref name="rows"/>, one tile per slice.</summary>
+    /// <param name="rows">Subject and frame per row.</param>
+    /// <param name="fieldOfViewMm">Physical width and height shown by each tile, in mm (around the LV).</param>
     /// <param name="tilePixels">Tile width and height in pixels.</param>
     /// <param name="drawContours">Whether to draw label contours.</param>
-    public static PreviewMontage Create(IReadOnlyList<IReadOnlyList<SyntheticSubject>> rows, double fieldOfViewMm = 300, int tilePixels = 240, bool drawContours = true)
+    public static PreviewMontage Create(IReadOnlyList<PreviewRow> rows, double fieldOfViewMm = 170, int tilePixels = 112, bool drawContours = true)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fieldOfViewMm);
         ArgumentOutOfRangeException.ThrowIfLessThan(tilePixels, 8);
-        int columns = Math.Max(1, rows.Count == 0 ? 1 : rows.Max(r => r.Count));
-        const int gap = 4;
-        int width = (columns * (tilePixels + gap)) + gap;
-        int height = (Math.Max(1, rows.Count) * (tilePixels + gap)) + gap;
+        int columns = Math.Max(1, rows.Count == 0 ? 1 : rows.Max(r => r.Subject.SliceCount));
+        int width = (columns * (tilePixels + Gap)) + Gap;
+        int height = (Math.Max(1, rows.Count) * (tilePixels + Gap)) + Gap;
         var rgba = new byte[width * height * 4];
         for (int i = 3; i < rgba.Length; i += 4)
         {
             rgba[i] = 255;
         }
+        var windows = new Dictionary<SyntheticSubject, (float Lo, float Hi, double Cx, double Cy)>();
         for (int r = 0; r < rows.Count; r++)
         {
-            for (int c = 0; c < rows[r].Count; c++)
+            SyntheticSubject s = rows[r].Subject;
+            if (!windows.TryGetValue(s, out var window))
             {
-                DrawTile(rows[r][c], rgba, width, gap + (c * (tilePixels + gap)), gap + (r * (tilePixels + gap)), tilePixels, fieldOfViewMm, drawContours);
+                window = Window(s);
+                windows[s] = window;
+            }
+            for (int z = 0; z < s.SliceCount; z++)
+            {
+                DrawTile(s, z, rows[r].Frame, window, rgba, width, Gap + (z * (tilePixels + Gap)), Gap + (r * (tilePixels + Gap)), tilePixels, fieldOfViewMm, drawContours);
             }
         }
         return new PreviewMontage(width, height, rgba);
     }
 
-    /// <summary>The slice shown for a subject: the middle of the slices that contain LV blood pool at ED.</summary>
+    /// <summary>The middle of the slices that contain LV blood pool at ED.</summary>
     public static int MidVentricularSlice(SyntheticSubject subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
@@ -71,15 +85,32 @@ public sealed class PreviewMontage
         return first < 0 ? subject.SliceCount / 2 : (first + last) / 2;
     }
 
-    private static void DrawTile(SyntheticSubject s, byte[] rgba, int stride, int ox, int oy, int tile, double fovMm, bool contours)
+    private static (float Lo, float Hi, double Cx, double Cy) Window(SyntheticSubject s)
     {
         int z = MidVentricularSlice(s);
-        ReadOnlySpan<float> img = s.ImageSlice(z, s.Info.EdFrame);
         ReadOnlySpan<byte> lab = s.LabelSlice(z, s.Info.EdFrame);
-        float[] sorted = img.ToArray();
+        double sx = 0, sy = 0;
+        int n = 0;
+        for (int i = 0; i < lab.Length; i++)
+        {
+            if (lab[i] is 1 or 2)
+            {
+                sx += i % s.SizeX;
+                sy += i / s.SizeX;
+                n++;
+            }
+        }
+        double cx = n > 0 ? sx / n : s.SizeX / 2.0, cy = n > 0 ? sy / n : s.SizeY / 2.0;
+        float[] sorted = s.ImageSlice(z, s.Info.EdFrame).ToArray();
         Array.Sort(sorted);
-        float lo = sorted[(int)(0.005 * (sorted.Length - 1))], hi = sorted[(int)(0.995 * (sorted.Length - 1))];
-        float range = Math.Max(hi - lo, 1e-6f);
+        return (sorted[(int)(0.005 * (sorted.Length - 1))], sorted[(int)(0.995 * (sorted.Length - 1))], cx, cy);
+    }
+
+    private static void DrawTile(SyntheticSubject s, int z, int frame, (float Lo, float Hi, double Cx, double Cy) window, byte[] rgba, int stride, int ox, int oy, int tile, double fovMm, bool contours)
+    {
+        ReadOnlySpan<float> img = s.ImageSlice(z, frame);
+        ReadOnlySpan<byte> lab = s.LabelSlice(z, frame);
+        float range = Math.Max(window.Hi - window.Lo, 1e-6f);
         double mmPerTilePixel = fovMm / tile;
         var tileLabels = new byte[tile * tile];
         for (int ty = 0; ty < tile; ty++)
@@ -87,12 +118,12 @@ public sealed class PreviewMontage
             for (int tx = 0; tx < tile; tx++)
             {
                 double xMm = (tx + 0.5 - (tile / 2.0)) * mmPerTilePixel, yMm = (ty + 0.5 - (tile / 2.0)) * mmPerTilePixel;
-                int i = (int)Math.Floor((xMm / s.PixelSpacingMm) + (s.SizeX / 2.0));
-                int j = (int)Math.Floor((yMm / s.PixelSpacingMm) + (s.SizeY / 2.0));
+                int i = (int)Math.Floor((xMm / s.PixelSpacingMm) + window.Cx + 0.5);
+                int j = (int)Math.Floor((yMm / s.PixelSpacingMm) + window.Cy + 0.5);
                 byte g = 0;
                 if (i >= 0 && j >= 0 && i < s.SizeX && j < s.SizeY)
                 {
-                    g = (byte)Math.Clamp((img[(j * s.SizeX) + i] - lo) / range * 255f, 0, 255);
+                    g = (byte)Math.Clamp((img[(j * s.SizeX) + i] - window.Lo) / range * 255f, 0, 255);
                     tileLabels[(ty * tile) + tx] = lab[(j * s.SizeX) + i];
                 }
                 int o = (((oy + ty) * stride) + ox + tx) * 4;

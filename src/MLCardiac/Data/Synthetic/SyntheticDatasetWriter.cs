@@ -19,8 +19,11 @@ public sealed class SyntheticDatasetWriter
     /// <summary>Name of the metadata CSV in the dataset root.</summary>
     public const string CsvFileName = "Synthetic_Dataset_information.csv";
 
-    /// <summary>Header line of the metadata CSV (the first, unnamed column is a 0-based row index, as written by pandas).</summary>
-    public const string CsvHeader = ",External code,VendorName,Vendor,Centre,ED,ES,Age,Pathology,Sex,Height,Weight";
+    /// <summary>
+    /// Header line of the metadata CSV: the M&amp;Ms columns (the first, unnamed column is a 0-based row index, as written by
+    /// pandas), then the scanner and its field strength in tesla.
+    /// </summary>
+    public const string CsvHeader = ",External code,VendorName,Vendor,Centre,ED,ES,Age,Pathology,Sex,Height,Weight,Scanner,FieldStrength";
 
     private static readonly NiftiWriteOptions ImageOptions = new() { DataType = NiftiDataType.Int16, Description = "MLCardiac synthetic bSSFP cine" };
     private static readonly NiftiWriteOptions LabelOptions = new() { DataType = NiftiDataType.UInt8, Description = "MLCardiac synthetic labels 1 LV 2 MYO 3 RV" };
@@ -119,28 +122,75 @@ public sealed class SyntheticDatasetWriter
         string code = subject.Info.Code;
         string imagePath = Path.Combine(outputDirectory, ImagePath(code, labeled));
         Directory.CreateDirectory(Path.GetDirectoryName(imagePath)!);
-        var spacing = new Spacing(subject.PixelSpacingMm, subject.PixelSpacingMm, subject.SliceThicknessMm);
+        var spacing = new Spacing(subject.PixelSpacingMm, subject.PixelSpacingMm, subject.SliceSpacingMm);
         double frameTimeS = 60.0 / subject.Info.HeartRateBpm / subject.FrameCount;
         int[] shape = [subject.SizeX, subject.SizeY, subject.SliceCount, subject.FrameCount];
+        Affine affine = StoredAffine(subject);
 
-        // The generator's intensities are already whole numbers within the int16 range; the volume wraps them (no copy).
-        WriteGzipAtomically(new Volume(subject.ImageArray, shape, spacing, timeStepS: frameTimeS), imagePath, ImageOptions, ImageCompression);
+        // Stored numbers × the rescale slope are the values; the writer divides by the slope again, so the file holds the
+        // generator's whole numbers and scl_slope. dcm2niix's row flip reverses the rows of every slice.
+        float slope = (float)subject.ScaleSlope;
+        var image = new float[subject.ImageArray.Length];
+        CopyRows(subject.Image, image, subject.SizeX, subject.SizeY, subject.FlipRows, v => v * slope);
+        WriteGzipAtomically(new Volume(image, shape, spacing, affine, frameTimeS), imagePath, new NiftiWriteOptions
+        {
+            DataType = ImageOptions.DataType, Description = ImageOptions.Description, ScaleSlope = subject.ScaleSlope,
+        }, ImageCompression);
         if (!labeled)
         {
             return;
         }
         var labels = new float[subject.ImageArray.Length];
         int frameSize = subject.SizeX * subject.SizeY * subject.SliceCount;
+        var source = new float[frameSize];
         foreach (int frame in (int[])[subject.Info.EdFrame, subject.Info.EsFrame])
         {
             ReadOnlySpan<byte> frameLabels = subject.Labels.Slice(frame * frameSize, frameSize);
-            Span<float> target = labels.AsSpan(frame * frameSize, frameSize);
             for (int i = 0; i < frameSize; i++)
             {
-                target[i] = frameLabels[i];
+                source[i] = frameLabels[i];
+            }
+            CopyRows(source, labels.AsSpan(frame * frameSize, frameSize), subject.SizeX, subject.SizeY, subject.FlipRows, v => v);
+        }
+        WriteGzipAtomically(new Volume(labels, shape, spacing, affine, frameTimeS), Path.Combine(outputDirectory, LabelPath(code)), LabelOptions, LabelCompression);
+    }
+
+    /// <summary>
+    /// The affine of the stored arrays: the subject's display-order affine, with the rows reversed when the converter flips
+    /// them (the first stored row is the last displayed one: origin moved by (rows − 1)·Δy, the y column negated).
+    /// </summary>
+    public static Affine StoredAffine(SyntheticSubject subject)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        Affine a = subject.DisplayVoxelToWorld ?? Affine.FromSpacing(new Spacing(subject.PixelSpacingMm, subject.PixelSpacingMm, subject.SliceSpacingMm));
+        if (!subject.FlipRows)
+        {
+            return a;
+        }
+        double rows = subject.SizeY - 1;
+        return new Affine(
+        [
+            a[0, 0], -a[0, 1], a[0, 2], a[0, 3] + (rows * a[0, 1]),
+            a[1, 0], -a[1, 1], a[1, 2], a[1, 3] + (rows * a[1, 1]),
+            a[2, 0], -a[2, 1], a[2, 2], a[2, 3] + (rows * a[2, 1]),
+            0, 0, 0, 1,
+        ]);
+    }
+
+    private static void CopyRows(ReadOnlySpan<float> source, Span<float> target, int width, int height, bool flip, Func<float, float> map)
+    {
+        int planes = source.Length / (width * height);
+        for (int p = 0; p < planes; p++)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                int from = ((p * height) + y) * width, to = ((p * height) + (flip ? height - 1 - y : y)) * width;
+                for (int x = 0; x < width; x++)
+                {
+                    target[to + x] = map(source[from + x]);
+                }
             }
         }
-        WriteGzipAtomically(new Volume(labels, shape, spacing, timeStepS: frameTimeS), Path.Combine(outputDirectory, LabelPath(code)), LabelOptions, LabelCompression);
     }
 
     /// <summary>
@@ -165,7 +215,7 @@ public sealed class SyntheticDatasetWriter
         {
             SyntheticSubjectInfo s = subjects[i];
             sb.Append(CultureInfo.InvariantCulture,
-                $"{i},{s.Code},{s.VendorName},{s.VendorCode},{s.Centre},{s.EdFrame},{s.EsFrame},{s.AgeYears},{s.PathologyCode},{s.Sex},{s.HeightCm:0.#},{s.WeightKg:0.#}\n");
+                $"{i},{s.Code},{s.VendorName},{s.VendorCode},{s.Centre},{s.EdFrame},{s.EsFrame},{s.AgeYears},{s.PathologyCode},{s.Sex},{s.HeightCm:0.#},{s.WeightKg:0.#},{s.Scanner},{s.FieldStrengthT:0.0#}\n");
         }
         AtomicFile.WriteAllText(path, sb.ToString());
     }

@@ -29,6 +29,7 @@ public sealed class SyntheticSubject
         FrameCount = frameCount;
         PixelSpacingMm = pixelSpacingMm;
         SliceThicknessMm = sliceThicknessMm;
+        SliceSpacingMm = sliceThicknessMm;
         _image = image;
         _labels = labels;
     }
@@ -51,11 +52,23 @@ public sealed class SyntheticSubject
     /// <summary>In-plane pixel spacing in mm (x and y).</summary>
     public double PixelSpacingMm { get; }
 
-    /// <summary>Slice thickness = slice spacing in mm.</summary>
+    /// <summary>Slice thickness in mm (the excited slab).</summary>
     public double SliceThicknessMm { get; }
 
-    /// <summary>Volume of one voxel in ml.</summary>
-    public double VoxelVolumeMl => PixelSpacingMm * PixelSpacingMm * SliceThicknessMm / 1000.0;
+    /// <summary>Distance between slice centres in mm (thickness + gap; the voxel size along z).</summary>
+    public double SliceSpacingMm { get; init; }
+
+    /// <summary>Factor from stored numbers to values (the NIfTI <c>scl_slope</c>, a DICOM rescale slope); 1 for most vendors.</summary>
+    public double ScaleSlope { get; init; } = 1;
+
+    /// <summary>Whether the converter stores the rows in reverse order (dcm2niix), with the affine accounting for it.</summary>
+    public bool FlipRows { get; init; }
+
+    /// <summary>Voxel-to-world (RAS, mm) transform of the arrays as held here (display order: row 0 anterior); null gives spacing only.</summary>
+    public Imaging.Affine? DisplayVoxelToWorld { get; init; }
+
+    /// <summary>Volume of one voxel in ml (pixel² × slice spacing).</summary>
+    public double VoxelVolumeMl => PixelSpacingMm * PixelSpacingMm * SliceSpacingMm / 1000.0;
 
     /// <summary>All intensities, x-fastest [X, Y, Z, T].</summary>
     public ReadOnlySpan<float> Image => _image;

@@ -1,103 +1,130 @@
 namespace MLCardiac.Data.Synthetic;
 
 /// <summary>
-/// The four built-in vendor appearance models, loosely modelled on the four vendors of the M&amp;Ms
-/// challenge (Campello et al., IEEE TMI 2021). Numbers are plausible, not measured from any scanner;
-/// they are chosen so the vendors differ the way real ones do: contrast, noise, shading, resolution,
-/// ringing and intensity scale. The table in README.md repeats them.
+/// The built-in vendors, modelled on the four vendors and six centres of M&amp;Ms (Campello et al., IEEE Trans Med Imaging
+/// 40:3543, 2021): A Siemens-like (centre 1 at 1.5 T, centre 6 at 3 T), B Philips-like (centres 2 and 3), C GE-like
+/// (centre 4), D Canon-like (centre 5). Field strengths follow the M&amp;Ms scanner list; sequence timings, flip angles,
+/// bandwidths, matrices, filters and coils are typical published/vendor-default ranges for cine bSSFP, not values measured
+/// at those sites. Tissue contrast is not set here: it follows from the protocol and field through the Bloch equations
+/// (<see cref="BssfpSignal"/>, <see cref="TissueRelaxation"/>). README.md beside this file tabulates them.
 /// </summary>
 public static class VendorProfiles
 {
-    /// <summary>"A", Siemens-like: high blood/myocardium contrast, low noise, mild shading, sharp reconstruction with visible ringing.</summary>
+    private static CoilArrayProfile Coil(int anterior, int posterior, int effective, double efficiency) =>
+        new() { AnteriorElements = anterior, PosteriorElements = posterior, EffectiveChannels = effective, Efficiency = efficiency };
+
+    /// <summary>"A", Siemens-like: sharp reconstruction (little filtering: ringing), fixed receiver scaling; centre 1 (1.5 T, no uniformity correction) and centre 6 (3 T, lower flip angle for SAR, stronger B1⁺ and B0 non-uniformity, Prescan Normalize).</summary>
     public static VendorProfile A { get; } = new()
     {
         Code = "A",
         VendorName = "Siemens-like",
-        Centres = [1],
-        MatrixX = 216,
-        MatrixY = 176,
-        PixelSpacingMm = 1.45,
-        SliceThicknessMm = 8.0,
-        Contrast = new TissueContrast { Myocardium = 0.27, Fat = 0.85, Lung = 0.035, Liver = 0.30, Muscle = 0.24, SoftTissue = 0.40 },
-        NoiseSigma = 0.020,
-        BiasFieldStrength = 0.12,
-        AnteriorCoilGradient = 0.15,
-        BandingProbability = 0.15,
-        AcquiredFractionX = 0.80,
-        AcquiredFractionY = 0.66,
-        KSpaceRolloff = 0.015,
-        BlurSigmaMm = 0.3,
-        IntensityScale = 450,
-        IntensityOffset = 0,
+        Reconstruction = new ReconstructionProfile { FilterRolloff = 0.02, ExtraBlurMm = 0 },
+        Storage = new StorageConvention { ScaleMode = "fixed", Scale = 1800 },
+        Centres =
+        [
+            new CentreProfile
+            {
+                Id = 1, Scanner = "1.5 T Avanto-like", FieldStrengthT = 1.5, Share = 0.65, ShimResidualPpm = 1.6, B1Variation = 0.08,
+                Coil = Coil(12, 12, 8, 1.0),
+                Protocol = new CineProtocol
+                {
+                    RepetitionTimeMs = 3.0, EchoTimeMs = 1.3, FlipAngleDeg = 70, BandwidthHzPerPixel = 930, FovReadMm = 340, FovPhaseFraction = 0.84,
+                    ReconMatrixRead = 208, AcquiredFractionRead = 0.92, PhaseResolution = 0.8, SliceThicknessMm = 8, SliceGapMm = 2,
+                    AccelerationFactor = 2, GeometryFactor = 1.1,
+                },
+            },
+            new CentreProfile
+            {
+                Id = 6, Scanner = "3 T Skyra-like", FieldStrengthT = 3.0, Share = 0.35, ShimResidualPpm = 1.8, B1Variation = 0.28, UniformityCorrection = true,
+                Coil = Coil(18, 14, 10, 1.15),
+                Protocol = new CineProtocol
+                {
+                    RepetitionTimeMs = 3.1, EchoTimeMs = 1.4, FlipAngleDeg = 45, BandwidthHzPerPixel = 1000, FovReadMm = 340, FovPhaseFraction = 0.81,
+                    ReconMatrixRead = 224, AcquiredFractionRead = 0.86, PhaseResolution = 0.8, SliceThicknessMm = 8, SliceGapMm = 2,
+                    AccelerationFactor = 2, GeometryFactor = 1.1,
+                },
+            },
+        ],
     };
 
-    /// <summary>"B", Philips-like: moderate contrast, strong anterior coil shading, smooth reconstruction filter, large intensity scale.</summary>
+    /// <summary>"B", Philips-like: reconstruction to a finer matrix than acquired (zero-fill interpolation), smooth filter, partial Fourier ("halfscan", homodyne), CLEAR uniformity correction, stored with a DICOM rescale slope; centres 2 and 3 run different protocols at 1.5 T.</summary>
     public static VendorProfile B { get; } = new()
     {
         Code = "B",
         VendorName = "Philips-like",
-        Centres = [2, 3],
-        MatrixX = 208,
-        MatrixY = 192,
-        PixelSpacingMm = 1.50,
-        SliceThicknessMm = 10.0,
-        Contrast = new TissueContrast { Myocardium = 0.36, Fat = 0.72, Lung = 0.06, Liver = 0.42, Muscle = 0.33, SoftTissue = 0.48 },
-        NoiseSigma = 0.058,
-        BiasFieldStrength = 0.20,
-        AnteriorCoilGradient = 0.55,
-        BandingProbability = 0.25,
-        AcquiredFractionX = 0.85,
-        AcquiredFractionY = 0.75,
-        KSpaceRolloff = 0.10,
-        BlurSigmaMm = 0.6,
-        IntensityScale = 2400,
-        IntensityOffset = 0,
+        Reconstruction = new ReconstructionProfile { FilterRolloff = 0.10, ExtraBlurMm = 0 },
+        Storage = new StorageConvention { ScaleMode = "auto", Scale = 3000, RescaleSlope = 1.7 },
+        Centres =
+        [
+            new CentreProfile
+            {
+                Id = 2, Scanner = "1.5 T Achieva-like", FieldStrengthT = 1.5, Share = 0.5, ShimResidualPpm = 1.5, B1Variation = 0.1, UniformityCorrection = true,
+                Coil = Coil(16, 16, 7, 1.0),
+                Protocol = new CineProtocol
+                {
+                    RepetitionTimeMs = 2.9, EchoTimeMs = 1.45, FlipAngleDeg = 60, BandwidthHzPerPixel = 1050, FovReadMm = 350, FovPhaseFraction = 0.9,
+                    ReconMatrixRead = 240, AcquiredFractionRead = 0.67, PhaseResolution = 0.85, SliceThicknessMm = 8, SliceGapMm = 2,
+                    PartialFourierPhase = 0.8, PartialFourierReconstruction = "homodyne", AccelerationFactor = 2, GeometryFactor = 1.15,
+                },
+            },
+            new CentreProfile
+            {
+                Id = 3, Scanner = "1.5 T Achieva-like (dStream)", FieldStrengthT = 1.5, Share = 0.5, ShimResidualPpm = 1.4, B1Variation = 0.1, UniformityCorrection = true,
+                Coil = Coil(16, 16, 8, 1.1),
+                Protocol = new CineProtocol
+                {
+                    RepetitionTimeMs = 3.2, EchoTimeMs = 1.6, FlipAngleDeg = 55, BandwidthHzPerPixel = 900, FovReadMm = 360, FovPhaseFraction = 0.85,
+                    ReconMatrixRead = 256, AcquiredFractionRead = 0.7, PhaseResolution = 0.8, SliceThicknessMm = 10, SliceGapMm = 0,
+                    PartialFourierPhase = 0.85, PartialFourierReconstruction = "homodyne", AccelerationFactor = 2, GeometryFactor = 1.15,
+                },
+            },
+        ],
     };
 
-    /// <summary>"C", GE-like: very high contrast, high noise, low acquired resolution with hard truncation (strong ringing), offset.</summary>
+    /// <summary>"C", GE-like: an older 1.5 T system with an 8-channel cardiac coil (lower SNR, strong coil shading, no uniformity correction), longer TR, fractional echo reconstructed by zero filling (blur along the readout), ZIP interpolation to a finer matrix, Fermi filter.</summary>
     public static VendorProfile C { get; } = new()
     {
         Code = "C",
         VendorName = "GE-like",
-        Centres = [4],
-        MatrixX = 192,
-        MatrixY = 160,
-        PixelSpacingMm = 1.60,
-        SliceThicknessMm = 10.0,
-        Contrast = new TissueContrast { Myocardium = 0.15, Fat = 0.98, Lung = 0.03, Liver = 0.24, Muscle = 0.19, SoftTissue = 0.32 },
-        NoiseSigma = 0.085,
-        BiasFieldStrength = 0.20,
-        AnteriorCoilGradient = 0.30,
-        BandingProbability = 0.40,
-        AcquiredFractionX = 0.62,
-        AcquiredFractionY = 0.52,
-        KSpaceRolloff = 0.0,
-        BlurSigmaMm = 0.2,
-        IntensityScale = 1100,
-        IntensityOffset = 60,
+        Reconstruction = new ReconstructionProfile { FilterRolloff = 0.05, ExtraBlurMm = 0 },
+        Storage = new StorageConvention { ScaleMode = "auto", Scale = 2000 },
+        Centres =
+        [
+            new CentreProfile
+            {
+                Id = 4, Scanner = "1.5 T Signa Excite-like", FieldStrengthT = 1.5, Share = 1, ShimResidualPpm = 1.8, B1Variation = 0.1,
+                Coil = Coil(4, 4, 4, 0.8),
+                Protocol = new CineProtocol
+                {
+                    RepetitionTimeMs = 3.7, EchoTimeMs = 1.6, FlipAngleDeg = 55, BandwidthHzPerPixel = 977, FovReadMm = 360, FovPhaseFraction = 0.75,
+                    ReconMatrixRead = 256, AcquiredFractionRead = 0.625, PhaseResolution = 0.8, SliceThicknessMm = 8, SliceGapMm = 2,
+                    PartialEchoRead = 0.75, PartialFourierReconstruction = "zeroFill", AccelerationFactor = 1, GeometryFactor = 1.0,
+                },
+            },
+        ],
     };
 
-    /// <summary>"D", Canon-like: low blood/myocardium contrast, dark fat, thin slices, heavy smoothing, small intensity scale.</summary>
+    /// <summary>"D", Canon-like: thinner slices with wider gaps, strong reconstruction smoothing, parallel imaging with a higher g-factor, uniformity correction, small stored intensity scale.</summary>
     public static VendorProfile D { get; } = new()
     {
         Code = "D",
         VendorName = "Canon-like",
-        Centres = [5],
-        MatrixX = 208,
-        MatrixY = 176,
-        PixelSpacingMm = 1.40,
-        SliceThicknessMm = 7.0,
-        Contrast = new TissueContrast { Myocardium = 0.44, Fat = 0.62, Lung = 0.08, Liver = 0.50, Muscle = 0.40, SoftTissue = 0.55 },
-        NoiseSigma = 0.032,
-        BiasFieldStrength = 0.18,
-        AnteriorCoilGradient = 0.05,
-        BandingProbability = 0.10,
-        AcquiredFractionX = 0.72,
-        AcquiredFractionY = 0.72,
-        KSpaceRolloff = 0.16,
-        BlurSigmaMm = 0.9,
-        IntensityScale = 260,
-        IntensityOffset = 0,
+        Reconstruction = new ReconstructionProfile { FilterRolloff = 0.16, ExtraBlurMm = 0.5 },
+        Storage = new StorageConvention { ScaleMode = "fixed", Scale = 900 },
+        Centres =
+        [
+            new CentreProfile
+            {
+                Id = 5, Scanner = "1.5 T Vantage Orian-like", FieldStrengthT = 1.5, Share = 1, ShimResidualPpm = 1.5, B1Variation = 0.1, UniformityCorrection = true,
+                Coil = Coil(16, 16, 7, 1.0),
+                Protocol = new CineProtocol
+                {
+                    RepetitionTimeMs = 3.4, EchoTimeMs = 1.7, FlipAngleDeg = 60, BandwidthHzPerPixel = 1100, FovReadMm = 350, FovPhaseFraction = 0.85,
+                    ReconMatrixRead = 224, AcquiredFractionRead = 0.8, PhaseResolution = 0.75, SliceThicknessMm = 7, SliceGapMm = 3,
+                    PhaseEncoding = "columns", AccelerationFactor = 2, GeometryFactor = 1.3,
+                },
+            },
+        ],
     };
 
     /// <summary>All built-in vendors in code order.</summary>
@@ -105,16 +132,5 @@ public static class VendorProfiles
 
     /// <summary>The built-in vendor with <paramref name="code"/> (case-insensitive).</summary>
     /// <exception cref="MLCardiacException">No built-in vendor has that code.</exception>
-    public static VendorProfile Get(string code)
-    {
-        ArgumentNullException.ThrowIfNull(code);
-        foreach (VendorProfile v in All)
-        {
-            if (string.Equals(v.Code, code.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                return v;
-            }
-        }
-        throw new MLCardiacException($"Unknown synthetic vendor '{code}'; known vendors: {string.Join(", ", All.Select(v => v.Code))}.");
-    }
+    public static VendorProfile Get(string code) => VendorProfileSet.BuiltIn.Get(code);
 }
