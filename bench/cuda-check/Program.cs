@@ -1,48 +1,55 @@
 using System.Diagnostics;
-using MLCardiac.Data;
+using Microsoft.ML;
+using MLCardiac.Augmentation;
 using MLCardiac.Data.Synthetic;
+using MLCardiac.ML;
+using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 using MLCardiac.Training;
-using MLCardiac.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// CUDA check (see README.md): the product's trainer — U-Net, then DANN with unlabeled vendor-D slices — on CUDA and on
-// the CPU with the same data and options, then U-Net inference time on the GPU.
+// CUDA check (see README.md): the product's one path — the ML.NET chain LoadNifti → Preprocess → [Augment] → UNet | Dann,
+// fitted with FitPipeline — on CUDA and on the CPU with the same data and options (DANN with unlabeled vendor-D scans),
+// evaluated in 3D on vendor D through the fitted chain; then U-Net inference time on the GPU.
 Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}; cuda available: {torch.cuda.is_available()}; devices: {(torch.cuda.is_available() ? torch.cuda.device_count() : 0)}; cpu threads {torch.get_num_threads()}");
 string root = Path.Combine(Path.GetTempPath(), "mlcardiac-cuda-check-data");
 var clock = Stopwatch.StartNew();
+if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
 new SyntheticDatasetWriter(new SyntheticCohortGenerator(new SyntheticCohortOptions { Seed = 3, MinFrames = 12, MaxFrames = 12 }))
     .Write(root, new SyntheticDatasetRequest { Vendors = [VendorProfiles.A, VendorProfiles.B, VendorProfiles.D], SubjectsPerVendor = 6 });
-var index = DatasetLayouts.Load(root);
-var prep = new CasePreparation(new Preprocessor(new PreprocessingOptions { Size = 128, SpacingMm = 1.25 }));
-var cases = prep.Prepare(index.Records.Where(r => r.IsLabeled).ToList());
-string[] domains = ["A", "B", "D"];
-var train = CasePreparation.ToSlices(cases.Where(c => c.Record.Vendor != "D"), domains);
-var testD = CasePreparation.ToSlices(cases.Where(c => c.Record.Vendor == "D"), domains);
-var unlabeledD = new SliceDataset(testD.Slices.Select(s => new TrainingSlice(s.Image, null, s.Height, s.Width, s.Domain, s.Subject)).ToList(), domains);
-Console.WriteLine($"data: {train.Slices.Count} training slices (A, B), {testD.Slices.Count} of vendor D, {clock.Elapsed.TotalSeconds:F1} s");
+var cardiac = new MLContext(seed: 1).CardiacSegmentation();
+IDataView cases = cardiac.Data.FromDirectory(root);
+var (train, testD) = cardiac.Data.SplitByVendor(cases, ["A", "B"], heldOutFraction: 0);
+var (dannTrain, _) = cardiac.Data.SplitByVendor(cases, ["A", "B"], targetVendors: ["D"], heldOutFraction: 0);
+Console.WriteLine($"data written in {clock.Elapsed.TotalSeconds:F1} s");
 foreach (string device in args.Length > 0 ? args : ["cuda", "cpu"])
 {
-    foreach (var (dann, augmentation) in new[] { (false, MLCardiac.Augmentation.AugmentationPreset.Standard), (true, MLCardiac.Augmentation.AugmentationPreset.Standard), (false, MLCardiac.Augmentation.AugmentationPreset.None) })
+    foreach (var (dann, augmentation) in new[] { (false, AugmentationPreset.Standard), (true, AugmentationPreset.Standard), (false, AugmentationPreset.None) })
     {
-        if (device != "cuda" && augmentation == MLCardiac.Augmentation.AugmentationPreset.None) continue;
+        if (device != "cuda" && augmentation == AugmentationPreset.None) continue;
         int iterations = device == "cuda" ? 60 : 15;
-        var options = new SegmentationTrainerOptions
+        var options = new SegmentationPipelineOptions
         {
-            Network = new UNetOptions { BaseFilters = 16, Depth = 4 }, Epochs = device == "cuda" ? 8 : 1, IterationsPerEpoch = iterations, BatchSize = 8,
-            LearningRate = 2e-3, Augmentation = augmentation, Device = device, Seed = 1,
-            Dann = dann ? new DannOptions() : null,
+            Preprocessing = new PreprocessingOptions { Size = 128, SpacingMm = 1.25 },
+            Augmentation = AugmentationOptions.Of(augmentation),
+            Trainer = new SegmentationTrainerOptions
+            {
+                Network = new UNetOptions { BaseFilters = 16, Depth = 4 }, Epochs = device == "cuda" ? 8 : 1, IterationsPerEpoch = iterations, BatchSize = 8,
+                LearningRate = 2e-3, Device = device, Seed = 1, Dann = dann ? new DannOptions { TargetVendors = ["D"] } : null,
+            },
         };
-        var data = dann ? new SliceDataset(train.Slices.Concat(unlabeledD.Slices).ToList(), domains) : train;
         var t = Stopwatch.StartNew();
         try
         {
-            using var result = new SegmentationTrainer(options).Fit(data, testD);
+            var model = cardiac.FitPipeline(options, dann ? dannTrain : train, testD);
             double seconds = t.Elapsed.TotalSeconds;
-            var last = result.History[^1];
-            Console.WriteLine($"{device,-4} {(dann ? "DANN " : "U-Net")}, augmentation {augmentation}: {options.Epochs} epochs × {iterations} iterations × batch 8 in {seconds:F1} s wall "
-                + $"({options.Epochs * iterations * 8 / seconds:F1} slices/s incl. validation); vendor D slice Dice (best epoch) {result.History[result.BestEpoch].ValidationMeanDice:F3}, last {last.ValidationMeanDice:F3}");
+            var segmenter = model.OfType<SegmentationTransformer>().Single();
+            var metrics = cardiac.Evaluate(model.Transform(testD));
+            Console.WriteLine($"{device,-4} {(dann ? "DANN " : "U-Net")}, augmentation {augmentation}: {options.Trainer.Epochs} epochs × {iterations} iterations × batch 8 in {seconds:F1} s wall "
+                + $"({options.Trainer.Epochs * iterations * 8 / seconds:F1} slices/s incl. validation); vendor D slice Dice (best epoch) {segmenter.History[segmenter.BestEpoch].ValidationMeanDice:F3}; "
+                + $"3D mean Dice on vendor D {(metrics.Overall.Lv.Dice.Mean + metrics.Overall.Myo.Dice.Mean + metrics.Overall.Rv.Dice.Mean) / 3:F3}");
+            foreach (var stage in model.OfType<IDisposable>()) stage.Dispose();
         }
         catch (Exception e)
         {

@@ -120,6 +120,8 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
                         : Markup.Escape($"{F(a.TargetDiceGap.Mean)} [{F(a.TargetDiceGap.Lower)}, {F(a.TargetDiceGap.Upper)}]"));
             }
         console.Write(table);
+        foreach (ArmMetrics a in metrics.Arms)
+            console.MarkupLine(Markup.Escape($"{a.Arm}: {(a.Convergence.Converged ? "converged" : "NOT converged, no verdict on its strategy")} ({a.Convergence.Reason})"));
         foreach (string f in metrics.Findings) console.MarkupLine("• " + Markup.Escape(f));
     }
 }

@@ -11,4 +11,10 @@ public sealed record ArmComparison(string Arm, string Baseline, string Group, in
 {
     /// <summary>Distinct subjects of the paired cases (the units the interval resamples).</summary>
     public int Subjects { get; init; }
+    /// <summary>Whether both the arm and the baseline converged: only then does the interval become a verdict (helped, hurt).</summary>
+    public bool Converged { get; init; }
+    /// <summary>"helped", "hurt", "no clear difference", or "not converged: no verdict on this strategy".</summary>
+    public string Verdict => !Converged ? NoVerdict : DiceDelta.AboveZero ? "helped" : DiceDelta.BelowZero ? "hurt" : "made no clear difference";
+    /// <summary>The verdict of a comparison in which an arm had not converged.</summary>
+    public const string NoVerdict = "not converged: no verdict on this strategy";
 }

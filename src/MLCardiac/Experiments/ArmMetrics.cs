@@ -25,6 +25,8 @@ public sealed record ArmMetrics
     public required Interval DiceGap { get; init; }
     /// <summary>Seen minus target-vendor mean Dice (NaN without target vendors).</summary>
     public Interval TargetDiceGap { get; init; } = new(double.NaN, double.NaN, double.NaN);
+    /// <summary>Whether training converged (every seed); an unconverged arm gets no verdict on its strategy.</summary>
+    public TrainingConvergence Convergence { get; init; } = new(false, double.NaN, "not judged");
     /// <summary>Unseen minus seen mean HD95 over the three structures, mm.</summary>
     public double Hd95GapMm { get; init; }
 }

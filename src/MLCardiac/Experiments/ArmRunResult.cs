@@ -17,6 +17,8 @@ public sealed record ArmRunResult
     public required IReadOnlyList<EpochRecord> History { get; init; }
     /// <summary>0-based epoch whose weights were kept.</summary>
     public int BestEpoch { get; init; }
+    /// <summary>Whether the trainer stopped early on its patience.</summary>
+    public bool StoppedEarly { get; init; }
     /// <summary>Training wall time, s.</summary>
     public double TrainSeconds { get; init; }
     /// <summary>Evaluation wall time, s.</summary>

@@ -160,6 +160,7 @@ public sealed class ExperimentRunner
                 Fingerprint = fingerprint,
                 History = fitted.History,
                 BestEpoch = fitted.BestEpoch,
+                StoppedEarly = fitted.StoppedEarly,
                 TrainSeconds = trainSeconds,
                 EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
                 TrainSubjects = trainRecords.Select(r => r.Subject).Distinct().Count(),

@@ -13,8 +13,8 @@ namespace MLCardiac.Experiments;
 /// </summary>
 public sealed record StudyMetrics
 {
-    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking).</summary>
-    public int SchemaVersion { get; init; } = 2;
+    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms).</summary>
+    public int SchemaVersion { get; init; } = 3;
     /// <summary>Experiment id.</summary>
     public required string Experiment { get; init; }
     /// <summary>Profile applied, or null.</summary>
@@ -87,6 +87,7 @@ public sealed record StudyMetrics
                 ByFrame = byFrame,
                 DiceGap = Gap(seen, unseen),
                 TargetDiceGap = Gap(seen, target),
+                Convergence = TrainingConvergence.OfSeeds([.. runs.Select(r => (r.Seed, TrainingConvergence.Of(r.History, r.StoppedEarly)))]),
                 Hd95GapMm = unseen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average()
                             - seen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average(),
             });
@@ -110,6 +111,7 @@ public sealed record StudyMetrics
                         hd.Length == 0 ? double.NaN : hd.Average())
                     {
                         Subjects = pairs.Select(p => p.Arm.Subject).Distinct().Count(),
+                        Converged = arm.Convergence.Converged && arms[0].Convergence.Converged,
                     });
                 }
         }
@@ -144,24 +146,30 @@ public sealed record StudyMetrics
             var unseen = a.ByRole.FirstOrDefault(g => g.Group == "unseen");
             if (seen is null || unseen is null) continue;
             string verdict = a.DiceGap.AboveZero ? "a real drop: the interval excludes zero" : a.DiceGap.BelowZero ? "never-seen vendors scored higher" : "not distinguishable from zero with these subjects";
-            text.Add($"{a.Arm}: mean Dice {F(seen.MeanDice.Mean)} on seen vendors ({seen.Subjects} subjects) and {F(unseen.MeanDice.Mean)} on never-seen vendors ({unseen.Subjects} subjects); gap {Ci(a.DiceGap)} — {verdict}.");
+            text.Add($"{a.Arm}: mean Dice {F(seen.MeanDice.Mean)} on seen vendors ({seen.Subjects} subjects) and {F(unseen.MeanDice.Mean)} on never-seen vendors ({unseen.Subjects} subjects); gap {Ci(a.DiceGap)} — {verdict}{(a.Convergence.Converged ? "" : " (training not converged)")}.");
             var target = a.ByRole.FirstOrDefault(g => g.Group == "target");
             if (target is not null)
                 text.Add($"{a.Arm}: on its DANN target vendor (unlabeled scans used in training) mean Dice {F(target.MeanDice.Mean)} ({target.Subjects} subjects); gap to seen {Ci(a.TargetDiceGap)}.");
         }
+        foreach (ArmMetrics a in arms.Where(a => !a.Convergence.Converged))
+            text.Add($"{a.Arm}: training not converged ({a.Convergence.Reason}); its comparisons give no verdict on its strategy. Train longer (more epochs or iterations per epoch) or set early stopping.");
         foreach (ArmComparison c in comparisons.Where(c => c.Group is "unseen" or "target"))
         {
-            string effect = c.DiceDelta.AboveZero ? "helped" : c.DiceDelta.BelowZero ? "hurt" : "made no clear difference";
             string where = c.Group == "unseen" ? "never-seen vendors" : "its target vendor";
-            text.Add($"{c.Arm} against {c.Baseline} on {where} {effect}: paired Dice change {Ci(c.DiceDelta)} over {c.Subjects} subjects ({c.Cases} cases); HD95 change {F(c.Hd95DeltaMm, "F1")} mm.");
+            text.Add(c.Converged
+                ? $"{c.Arm} against {c.Baseline} on {where} {c.Verdict}: paired Dice change {Ci(c.DiceDelta)} over {c.Subjects} subjects ({c.Cases} cases); HD95 change {F(c.Hd95DeltaMm, "F1")} mm."
+                : $"{c.Arm} against {c.Baseline} on {where}: {c.Verdict} (paired Dice change {Ci(c.DiceDelta)} over {c.Subjects} subjects, measured before the plateau).");
         }
-        if (ranking.Count > 1)
+        if (ranking.Count > 1 && ranking.Any(c => !c.Converged))
+            text.Add("No ranking by effect on never-seen vendors: " + string.Join(", ", arms.Where(a => !a.Convergence.Converged).Select(a => a.Arm)) + " had not converged.");
+        else if (ranking.Count > 1)
             text.Add("Ranked by effect on never-seen vendors: " + string.Join("; ", ranking.Select((c, i) => $"{i + 1}. {c.Arm} {(c.DiceDelta.Mean >= 0 ? "+" : "")}{Ci(c.DiceDelta)}")) + ".");
         var ranked = arms.Select(a => (a.Arm, Unseen: a.ByRole.FirstOrDefault(g => g.Group == "unseen"))).Where(x => x.Unseen is not null).OrderByDescending(x => x.Unseen!.MeanDice.Mean).ToList();
         if (ranked.Count > 1)
         {
             var narrowest = arms.Where(a => !double.IsNaN(a.DiceGap.Mean)).MinBy(a => a.DiceGap.Mean);
-            text.Add($"Best on unseen vendors: {ranked[0].Arm} (mean Dice {F(ranked[0].Unseen!.MeanDice.Mean)}); worst: {ranked[^1].Arm} ({F(ranked[^1].Unseen!.MeanDice.Mean)}). Smallest gap: {narrowest?.Arm} ({F(narrowest?.DiceGap.Mean ?? double.NaN)}).");
+            text.Add($"Best on unseen vendors: {ranked[0].Arm} (mean Dice {F(ranked[0].Unseen!.MeanDice.Mean)}); worst: {ranked[^1].Arm} ({F(ranked[^1].Unseen!.MeanDice.Mean)}). Smallest gap: {narrowest?.Arm} ({F(narrowest?.DiceGap.Mean ?? double.NaN)})."
+                + (arms.All(a => a.Convergence.Converged) ? "" : " Numbers as trained, not verdicts: not every arm converged."));
             var best = arms.First(a => a.Arm == ranked[0].Arm);
             if (best.ByRole.FirstOrDefault(g => g.Group == "seen")?.Clinical.TryGetValue("LV EF (%)", out Agreement? s) == true
                 && best.ByRole.FirstOrDefault(g => g.Group == "unseen")?.Clinical.TryGetValue("LV EF (%)", out Agreement? u) == true)

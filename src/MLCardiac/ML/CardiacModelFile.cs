@@ -129,9 +129,12 @@ internal static class CardiacModelFile
             throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is not valid UTF-8 text; the file is damaged.");
         try
         {
-            manifest = JsonNode.Parse(manifestBytes)?.AsObject() ?? throw new JsonException("empty");
+            // Duplicate property names are refused here, at parse time; JsonObject would otherwise throw an
+            // ArgumentException at the first lookup, anywhere later.
+            manifest = JsonNode.Parse(manifestBytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })?.AsObject() ?? throw new JsonException("empty");
+            _ = manifest.Count; // materialise the top level now
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
             throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is not readable JSON ({OneLine(e)}).", e);
         }
@@ -152,7 +155,7 @@ internal static class CardiacModelFile
                 stages.Add(LoadStage(path, i, node, entries, context));
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
             foreach (var s in stages) (s as IDisposable)?.Dispose();
             throw new MLCardiacException($"{path}: entry '{ManifestEntry}' is inconsistent ({OneLine(e)}).", e);

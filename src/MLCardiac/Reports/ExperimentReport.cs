@@ -68,6 +68,11 @@ public static class ExperimentReport
         page.List(metrics.Findings);
         page.Raw("</div>");
 
+        page.Heading(2, "Did training converge?", "convergence");
+        page.Table(["arm", "converged", "gain over the last epochs", "why"],
+            arms.Select(a => (IReadOnlyList<string>)[a.Arm, a.Convergence.Converged ? "yes" : "no", F(a.Convergence.LastGain), a.Convergence.Reason]),
+            string.Create(Inv, $"An arm has converged when its validation mean Dice rose by less than {TrainingConvergence.Tolerance} over the last third of its epochs, or it stopped early on patience; comparisons with an unconverged arm give no verdict (see the training curves below)"));
+
         page.Heading(2, "Headline: seen against never-seen vendors", "headline");
         var headline = new List<IReadOnlyList<string>>();
         foreach (ArmMetrics a in arms)
@@ -80,11 +85,11 @@ public static class ExperimentReport
         if (metrics.Ranking.Count > 0)
             page.Table(["rank", "arm", "Δ mean Dice on never-seen vendors [95 % CI]", "subjects", "Δ HD95 mm", "verdict"],
                 metrics.Ranking.Select((c, i) => (IReadOnlyList<string>)[(i + 1).ToString(Inv), c.Arm, Ci(c.DiceDelta), c.Subjects.ToString(Inv), F(c.Hd95DeltaMm, "F1"),
-                    c.DiceDelta.AboveZero ? "helps" : c.DiceDelta.BelowZero ? "hurts" : "no clear effect"]),
+                    c.Verdict]),
                 $"Arms ranked by their paired effect against {metrics.Arms[0].Arm} on never-seen vendors (which factors affect generalization)");
         if (metrics.Comparisons.Count > 0)
-            page.Table(["arm", "against", "vendors", "subjects", "paired cases", "Δ mean Dice [95 % CI]", "Δ HD95 mm"],
-                metrics.Comparisons.Select(c => (IReadOnlyList<string>)[c.Arm, c.Baseline, c.Group, c.Subjects.ToString(Inv), c.Cases.ToString(Inv), Ci(c.DiceDelta), F(c.Hd95DeltaMm, "F1")]),
+            page.Table(["arm", "against", "vendors", "subjects", "paired cases", "Δ mean Dice [95 % CI]", "Δ HD95 mm", "verdict"],
+                metrics.Comparisons.Select(c => (IReadOnlyList<string>)[c.Arm, c.Baseline, c.Group, c.Subjects.ToString(Inv), c.Cases.ToString(Inv), Ci(c.DiceDelta), F(c.Hd95DeltaMm, "F1"), c.Verdict]),
                 "Each arm against the baseline on identical cases (paired; intervals resample subjects)");
 
         page.Heading(2, "Per vendor", "vendors");

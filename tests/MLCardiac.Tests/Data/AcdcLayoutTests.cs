@@ -1,3 +1,4 @@
+using MLCardiac.Tests.Support;
 using MLCardiac.Data;
 using MLCardiac.Imaging;
 using MLCardiac.Preprocessing;
@@ -62,10 +63,9 @@ public sealed class AcdcLayoutTests
         Assert.IsFalse(index.Records.Single(r => r.Subject == "patient002" && r.Role == FrameRole.ES).IsLabeled);
         Assert.IsTrue(index.Problems.Any(p => p.Subject == "patient003" && p.Fatal && p.Message.Contains("ES 9", StringComparison.Ordinal)));
 
-        var cases = new CasePreparation(new Preprocessor(new PreprocessingOptions { Size = 64, SpacingMm = 1.5 }))
-            .Prepare(index.Records.Where(r => r.Subject == "patient001").ToList());
-        PreparedCase ed = cases.Single(c => c.Record.Role == FrameRole.ED);
-        PreparedCase es = cases.Single(c => c.Record.Role == FrameRole.ES);
+        var cases = PreparedByTheChain.Prepare([.. index.Records.Where(r => r.Subject == "patient001")], new PreprocessingOptions { Size = 64, SpacingMm = 1.5 });
+        PreparedByTheChain.PreparedCase ed = cases.Single(c => c.Record.Role == FrameRole.ED);
+        PreparedByTheChain.PreparedCase es = cases.Single(c => c.Record.Role == FrameRole.ES);
         int lvEd = ed.Labels!.Count(v => v == 1), rvEd = ed.Labels!.Count(v => v == 3);
         Assert.AreEqual(3 * (int)Math.Round(Math.PI * 7 * 7), lvEd, 3 * 12, "ACDC's LV (3) becomes our 1: a disc of radius 7 on 3 slices");
         Assert.IsGreaterThan(0, rvEd, "ACDC's RV (1) becomes our 3");

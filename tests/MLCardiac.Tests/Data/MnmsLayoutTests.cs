@@ -1,3 +1,4 @@
+using MLCardiac.Tests.Support;
 using MLCardiac.Data;
 using MLCardiac.Imaging;
 using MLCardiac.Preprocessing;
@@ -112,12 +113,12 @@ public sealed class MnmsLayoutTests
         Csv("0,AAA111,Siemens,A,1,0,2,50,NOR,M,170,70", "1,CCC333,Canon,C,3,0,2,40,HCM,M,180,90");
         DatasetIndex index = MnmsLayout.Load(_root);
 
-        var cases = new CasePreparation(new Preprocessor(new PreprocessingOptions { Size = 32 })).Prepare(index.Records);
-        var slices = CasePreparation.ToSlices(cases, index.Vendors);
+        var cases = PreparedByTheChain.Prepare(index.Records, new PreprocessingOptions { Size = 32 });
+        var slices = PreparedByTheChain.ToSlices(cases, index.Vendors);
 
         Assert.HasCount(4, cases);
-        PreparedCase ed = cases.Single(c => c.Record.Subject == "AAA111" && c.Record.Role == FrameRole.ED);
-        PreparedCase es = cases.Single(c => c.Record.Subject == "AAA111" && c.Record.Role == FrameRole.ES);
+        PreparedByTheChain.PreparedCase ed = cases.Single(c => c.Record.Subject == "AAA111" && c.Record.Role == FrameRole.ED);
+        PreparedByTheChain.PreparedCase es = cases.Single(c => c.Record.Subject == "AAA111" && c.Record.Role == FrameRole.ES);
         Assert.IsGreaterThan(es.Labels!.Count(v => v == 1), ed.Labels!.Count(v => v == 1), "the LV is larger at ED than at ES");
         Assert.IsTrue(cases.Where(c => c.Record.Subject == "CCC333").All(c => c.Labels is null));
         Assert.HasCount(12, slices.Slices);

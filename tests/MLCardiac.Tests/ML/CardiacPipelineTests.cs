@@ -1,3 +1,4 @@
+using MLCardiac.Tests.Support;
 using System.Diagnostics;
 using System.IO.Compression;
 using Microsoft.ML;

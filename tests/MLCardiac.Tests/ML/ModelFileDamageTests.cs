@@ -225,6 +225,26 @@ public sealed class ModelFileDamageTests
         StringAssert.Contains(e.Message, "UTF-8");
     }
 
+    /// <summary>Found by the fuzzer: a property named twice (at the top or inside a stage) escaped as an ArgumentException.</summary>
+    [TestMethod]
+    public void LoadModel_PropertyNamedTwice_RefusedNamingTheFile()
+    {
+        var entries = MLCardiac.Fuzzing.FuzzTargets.Entries(File.ReadAllBytes(_model));
+        string manifest = System.Text.Encoding.UTF8.GetString(entries[CardiacModelFile.ManifestEntry]);
+        int stage = manifest.IndexOf('{', manifest.IndexOf("\"stages\"", StringComparison.Ordinal));
+        Assert.IsGreaterThan(0, stage);
+        foreach (string twice in new[] { "{\"format\": \"x\"," + manifest[1..], manifest[..(stage + 1)] + "\"kind\": \"x\"," + manifest[(stage + 1)..] })
+        {
+            string path = Path.Combine(_root, "twice.zip");
+            File.WriteAllBytes(path, MLCardiac.Fuzzing.FuzzTargets.Zip(entries, CardiacModelFile.ManifestEntry, System.Text.Encoding.UTF8.GetBytes(twice)));
+
+            var e = Assert.ThrowsExactly<MLCardiacException>(() => _cardiac.LoadModel(path, out _));
+
+            StringAssert.Contains(e.Message, path);
+            Assert.IsFalse(e.Message.Contains('\n', StringComparison.Ordinal), e.Message);
+        }
+    }
+
     [TestMethod]
     public void ErrorReporting_JsonExceptionFromAReader_OneLineAndExit1()
     {

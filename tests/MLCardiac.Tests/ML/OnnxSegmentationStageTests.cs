@@ -1,3 +1,4 @@
+using MLCardiac.Tests.Support;
 using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;

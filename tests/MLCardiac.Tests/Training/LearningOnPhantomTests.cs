@@ -3,6 +3,7 @@ using MLCardiac.Data.Synthetic;
 using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 using MLCardiac.Tests.Data;
+using MLCardiac.Tests.Support;
 using MLCardiac.Training;
 using TorchSharp;
 
@@ -31,14 +32,14 @@ public sealed class LearningOnPhantomTests
             SubjectsPerVendor = 6,
         });
         DatasetIndex index = MnmsLayout.Load(_root);
-        var cases = new CasePreparation(new Preprocessor(new PreprocessingOptions { Size = 64, SpacingMm = 2.5 })).Prepare(index.Records);
+        var cases = PreparedByTheChain.Prepare(index.Records, new PreprocessingOptions { Size = 64, SpacingMm = 2.5 });
         var (train, test) = SubjectSplit.BySubject(index.Records, 0.34, seed: 2);
         var trainSet = train.Select(r => r.Subject).ToHashSet();
-        PreparedCase[] Of(Func<PreparedCase, bool> f) => cases.Where(f).ToArray();
-        _trainA = CasePreparation.ToSlices(Of(c => c.Record.Vendor == "A" && trainSet.Contains(c.Record.Subject)), Vendors);
-        _testA = CasePreparation.ToSlices(Of(c => c.Record.Vendor == "A" && !trainSet.Contains(c.Record.Subject)), Vendors);
-        _trainAc = CasePreparation.ToSlices(Of(c => trainSet.Contains(c.Record.Subject)), Vendors);
-        _testAc = CasePreparation.ToSlices(Of(c => !trainSet.Contains(c.Record.Subject)), Vendors);
+        PreparedByTheChain.PreparedCase[] Of(Func<PreparedByTheChain.PreparedCase, bool> f) => cases.Where(f).ToArray();
+        _trainA = PreparedByTheChain.ToSlices(Of(c => c.Record.Vendor == "A" && trainSet.Contains(c.Record.Subject)), Vendors);
+        _testA = PreparedByTheChain.ToSlices(Of(c => c.Record.Vendor == "A" && !trainSet.Contains(c.Record.Subject)), Vendors);
+        _trainAc = PreparedByTheChain.ToSlices(Of(c => trainSet.Contains(c.Record.Subject)), Vendors);
+        _testAc = PreparedByTheChain.ToSlices(Of(c => !trainSet.Contains(c.Record.Subject)), Vendors);
     }
 
     [ClassCleanup]

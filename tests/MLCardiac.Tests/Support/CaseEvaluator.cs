@@ -1,11 +1,14 @@
 using MLCardiac.Data;
+using MLCardiac.Evaluation;
 using MLCardiac.Imaging;
 
-namespace MLCardiac.Evaluation;
+namespace MLCardiac.Tests.Support;
 
 /// <summary>
-/// Evaluates a segmenter on labeled records in 3D on each image's own grid: the prediction for the record's
-/// frame against its reference label frame, per structure, with distances in mm from the voxel spacing.
+/// The tests' reference for the catalog's <c>Evaluate</c>: a segmenter (image, frame → labels on the image grid) run on
+/// labeled records and scored in 3D on each image's own grid, straight from the NIfTI files, without the ML.NET chain —
+/// so that the chain's evaluation is checked against a second, plain computation. Not product code (the product
+/// evaluates through the chain only); <c>bench int8</c> uses it to score two segmenters on the same files.
 /// </summary>
 public static class CaseEvaluator
 {

@@ -1,0 +1,109 @@
+using MLCardiac.Evaluation;
+using MLCardiac.Experiments;
+using MLCardiac.Training;
+
+namespace MLCardiac.Tests.Experiments;
+
+/// <summary>
+/// The convergence check of a study: a run whose validation Dice is still rising is not converged, and a comparison with
+/// such an arm never becomes a verdict ("helped", "hurt") in the findings, the ranking or the report's tables.
+/// </summary>
+[TestClass]
+public sealed class TrainingConvergenceTests
+{
+    private static List<EpochRecord> Curve(params double[] dice) =>
+        [.. dice.Select((d, i) => new EpochRecord(i, 1.0 / (i + 1), null, null, null, 0.002, [d, d, d], d, 1, 100))];
+
+    [TestMethod]
+    public void Of_StillRising_NotConverged()
+    {
+        var c = TrainingConvergence.Of(Curve(0.30, 0.55, 0.70, 0.78, 0.83), stoppedEarly: false);
+
+        Assert.IsFalse(c.Converged, c.Reason);
+        Assert.AreEqual(0.83 - 0.70, c.LastGain, 1e-9);
+        StringAssert.Contains(c.Reason, "still rising");
+    }
+
+    [TestMethod]
+    public void Of_Plateau_Converged()
+    {
+        var c = TrainingConvergence.Of(Curve(0.30, 0.70, 0.85, 0.88, 0.881, 0.879, 0.882, 0.880, 0.883), stoppedEarly: false);
+
+        Assert.IsTrue(c.Converged, c.Reason);
+        Assert.IsLessThan(TrainingConvergence.Tolerance, c.LastGain);
+    }
+
+    [TestMethod]
+    public void Of_GainJustAtTheTolerance_NotConverged()
+    {
+        Assert.IsFalse(TrainingConvergence.Of(Curve(0.5, 0.8, 0.8, 0.8, 0.8 + TrainingConvergence.Tolerance, 0.8), stoppedEarly: false).Converged);
+        Assert.IsTrue(TrainingConvergence.Of(Curve(0.5, 0.8, 0.8, 0.8, 0.8 + TrainingConvergence.Tolerance * 0.9, 0.8), stoppedEarly: false).Converged);
+    }
+
+    [TestMethod]
+    public void Of_StoppedEarlyOrWithoutValidation_AsDocumented()
+    {
+        Assert.IsTrue(TrainingConvergence.Of(Curve(0.3, 0.6, 0.9), stoppedEarly: true).Converged);
+        var none = TrainingConvergence.Of([.. Curve(0.3, 0.6, 0.9, 0.9).Select(e => e with { ValidationDice = null, ValidationMeanDice = null })], stoppedEarly: false);
+        Assert.IsFalse(none.Converged);
+        StringAssert.Contains(none.Reason, "no validation");
+        Assert.IsFalse(TrainingConvergence.Of(Curve(0.9, 0.9), stoppedEarly: false).Converged, "two epochs cannot show a plateau");
+    }
+
+    /// <summary>
+    /// A study whose second arm beats the baseline by 0.05 on every never-seen case: with converged training the findings
+    /// say "helped"; with the baseline still rising they withhold the verdict everywhere.
+    /// </summary>
+    [TestMethod]
+    public void Compute_UnconvergedBaseline_NoStrategyVerdictAnywhere_ConvergedGivesOne()
+    {
+        double[] plateau = [0.5, 0.8, 0.85, 0.86, 0.861, 0.86];
+        double[] rising = [0.2, 0.4, 0.55, 0.65, 0.72, 0.78];
+
+        var converged = StudyMetrics.Compute(Study(baselineCurve: plateau));
+        var comparison = converged.Comparisons.Single(c => c.Group == "unseen");
+        Assert.IsTrue(comparison.Converged);
+        Assert.AreEqual("helped", comparison.Verdict);
+        Assert.IsTrue(converged.Findings.Any(f => f.Contains("on never-seen vendors helped", StringComparison.Ordinal)), string.Join("\n", converged.Findings));
+
+        var unconverged = StudyMetrics.Compute(Study(baselineCurve: rising));
+        Assert.IsFalse(unconverged.Arms[0].Convergence.Converged);
+        Assert.IsTrue(unconverged.Arms[1].Convergence.Converged);
+        Assert.IsTrue(unconverged.Comparisons.All(c => !c.Converged && c.Verdict == ArmComparison.NoVerdict));
+        string all = string.Join("\n", unconverged.Findings);
+        Assert.IsFalse(all.Contains("helped", StringComparison.Ordinal) || all.Contains("hurt", StringComparison.Ordinal) || all.Contains("Ranked by effect", StringComparison.Ordinal), all);
+        StringAssert.Contains(all, "not converged: no verdict on this strategy");
+        StringAssert.Contains(all, "baseline: training not converged");
+    }
+
+    private static StudyResults Study(double[] baselineCurve)
+    {
+        var budget = new TrainingBudget();
+        ArmDefinition Arm(string name) => new() { Name = name, Augmentation = "none", Model = new ModelDefinition(), Training = budget, TrainVendors = ["A"], TargetVendors = [] };
+        var arms = new[] { Arm("baseline"), Arm("better") };
+        var experiment = new ExperimentDefinition { Id = "convergence", Arms = arms, BootstrapResamples = 500 };
+        static OverlapMetrics O(double dice) => new(dice, 5, 3, 1, 100, 100);
+        List<CaseMetrics> Cases(double shift)
+        {
+            var rng = new Random(3);
+            var cases = new List<CaseMetrics>();
+            foreach (var (vendor, role, level) in new[] { ("A", "seen", 0.90), ("D", "unseen", 0.80) })
+                for (int s = 0; s < 12; s++)
+                    foreach (string frame in new[] { "ED", "ES" })
+                    {
+                        double d = level + 0.04 * rng.NextDouble() + (role == "unseen" ? shift : 0);
+                        cases.Add(new CaseMetrics($"{vendor}{s:00}", vendor, null, frame, role, O(d), O(d), O(d)));
+                    }
+            return cases;
+        }
+        ArmRunResult Run(ArmDefinition arm, double[] curve, double shift) => new()
+        {
+            Arm = arm.Name, Seed = 1, Definition = arm, Fingerprint = arm.Name, History = Curve(curve), BestEpoch = curve.Length - 1, Cases = Cases(shift),
+        };
+        return new StudyResults
+        {
+            Experiment = experiment,
+            Arms = [Run(arms[0], baselineCurve, 0), Run(arms[1], [0.5, 0.8, 0.85, 0.86, 0.861, 0.86], 0.05)],
+        };
+    }
+}
