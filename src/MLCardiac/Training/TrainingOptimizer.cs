@@ -44,6 +44,9 @@ public sealed class TrainingOptimizer : IDisposable
     /// <summary>The base learning rate; each group uses it times its multiplier.</summary>
     public double LearningRate { get; set; }
 
+    /// <summary>Steps skipped because a gradient was not finite (see <see cref="Step"/>).</summary>
+    public long SkippedSteps { get; private set; }
+
     /// <summary>Clears the gradients of every parameter.</summary>
     public void ZeroGrad()
     {
@@ -53,11 +56,25 @@ public sealed class TrainingOptimizer : IDisposable
                 p.grad?.zero_();
     }
 
-    /// <summary>Applies one update with the current gradients.</summary>
+    /// <summary>Applies one update with the current gradients; skips it (counting <see cref="SkippedSteps"/>) when any gradient is not finite.</summary>
     public void Step()
     {
-        _step++;
         using var noGrad = torch.no_grad();
+        // A step whose gradients are not all finite (an overflow or a NaN somewhere in the batch) is skipped, as PyTorch's
+        // GradScaler does, rather than written into every weight and moment: one bad batch would otherwise end the training.
+        using (var check = torch.NewDisposeScope())
+        {
+            Tensor? finite = null;
+            foreach (var (parameters, _) in _groups)
+                foreach (Parameter p in parameters)
+                    if (p.grad is Tensor g) finite = finite is null ? g.isfinite().all() : finite.logical_and(g.isfinite().all());
+            if (finite is not null && !finite.item<bool>())
+            {
+                SkippedSteps++;
+                return;
+            }
+        }
+        _step++;
         foreach (var (parameters, multiplier) in _groups)
         {
             double lr = LearningRate * multiplier;

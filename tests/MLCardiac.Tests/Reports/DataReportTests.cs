@@ -33,6 +33,11 @@ public sealed class DataReportTests
                 "Raw voxel intensities per vendor", "After the training preprocessing", "Structure volumes", "LV EF", "Mid-ventricular ED slices" })
                 Assert.IsTrue(html.Contains(section, StringComparison.Ordinal), $"section \"{section}\" is missing");
             Assert.DoesNotContain("http://", html);
+            // The realism check: indices per pathology beside each subject's published range, and how many fall inside.
+            StringAssert.Contains(html, "Realism check: cardiac indices per pathology beside published ranges");
+            var inside = Regex.Matches(html, "<td>(\\d+)/(\\d+)</td>").Select(x => (In: int.Parse(x.Groups[1].Value), Of: int.Parse(x.Groups[2].Value))).ToList();
+            Assert.IsGreaterThanOrEqualTo(6, inside.Count, "six indices for the pathologies of four labeled subjects");
+            Assert.IsGreaterThanOrEqualTo(0.8, inside.Sum(x => x.In) / (double)inside.Sum(x => x.Of), "the phantom's subjects measure inside the ranges they were drawn from");
             int images = Regex.Count(html, "<img ");
             Assert.IsGreaterThanOrEqualTo(4 + 2 + 4 + 4, images, "bars, geometry, histograms, volumes and two slices per vendor");
 

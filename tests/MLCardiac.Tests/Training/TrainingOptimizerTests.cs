@@ -69,4 +69,28 @@ public sealed class TrainingOptimizerTests
         foreach (var (pa, pb) in a.parameters().Zip(b.parameters()))
             Assert.IsTrue(pa.eq(pb).all().item<bool>());
     }
+
+    [TestMethod]
+    [DataRow(OptimizerKind.AdamW)]
+    [DataRow(OptimizerKind.SgdNesterov)]
+    public void Step_NonFiniteGradient_SkipsTheUpdateAndKeepsTraining(OptimizerKind kind)
+    {
+        var (net, _) = TwinNets();
+        using var optimizer = new TrainingOptimizer(kind, net.parameters(), 0.01);
+        float[][] before = [.. net.parameters().Select(p => p.data<float>().ToArray())];
+        using (var scope = torch.NewDisposeScope())
+        {
+            optimizer.ZeroGrad();
+            net.call(randn(2, 1, 6, 6)).pow(2).mean().backward();
+            using (torch.no_grad()) net.parameters().First().grad!.view(-1)[0] = float.NaN;
+            optimizer.Step();
+        }
+
+        Assert.AreEqual(1, optimizer.SkippedSteps);
+        foreach (var (p, b) in net.parameters().Zip(before)) CollectionAssert.AreEqual(b, p.data<float>().ToArray(), "a skipped step changes no weight");
+        Steps(net, optimizer.ZeroGrad, optimizer.Step, 1);
+        Assert.AreEqual(1, optimizer.SkippedSteps);
+        Assert.IsTrue(net.parameters().All(p => p.isfinite().all().item<bool>()));
+        Assert.IsFalse(net.parameters().First().data<float>().ToArray().SequenceEqual(before[0]), "the next finite step updates");
+    }
 }
