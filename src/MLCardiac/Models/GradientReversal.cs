@@ -20,11 +20,11 @@ public static class GradientReversal
         ArgumentNullException.ThrowIfNull(x);
         if (!double.IsFinite(lambda) || lambda < 0)
             throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "λ must be finite and ≥ 0.");
-        using Tensor frozen = x.detach();
-        using Tensor delta = x - frozen;
         using TorchSharp.Scalar scale = lambda.ToScalar(); // explicit, see SegmentationLoss
+        using Tensor frozen = x.detach();
+        using Tensor delta = x.sub(frozen); // TorchSharp's Tensor.sub(Tensor) passes no Scalar (unlike add's implicit alpha)
         using Tensor reversed = delta.mul(scale);
-        return frozen - reversed;
+        return frozen.sub(reversed);
     }
 
     /// <summary>

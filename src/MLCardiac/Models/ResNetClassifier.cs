@@ -76,6 +76,9 @@ public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>
         private readonly Sequential body;
         private readonly nn.Module<Tensor, Tensor>? shortcut;
         private readonly ReLU relu;
+        // The residual sum's alpha, owned for the block's life: `a + b` would pass a temporary Scalar that a garbage
+        // collection can finalise while libtorch reads it (CI saw "toFloat: Expected false to be true" here; see LeakyRelu).
+        private readonly Scalar _one = 1.0.ToScalar();
 
         public BasicBlock(int inCh, int outCh, int stride) : base(nameof(BasicBlock))
         {
@@ -97,7 +100,13 @@ public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>
         {
             using var scope = NewDisposeScope();
             Tensor identity = shortcut is null ? input : shortcut.call(input);
-            return relu.call(body.call(input) + identity).MoveToOuterDisposeScope();
+            return relu.call(body.call(input).add(identity, _one)).MoveToOuterDisposeScope();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _one.Dispose();
+            base.Dispose(disposing);
         }
     }
 }

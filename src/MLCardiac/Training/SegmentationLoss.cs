@@ -62,8 +62,8 @@ public static class SegmentationLoss
         Tensor onehot = nn.functional.one_hot(labels, classes).permute(0, 3, 1, 2).narrow(1, 1, classes - 1).to(probs.dtype);
         long[] dims = { 0, 2, 3 };
         Tensor intersection = (probs * onehot).sum(dims);
-        Tensor denominator = probs.sum(dims) + onehot.sum(dims);
-        using TorchSharp.Scalar two = 2.0.ToScalar(), smooth = DiceSmooth.ToScalar();
+        using TorchSharp.Scalar one = 1.0.ToScalar(), two = 2.0.ToScalar(), smooth = DiceSmooth.ToScalar();
+        Tensor denominator = probs.sum(dims).add(onehot.sum(dims), one);
         return intersection.mul(two).add(smooth).div(denominator.add(smooth)).MoveToOuterDisposeScope();
     }
 }
