@@ -107,21 +107,21 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
     internal static void Render(IAnsiConsole console, StudyMetrics metrics)
     {
         var table = new Table().Title("Held-out subjects, 3D: mean Dice [[95 % CI, subjects resampled]] on seen, never-seen (unseen) and DANN target vendors");
-        foreach (string h in new[] { "arm", "vendors", "cases", "LV", "MYO", "RV", "mean", "HD95 mm", "gap" })
+        foreach (string h in new[] { "arm", "converged", "vendors", "cases", "LV", "MYO", "RV", "mean", "HD95 mm", "gap" })
             table.AddColumn(new TableColumn(h).NoWrap());
         static string F(double v, string f = "F3") => double.IsNaN(v) ? "–" : v.ToString(f, CultureInfo.InvariantCulture);
         foreach (ArmMetrics a in metrics.Arms)
             foreach (GroupMetrics g in a.ByRole)
             {
                 double hd = new[] { g.Lv.Hd95Mm, g.Myo.Hd95Mm, g.Rv.Hd95Mm }.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
-                table.AddRow(Markup.Escape(a.Arm), g.Group, g.Cases.ToString(CultureInfo.InvariantCulture), F(g.Lv.Dice.Mean), F(g.Myo.Dice.Mean), F(g.Rv.Dice.Mean),
+                // Whether the arm converged, once per arm; the findings below give the reason and withhold its verdicts.
+                string converged = g == a.ByRole[0] ? (a.Convergence.Converged ? "yes" : "NO") : "";
+                table.AddRow(Markup.Escape(a.Arm), converged, g.Group, g.Cases.ToString(CultureInfo.InvariantCulture), F(g.Lv.Dice.Mean), F(g.Myo.Dice.Mean), F(g.Rv.Dice.Mean),
                     Markup.Escape($"{F(g.MeanDice.Mean)} [{F(g.MeanDice.Lower)}, {F(g.MeanDice.Upper)}]"), F(hd, "F1"),
                     g.Group == "seen" ? "" : g.Group == "unseen" ? Markup.Escape($"{F(a.DiceGap.Mean)} [{F(a.DiceGap.Lower)}, {F(a.DiceGap.Upper)}]")
                         : Markup.Escape($"{F(a.TargetDiceGap.Mean)} [{F(a.TargetDiceGap.Lower)}, {F(a.TargetDiceGap.Upper)}]"));
             }
         console.Write(table);
-        foreach (ArmMetrics a in metrics.Arms)
-            console.MarkupLine(Markup.Escape($"{a.Arm}: {(a.Convergence.Converged ? "converged" : "NOT converged, no verdict on its strategy")} ({a.Convergence.Reason})"));
         foreach (string f in metrics.Findings) console.MarkupLine("• " + Markup.Escape(f));
     }
 }

@@ -1,5 +1,6 @@
 using MLCardiac.Evaluation;
 using MLCardiac.Experiments;
+using MLCardiac.Reports;
 using MLCardiac.Training;
 
 namespace MLCardiac.Tests.Experiments;
@@ -74,6 +75,48 @@ public sealed class TrainingConvergenceTests
         Assert.IsFalse(all.Contains("helped", StringComparison.Ordinal) || all.Contains("hurt", StringComparison.Ordinal) || all.Contains("Ranked by effect", StringComparison.Ordinal), all);
         StringAssert.Contains(all, "not converged: no verdict on this strategy");
         StringAssert.Contains(all, "baseline: training not converged");
+    }
+
+    /// <summary>The same unconverged study as the report and the CLI summary show it: the convergence table and the withheld verdicts.</summary>
+    [TestMethod]
+    public void ReportAndCliSummary_UnconvergedBaseline_SayNotConvergedAndNoVerdict()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mlcardiac-convergence-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var results = Study(baselineCurve: [0.2, 0.4, 0.55, 0.65, 0.72, 0.78]);
+            StudyMetrics metrics = ExperimentReport.Write(results, dir);
+
+            string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            StringAssert.Contains(html, "Did training converge?");
+            StringAssert.Contains(html, "still rising");
+            StringAssert.Contains(html, ArmComparison.NoVerdict);
+            Assert.IsFalse(html.Contains(">helped<", StringComparison.Ordinal) || html.Contains(">hurt<", StringComparison.Ordinal));
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")));
+            var arms = json.RootElement.GetProperty("arms");
+            Assert.IsFalse(arms[0].GetProperty("convergence").GetProperty("converged").GetBoolean());
+            Assert.IsTrue(arms[1].GetProperty("convergence").GetProperty("converged").GetBoolean());
+            Assert.AreEqual(ArmComparison.NoVerdict, json.RootElement.GetProperty("comparisons")[0].GetProperty("verdict").GetString());
+
+            using var writer = new StringWriter();
+            var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            {
+                Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+                Out = new Spectre.Console.AnsiConsoleOutput(writer), Interactive = Spectre.Console.InteractionSupport.No,
+            });
+            console.Profile.Width = 400;
+            MLCardiac.Cli.Commands.RunCommand.Render(console, metrics);
+            string text = writer.ToString();
+            StringAssert.Contains(text, "converged");
+            StringAssert.Contains(text, "NO");
+            StringAssert.Contains(text, "baseline: training not converged");
+            StringAssert.Contains(text, ArmComparison.NoVerdict);
+            Assert.IsFalse(text.Contains(" helped", StringComparison.Ordinal) || text.Contains(" hurt", StringComparison.Ordinal), text);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
     }
 
     private static StudyResults Study(double[] baselineCurve)
