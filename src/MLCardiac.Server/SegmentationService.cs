@@ -322,6 +322,23 @@ public sealed class SegmentationService : IDisposable
         timings["classify"] = clock.Elapsed.TotalMilliseconds;
         warnings.AddRange(SegmentationPlausibility.Check(volumes, ed, es));
 
+        // The model's own quality control, on every segmented frame (null: a model fitted without that stage).
+        clock.Restart();
+        List<QualityInfo>? quality = null;
+        if (worker.File.QualityControl is { } qc)
+        {
+            quality = [];
+            foreach (int f in frames.Order())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var a = qc.Assess(image, f, FrameLabels(f), cancellationToken);
+                quality.Add(new QualityInfo(f, a.Flagged, a.Reasons, a.ShiftScore, a.ShiftThreshold,
+                    QualityFeatures.Structures.Select((n, k) => (n, k)).ToDictionary(t => t.n, t => new DiceEstimate(a.PredictedDice[t.k], a.PredictedDiceLow[t.k], a.PredictedDiceHigh[t.k]))));
+                warnings.AddRange(a.Reasons.Where(r => !warnings.Contains(r)).Select(r => image.Frames > 1 ? $"Frame {f}: {r}" : r));
+            }
+        }
+        timings["quality"] = clock.Elapsed.TotalMilliseconds;
+
         clock.Restart();
         byte[] gz = EncodeLabels(labels, image);
         string id = Guid.NewGuid().ToString("N");
@@ -329,7 +346,7 @@ public sealed class SegmentationService : IDisposable
         timings["encode"] = clock.Elapsed.TotalMilliseconds;
 
         var info = new ImageInfo(image.Shape, [image.SpacingMm.X, image.SpacingMm.Y, image.SpacingMm.Z], image.Frames, bytes);
-        return new SegmentResponse(id, Model, info, ed, es, source, frameVolumes, indices, scanner, warnings,
+        return new SegmentResponse(id, Model, info, ed, es, source, frameVolumes, indices, scanner, quality, warnings,
             $"/api/results/{id}/labels.nii.gz", expires, inline ? Convert.ToBase64String(gz) : null, timings);
     }
 

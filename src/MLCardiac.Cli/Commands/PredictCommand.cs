@@ -80,16 +80,16 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
                 string name = Path.GetFileName(file);
                 name = name[..name.IndexOf(".nii", StringComparison.OrdinalIgnoreCase)] + "_pred.nii.gz";
                 console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{Path.GetRelativePath(settings.Image, file)}[/]");
-                SegmentFile(model, file, Path.Combine(settings.Out, name), settings, cancellationToken);
+                SegmentFile(model, saved.QualityControl, file, Path.Combine(settings.Out, name), settings, cancellationToken);
             }
             return 0;
         }
         if (!File.Exists(settings.Image)) throw new FileNotFoundException($"{settings.Image}: no such file or folder", settings.Image);
-        SegmentFile(model, settings.Image, settings.Out, settings, cancellationToken);
+        SegmentFile(model, saved.QualityControl, settings.Image, settings.Out, settings, cancellationToken);
         return 0;
     }
 
-    private void SegmentFile(SegmentationModel model, string path, string outPath, Settings settings, CancellationToken cancellationToken)
+    private void SegmentFile(SegmentationModel model, QualityControlTransformer? qc, string path, string outPath, Settings settings, CancellationToken cancellationToken)
     {
         Volume image = NiftiReader.Read(path);
         if (settings.Frame < 0 || settings.Frame >= image.Frames)
@@ -123,9 +123,25 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
             ReadOnlySpan<float> labels = data.AsSpan(t.k * image.VoxelsPerFrame, image.VoxelsPerFrame);
             return MLCardiac.Evaluation.ClinicalIndices.FromLabels(labels, labels, voxelMl);
         });
-        foreach (string warning in MLCardiac.Evaluation.SegmentationPlausibility.Check(volumes))
+        var warnings = MLCardiac.Evaluation.SegmentationPlausibility.Check(volumes);
+        foreach (string warning in warnings)
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[yellow]warning:[/] {warning}");
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"wrote [bold]{outPath}[/] in {clock.Elapsed.TotalSeconds:F1} s ({model.Backend.Name})");
+        // The quality verdict of every frame goes beside the labels; it never names the input file or quotes its header.
+        var quality = new List<QualitySidecar.Frame>();
+        if (qc is not null)
+            for (int k = 0; k < frames.Length; k++)
+            {
+                var a = qc.Assess(image, frames[k], data.AsSpan(k * image.VoxelsPerFrame, image.VoxelsPerFrame), cancellationToken);
+                quality.Add(QualitySidecar.Frame.From(frames[k], a));
+                string verdict = a.Flagged ? "[red]review[/]" : "[green]ok[/]";
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"frame {frames[k]}: quality {verdict}: predicted Dice LV {a.PredictedDice[0]:F2}, MYO {a.PredictedDice[1]:F2}, RV {a.PredictedDice[2]:F2}; shift {a.ShiftScore:F1} (threshold {a.ShiftThreshold:F1})"));
+                foreach (string reason in a.Reasons) console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"  [yellow]{reason}[/]");
+            }
+        else console.MarkupLine("[grey]The model has no quality-control stage (fitted before it existed); no quality verdict.[/]");
+        string sidecar = QualitySidecar.PathFor(outPath);
+        MLCardiac.IO.AtomicFile.WriteAllText(sidecar, QualitySidecar.Json(model, qc is not null, quality, warnings));
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"wrote [bold]{outPath}[/] and [bold]{Path.GetFileName(sidecar)}[/] in {clock.Elapsed.TotalSeconds:F1} s ({model.Backend.Name})");
 
         static string Ml(ReadOnlySpan<float> labels, int c, double voxelMl)
         {

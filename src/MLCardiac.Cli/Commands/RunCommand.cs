@@ -122,6 +122,22 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
                         : Markup.Escape($"{F(a.TargetDiceGap.Mean)} [{F(a.TargetDiceGap.Lower)}, {F(a.TargetDiceGap.Upper)}]"));
             }
         console.Write(table);
+        var judged = metrics.Arms.Where(a => a.Reliability is not null).ToList();
+        if (judged.Count > 0)
+        {
+            string[] others = [.. judged.SelectMany(a => a.Reliability!.ShiftAuroc.Keys).Distinct().Order(StringComparer.Ordinal)];
+            var qc = new Table().Title("When not to trust a segmentation (each arm's QualityControl stage, against the true Dice of the held-out cases)");
+            foreach (string h in (string[])["arm", .. others.Select(v => $"shift AUROC {v}"), "false alarms", "Spearman ρ", "failed caught", "seen flagged"])
+                qc.AddColumn(new TableColumn(h).NoWrap());
+            static string P(double v) => double.IsNaN(v) ? "–" : v.ToString("P0", CultureInfo.InvariantCulture);
+            foreach (ArmMetrics a in judged)
+            {
+                var r = a.Reliability!;
+                qc.AddRow([Markup.Escape(a.Arm), .. others.Select(v => r.ShiftAuroc.TryGetValue(v, out double x) ? F(x) : "–"), P(r.ShiftFalseAlarms), F(r.Spearman, "F2"),
+                    $"{P(r.CatchRate)} of {r.FailedCases}", P(r.SeenFlagRate)]);
+            }
+            console.Write(qc);
+        }
         foreach (string f in metrics.Findings) console.MarkupLine("• " + Markup.Escape(f));
     }
 }

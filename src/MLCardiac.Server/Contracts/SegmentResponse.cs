@@ -10,11 +10,12 @@ namespace MLCardiac.Server.Contracts;
 /// <param name="Frames">Volumes of every segmented frame, in frame order.</param>
 /// <param name="Indices">Clinical indices from the ED and ES frames (null for a single 3D frame).</param>
 /// <param name="Scanner">The vendor classifier's verdict, or null when the service has no classifier.</param>
-/// <param name="Warnings">Messages to show the user: the unfamiliar-scanner warning, and the implausible-segmentation findings of <see cref="MLCardiac.Evaluation.SegmentationPlausibility"/>.</param>
+/// <param name="Quality">The quality-control verdict per segmented frame, or null when the model has no QualityControl stage.</param>
+/// <param name="Warnings">Messages to show the user: the unfamiliar-scanner warning, the quality-control reasons of flagged frames, and the implausible-segmentation findings of <see cref="MLCardiac.Evaluation.SegmentationPlausibility"/>.</param>
 /// <param name="LabelsUrl">Where to download the label volume (gzip NIfTI, uint8; 0 background, 1 LV, 2 MYO, 3 RV; same grid and frames as the upload, unsegmented frames 0).</param>
 /// <param name="LabelsExpireUtc">When the download is forgotten.</param>
 /// <param name="LabelsBase64">The same bytes in base64 when the request asked for <c>inline=true</c>, else null.</param>
-/// <param name="TimingsMs">Milliseconds per stage: admit (header and memory reservation), queue, read (decoding), normalize, segment, indices, classify, encode, total.</param>
+/// <param name="TimingsMs">Milliseconds per stage: admit (header and memory reservation), queue, read (decoding), normalize, segment, indices, classify, quality, encode, total.</param>
 public sealed record SegmentResponse(
     string Id,
     ModelInfo Model,
@@ -25,6 +26,7 @@ public sealed record SegmentResponse(
     IReadOnlyList<FrameVolumes> Frames,
     IndicesInfo? Indices,
     ScannerVerdict? Scanner,
+    IReadOnlyList<QualityInfo>? Quality,
     IReadOnlyList<string> Warnings,
     string LabelsUrl,
     DateTimeOffset LabelsExpireUtc,

@@ -91,6 +91,22 @@ function fillTables(r) {
     if (f.role) tr.className = f.role.toLowerCase();
     for (const v of [f.frame, f.role || '', fmt(f.lvMl), fmt(f.myoMl), fmt(f.rvMl), fmt(f.lvMassG)]) tr.insertCell().textContent = v;
   }
+  const badge = $('badge');
+  if (r.quality && r.quality.length) {
+    const flagged = r.quality.filter(q => q.flagged);
+    badge.hidden = false;
+    badge.className = 'badge ' + (flagged.length ? 'review' : 'ok');
+    badge.textContent = flagged.length ? 'Review this segmentation' : 'Quality check passed';
+    const dice = q => ['LV', 'MYO', 'RV'].map(s => `${s} ${fmt(q.predictedDice[s].predicted, 2)} (${fmt(q.predictedDice[s].low, 2)}–${fmt(q.predictedDice[s].high, 2)})`).join(', ');
+    const worst = r.quality.reduce((a, b) => (b.flagged && !a.flagged) || b.shiftScore > a.shiftScore ? b : a);
+    $('quality-text').textContent = flagged.length
+      ? `${flagged[0].reasons[0]} Predicted Dice (frame ${flagged[0].frame}): ${dice(flagged[0])}.`
+      : `Predicted Dice (frame ${worst.frame}): ${dice(worst)}; scan within the training scanners' range (shift ${fmt(worst.shiftScore, 1)} ≤ ${fmt(worst.shiftThreshold, 1)}).`;
+    badge.title = flagged.flatMap(q => q.reasons).join('\n');
+  } else {
+    badge.hidden = true;
+    $('quality-text').textContent = 'No quality check (the model was fitted without a quality-control stage).';
+  }
   if (r.scanner) {
     $('scanner').textContent = `Scanner check: most like vendor ${r.scanner.vendor} (confidence ${fmt(r.scanner.confidence, 2)}, threshold ${fmt(r.scanner.threshold, 2)})`;
   } else {
@@ -102,7 +118,7 @@ function fillTables(r) {
   }
   $('download').href = r.labelsUrl.replace(/^\//, '');
   const t = r.timingsMs;
-  $('timings').textContent = `server time ${fmt(t.total, 0)} ms (read ${fmt(t.read, 0)}, queue ${fmt(t.queue, 0)}, segment ${fmt(t.segment, 0)}, classify ${fmt(t.classify, 0)}, encode ${fmt(t.encode, 0)})`;
+  $('timings').textContent = `server time ${fmt(t.total, 0)} ms (read ${fmt(t.read, 0)}, queue ${fmt(t.queue, 0)}, segment ${fmt(t.segment, 0)}, classify ${fmt(t.classify, 0)}, quality ${fmt(t.quality, 0)}, encode ${fmt(t.encode, 0)})`;
 }
 
 async function show(file, r) {

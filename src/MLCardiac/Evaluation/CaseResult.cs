@@ -11,4 +11,7 @@ public sealed record CaseResult(CaseRecord Record, OverlapMetrics Lv, OverlapMet
 {
     /// <summary>The three structures in label order (1, 2, 3).</summary>
     public IReadOnlyList<OverlapMetrics> Structures => [Lv, Myo, Rv];
+
+    /// <summary>The pipeline's quality-control verdict on the case, when the pipeline has that stage.</summary>
+    public CaseQuality? Quality { get; init; }
 }

@@ -24,6 +24,9 @@ public static class SegmentationPlausibility
     /// <summary>Largest plausible LV myocardial mass of a frame, g.</summary>
     public const double MaxMyoMassG = 600;
 
+    /// <summary>Largest plausible ejection fraction of either ventricle, %: even a hyperdynamic ventricle keeps some blood at end-systole.</summary>
+    public const double MaxEfPercent = 90;
+
     /// <summary>Smallest LV blood-pool volume, ml, below which a frame's LV counts as missing (a few stray voxels).</summary>
     public const double MinLvMl = 1;
 
@@ -57,6 +60,14 @@ public static class SegmentationPlausibility
         if (ed is int e && es is int s && e != s && frames.TryGetValue(e, out var atEd) && frames.TryGetValue(s, out var atEs) && atEs.LvEdvMl > atEd.LvEdvMl)
             findings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Implausible segmentation: the LV is larger at end-systole (frame {s}, {atEs.LvEdvMl:F1} ml) than at end-diastole (frame {e}, {atEd.LvEdvMl:F1} ml): a negative ejection fraction."));
+        if (ed is int e2 && es is int s2 && e2 != s2 && frames.TryGetValue(e2, out var d) && frames.TryGetValue(s2, out var sy))
+            foreach (var (what, edv, esv) in new[] { ("LV", d.LvEdvMl, sy.LvEdvMl), ("RV", d.RvEdvMl, sy.RvEdvMl) })
+            {
+                double ef = edv > 0 ? 100 * (edv - esv) / edv : double.NaN;
+                if (edv >= MinLvMl && ef > MaxEfPercent)
+                    findings.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"Implausible segmentation: an {what} ejection fraction of {ef:F0} % (end-diastole frame {e2}, end-systole frame {s2}), beyond the {MaxEfPercent:F0} % of any heart."));
+            }
         return findings;
     }
 

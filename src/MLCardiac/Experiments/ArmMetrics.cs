@@ -27,6 +27,8 @@ public sealed record ArmMetrics
     public Interval TargetDiceGap { get; init; } = new(double.NaN, double.NaN, double.NaN);
     /// <summary>Whether training converged (every seed); an unconverged arm gets no verdict on its strategy.</summary>
     public TrainingConvergence Convergence { get; init; } = new(false, double.NaN, "not judged");
+    /// <summary>How well the arm's quality control flags what not to trust (null: its pipeline had no QC stage).</summary>
+    public ReliabilityMetrics? Reliability { get; init; }
     /// <summary>Unseen minus seen mean HD95 over the three structures, mm.</summary>
     public double Hd95GapMm { get; init; }
 }

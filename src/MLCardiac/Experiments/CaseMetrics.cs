@@ -14,6 +14,9 @@ namespace MLCardiac.Experiments;
 /// <param name="Rv">RV blood pool.</param>
 public sealed record CaseMetrics(string Subject, string Vendor, string? Centre, string Frame, string Role, OverlapMetrics Lv, OverlapMetrics Myo, OverlapMetrics Rv)
 {
+    /// <summary>The QC stage's verdict on the case (null: the pipeline had none).</summary>
+    public CaseQuality? Quality { get; init; }
+
     /// <summary>Mean Dice of the three structures.</summary>
     public double MeanDice => (Lv.Dice + Myo.Dice + Rv.Dice) / 3;
 

@@ -14,6 +14,7 @@ using MLCardiac.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLCardiac.Augmentation;
+using MLCardiac.Inference;
 using MLCardiac.ML;
 
 namespace MLCardiac.Experiments;
@@ -206,6 +207,7 @@ public sealed class ExperimentRunner
                 Epochs = b.Epochs, IterationsPerEpoch = b.IterationsPerEpoch, BatchSize = b.BatchSize, LearningRate = b.LearningRate,
                 EarlyStoppingPatience = b.Patience, Threads = b.Threads, Seed = seed, TrainVendors = arm.TrainVendors,
             },
+            QualityControl = new QualityControlOptions { Seed = seed },
         };
     }
 
@@ -258,11 +260,13 @@ public sealed class ExperimentRunner
                 new([.. SlicesColumn.Read(prepare.Transform(cardiac.Data.FromRecords(records)), labels: false, cancellationToken)
                     .SelectMany(r => SlicesColumn.ToTrainingSlices(r, experiment.Preprocessing.Size, Math.Max(0, domains.ToList().IndexOf(r.Vendor)), withLabels: false))], domains);
             VendorClassifierEvaluation onTest = fitted.Classifier.Evaluate(Slices(test, vendors));
-            double flaggedUnseen = double.NaN;
+            double flaggedUnseen = double.NaN, unseenAuroc = double.NaN;
             if (unseenRecords.Count > 0)
             {
                 var flagged = fitted.Classifier.PredictVolumes(Slices(unseenRecords, [.. vendors, .. vc.UnseenVendors]));
                 flaggedUnseen = flagged.Count(v => v.Unfamiliar) / (double)flagged.Count;
+                var knownVolumes = fitted.Classifier.PredictVolumes(Slices(test, vendors));
+                unseenAuroc = Ranking.Auroc([.. flagged.Select(v => 1 - v.Confidence)], [.. knownVolumes.Select(v => 1 - v.Confidence)]);
             }
             var result = new VendorClassifierResult
             {
@@ -273,6 +277,7 @@ public sealed class ExperimentRunner
                 SliceAccuracy = onTest.SliceAccuracy,
                 FlaggedKnown = onTest.FlaggedUnfamiliar,
                 FlaggedUnseen = flaggedUnseen,
+                UnseenAuroc = unseenAuroc,
                 Threshold = fitted.Classifier.Threshold,
                 Seconds = clock.Elapsed.TotalSeconds,
                 Fingerprint = fingerprint,
@@ -288,7 +293,7 @@ public sealed class ExperimentRunner
     {
         string vendor = c.Record.Vendor;
         string role = arm.TrainVendors.Contains(vendor) ? "seen" : arm.Model.IsDann && arm.TargetVendors.Contains(vendor) ? "target" : "unseen";
-        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv);
+        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Quality = c.Quality };
     }
 
     /// <summary>Draws the best, median and worst ED case (mean Dice) of every vendor, re-segmented, as PNGs under <paramref name="folder"/>.</summary>

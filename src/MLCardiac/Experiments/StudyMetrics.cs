@@ -87,6 +87,7 @@ public sealed record StudyMetrics
                 ByFrame = byFrame,
                 DiceGap = Gap(seen, unseen),
                 TargetDiceGap = Gap(seen, target),
+                Reliability = ReliabilityMetrics.From([.. cases.Select(c => c.Case)]),
                 Convergence = TrainingConvergence.OfSeeds([.. runs.Select(r => (r.Seed, TrainingConvergence.Of(r.History, r.StoppedEarly)))]),
                 Hd95GapMm = unseen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average()
                             - seen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average(),

@@ -17,6 +17,8 @@ public sealed record VendorClassifierResult
     public double FlaggedKnown { get; init; }
     /// <summary>Share of unseen-vendor volumes flagged unfamiliar (NaN without unseen vendors).</summary>
     public double FlaggedUnseen { get; init; } = double.NaN;
+    /// <summary>AUROC of the classifier's unfamiliarity (1 − confidence) separating unseen-vendor volumes from held-out known-vendor volumes (NaN without unseen vendors).</summary>
+    public double UnseenAuroc { get; init; } = double.NaN;
     /// <summary>Calibrated unfamiliar-scanner threshold.</summary>
     public double Threshold { get; init; }
     /// <summary>Wall time, s.</summary>

@@ -16,6 +16,7 @@ namespace MLCardiac.ML;
 /// <item><term><see cref="LabelSlices"/></term><description>Byte vector [Z, Size, Size] (empty: unlabeled) · <see cref="SlicePreprocessingTransformer"/></description></item>
 /// <item><term><see cref="PredictedLabel"/></term><description>Byte vector, predicted labels 0..3 on the image grid · <see cref="SegmentationTransformer"/></description></item>
 /// <item><term><see cref="PredictedVendor"/>, <see cref="VendorScore"/>, <see cref="VendorConfidence"/>, <see cref="UnfamiliarScanner"/></term><description>text, Single vector [vendors], Single, Boolean · <see cref="VendorClassifierTransformer"/></description></item>
+/// <item><term><see cref="ShiftScore"/>, <see cref="ShiftDetected"/>, <see cref="PredictedDice"/>, <see cref="PredictedDiceLow"/>, <see cref="PredictedDiceHigh"/>, <see cref="QcFlagged"/>, <see cref="QcReasons"/></term><description>Single, Boolean, Single vector [3] ×3 (slots LV, MYO, RV), Boolean, text vector · <see cref="QualityControlTransformer"/></description></item>
 /// </list>
 /// </remarks>
 public static class CardiacColumnNames
@@ -64,6 +65,20 @@ public static class CardiacColumnNames
     public const string VendorConfidence = "VendorConfidence";
     /// <summary>True when the vendor confidence is below the calibrated threshold.</summary>
     public const string UnfamiliarScanner = "UnfamiliarScanner";
+    /// <summary>Distance of the scan's segmentation-network features to the training scans' (high: unlike them).</summary>
+    public const string ShiftScore = "ShiftScore";
+    /// <summary>True when the shift score exceeds the calibrated threshold.</summary>
+    public const string ShiftDetected = "ShiftDetected";
+    /// <summary>Predicted Dice of LV, MYO and RV, without ground truth.</summary>
+    public const string PredictedDice = "PredictedDice";
+    /// <summary>Lower ends of the predicted-Dice intervals.</summary>
+    public const string PredictedDiceLow = "PredictedDiceLow";
+    /// <summary>Upper ends of the predicted-Dice intervals.</summary>
+    public const string PredictedDiceHigh = "PredictedDiceHigh";
+    /// <summary>True when the segmentation should be reviewed.</summary>
+    public const string QcFlagged = "QcFlagged";
+    /// <summary>Why it is flagged, one sentence each.</summary>
+    public const string QcReasons = "QcReasons";
 
     /// <summary>Annotation on <see cref="Slices"/>: the preprocessing settings as JSON.</summary>
     public const string PreprocessingAnnotation = "MLCardiac.Preprocessing";

@@ -24,6 +24,7 @@ public sealed class CardiacModel : IDisposable
         InputSchema = inputSchema;
         Segmentation = pipeline.OfType<SegmentationTransformer>().LastOrDefault();
         VendorClassifier = pipeline.OfType<VendorClassifierTransformer>().LastOrDefault();
+        QualityControl = pipeline.OfType<QualityControlTransformer>().LastOrDefault();
         using var stream = File.OpenRead(path);
         Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
@@ -40,6 +41,8 @@ public sealed class CardiacModel : IDisposable
     public SegmentationTransformer? Segmentation { get; }
     /// <summary>The vendor-classifier stage; null when the pipeline has none.</summary>
     public VendorClassifierTransformer? VendorClassifier { get; }
+    /// <summary>The quality-control stage; null when the pipeline has none (models fitted before it existed, or without it).</summary>
+    public QualityControlTransformer? QualityControl { get; }
 
     /// <summary>
     /// The model file <paramref name="path"/> names: the file itself, or <c>model.zip</c> inside a folder. A folder written by

@@ -152,7 +152,7 @@ internal static class CardiacModelFile
             for (int i = 0; i < stageNodes.Count; i++)
             {
                 var node = stageNodes[i] as JsonObject ?? throw new JsonException($"stage {i} is not an object");
-                stages.Add(LoadStage(path, i, node, entries, context));
+                stages.Add(LoadStage(path, i, node, entries, context, stages));
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
@@ -168,7 +168,7 @@ internal static class CardiacModelFile
         return new TransformerChain<ITransformer>([.. stages]);
     }
 
-    private static ITransformer LoadStage(string path, int index, JsonObject node, Dictionary<string, byte[]> entries, CardiacRunContext context)
+    private static ITransformer LoadStage(string path, int index, JsonObject node, Dictionary<string, byte[]> entries, CardiacRunContext context, IReadOnlyList<ITransformer> before)
     {
         string kind = (string?)node["kind"] ?? throw new JsonException($"stage {index} has no kind");
         var settings = node["settings"] as JsonObject ?? throw new JsonException($"stage {index} has no settings");
@@ -192,6 +192,7 @@ internal static class CardiacModelFile
                 AugmentationTransformer.StageKind => AugmentationTransformer.Load(settings),
                 SegmentationTransformer.StageKind => SegmentationTransformer.Load(settings, Weights()),
                 VendorClassifierTransformer.StageKind => VendorClassifierTransformer.Load(settings, Weights()),
+                QualityControlTransformer.StageKind => QualityControlTransformer.Load(settings, Weights(), before),
                 OnnxSegmentationTransformer.StageKind => OnnxSegmentationTransformer.Load(settings, Weights(), $"{path} (stage {index}, ONNX entry)"),
                 _ => throw new MLCardiacException($"{path}: stage {index} is of kind '{kind}', which this build does not know."),
             };

@@ -73,7 +73,8 @@ public sealed class CardiacSegmentationCatalog
     /// <summary>
     /// The pipeline <paramref name="options"/> describe, fitted: <c>LoadNifti → Preprocess → [Augment] → UNet | Dann</c> on
     /// <paramref name="train"/> with <paramref name="validation"/> as the trainer's validation rows, then — when the options
-    /// name one — the vendor classifier on every training row's prepared slices. The one way data becomes a model for
+    /// name them — the vendor classifier on every training row's prepared slices and the quality control of the fitted network
+    /// (<see cref="QualityControlEstimator"/>: shift statistics from the training rows, calibration from the validation rows). The one way data becomes a model for
     /// <c>mlcardiac run</c>, <c>search</c> (trials and refit) and <c>train</c>.
     /// </summary>
     public TransformerChain<ITransformer> FitPipeline(SegmentationPipelineOptions options, IDataView train, IDataView? validation = null)
@@ -85,16 +86,21 @@ public sealed class CardiacSegmentationCatalog
         IEstimator<ITransformer> features = Transforms.LoadNifti().Append(Transforms.Preprocess(options.Preprocessing));
         if (!options.Augmentation.IsNone) features = features.Append(Transforms.Augment(options.Augmentation));
         var chain = Fit(features, Trainers.UNet(options.Trainer), train, validation);
-        if (options.VendorClassifier is null) return chain;
+        if (options.VendorClassifier is null && options.QualityControl is null) return chain;
+        var stages = chain.ToList();
         try
         {
-            var prepared = new TransformerChain<ITransformer>([.. chain.Take(chain.Count() - 1)]);
-            VendorClassifierTransformer classifier = Trainers.VendorClassifier(options.VendorClassifier).Fit(prepared.Transform(train));
-            return new TransformerChain<ITransformer>([.. chain, classifier]);
+            var prepared = new TransformerChain<ITransformer>([.. stages.Take(stages.Count - 1)]);
+            var segmentation = (SegmentationTransformer)stages[^1];
+            if (options.VendorClassifier is not null)
+                stages.Add(Trainers.VendorClassifier(options.VendorClassifier).Fit(prepared.Transform(train)));
+            if (options.QualityControl is not null)
+                stages.Add(Trainers.QualityControl(segmentation, options.QualityControl).Fit(prepared.Transform(train), validation is null ? null : prepared.Transform(validation)));
+            return new TransformerChain<ITransformer>([.. stages]);
         }
         catch
         {
-            foreach (var stage in chain.OfType<IDisposable>()) stage.Dispose();
+            foreach (var stage in stages.OfType<IDisposable>()) stage.Dispose();
             throw;
         }
     }

@@ -45,4 +45,12 @@ public sealed class CardiacTrainersCatalog
 
     /// <summary>The vendor classifier with every setting.</summary>
     public VendorClassifierEstimator VendorClassifier(VendorClassifierOptions options) => new(options, _context);
+
+    /// <summary>
+    /// The quality control of a fitted segmentation stage: shift score, predicted Dice with interval and anatomical rules
+    /// (<see cref="QualityControlEstimator"/>). Fit it on the training rows and the validation rows through the same
+    /// Preprocess stage.
+    /// </summary>
+    public QualityControlEstimator QualityControl(SegmentationTransformer segmentation, Inference.QualityControlOptions? options = null) =>
+        new(segmentation, options ?? new Inference.QualityControlOptions(), _context);
 }

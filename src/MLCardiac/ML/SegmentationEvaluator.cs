@@ -22,19 +22,22 @@ internal static class SegmentationEvaluator
         string[] trainVendors = Split(ColumnAccess.TextAnnotation(predictedColumn, CardiacColumnNames.TrainVendorsAnnotation));
         string[] targetVendors = Split(ColumnAccess.TextAnnotation(predictedColumn, CardiacColumnNames.TargetVendorsAnnotation));
 
+        bool hasQuality = QualityColumns.All(c => schema.GetColumnOrNull(c) is not null);
         // Only the columns read here: the image itself is never asked for, so only segmentation and labels are computed.
-        var names = new[]
-        {
+        string[] names =
+        [
             CardiacColumnNames.PredictedLabel, CardiacColumnNames.Label, CardiacColumnNames.ImageShape, CardiacColumnNames.SpacingMm,
             CardiacColumnNames.Subject, CardiacColumnNames.Vendor, CardiacColumnNames.Centre, CardiacColumnNames.Frame, CardiacColumnNames.ImagePath,
             CardiacColumnNames.ImageFrame, CardiacColumnNames.LabelPath, CardiacColumnNames.LabelFrame, CardiacColumnNames.Dataset,
-        };
+            .. (hasQuality ? QualityColumns : []),
+        ];
         using var cursor = predictions.GetRowCursor(names.Select(n => schema.GetColumnOrNull(n)).OfType<DataViewSchema.Column>());
         var predictedLabels = ColumnAccess.Vector<byte>(cursor, CardiacColumnNames.PredictedLabel);
         var label = ColumnAccess.Vector<byte>(cursor, CardiacColumnNames.Label);
         var shape = ColumnAccess.Vector<int>(cursor, CardiacColumnNames.ImageShape);
         var spacing = ColumnAccess.Vector<float>(cursor, CardiacColumnNames.SpacingMm);
         var record = CaseDataView.Reader(cursor);
+        Func<CaseQuality>? quality = hasQuality ? QualityReader(cursor) : null;
         var cases = new List<CaseResult>();
         while (cursor.MoveNext())
         {
@@ -49,7 +52,7 @@ internal static class SegmentationEvaluator
             if (p.Length != t.Length)
                 throw new MLCardiacException($"Subject {r.Subject} ({r.Role}): {p.Length} predicted voxels against {t.Length} reference voxels.");
             OverlapMetrics M(int structure) => OverlapMetrics.Compute(p, t, structure, n[0], n[1], n[2], mm[0], mm[1], mm[2]);
-            var result = new CaseResult(r, M(1), M(2), M(3));
+            var result = new CaseResult(r, M(1), M(2), M(3)) { Quality = quality?.Invoke() };
             cases.Add(result);
             predicted?.Invoke(result, predictedBytes);
             progress?.Report(cases.Count);
@@ -65,6 +68,33 @@ internal static class SegmentationEvaluator
             seen.Count > 0 ? VendorSummary.From("seen", "seen", seen, seed) : null,
             unseen.Count > 0 ? VendorSummary.From("unseen", "unseen", unseen, seed) : null,
             trainVendors, targetVendors);
+    }
+
+    private static readonly string[] QualityColumns =
+    [
+        CardiacColumnNames.ShiftScore, CardiacColumnNames.ShiftDetected, CardiacColumnNames.PredictedDice, CardiacColumnNames.PredictedDiceLow,
+        CardiacColumnNames.PredictedDiceHigh, CardiacColumnNames.QcFlagged, CardiacColumnNames.QcReasons,
+    ];
+
+    private static Func<CaseQuality> QualityReader(DataViewRow row)
+    {
+        var score = row.GetGetter<float>(row.Schema[CardiacColumnNames.ShiftScore]);
+        var shifted = row.GetGetter<bool>(row.Schema[CardiacColumnNames.ShiftDetected]);
+        var dice = ColumnAccess.Vector<float>(row, CardiacColumnNames.PredictedDice);
+        var low = ColumnAccess.Vector<float>(row, CardiacColumnNames.PredictedDiceLow);
+        var high = ColumnAccess.Vector<float>(row, CardiacColumnNames.PredictedDiceHigh);
+        var flagged = row.GetGetter<bool>(row.Schema[CardiacColumnNames.QcFlagged]);
+        var reasons = ColumnAccess.Vector<ReadOnlyMemory<char>>(row, CardiacColumnNames.QcReasons);
+        static double[] D(float[] v) => [.. v.Select(x => (double)x)];
+        return () =>
+        {
+            float s = 0;
+            bool sh = false, fl = false;
+            score(ref s);
+            shifted(ref sh);
+            flagged(ref fl);
+            return new CaseQuality(s, sh, D(dice()), D(low()), D(high()), fl, [.. reasons().Select(r => r.ToString())]);
+        };
     }
 
     private static string[] Split(string? list) => string.IsNullOrEmpty(list) ? [] : list.Split(',');

@@ -86,6 +86,19 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
         return new UNetOutput(head.call(x), bottleneck, deep, skips);
     }
 
+    /// <summary>
+    /// The raw response of the first convolution [N, BaseFilters, H, W], before any normalisation: a learned filter bank
+    /// whose per-channel statistics describe the image's contrast and texture as acquired — what instance normalisation
+    /// removes from every later feature (read by the quality control's shift score).
+    /// </summary>
+    public Tensor StemResponse(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input);
+        var first = (nn.Module<Tensor, Tensor>)encoder[0].children().First();
+        return first.call(input);
+    }
+
     /// <summary>Number of trainable scalars.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 

@@ -179,6 +179,29 @@ public static class ExperimentReport
                 "Timings (this machine)");
         }
 
+        var judged = arms.Where(a => a.Reliability is not null).ToList();
+        if (judged.Count > 0)
+        {
+            page.Heading(2, "When not to trust a segmentation", "reliability");
+            page.Paragraph(string.Create(Inv, $"Each arm's pipeline ends in a quality-control stage fitted on its training and validation data only: a shift score (Mahalanobis distance of the network's features to the training scans', threshold calibrated for {new Inference.QualityControlOptions().FalseAlarmRate:P0} false alarms on held-out training-vendor scans), a predicted Dice per structure without ground truth, and anatomical rules. Measured here against the true Dice of the held-out cases."), "muted");
+            string[] others = [.. judged.SelectMany(a => a.Reliability!.ShiftAuroc.Keys).Distinct().Order(StringComparer.Ordinal)];
+            page.Table(["arm", .. others.Select(v => $"AUROC vendor {v}"), .. others.Select(v => $"flagged shifted, vendor {v}"), "false alarms (seen)", "Spearman predicted vs true Dice", "interval coverage", "cases with Dice < 0.80", "QC caught", "seen cases flagged"],
+                judged.Select(a =>
+                {
+                    var r = a.Reliability!;
+                    return (IReadOnlyList<string>)[a.Arm,
+                        .. others.Select(v => r.ShiftAuroc.TryGetValue(v, out double auc) ? F(auc) : "–"),
+                        .. others.Select(v => r.ShiftDetected.TryGetValue(v, out double d) ? d.ToString("P0", Inv) : "–"),
+                        F(r.ShiftFalseAlarms, "P0"), F(r.Spearman), F(r.IntervalCoverage, "P0"), r.FailedCases.ToString(Inv), F(r.CatchRate, "P0"), F(r.SeenFlagRate, "P0")];
+                }),
+                (results.VendorClassifier is { } classifier && !double.IsNaN(classifier.UnseenAuroc)
+                    ? string.Create(Inv, $"For comparison, the ResNet vendor classifier's max-probability score separates never-seen vendor(s) {string.Join(", ", classifier.UnseenVendors)} from held-out known-vendor volumes with AUROC {classifier.UnseenAuroc:F3}. ")
+                    : "") + "Shift score: AUROC of each non-training vendor's cases against the held-out training-vendor cases, and the share above the threshold; predicted Dice: rank correlation with the true mean Dice, and the share of structures whose true Dice fell inside the predicted interval; QC flag (shift, predicted mean Dice < 0.80, or a broken anatomical rule): share of failed cases (true mean Dice < 0.80) caught, and share of seen-vendor cases flagged");
+            foreach (ArmMetrics a in judged)
+                page.Figure(Figures.PredictedDice($"{a.Arm}: predicted against true Dice", a.Reliability!.Points, new Inference.QualityControlOptions().MinPredictedDice, ReliabilityMetrics.FailedDice),
+                    string.Create(Inv, $"{a.Arm}: every held-out case (Spearman {F(a.Reliability.Spearman)}); left of the dashed vertical line the QC flags on predicted quality, below the dashed horizontal line a case failed (true mean Dice < {ReliabilityMetrics.FailedDice:F2})."));
+        }
+
         if (results.VendorClassifier is { } vc && x.Figures.Contains("confusion"))
         {
             page.Heading(2, "Vendor classifier", "classifier");

@@ -148,6 +148,33 @@ public static class Figures
         return Png(plot, width, height);
     }
 
+    /// <summary>Predicted against true mean Dice, one point per case coloured by the vendor's role, with the identity line and the QC cut-offs.</summary>
+    public static byte[] PredictedDice(string title, IReadOnlyList<Experiments.PredictedDicePoint> points, double qcCut, double failedCut, int width = 420, int height = 360)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        Plot plot = NewPlot();
+        foreach (var (role, color) in new[] { ("seen", "#1f77b4"), ("target", "#2ca02c"), ("unseen", "#d62728") })
+        {
+            var group = points.Where(p => p.Role == role).ToList();
+            if (group.Count == 0) continue;
+            var scatter = plot.Add.ScatterPoints(group.Select(p => p.Predicted).ToArray(), group.Select(p => p.True).ToArray(), Color.FromHex(color));
+            scatter.MarkerSize = 6;
+            scatter.LegendText = $"{role} vendors";
+        }
+        var identity = plot.Add.Line(0, 0, 1, 1);
+        identity.Color = Colors.Gray;
+        identity.LinePattern = LinePattern.Dotted;
+        plot.Add.VerticalLine(qcCut, 1, Colors.Black, LinePattern.Dashed);
+        plot.Add.HorizontalLine(failedCut, 1, Colors.Gray, LinePattern.Dashed);
+        double low = Math.Min(points.Select(p => Math.Min(p.Predicted, p.True)).DefaultIfEmpty(0.5).Min(), Math.Min(qcCut, failedCut)) - 0.02;
+        plot.Axes.SetLimits(low, 1.0, low, 1.0);
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.Title(title);
+        plot.XLabel("predicted mean Dice (no ground truth)");
+        plot.YLabel("true mean Dice");
+        return Png(plot, width, height);
+    }
+
     /// <summary>Lines: one series per arm against epoch.</summary>
     public static byte[] Curves(string title, string yLabel, IReadOnlyList<string> series, IReadOnlyList<IReadOnlyList<double>> values, int width = 440, int height = 300)
     {

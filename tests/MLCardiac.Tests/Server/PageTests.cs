@@ -76,6 +76,11 @@ public sealed class PageTests
         Assert.IsGreaterThan(0.0, numbers[0], "LV EDV");
         Assert.IsTrue(await page.IsVisibleAsync("#warning"), "the unfamiliar-scanner warning is shown");
         StringAssert.Contains(await page.InnerTextAsync("#warning"), "Unfamiliar scanner");
+        // The quality badge: shown, with a verdict and the predicted Dice.
+        Assert.IsTrue(await page.IsVisibleAsync("#badge"), "the quality badge is shown");
+        string badge = await page.InnerTextAsync("#badge");
+        Assert.IsTrue(badge is "Review this segmentation" or "Quality check passed", badge);
+        StringAssert.Contains(await page.InnerTextAsync("#quality-text"), "Predicted Dice");
         Assert.AreEqual(f.Scan.Frames - 1, int.Parse(await page.GetAttributeAsync("#frame", "max") ?? "-1", CultureInfo.InvariantCulture));
 
         // The canvas is not blank: grey image pixels, and the overlay's LV (red) and RV (blue) colours.

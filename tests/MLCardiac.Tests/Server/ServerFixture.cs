@@ -46,6 +46,7 @@ internal sealed class ServerFixture
         {
             Preprocessing = preprocessing,
             Trainer = new SegmentationTrainerOptions { Network = unet, Epochs = 3, IterationsPerEpoch = 16, BatchSize = 8, LearningRate = 3e-3, Seed = 11, TrainVendors = ["A"] },
+            QualityControl = new QualityControlOptions { Degradations = 1 },
         };
         IDataView vendorA = cardiac.Data.FromRecords(index.Records.Where(r => r.Vendor == "A"));
         var model = cardiac.FitPipeline(pipeline, vendorA);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using MLCardiac.Evaluation;
 using MLCardiac.Imaging;
 using MLCardiac.Inference;
+using MLCardiac.ML;
 using MLCardiac.Server;
 using MLCardiac.Server.Contracts;
 using Microsoft.Extensions.DependencyInjection;
@@ -112,6 +113,29 @@ public sealed class ServerTests
         using var ms = new MemoryStream(Convert.FromBase64String(r.LabelsBase64));
         Assert.AreEqual(F.Scan.Frames, NiftiReader.Read(ms, "labels").Frames);
         Assert.IsNull(r.Scanner, "no classifier, no verdict");
+    }
+
+    [TestMethod]
+    public async Task Segment_CarriesTheQualityVerdictOfEverySegmentedFrame()
+    {
+        await using RunningServer server = await F.StartAsync();
+        int ed = F.Subject.Info.EdFrame, es = F.Subject.Info.EsFrame;
+
+        SegmentResponse r = await ReadOk(await server.SegmentAsync(F.ScanGz, query: $"?ed={ed}&es={es}"));
+
+        Assert.IsNotNull(r.Quality, "the fixture's model has a QualityControl stage");
+        CollectionAssert.AreEqual(new[] { ed, es }.Order().ToArray(), r.Quality.Select(q => q.Frame).ToArray());
+        using CardiacModel model = CardiacModel.Load(F.ModelDirectory, SegmentationBackend.TorchSharp);
+        foreach (QualityInfo q in r.Quality)
+        {
+            CollectionAssert.AreEquivalent(new[] { "LV", "MYO", "RV" }, q.PredictedDice.Keys.ToArray());
+            foreach (var d in q.PredictedDice.Values)
+                Assert.IsTrue(d.Low <= d.Predicted && d.Predicted <= d.High && d.Low >= 0 && d.High <= 1, $"{d}");
+            Assert.AreEqual(model.QualityControl!.Assessor.Threshold, q.ShiftThreshold, 1e-12);
+            Assert.AreEqual(q.Flagged, q.Reasons.Count > 0);
+            foreach (string reason in q.Reasons) Assert.IsTrue(r.Warnings.Any(w => w.EndsWith(reason, StringComparison.Ordinal)), reason);
+        }
+        Assert.IsTrue(r.TimingsMs.ContainsKey("quality"));
     }
 
     [TestMethod]
