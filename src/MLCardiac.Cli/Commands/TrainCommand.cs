@@ -162,6 +162,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 Device = settings.Device,
                 TrainVendors = trainVendors,
             },
+            QualityControl = new MLCardiac.Inference.QualityControlOptions { Seed = settings.Seed },
         };
         var testRecords = testSeen.Concat(unseen).ToList();
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,

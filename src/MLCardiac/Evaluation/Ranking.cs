@@ -1,6 +1,8 @@
+using MathNet.Numerics.Statistics;
+
 namespace MLCardiac.Evaluation;
 
-/// <summary>Rank statistics for judging scores against outcomes: AUROC and Spearman's correlation (ties get mid-ranks).</summary>
+/// <summary>Rank statistics for judging scores against outcomes: AUROC and Spearman's correlation (ties get mid-ranks; Math.NET Numerics' ranks and correlation).</summary>
 public static class Ranking
 {
     /// <summary>
@@ -26,36 +28,14 @@ public static class Ranking
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         if (x.Count != y.Count) throw new ArgumentException($"{x.Count} values against {y.Count}.", nameof(y));
-        if (x.Count < 3) return double.NaN;
-        return Pearson(MidRanks(x), MidRanks(y));
-    }
-
-    private static double Pearson(double[] a, double[] b)
-    {
-        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            sab += (a[i] - ma) * (b[i] - mb);
-            saa += (a[i] - ma) * (a[i] - ma);
-            sbb += (b[i] - mb) * (b[i] - mb);
-        }
-        return saa == 0 || sbb == 0 ? double.NaN : sab / Math.Sqrt(saa * sbb);
+        if (x.Count < 3 || x.Distinct().Count() < 2 || y.Distinct().Count() < 2) return double.NaN;
+        return Correlation.Spearman(x, y);
     }
 
     /// <summary>1-based ranks, tied values sharing the mean of their ranks.</summary>
     public static double[] MidRanks(IReadOnlyList<double> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        int[] order = [.. Enumerable.Range(0, values.Count).OrderBy(i => values[i])];
-        var ranks = new double[values.Count];
-        for (int i = 0; i < order.Length;)
-        {
-            int j = i;
-            while (j + 1 < order.Length && values[order[j + 1]] == values[order[i]]) j++;
-            double rank = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) ranks[order[k]] = rank;
-            i = j + 1;
-        }
-        return ranks;
+        return values.Count == 0 ? [] : ArrayStatistics.RanksInplace(values.ToArray(), RankDefinition.Average);
     }
 }

@@ -1,10 +1,12 @@
+using MathNet.Numerics.LinearAlgebra;
+
 namespace MLCardiac.Evaluation;
 
 /// <summary>
 /// How far a case's feature vector lies from the training cases' features: the Mahalanobis distance under a
 /// shrunk covariance (Lee et al., NeurIPS 2018, on a network's own features; Ledoit &amp; Wolf, J. Multivariate Anal.
 /// 2004, for the shrinkage, needed because there are fewer training volumes than features). Features are first
-/// standardised per dimension, so the shrinkage target is the identity.
+/// standardised per dimension, so the shrinkage target is the identity. The linear algebra is Math.NET Numerics'.
 /// </summary>
 /// <remarks>
 /// The threshold is calibrated on scores of cases the statistics did not include (<see cref="Calibrate"/>): a detector
@@ -12,28 +14,31 @@ namespace MLCardiac.Evaluation;
 /// </remarks>
 public sealed class ShiftDetector
 {
-    private readonly double[] _mean;
-    private readonly double[] _scale;
-    private readonly double[] _cholesky; // lower-triangular L, row-major d×d, Σ = L Lᵀ
+    private readonly Vector<double> _mean;
+    private readonly Vector<double> _scale;
+    private readonly Matrix<double> _precision; // inverse of the shrunk correlation matrix
 
-    private ShiftDetector(double[] mean, double[] scale, double[] cholesky, double shrinkage, int cases)
+    private ShiftDetector(Vector<double> mean, Vector<double> scale, Matrix<double> precision, double shrinkage, int cases)
     {
         _mean = mean;
         _scale = scale;
-        _cholesky = cholesky;
+        _precision = precision;
         Shrinkage = shrinkage;
         Cases = cases;
     }
 
     /// <summary>Feature dimensions.</summary>
-    public int Dimensions => _mean.Length;
+    public int Dimensions => _mean.Count;
     /// <summary>Weight of the identity in the shrunk correlation matrix (0: sample covariance, 1: identity).</summary>
     public double Shrinkage { get; }
     /// <summary>Training cases the statistics were estimated from.</summary>
     public int Cases { get; }
 
-    /// <summary>Smallest standard deviation a feature is divided by (features constant in training do not explode the distance).</summary>
+    /// <summary>Smallest standard deviation a feature is divided by, relative to its mean (features constant in training do not explode the distance).</summary>
     public const double MinScale = 1e-3;
+
+    /// <summary>Smallest shrinkage intensity used.</summary>
+    public const double MinShrinkage = 1e-3;
 
     /// <summary>Estimates the statistics of <paramref name="features"/> (one vector per case, at least two cases, all of one length).</summary>
     public static ShiftDetector Fit(IReadOnlyList<float[]> features)
@@ -42,62 +47,34 @@ public sealed class ShiftDetector
         if (features.Count < 2) throw new ArgumentException($"A shift detector needs at least two training cases; got {features.Count}.", nameof(features));
         int d = features[0].Length, n = features.Count;
         if (d == 0 || features.Any(f => f.Length != d)) throw new ArgumentException("Every feature vector must have the same, non-zero length.", nameof(features));
-        var mean = new double[d];
-        var scale = new double[d];
-        foreach (var f in features)
-            for (int j = 0; j < d; j++) mean[j] += f[j];
-        for (int j = 0; j < d; j++) mean[j] /= n;
-        foreach (var f in features)
-            for (int j = 0; j < d; j++) scale[j] += (f[j] - mean[j]) * (f[j] - mean[j]);
-        for (int j = 0; j < d; j++) scale[j] = Math.Max(Math.Sqrt(scale[j] / n), MinScale * Math.Max(1, Math.Abs(mean[j])));
-
-        var z = new double[n][];
-        for (int i = 0; i < n; i++)
+        if (features.Any(f => f.Any(v => !float.IsFinite(v)))) throw new ArgumentException("A feature vector holds NaN or infinity.", nameof(features));
+        var x = Matrix<double>.Build.Dense(n, d, (i, j) => features[i][j]);
+        Vector<double> mean = x.ColumnSums() / n;
+        Vector<double> scale = Vector<double>.Build.Dense(d, j =>
         {
-            z[i] = new double[d];
-            for (int j = 0; j < d; j++) z[i][j] = (features[i][j] - mean[j]) / scale[j];
-        }
-        var s = new double[d * d];
-        foreach (var row in z)
-            for (int a = 0; a < d; a++)
-            {
-                double ra = row[a];
-                if (ra == 0) continue;
-                for (int b = 0; b <= a; b++) s[a * d + b] += ra * row[b];
-            }
-        for (int a = 0; a < d; a++)
-            for (int b = 0; b <= a; b++)
-            {
-                s[a * d + b] /= n;
-                s[b * d + a] = s[a * d + b];
-            }
-        double shrinkage = LedoitWolf(z, s, d);
-        double mu = 0;
-        for (int a = 0; a < d; a++) mu += s[a * d + a];
-        mu /= d;
-        var sigma = new double[d * d];
-        for (int a = 0; a < d; a++)
-            for (int b = 0; b < d; b++) sigma[a * d + b] = (1 - shrinkage) * s[a * d + b] + (a == b ? shrinkage * mu : 0);
-        return new ShiftDetector(mean, scale, Cholesky(sigma, d), shrinkage, n);
+            double sd = Math.Sqrt((x.Column(j) - mean[j]).PointwisePower(2).Sum() / n);
+            return Math.Max(sd, MinScale * Math.Max(1, Math.Abs(mean[j])));
+        });
+        var z = Matrix<double>.Build.Dense(n, d, (i, j) => (x[i, j] - mean[j]) / scale[j]);
+        Matrix<double> s = z.TransposeThisAndMultiply(z) / n;
+        double mu = s.Trace() / d;
+        if (!(mu > 0)) mu = 1;
+        // A little identity always: with fewer cases than features the sample covariance is singular, and a Ledoit–Wolf
+        // intensity of zero (a few near-identical cases) would leave it so.
+        double shrinkage = Math.Max(LedoitWolf(z, s, mu), MinShrinkage);
+        Matrix<double> sigma = s * (1 - shrinkage) + Matrix<double>.Build.DenseIdentity(d) * (shrinkage * mu);
+        Matrix<double> precision = sigma.Cholesky().Solve(Matrix<double>.Build.DenseIdentity(d));
+        return new ShiftDetector(mean, scale, precision, shrinkage, n);
     }
 
     /// <summary>Mahalanobis distance of <paramref name="feature"/> to the training cases (0 at their mean).</summary>
     public double Score(ReadOnlySpan<float> feature)
     {
-        int d = Dimensions;
-        if (feature.Length != d) throw new ArgumentException($"Expected {d} features, got {feature.Length}.", nameof(feature));
-        // Solve L y = z; the squared distance is |y|².
-        var y = new double[d];
-        double sum = 0;
-        for (int a = 0; a < d; a++)
-        {
-            double v = (feature[a] - _mean[a]) / _scale[a];
-            int row = a * d;
-            for (int b = 0; b < a; b++) v -= _cholesky[row + b] * y[b];
-            y[a] = v / _cholesky[row + a];
-            sum += y[a] * y[a];
-        }
-        return double.IsFinite(sum) ? Math.Sqrt(sum) : double.PositiveInfinity;
+        if (feature.Length != Dimensions) throw new ArgumentException($"Expected {Dimensions} features, got {feature.Length}.", nameof(feature));
+        var z = Vector<double>.Build.Dense(Dimensions);
+        for (int j = 0; j < Dimensions; j++) z[j] = (feature[j] - _mean[j]) / _scale[j];
+        double d2 = z * (_precision * z);
+        return double.IsFinite(d2) ? Math.Sqrt(Math.Max(0, d2)) : double.PositiveInfinity;
     }
 
     /// <summary>
@@ -114,77 +91,47 @@ public sealed class ShiftDetector
         return sorted[Math.Clamp(k, 0, sorted.Length - 1)];
     }
 
-    /// <summary>The statistics as plain arrays (mean, scale, Cholesky factor row-major) for a model file.</summary>
-    public (double[] Mean, double[] Scale, double[] Cholesky) Export() => ((double[])_mean.Clone(), (double[])_scale.Clone(), (double[])_cholesky.Clone());
+    /// <summary>The statistics as plain arrays (mean, scale, precision matrix row-major) for a model file.</summary>
+    public (double[] Mean, double[] Scale, double[] Precision) Export() => (_mean.ToArray(), _scale.ToArray(), _precision.ToRowMajorArray());
 
-    /// <summary>A detector from <see cref="Export"/>'s arrays; throws when they do not fit together or are not finite.</summary>
-    public static ShiftDetector Import(double[] mean, double[] scale, double[] cholesky, double shrinkage, int cases)
+    /// <summary>A detector from <see cref="Export"/>'s arrays; throws when they do not fit together, are not finite, or the precision matrix is not symmetric.</summary>
+    public static ShiftDetector Import(double[] mean, double[] scale, double[] precision, double shrinkage, int cases)
     {
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(scale);
-        ArgumentNullException.ThrowIfNull(cholesky);
+        ArgumentNullException.ThrowIfNull(precision);
         int d = mean.Length;
-        if (d == 0 || scale.Length != d || cholesky.Length != (long)d * d)
-            throw new ArgumentException($"shift statistics of inconsistent sizes ({mean.Length} means, {scale.Length} scales, {cholesky.Length} factor entries).");
-        if (mean.Concat(scale).Concat(cholesky).Any(v => !double.IsFinite(v)) || scale.Any(s => s <= 0) || Enumerable.Range(0, d).Any(a => cholesky[a * d + a] <= 0))
-            throw new ArgumentException("shift statistics hold non-finite values or a non-positive scale or pivot.");
-        return new ShiftDetector(mean, scale, cholesky, shrinkage, cases);
+        if (d == 0 || scale.Length != d || precision.Length != (long)d * d)
+            throw new ArgumentException($"shift statistics of inconsistent sizes ({mean.Length} means, {scale.Length} scales, {precision.Length} precision entries).");
+        if (mean.Concat(scale).Concat(precision).Any(v => !double.IsFinite(v)) || scale.Any(s => s <= 0))
+            throw new ArgumentException("shift statistics hold non-finite values or a non-positive scale.");
+        var p = Matrix<double>.Build.DenseOfRowMajor(d, d, precision);
+        for (int a = 0; a < d; a++)
+        {
+            if (p[a, a] <= 0) throw new ArgumentException("shift statistics: a precision matrix with a non-positive diagonal.");
+            for (int b = 0; b < a; b++)
+                if (Math.Abs(p[a, b] - p[b, a]) > 1e-9 * Math.Max(1, Math.Abs(p[a, b])))
+                    throw new ArgumentException("shift statistics: the precision matrix is not symmetric.");
+        }
+        return new ShiftDetector(Vector<double>.Build.DenseOfArray(mean), Vector<double>.Build.DenseOfArray(scale), p, shrinkage, cases);
     }
 
     /// <summary>Ledoit–Wolf's shrinkage intensity towards μ·I for standardised rows <paramref name="z"/> with sample covariance <paramref name="s"/>.</summary>
-    private static double LedoitWolf(double[][] z, double[] s, int d)
+    private static double LedoitWolf(Matrix<double> z, Matrix<double> s, double mu)
     {
-        int n = z.Length;
-        double mu = 0;
-        for (int a = 0; a < d; a++) mu += s[a * d + a];
-        mu /= d;
-        double sNorm2 = 0, delta2 = 0;
-        for (int a = 0; a < d; a++)
-            for (int b = 0; b < d; b++)
-            {
-                double v = s[a * d + b];
-                sNorm2 += v * v;
-                double t = v - (a == b ? mu : 0);
-                delta2 += t * t;
-            }
-        // Σ_k ‖z_k z_kᵀ − S‖²_F = Σ_k [(z_kᵀz_k)² − 2 z_kᵀ S z_k] + n ‖S‖²_F
-        double beta = 0;
-        foreach (var row in z)
+        int n = z.RowCount, d = z.ColumnCount;
+        double delta2 = (s - Matrix<double>.Build.DenseIdentity(d) * mu).FrobeniusNorm();
+        delta2 *= delta2;
+        if (delta2 <= 0) return 1;
+        // Σ_k ‖z_k z_kᵀ − S‖²_F = Σ_k [(z_kᵀz_k)² − 2 z_kᵀ S z_k + ‖S‖²_F]
+        double sNorm2 = Math.Pow(s.FrobeniusNorm(), 2), beta = 0;
+        for (int k = 0; k < n; k++)
         {
-            double norm2 = 0;
-            for (int a = 0; a < d; a++) norm2 += row[a] * row[a];
-            double quad = 0;
-            for (int a = 0; a < d; a++)
-            {
-                double acc = 0;
-                int r = a * d;
-                for (int b = 0; b < d; b++) acc += s[r + b] * row[b];
-                quad += row[a] * acc;
-            }
-            beta += norm2 * norm2 - 2 * quad + sNorm2;
+            Vector<double> row = z.Row(k);
+            double norm2 = row * row;
+            beta += norm2 * norm2 - 2 * (row * (s * row)) + sNorm2;
         }
         beta /= (double)n * n;
-        if (delta2 <= 0) return 1;
         return Math.Clamp(Math.Min(beta, delta2) / delta2, 0, 1);
-    }
-
-    private static double[] Cholesky(double[] a, int d)
-    {
-        var l = new double[d * d];
-        for (int i = 0; i < d; i++)
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                double sum = a[i * d + j];
-                for (int k = 0; k < j; k++) sum -= l[i * d + k] * l[j * d + k];
-                if (i == j)
-                {
-                    // The shrunk matrix is positive definite unless every feature was constant; a floor keeps it solvable.
-                    l[i * d + i] = Math.Sqrt(Math.Max(sum, 1e-9));
-                }
-                else l[i * d + j] = sum / l[j * d + j];
-            }
-        }
-        return l;
     }
 }

@@ -14,7 +14,7 @@ namespace MLCardiac.Experiments;
 public sealed record StudyMetrics
 {
     /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms).</summary>
-    public int SchemaVersion { get; init; } = 3;
+    public int SchemaVersion { get; init; } = 4;
     /// <summary>Experiment id.</summary>
     public required string Experiment { get; init; }
     /// <summary>Profile applied, or null.</summary>

@@ -14,7 +14,7 @@ public sealed record QualityControlOptions
     /// <summary>A case whose predicted mean Dice (LV, MYO, RV) falls below this is flagged.</summary>
     public double MinPredictedDice { get; init; } = 0.80;
     /// <summary>Degraded copies of each fitting case the Dice predictor also learns from (0: the held-out cases alone).</summary>
-    public int Degradations { get; init; } = 2;
+    public int Degradations { get; init; } = 1;
     /// <summary>Most training cases whose degraded copies are added when the held-out cases are few.</summary>
     public int MaxDegradedTrainingCases { get; init; } = 8;
     /// <summary>Anatomical findings in this many slices or more flag a case; fewer are reported without flagging it (a one-slice defect barely moves a volume's Dice).</summary>
@@ -53,6 +53,13 @@ public sealed record QualityAssessment(double ShiftScore, double ShiftThreshold,
     public double PredictedMeanDice => PredictedDice.Average();
     /// <summary>True when the case should be reviewed: shifted, a low predicted Dice, or an implausible shape.</summary>
     public bool Flagged => Reasons.Count > 0;
+}
+
+/// <summary>Too little data to fit quality control (a pipeline fitted on one or two subjects); <c>FitPipeline</c> then leaves the stage out.</summary>
+public sealed class QualityControlDataException : MLCardiacException
+{
+    /// <summary>With the reason.</summary>
+    public QualityControlDataException(string message) : base(message) { }
 }
 
 /// <summary>One case a quality-control stage is fitted on: preprocessed slices [count, size, size], and labels on the same grid when known.</summary>
@@ -101,8 +108,9 @@ public sealed class QualityAssessor
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (training.Select(c => c.Subject).Distinct(StringComparer.Ordinal).Count() < 3)
-            throw new MLCardiacException($"Quality control needs training cases of at least three subjects; it got {training.Count} case(s).");
+        int subjects = training.Concat(validation).Select(c => c.Subject).Distinct(StringComparer.Ordinal).Count();
+        if (training.Count < 2 || subjects < 2)
+            throw new QualityControlDataException($"Quality control needs at least two labeled training cases and two subjects in training and validation together; it got {training.Count} training case(s) of {subjects} subject(s).");
         var labeledValidation = validation.Where(c => c.Labels is not null).ToList();
         int px = size * size;
         var pool = new List<QualityCase>();
@@ -115,7 +123,7 @@ public sealed class QualityAssessor
             for (int k = 0; k < options.Degradations; k++)
                 pool.Add(c with { Slices = Degrade(c.Slices, size, degradation, (ulong)options.Seed, index++) });
         if (pool.Count < 3)
-            throw new MLCardiacException($"Quality control needs at least three labeled held-out or degraded cases to predict Dice; it has {pool.Count} (give validation rows, or Degradations > 0).");
+            throw new QualityControlDataException($"Quality control needs at least three labeled held-out or degraded cases to predict Dice; it has {pool.Count} (give validation rows, or Degradations > 0).");
 
         int total = training.Count + pool.Count, done = 0;
         QualityFeatures Features(QualityCase c, bool shiftOnly)
@@ -141,6 +149,8 @@ public sealed class QualityAssessor
             fitting.Add((f, TrueDice(f.Predicted, c.Labels!)));
         }
         heldOutScores.AddRange(fitting.Take(labeledValidation.Count).Select(f => detector.Score(f.Features.Shift)));
+        if (heldOutScores.Count == 0)
+            throw new QualityControlDataException("Quality control needs scans its shift statistics did not see to calibrate on: at least two training subjects, or validation rows.");
         double threshold = ShiftDetector.Calibrate(heldOutScores, options.FalseAlarmRate);
         var dice = Enumerable.Range(0, QualityFeatures.Structures.Length)
             .Select(k => DicePredictor.Fit([.. fitting.Select(f => (f.Features.Agreement[k], f.Features.SoftDice[k], f.TrueDice[k]))], options.Coverage)).ToArray();

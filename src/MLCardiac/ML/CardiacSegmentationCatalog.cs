@@ -95,7 +95,12 @@ public sealed class CardiacSegmentationCatalog
             if (options.VendorClassifier is not null)
                 stages.Add(Trainers.VendorClassifier(options.VendorClassifier).Fit(prepared.Transform(train)));
             if (options.QualityControl is not null)
-                stages.Add(Trainers.QualityControl(segmentation, options.QualityControl).Fit(prepared.Transform(train), validation is null ? null : prepared.Transform(validation)));
+            {
+                // A pipeline fitted on a subject or two (a smoke test, a demo) has nothing to calibrate quality control on:
+                // it is saved without the stage, and predict, serve and the report say there is no quality verdict.
+                try { stages.Add(Trainers.QualityControl(segmentation, options.QualityControl).Fit(prepared.Transform(train), validation is null ? null : prepared.Transform(validation))); }
+                catch (Inference.QualityControlDataException) { }
+            }
             return new TransformerChain<ITransformer>([.. stages]);
         }
         catch

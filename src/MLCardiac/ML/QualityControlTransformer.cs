@@ -67,10 +67,10 @@ public sealed class QualityControlTransformer : CardiacTransformer, ICardiacStag
 
     byte[]? ICardiacStage.SaveWeights()
     {
-        var (mean, scale, cholesky) = Assessor.Detector.Export();
+        var (mean, scale, precision) = Assessor.Detector.Export();
         using var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
-            foreach (double v in mean.Concat(scale).Concat(cholesky)) w.Write(v);
+            foreach (double v in mean.Concat(scale).Concat(precision)) w.Write(v);
         return ms.ToArray();
     }
 

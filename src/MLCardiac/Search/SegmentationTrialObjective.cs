@@ -147,7 +147,8 @@ public sealed class SegmentationTrialObjective : IRefittableObjective
             });
             IDataView trainRows = cardiac.Data.FromRecords(train);
             string stagedFile = Path.Combine(staging, ModelFile);
-            TransformerChain<ITransformer> model = cardiac.FitPipeline(options, trainRows);
+            // The refit is a model for applications: it ends in the quality-control stage (trials do not need one).
+            TransformerChain<ITransformer> model = cardiac.FitPipeline(options with { QualityControl = new Inference.QualityControlOptions { Seed = options.Trainer.Seed } }, trainRows);
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();

@@ -103,8 +103,9 @@ public sealed class TrainCommandTests
         string folderOut = Path.Combine(_data, "pred-folder");
         (code, text) = CliRunner.Run("predict", Path.GetDirectoryName(image)!, "--model", model, "--out", folderOut, "--tta");
         Assert.AreEqual(0, code, text);
-        string[] written = Directory.GetFiles(folderOut).Select(Path.GetFileName).ToArray()!;
-        CollectionAssert.AreEqual(new[] { Path.GetFileName(image).Replace(".nii.gz", "_pred.nii.gz", StringComparison.Ordinal) }, written, "the _gt file is not an input");
+        string[] written = Directory.GetFiles(folderOut).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        string stem = Path.GetFileName(image).Replace(".nii.gz", "_pred", StringComparison.Ordinal);
+        CollectionAssert.AreEqual(new[] { stem + ".nii.gz", stem + ".quality.json" }, written, "the _gt file is not an input; each label map has its quality sidecar");
     }
 
     [TestMethod]

@@ -47,13 +47,16 @@ public sealed class ShiftAndQualityStatisticsTests
     public void ExportedStatisticsScoreAlikeAndDamagedOnesAreRefused()
     {
         var detector = ShiftDetector.Fit(Gaussian(20, 8, 0, 4));
-        var (mean, scale, cholesky) = detector.Export();
-        var back = ShiftDetector.Import(mean, scale, cholesky, detector.Shrinkage, detector.Cases);
+        var (mean, scale, precision) = detector.Export();
+        var back = ShiftDetector.Import(mean, scale, precision, detector.Shrinkage, detector.Cases);
         float[] probe = Gaussian(1, 8, 0.5, 5)[0];
         Assert.AreEqual(detector.Score(probe), back.Score(probe), 1e-12);
-        cholesky[0] = double.NaN;
-        Assert.ThrowsExactly<ArgumentException>(() => ShiftDetector.Import(mean, scale, cholesky, 0.1, 20));
-        Assert.ThrowsExactly<ArgumentException>(() => ShiftDetector.Import(mean, scale[..7], cholesky, 0.1, 20));
+        double[] asymmetric = (double[])precision.Clone();
+        asymmetric[1] += 1;
+        Assert.ThrowsExactly<ArgumentException>(() => ShiftDetector.Import(mean, scale, asymmetric, 0.1, 20));
+        precision[0] = double.NaN;
+        Assert.ThrowsExactly<ArgumentException>(() => ShiftDetector.Import(mean, scale, precision, 0.1, 20));
+        Assert.ThrowsExactly<ArgumentException>(() => ShiftDetector.Import(mean, scale[..7], precision, 0.1, 20));
     }
 
     [TestMethod]
