@@ -221,23 +221,8 @@ public sealed class QualityAssessor
         return copy;
     }
 
-    private static double[] TrueDice(byte[] predicted, byte[] labels)
-    {
-        var dice = new double[QualityFeatures.Structures.Length];
-        for (int k = 1; k <= dice.Length; k++)
-        {
-            long both = 0, np = 0, nl = 0;
-            for (int i = 0; i < predicted.Length; i++)
-            {
-                bool p = predicted[i] == k, l = labels[i] == k;
-                if (p) np++;
-                if (l) nl++;
-                if (p && l) both++;
-            }
-            dice[k - 1] = np + nl == 0 ? 1 : 2.0 * both / (np + nl);
-        }
-        return dice;
-    }
+    private static double[] TrueDice(byte[] predicted, byte[] labels) =>
+        [.. Enumerable.Range(1, QualityFeatures.Structures.Length).Select(k => QualityFeatures.Dice(predicted, labels, (byte)k))];
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

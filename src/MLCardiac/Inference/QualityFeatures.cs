@@ -202,7 +202,8 @@ public sealed record QualityFeatures(float[] Shift, double[] Agreement, double[]
         return counts;
     }
 
-    private static double Dice(byte[] a, byte[] b, byte k)
+    /// <summary>Dice of label <paramref name="k"/> between two label arrays of one grid (1 when both lack it).</summary>
+    internal static double Dice(byte[] a, byte[] b, byte k)
     {
         long both = 0, na = 0, nb = 0;
         for (int i = 0; i < a.Length; i++)

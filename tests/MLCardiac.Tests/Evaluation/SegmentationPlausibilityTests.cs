@@ -16,6 +16,19 @@ public sealed class SegmentationPlausibilityTests
     }
 
     [TestMethod]
+    public void Check_EjectionFractionBeyondAnyHeart_NamesVentricleAndFrames()
+    {
+        // LV 140 → 10 ml: EF 93 %; RV 150 → 70 ml: 53 %, plausible.
+        var frames = new Dictionary<int, ClinicalIndices> { [0] = Frame(140, 120, 150), [9] = Frame(10, 120, 70) };
+
+        var findings = SegmentationPlausibility.Check(frames, ed: 0, es: 9);
+
+        Assert.HasCount(1, findings);
+        StringAssert.Contains(findings[0], "LV ejection fraction of 93 %");
+        StringAssert.Contains(findings[0], "frame 0");
+    }
+
+    [TestMethod]
     public void Check_AllBackground_OneFinding()
     {
         var frames = new Dictionary<int, ClinicalIndices> { [0] = Frame(0, 0, 0), [9] = Frame(0, 0, 0) };
