@@ -322,13 +322,15 @@ public sealed class SegmentationService : IDisposable
         timings["classify"] = clock.Elapsed.TotalMilliseconds;
         warnings.AddRange(SegmentationPlausibility.Check(volumes, ed, es));
 
-        // The model's own quality control, on every segmented frame (null: a model fitted without that stage).
+        // The model's own quality control (null: a model fitted without that stage) on the frames the indices come from —
+        // ED and ES of a cine, or the single frame — not on every frame of a cine: three forward passes each.
         clock.Restart();
         List<QualityInfo>? quality = null;
         if (worker.File.QualityControl is { } qc)
         {
             quality = [];
-            foreach (int f in frames.Order())
+            int[] judged = ed is int edFrame && es is int esFrame ? [.. new[] { edFrame, esFrame }.Distinct().Order()] : [.. frames.Order()];
+            foreach (int f in judged)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var a = qc.Assess(image, f, FrameLabels(f), cancellationToken);

@@ -10,7 +10,7 @@ namespace MLCardiac.Server.Contracts;
 /// <param name="Frames">Volumes of every segmented frame, in frame order.</param>
 /// <param name="Indices">Clinical indices from the ED and ES frames (null for a single 3D frame).</param>
 /// <param name="Scanner">The vendor classifier's verdict, or null when the service has no classifier.</param>
-/// <param name="Quality">The quality-control verdict per segmented frame, or null when the model has no QualityControl stage.</param>
+/// <param name="Quality">The quality-control verdict on the ED and ES frames (a cine) or the single frame, or null when the model has no QualityControl stage.</param>
 /// <param name="Warnings">Messages to show the user: the unfamiliar-scanner warning, the quality-control reasons of flagged frames, and the implausible-segmentation findings of <see cref="MLCardiac.Evaluation.SegmentationPlausibility"/>.</param>
 /// <param name="LabelsUrl">Where to download the label volume (gzip NIfTI, uint8; 0 background, 1 LV, 2 MYO, 3 RV; same grid and frames as the upload, unsegmented frames 0).</param>
 /// <param name="LabelsExpireUtc">When the download is forgotten.</param>

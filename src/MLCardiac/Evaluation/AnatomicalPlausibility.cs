@@ -67,14 +67,6 @@ public static class AnatomicalPlausibility
         return findings;
     }
 
-    /// <summary><see cref="Check(ReadOnlySpan{byte}, int, int, int, Spacing)"/> for labels held as floats (a <see cref="Volume"/>'s data).</summary>
-    public static IReadOnlyList<PlausibilityFinding> Check(ReadOnlySpan<float> labels, int nx, int ny, int nz, Spacing spacing)
-    {
-        var bytes = new byte[labels.Length];
-        for (int i = 0; i < bytes.Length; i++) bytes[i] = labels[i] is >= 0 and <= 3 ? (byte)labels[i] : (byte)0;
-        return Check(bytes, nx, ny, nz, spacing);
-    }
-
     private static void MyoEnclosesLv(ReadOnlySpan<byte> s, int nx, int ny, int z, List<PlausibilityFinding> findings)
     {
         long border = 0, open = 0;

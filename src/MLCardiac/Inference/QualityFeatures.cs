@@ -72,9 +72,10 @@ public sealed record QualityFeatures(float[] Shift, double[] Agreement, double[]
                 Tensor x = tensor(slices.Slice(z0 * px, n * px).ToArray(), new long[] { n, 1, size, size });
                 if (m == 0)
                 {
-                    using Tensor stem = network.StemResponse(x).to_type(ScalarType.Float64);
-                    double[] sum = stem.sum([0, 2, 3]).data<double>().ToArray();
-                    double[] sq = stem.square().sum([0, 2, 3]).data<double>().ToArray();
+                    // Sums accumulate in float64 without a float64 copy of the response (memory: the service budgets per pixel).
+                    using Tensor stem = network.StemResponse(x);
+                    double[] sum = stem.sum([0, 2, 3], false, ScalarType.Float64).data<double>().ToArray();
+                    double[] sq = stem.square().sum([0, 2, 3], false, ScalarType.Float64).data<double>().ToArray();
                     sums ??= new double[sum.Length];
                     squares ??= new double[sum.Length];
                     for (int c = 0; c < sum.Length; c++)

@@ -136,6 +136,10 @@ public sealed class ServerTests
             foreach (string reason in q.Reasons) Assert.IsTrue(r.Warnings.Any(w => w.EndsWith(reason, StringComparison.Ordinal)), reason);
         }
         Assert.IsTrue(r.TimingsMs.ContainsKey("quality"));
+
+        // A cine without ed/es: every frame is segmented, the verdict covers the detected ED and ES frames only.
+        SegmentResponse all = await ReadOk(await server.SegmentAsync(F.ScanGz));
+        CollectionAssert.AreEqual(new[] { all.Ed!.Value, all.Es!.Value }.Distinct().Order().ToArray(), all.Quality!.Select(q => q.Frame).ToArray());
     }
 
     [TestMethod]
