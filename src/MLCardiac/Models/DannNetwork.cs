@@ -17,7 +17,7 @@ public sealed class DannNetwork : nn.Module<Tensor, Tensor>
     /// Builds the U-Net from <paramref name="options"/> and a domain head for <paramref name="domains"/> domains over the
     /// output of encoder stage <paramref name="featureStage"/> (0 = full resolution; null = the bottleneck, as in Ganin et al.).
     /// </summary>
-    public DannNetwork(UNetOptions options, int domains, int hiddenDomainFeatures = 64, int? featureStage = null) : base(nameof(DannNetwork))
+    public DannNetwork(UNetOptions options, int domains, int hiddenDomainFeatures = 16, int? featureStage = null) : base(nameof(DannNetwork))
     {
         ArgumentNullException.ThrowIfNull(options);
         int stage = featureStage ?? options.Depth;

@@ -72,8 +72,8 @@ public sealed class LearningOnPhantomTests
     [TestMethod]
     public void Dann_ScheduleOn_DomainHeadFallsTowardChanceWhileSegmentationHolds()
     {
-        var noReversal = Budget(8, 20) with { Dann = new DannOptions { MaxLambda = 0, HiddenFeatures = 16 } };
-        var reversal = Budget(8, 20) with { Dann = new DannOptions { MaxLambda = 2.0, HiddenFeatures = 16 } };
+        var noReversal = Budget(8, 20) with { Dann = new DannOptions { MaxLambda = 0 } };
+        var reversal = Budget(8, 20) with { Dann = new DannOptions { MaxLambda = 2.0 } };
 
         using TrainingResult plain = new SegmentationTrainer(noReversal).Fit(_trainAc);
         using TrainingResult adversarial = new SegmentationTrainer(reversal).Fit(_trainAc);
