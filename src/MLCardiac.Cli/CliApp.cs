@@ -28,6 +28,10 @@ internal static class CliApp
             config.AddCommand<AugmentCommand>("augment")
                 .WithDescription("Previews what an augmentation preset does: --preview OUT.png, optionally --preset NAME and --seed N.")
                 .WithExample("augment", "--preview", "augment.png", "--preset", "heavy", "--seed", "1");
+            config.AddCommand<PlanCommand>("plan")
+                .WithDescription("Fingerprints a dataset (spacing, grid, where the hearts lie, intensities per vendor) and writes DATA/plans.json: the crop, spacing, depth, width and batch train uses by default.")
+                .WithExample("plan", "data/synthetic")
+                .WithExample("plan", "data/mnms", "--device", "cuda", "--memory", "8g");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Trains a U-Net (or DANN) on some vendors and reports Dice per vendor on held-out subjects.")
                 .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--out", "models/unet-ab")

@@ -72,7 +72,7 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
         };
         Directory.CreateDirectory(settings.Out);
         string modelFile = Path.Combine(settings.Out, CardiacModel.FileName);
-        var preprocessing = new PreprocessingOptions { Size = settings.Size };
+        var preprocessing = new PreprocessingOptions { Size = settings.Size ?? PreprocessingOptions.DefaultSize };
         TransformerChain<ITransformer> model = null!;
         CardiacSegmentationCatalog cardiac = null!;
         console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())

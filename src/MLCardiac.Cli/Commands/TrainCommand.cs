@@ -9,6 +9,7 @@ using MLCardiac.IO;
 using MLCardiac.ML;
 using Microsoft.ML;
 using MLCardiac.Models;
+using MLCardiac.Planning;
 using MLCardiac.Preprocessing;
 using MLCardiac.Training;
 using Spectre.Console;
@@ -73,25 +74,25 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
 
 
         [CommandOption("--batch <N>")]
-        [Description("Labeled slices per batch. Default: 8.")]
-        public int Batch { get; init; } = 8;
+        [Description("Labeled slices per batch. Default: the dataset's plans.json, else 8.")]
+        public int? Batch { get; init; }
 
         [CommandOption("--lr <LR>")]
         [Description("Initial learning rate (AdamW, poly decay). Default: 0.002.")]
         public double LearningRate { get; init; } = 2e-3;
 
         [CommandOption("--base-filters <N>")]
-        [Description("U-Net filters of the first stage. Default: 16.")]
-        public int BaseFilters { get; init; } = UNetOptions.DefaultBaseFilters;
+        [Description("U-Net filters of the first stage. Default: the dataset's plans.json, else 16.")]
+        public int? BaseFilters { get; init; }
 
         [CommandOption("--depth <N>")]
-        [Description("U-Net poolings. Default: 4.")]
-        public int Depth { get; init; } = UNetOptions.DefaultDepth;
+        [Description("U-Net poolings. Default: the dataset's plans.json, else 4.")]
+        public int? Depth { get; init; }
 
 
         [CommandOption("--spacing <MM>")]
-        [Description("In-plane pixel spacing after resampling, mm. Default: 1.25.")]
-        public double SpacingMm { get; init; } = PreprocessingOptions.DefaultSpacingMm;
+        [Description("In-plane pixel spacing after resampling, mm. Default: the dataset's plans.json, else 1.25.")]
+        public double? SpacingMm { get; init; }
 
         [CommandOption("--val-fraction <F>")]
         [Description("Share of each training vendor's subjects held out for validation. Default: 0.15.")]
@@ -144,17 +145,30 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         if (targetVendors.Length > 0 && targetRecords.Count == 0)
             throw new MLCardiacException($"No unlabeled subjects of {string.Join(", ", targetVendors)} in {settings.Data}; write some with `mlcardiac synth --unlabeled-vendors ...`.");
 
+        // The dataset's plan (`mlcardiac plan`) fills every value the command line leaves out; without one, the defaults.
+        TrainingPlan? plan = TrainingPlan.ForDataset(settings.Data);
+        if (plan is not null)
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"plan {Path.Combine(settings.Data, TrainingPlan.FileName)}: {plan.Size} px at {plan.SpacingMm} mm, depth {plan.Depth}, {plan.BaseFilters} filters, batch {plan.BatchSize} (for values not given)");
         var pipeline = new SegmentationPipelineOptions
         {
-            Preprocessing = new PreprocessingOptions { Size = settings.Size, SpacingMm = settings.SpacingMm },
+            Preprocessing = new PreprocessingOptions
+            {
+                Size = settings.Size ?? plan?.Size ?? PreprocessingOptions.DefaultSize,
+                SpacingMm = settings.SpacingMm ?? plan?.SpacingMm ?? PreprocessingOptions.DefaultSpacingMm,
+            },
             Augmentation = new AugmentationOptions { Name = preset.ToString().ToLowerInvariant() },
             Trainer = new SegmentationTrainerOptions
             {
-                Network = new UNetOptions { BaseFilters = settings.BaseFilters, Depth = settings.Depth },
+                Network = new UNetOptions
+                {
+                    BaseFilters = settings.BaseFilters ?? plan?.BaseFilters ?? UNetOptions.DefaultBaseFilters,
+                    Depth = settings.Depth ?? plan?.Depth ?? UNetOptions.DefaultDepth,
+                },
                 Dann = dann ? new DannOptions { MaxLambda = settings.MaxLambda, TargetVendors = targetVendors } : null,
                 Epochs = settings.Epochs,
                 IterationsPerEpoch = settings.Iterations,
-                BatchSize = settings.Batch,
+                BatchSize = settings.Batch ?? plan?.BatchSize ?? 8,
                 LearningRate = settings.LearningRate,
                 EarlyStoppingPatience = settings.Patience,
                 Seed = settings.Seed,

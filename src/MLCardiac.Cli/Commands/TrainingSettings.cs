@@ -16,8 +16,8 @@ internal abstract class TrainingSettings : CommandSettings
     public int Iterations { get; init; }
 
     [CommandOption("--size <PX>")]
-    [Description("Side of the square slices in pixels. Default: 128.")]
-    public int Size { get; init; } = PreprocessingOptions.DefaultSize;
+    [Description("Side of the square slices in pixels. Default: the dataset's plans.json (`mlcardiac plan`), else 128.")]
+    public int? Size { get; init; }
 
     [CommandOption("--seed <N>")]
     [Description("Seed of every random choice. Default: 1.")]
