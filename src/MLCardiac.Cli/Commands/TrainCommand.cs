@@ -240,6 +240,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         }
         console.Write(table);
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"best epoch {result.BestEpoch + 1} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : "")}; n = subjects; EF err = LV EF mean absolute error; 95 % bootstrap intervals in {SummaryFile}");
+        if (result.PostProcessing is { } pp) console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"post-processing: {pp.Describe()}");
 
         static string D(StructureSummary s) => s.Dice.Mean.ToString("F3", CultureInfo.InvariantCulture);
         static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);

@@ -14,4 +14,10 @@ public sealed record CaseResult(CaseRecord Record, OverlapMetrics Lv, OverlapMet
 
     /// <summary>The pipeline's quality-control verdict on the case, when the pipeline has that stage.</summary>
     public CaseQuality? Quality { get; init; }
+
+    /// <summary>
+    /// Dice of LV, MYO and RV had the largest-component filter been applied to every structure (the post-processing before
+    /// it was chosen on validation), so that a study can put the chosen post-processing against always-on, case by case.
+    /// </summary>
+    public IReadOnlyList<double>? DiceAlwaysFiltered { get; init; }
 }

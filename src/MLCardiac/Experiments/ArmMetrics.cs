@@ -31,4 +31,17 @@ public sealed record ArmMetrics
     public ReliabilityMetrics? Reliability { get; init; }
     /// <summary>Unseen minus seen mean HD95 over the three structures, mm.</summary>
     public double Hd95GapMm { get; init; }
+    /// <summary>
+    /// The post-processing chosen on validation against the largest-component filter on every structure: paired change of
+    /// mean Dice per role group ("seen", "target", "unseen"), subjects resampled. Empty for results without the comparison.
+    /// </summary>
+    public IReadOnlyList<PostProcessingEffect> PostProcessingEffects { get; init; } = [];
 }
+
+/// <summary>The chosen post-processing against always-on, for one role group of an arm.</summary>
+/// <param name="Group">"seen", "target" or "unseen".</param>
+/// <param name="Subjects">Distinct subjects.</param>
+/// <param name="Cases">Cases (subject × frame × seed).</param>
+/// <param name="DiceDelta">Mean Dice (chosen) minus mean Dice (always-on), paired per case, subjects resampled.</param>
+/// <param name="CasesChanged">Cases whose Dice differs between the two.</param>
+public sealed record PostProcessingEffect(string Group, int Subjects, int Cases, Interval DiceDelta, int CasesChanged);

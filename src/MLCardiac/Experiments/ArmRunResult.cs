@@ -31,4 +31,6 @@ public sealed record ArmRunResult
     public IReadOnlyList<OverlayImage> Overlays { get; init; } = [];
     /// <summary>Model folder.</summary>
     public string ModelDirectory { get; init; } = "";
+    /// <summary>The post-processing the fit chose on its validation subjects (null without validation, and in results written before it existed).</summary>
+    public Inference.PostProcessingChoice? PostProcessing { get; init; }
 }

@@ -17,6 +17,9 @@ public sealed record CaseMetrics(string Subject, string Vendor, string? Centre, 
     /// <summary>The QC stage's verdict on the case (null: the pipeline had none).</summary>
     public CaseQuality? Quality { get; init; }
 
+    /// <summary>Dice of LV, MYO, RV with the largest-component filter on every structure (null in results written before it).</summary>
+    public IReadOnlyList<double>? DiceAlwaysFiltered { get; init; }
+
     /// <summary>Mean Dice of the three structures.</summary>
     public double MeanDice => (Lv.Dice + Myo.Dice + Rv.Dice) / 3;
 

@@ -162,6 +162,7 @@ public sealed class ExperimentRunner
                 History = fitted.History,
                 BestEpoch = fitted.BestEpoch,
                 StoppedEarly = fitted.StoppedEarly,
+                PostProcessing = fitted.PostProcessing,
                 TrainSeconds = trainSeconds,
                 EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
                 TrainSubjects = trainRecords.Select(r => r.Subject).Distinct().Count(),
@@ -293,7 +294,7 @@ public sealed class ExperimentRunner
     {
         string vendor = c.Record.Vendor;
         string role = arm.TrainVendors.Contains(vendor) ? "seen" : arm.Model.IsDann && arm.TargetVendors.Contains(vendor) ? "target" : "unseen";
-        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Quality = c.Quality };
+        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Quality = c.Quality, DiceAlwaysFiltered = c.DiceAlwaysFiltered };
     }
 
     /// <summary>Draws the best, median and worst ED case (mean Dice) of every vendor, re-segmented, as PNGs under <paramref name="folder"/>.</summary>

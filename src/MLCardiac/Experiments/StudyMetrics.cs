@@ -13,8 +13,8 @@ namespace MLCardiac.Experiments;
 /// </summary>
 public sealed record StudyMetrics
 {
-    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms).</summary>
-    public int SchemaVersion { get; init; } = 4;
+    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms; 4: reliability; 5: post-processing chosen on validation against always-on, per arm).</summary>
+    public int SchemaVersion { get; init; } = 5;
     /// <summary>Experiment id.</summary>
     public required string Experiment { get; init; }
     /// <summary>Profile applied, or null.</summary>
@@ -91,6 +91,15 @@ public sealed record StudyMetrics
                 Convergence = TrainingConvergence.OfSeeds([.. runs.Select(r => (r.Seed, TrainingConvergence.Of(r.History, r.StoppedEarly)))]),
                 Hd95GapMm = unseen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average()
                             - seen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average(),
+                PostProcessingEffects = [.. new[] { ("seen", seen), ("target", target), ("unseen", unseen) }
+                    .Select(g => (g.Item1, Cases: g.Item2.Where(c => c.Case.DiceAlwaysFiltered is { Count: 3 }).ToList()))
+                    .Where(g => g.Cases.Count > 0)
+                    .Select(g =>
+                    {
+                        double[] delta = [.. g.Cases.Select(c => c.Case.MeanDice - c.Case.DiceAlwaysFiltered!.Average())];
+                        return new PostProcessingEffect(g.Item1, g.Cases.Select(c => c.Case.Subject).Distinct().Count(), g.Cases.Count,
+                            Interval.From(Bootstrap.ClusteredMeanInterval([.. g.Cases.Select(c => c.Case.Subject)], delta, resamples)), delta.Count(d => d != 0));
+                    })],
             });
         }
 

@@ -8,8 +8,11 @@ namespace MLCardiac.Inference;
 /// </summary>
 public static class LargestComponent
 {
-    /// <summary>Applies the filter in place to labels [nz, ny, nx] (x fastest); returns how many voxels were removed.</summary>
-    public static int Apply(Span<float> labels, int nx, int ny, int nz, int classes = 4)
+    /// <summary>
+    /// Applies the filter in place to labels [nz, ny, nx] (x fastest) for the structures in <paramref name="only"/> (null:
+    /// every structure 1..classes−1); returns how many voxels were removed.
+    /// </summary>
+    public static int Apply(Span<float> labels, int nx, int ny, int nz, int classes = 4, IReadOnlyCollection<int>? only = null)
     {
         if (labels.Length != (long)nx * ny * nz) throw new ArgumentException($"Expected {nx}×{ny}×{nz} voxels, got {labels.Length}.", nameof(labels));
         var component = new int[labels.Length];
@@ -17,6 +20,7 @@ public static class LargestComponent
         int removed = 0;
         for (int c = 1; c < classes; c++)
         {
+            if (only is not null && !only.Contains(c)) continue;
             Array.Clear(component);
             var sizes = new List<int> { 0 };
             for (int start = 0; start < labels.Length; start++)

@@ -25,4 +25,10 @@ public sealed record ModelDescription
     public IReadOnlyList<string> TrainVendors { get; init; } = [];
     /// <summary>Vendors whose unlabeled data took part as DANN target domains.</summary>
     public IReadOnlyList<string> TargetVendors { get; init; } = [];
+    /// <summary>
+    /// Post-processing: the structures (1 LV, 2 MYO, 3 RV) whose largest 3D component alone is kept, as chosen on the
+    /// validation subjects when the model was fitted (<see cref="PostProcessingChoice"/>). Null: every structure — models
+    /// fitted without validation, and files written before the choice existed.
+    /// </summary>
+    public IReadOnlyList<int>? LargestComponentLabels { get; init; }
 }

@@ -31,6 +31,11 @@ public static class OnnxModelMetadata
     public const string NormalizationByCaller = "per-volume-zscore-by-caller";
     /// <summary>Value of <see cref="InputNormalization"/>: the graph z-scores each slice itself.</summary>
     public const string NormalizationInGraph = "per-slice-zscore-in-graph";
+    /// <summary>
+    /// Post-processing: the structures whose largest 3D component alone is kept, comma-separated (e.g. <c>1,3</c>; empty:
+    /// none). Absent: every structure (files exported before the choice was made on validation).
+    /// </summary>
+    public const string LargestComponentLabels = "mlcardiac.postprocessing.largest_component";
     /// <summary>Lower-case hex SHA-256 of the weights file the model was exported from (model folders only).</summary>
     public const string WeightsSha256 = "mlcardiac.weights_sha256";
     /// <summary>Key: how the model was quantized (absent for float32 models), e.g. "int8 QDQ: 20 convolutions, …".</summary>

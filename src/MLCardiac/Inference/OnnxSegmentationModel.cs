@@ -14,11 +14,22 @@ public sealed class OnnxSegmentationModel : IDisposable
 {
     private readonly VolumeSegmenter _segmenter;
 
-    private OnnxSegmentationModel(OnnxRuntimeBackend backend, Preprocessor preprocessor)
+    private OnnxSegmentationModel(OnnxRuntimeBackend backend, Preprocessor preprocessor, IReadOnlyList<int>? largestComponentLabels)
     {
         Backend = backend;
         Preprocessor = preprocessor;
-        _segmenter = new VolumeSegmenter(preprocessor, backend);
+        _segmenter = new VolumeSegmenter(preprocessor, backend) { LargestComponentLabels = largestComponentLabels };
+    }
+
+    /// <summary>The post-processing recorded in the file's metadata; null (every structure) when it records none.</summary>
+    private static List<int>? LargestComponentLabels(OnnxRuntimeBackend backend, string onnxPath)
+    {
+        if (!backend.Metadata.TryGetValue(OnnxModelMetadata.LargestComponentLabels, out string? text)) return null;
+        var labels = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= 1 && v < backend.Classes) labels.Add(v);
+            else throw new MLCardiacException($"{onnxPath}: metadata {OnnxModelMetadata.LargestComponentLabels} = \"{text}\": expected structure numbers 1..{backend.Classes - 1}, comma-separated.");
+        return labels;
     }
 
     /// <summary>The ONNX Runtime backend (input/output chosen, label map applied).</summary>
@@ -26,6 +37,9 @@ public sealed class OnnxSegmentationModel : IDisposable
 
     /// <summary>The preprocessing applied before the model.</summary>
     public Preprocessor Preprocessor { get; }
+
+    /// <summary>Preprocessing, forward pass and post-processing (with the file's largest-component choice).</summary>
+    public VolumeSegmenter Segmenter => _segmenter;
 
     /// <summary>
     /// Opens <paramref name="onnxPath"/>; the slice size comes from <paramref name="options"/>, else the model's fixed input
@@ -70,7 +84,7 @@ public sealed class OnnxSegmentationModel : IDisposable
             {
                 throw new MLCardiacException($"{onnxPath}: {e.Message}", e);
             }
-            return new OnnxSegmentationModel(backend, preprocessor);
+            return new OnnxSegmentationModel(backend, preprocessor, LargestComponentLabels(backend, onnxPath));
         }
         catch
         {

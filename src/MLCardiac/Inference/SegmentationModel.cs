@@ -28,13 +28,20 @@ public sealed class SegmentationModel : IDisposable
         Preprocessor = new Preprocessor(description.Preprocessing);
         Network.eval();
         Backend = new TorchSharpBackend(network);
-        _segmenter = new VolumeSegmenter(Preprocessor, Backend);
+        _segmenter = new VolumeSegmenter(Preprocessor, Backend) { LargestComponentLabels = Description.LargestComponentLabels };
     }
 
     /// <summary>The network (eval mode); loaded whichever backend runs it.</summary>
     public UNet2d Network { get; }
-    /// <summary>Architecture, preprocessing and the vendors the network saw.</summary>
-    public ModelDescription Description { get; }
+    /// <summary>Architecture, preprocessing, the vendors the network saw and its post-processing.</summary>
+    public ModelDescription Description { get; private set; }
+
+    /// <summary>Sets the post-processing chosen on validation (<see cref="PostProcessingChoice"/>): its description and segmenter follow.</summary>
+    internal void SetLargestComponentLabels(IReadOnlyList<int>? labels)
+    {
+        Description = Description with { LargestComponentLabels = labels };
+        _segmenter = new VolumeSegmenter(Preprocessor, Backend) { LargestComponentLabels = labels };
+    }
     /// <summary>The preprocessing the network was trained with.</summary>
     public Preprocessor Preprocessor { get; }
     /// <summary>What runs the forward pass.</summary>
@@ -96,7 +103,7 @@ public sealed class SegmentationModel : IDisposable
         }
         Backend.Dispose();
         Backend = onnx;
-        _segmenter = new VolumeSegmenter(Preprocessor, Backend);
+        _segmenter = new VolumeSegmenter(Preprocessor, Backend) { LargestComponentLabels = Description.LargestComponentLabels };
     }
 
     /// <summary>

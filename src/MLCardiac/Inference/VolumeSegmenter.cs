@@ -29,10 +29,16 @@ public sealed class VolumeSegmenter
     public ISegmentationBackend Backend { get; }
 
     /// <summary>
+    /// Structures the largest-component filter applies to (the model's post-processing, chosen on validation by
+    /// <see cref="PostProcessingChoice"/>); null: every structure.
+    /// </summary>
+    public IReadOnlyList<int>? LargestComponentLabels { get; init; }
+
+    /// <summary>
     /// Labels 0..3 of frame <paramref name="frame"/> of <paramref name="image"/> on the image's own grid (3D): the frame is
     /// normalised on its own intensity statistics, exactly as the pipeline's <c>Preprocess</c> stage does for a row. With
     /// <paramref name="mirrorTta"/> the probabilities of the slices and of their x, y and xy mirror images are averaged;
-    /// with <paramref name="largestComponent"/> each structure keeps its largest 3D component.
+    /// with <paramref name="largestComponent"/> the structures of <see cref="LargestComponentLabels"/> keep their largest 3D component.
     /// </summary>
     public Volume Segment(Volume image, int frame = 0, bool mirrorTta = false, bool largestComponent = true, int batchSize = 16, CancellationToken cancellationToken = default)
     {
@@ -52,7 +58,7 @@ public sealed class VolumeSegmenter
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         byte[] labels = PredictSlices(slices, geometry.SizeZ, geometry.Size, mirrorTta, batchSize, cancellationToken);
         Volume result = Preprocessor.Restore(labels, geometry);
-        if (largestComponent) LargestComponent.Apply(result.Voxels, result.SizeX, result.SizeY, result.SizeZ, Backend.Classes);
+        if (largestComponent) LargestComponent.Apply(result.Voxels, result.SizeX, result.SizeY, result.SizeZ, Backend.Classes, LargestComponentLabels);
         return result;
     }
 

@@ -136,7 +136,7 @@ public sealed class CardiacModel : IDisposable
         string kind;
         if (Segmentation is { } s)
         {
-            bytes = Onnx.OnnxExporter.ExportSegmentation(s.Model.Network, s.Model.Description.Preprocessing, options, s.Model.WeightsSha256());
+            bytes = Onnx.OnnxExporter.ExportSegmentation(s.Model.Network, s.Model.Description.Preprocessing, options, s.Model.WeightsSha256(), s.Model.Description.LargestComponentLabels);
             kind = OnnxModelMetadata.SegmentationKind;
         }
         else if (VendorClassifier is { } c)
@@ -178,7 +178,7 @@ public sealed class CardiacModel : IDisposable
         var slices = SlicesColumn.Read(prepared, labels: false, cancellationToken).Select(r => r.Slices).ToList();
         int px = s.Model.Description.Preprocessing.Size * s.Model.Description.Preprocessing.Size;
         float[] all = [.. slices.SelectMany(x => x)];
-        byte[] bytes = Onnx.OnnxExporter.ExportSegmentationInt8(s.Model.Network, s.Model.Description.Preprocessing, all, all.Length / px, options, s.Model.WeightsSha256(), cancellationToken);
+        byte[] bytes = Onnx.OnnxExporter.ExportSegmentationInt8(s.Model.Network, s.Model.Description.Preprocessing, all, all.Length / px, options, s.Model.WeightsSha256(), s.Model.Description.LargestComponentLabels, cancellationToken);
         IO.AtomicFile.Write(onnxPath, stream => stream.Write(bytes));
         return all.Length / px;
     }

@@ -70,12 +70,14 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
         string[] domains = used.Select(u => u.Row.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var slices = used.SelectMany(u => SlicesColumn.ToTrainingSlices(u.Row, preprocessing.Size, Array.IndexOf(domains, u.Row.Vendor), u.Labeled)).ToArray();
         SliceDataset? validation = null;
+        var validationRows = new List<SlicesColumn.Row>();
         if (validationData is not null)
         {
             var (valPreprocessing, _) = SlicesColumn.Settings(validationData.Schema, who);
             if (valPreprocessing != preprocessing)
                 throw new MLCardiacException($"{who}: the validation rows were preprocessed otherwise than the training rows ({valPreprocessing} against {preprocessing}).");
-            var valSlices = SlicesColumn.Read(validationData, labels: true, cancel).Where(r => r.Labels.Length > 0)
+            validationRows.AddRange(SlicesColumn.Read(validationData, labels: true, cancel).Where(r => r.Labels.Length > 0));
+            var valSlices = validationRows
                 .SelectMany(r => SlicesColumn.ToTrainingSlices(r, preprocessing.Size, Math.Max(0, Array.IndexOf(domains, r.Vendor)), withLabels: true)).ToArray();
             if (valSlices.Length > 0) validation = new SliceDataset(valSlices, domains);
         }
@@ -91,9 +93,21 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
             TrainVendors = used.Where(u => u.Labeled).Select(u => u.Row.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
             TargetVendors = targets.Order(StringComparer.Ordinal).ToArray(),
         };
-        return new SegmentationTransformer(SegmentationModel.FromNetwork(result.Model, description), _options.MirrorTta)
+        var model = SegmentationModel.FromNetwork(result.Model, description);
+        PostProcessingChoice? postProcessing = null;
+        if (validationRows.Count > 0)
         {
-            History = result.History, BestEpoch = result.BestEpoch, StoppedEarly = result.StoppedEarly, DataSeconds = dataSeconds,
+            // nnU-Net's post-processing step: the validation subjects, segmented by the kept weights, decide per structure
+            // whether only the largest component is kept (see PostProcessingChoice).
+            int size = preprocessing.Size, px = size * size;
+            var cases = validationRows.Select(r => (Predicted: model.Segmenter.PredictSlices(r.Slices, r.Slices.Length / px, size, _options.MirrorTta, cancellationToken: cancel),
+                Reference: r.Labels, Columns: size, Rows: size)).ToList();
+            postProcessing = PostProcessingChoice.Decide(cases);
+            model.SetLargestComponentLabels(postProcessing.LargestComponentLabels);
+        }
+        return new SegmentationTransformer(model, _options.MirrorTta)
+        {
+            History = result.History, BestEpoch = result.BestEpoch, StoppedEarly = result.StoppedEarly, DataSeconds = dataSeconds, PostProcessing = postProcessing,
         };
     }
 

@@ -35,6 +35,11 @@ public sealed class SegmentationTransformer : CardiacTransformer, ICardiacStage,
     public int BestEpoch { get; internal init; } = -1;
     /// <summary>True when early stopping ended that fit.</summary>
     public bool StoppedEarly { get; internal init; }
+    /// <summary>
+    /// The post-processing choice that fit made on its validation subjects (null without validation, and for a loaded
+    /// model, whose choice is in <see cref="SegmentationModel.Description"/>).
+    /// </summary>
+    public PostProcessingChoice? PostProcessing { get; internal init; }
     /// <summary>Seconds that fit spent reading its rows' prepared slices before training (0 for a loaded model).</summary>
     public double DataSeconds { get; internal init; }
 

@@ -37,7 +37,8 @@ public static class OnnxExporter
     /// The ONNX model of a U-Net in inference form: input <c>image</c> float [batch, InChannels, Size, Size], outputs
     /// per <see cref="OnnxExportOptions.Outputs"/>. Dropout is the identity, deep-supervision heads are left out.
     /// </summary>
-    public static byte[] ExportSegmentation(UNet2d network, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null)
+    public static byte[] ExportSegmentation(UNet2d network, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null,
+        IReadOnlyList<int>? largestComponentLabels = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(preprocessing);
@@ -52,6 +53,7 @@ public static class OnnxExporter
         var metadata = CommonMetadata(OnnxModelMetadata.SegmentationKind, SegmentationLabels.Take(o.Classes).ToList(), preprocessing, size, options.NormalizeSlices);
         metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o);
         if (weightsSha256 is not null) metadata[OnnxModelMetadata.WeightsSha256] = weightsSha256;
+        if (largestComponentLabels is not null) metadata[OnnxModelMetadata.LargestComponentLabels] = string.Join(",", largestComponentLabels);
         return Model(b, options.Opset, metadata, "MLCardiac 2D U-Net: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
     }
 
@@ -90,7 +92,7 @@ public static class OnnxExporter
     /// and ONNX Runtime runs those convolutions as integer QLinearConv. The metadata records the quantization.
     /// </summary>
     public static byte[] ExportSegmentationInt8(UNet2d network, PreprocessingOptions preprocessing, ReadOnlyMemory<float> calibrationSlices, int calibrationCount,
-        OnnxExportOptions? options = null, string? weightsSha256 = null, CancellationToken cancellationToken = default)
+        OnnxExportOptions? options = null, string? weightsSha256 = null, IReadOnlyList<int>? largestComponentLabels = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(preprocessing);
@@ -107,6 +109,7 @@ public static class OnnxExporter
         metadata[OnnxModelMetadata.Quantization] = string.Create(CultureInfo.InvariantCulture,
             $"int8 QDQ: {plan.Layers.Count} convolutions, weights per channel (symmetric), activations per tensor (uint8, min/max over {plan.CalibrationSlices} calibration slices)");
         if (weightsSha256 is not null) metadata[OnnxModelMetadata.WeightsSha256] = weightsSha256;
+        if (largestComponentLabels is not null) metadata[OnnxModelMetadata.LargestComponentLabels] = string.Join(",", largestComponentLabels);
         return Model(b, options.Opset, metadata, "MLCardiac 2D U-Net, int8-quantized convolutions: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
     }
 

@@ -179,6 +179,21 @@ public static class ExperimentReport
                 "Timings (this machine)");
         }
 
+        var chosen = results.Arms.Where(r => r.PostProcessing is not null && arms.Any(a => a.Arm == r.Arm)).ToList();
+        if (chosen.Count > 0)
+        {
+            page.Heading(2, "Post-processing chosen on validation", "postprocessing");
+            static string Cell(Inference.StructurePostProcessing s) => string.Create(Inv, $"{(s.Applied ? "on" : "off")} ({s.DiceWithout:0.0000} → {s.DiceWith:0.0000})");
+            page.Table(["arm", "seed", "LV", "MYO", "RV"],
+                chosen.Select(r => (IReadOnlyList<string>)[r.Arm, r.Seed.ToString(Inv), .. r.PostProcessing!.Structures.Select(Cell)]),
+                "Largest connected component per structure, kept or not as the validation subjects decided (nnU-Net's post-processing step; a tie keeps the filter): mean validation Dice without → with it");
+            var effects = arms.Where(a => a.PostProcessingEffects.Count > 0).ToList();
+            if (effects.Count > 0)
+                page.Table(["arm", "group", "subjects", "cases changed", "mean Dice, chosen − always on [95 % CI]"],
+                    effects.SelectMany(a => a.PostProcessingEffects.Select(e => (IReadOnlyList<string>)[a.Arm, e.Group, e.Subjects.ToString(Inv), $"{e.CasesChanged.ToString(Inv)} of {e.Cases.ToString(Inv)}", Ci(e.DiceDelta)])),
+                    "The chosen post-processing against the filter on every structure, on the held-out subjects (paired per case, subjects resampled)");
+        }
+
         var judged = arms.Where(a => a.Reliability is not null).ToList();
         if (judged.Count > 0)
         {
