@@ -49,4 +49,40 @@ public sealed record ExperimentDefinition
     public IReadOnlyList<string> Figures { get; init; } = ExperimentLoader.FigureNames;
     /// <summary>Bootstrap resamples for confidence intervals (<c>bootstrapResamples</c>).</summary>
     public int BootstrapResamples { get; init; } = 2000;
+    /// <summary>
+    /// Values the file leaves to the dataset's plan (<c>DATA/plans.json</c>, written by <c>mlcardiac plan</c>): of
+    /// <see cref="ExperimentLoader.PlannableKeys"/>, those given nowhere in the file (root, arms or the profile applied).
+    /// </summary>
+    public IReadOnlyList<string> Unspecified { get; init; } = [];
+    /// <summary>The plan file applied by the run (null: none), and the values it set.</summary>
+    public string? PlanFile { get; init; }
+
+    /// <summary>
+    /// This experiment with <paramref name="plan"/>'s values for the keys of <see cref="Unspecified"/>: preprocessing size
+    /// and spacing, every arm's batch size, base filters and depth.
+    /// </summary>
+    /// <exception cref="MLCardiacException">An arm's depth does not divide the planned size (names the arm).</exception>
+    public ExperimentDefinition WithPlan(Planning.TrainingPlan plan, string planFile)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        bool U(string key) => Unspecified.Contains(key);
+        var preprocessing = Preprocessing with
+        {
+            Size = U("preprocessing.size") ? plan.Size : Preprocessing.Size,
+            SpacingMm = U("preprocessing.spacingMm") ? plan.SpacingMm : Preprocessing.SpacingMm,
+        };
+        var arms = Arms.Select(a => a with
+        {
+            Model = a.Model with
+            {
+                BaseFilters = U("model.baseFilters") ? plan.BaseFilters : a.Model.BaseFilters,
+                Depth = U("model.depth") ? plan.Depth : a.Model.Depth,
+            },
+            Training = a.Training with { BatchSize = U("training.batchSize") ? plan.BatchSize : a.Training.BatchSize },
+        }).ToList();
+        foreach (ArmDefinition arm in arms)
+            if (preprocessing.Size % (1 << arm.Model.Depth) != 0)
+                throw new MLCardiacException($"{planFile}: arm \"{arm.Name}\" has depth {arm.Model.Depth}, which needs a slice size that is a multiple of {1 << arm.Model.Depth}; the plan gives preprocessing.size {preprocessing.Size}.");
+        return this with { Preprocessing = preprocessing, Arms = arms, PlanFile = planFile };
+    }
 }

@@ -88,7 +88,7 @@ public static partial class ExperimentLoader
         }
         using JsonDocument document = JsonDocument.Parse(merged.ToJsonString());
         var reader = JsonObjectReader.Open(document.RootElement, label, "$", partial: false, RootKeys);
-        ExperimentDefinition definition = Resolve(reader, label, profile, BaseDirectory(file)) with { SourceFile = file };
+        ExperimentDefinition definition = Resolve(reader, label, profile, BaseDirectory(file)) with { SourceFile = file, Unspecified = Unspecified(merged) };
         if (definition.Data.Source == "synthetic")
         {
             var s = definition.Data.Synthetic;
@@ -289,6 +289,21 @@ public static partial class ExperimentLoader
         Depth = r.Int("depth", fallback.Depth, 1, 7),
         MaxLambda = r.Number("maxLambda", fallback.MaxLambda, 0, 10),
     };
+
+    /// <summary>Keys a study may leave to the dataset's plan, as <c>section.key</c>.</summary>
+    public static readonly IReadOnlyList<string> PlannableKeys = ["preprocessing.size", "preprocessing.spacingMm", "training.batchSize", "model.baseFilters", "model.depth"];
+
+    /// <summary>The plannable keys given nowhere in <paramref name="root"/> (the root's sections and every arm's).</summary>
+    private static string[] Unspecified(JsonObject root)
+    {
+        var objects = new List<JsonObject> { root };
+        if (root["arms"] is JsonArray arms) objects.AddRange(arms.OfType<JsonObject>());
+        return [.. PlannableKeys.Where(k =>
+        {
+            string[] parts = k.Split('.');
+            return !objects.Any(o => o[parts[0]] is JsonObject section && section.ContainsKey(parts[1]));
+        })];
+    }
 
     private static void Merge(JsonObject target, JsonObject overrides)
     {

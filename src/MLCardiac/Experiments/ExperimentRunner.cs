@@ -60,8 +60,7 @@ public sealed class ExperimentRunner
         if (experiment.Arms.Count == 0)
             throw new MLCardiacException($"{experiment.SourceFile}: $.arms: this file declares a search and no arms; run it with `mlcardiac search {experiment.SourceFile}`.");
         var wall = Stopwatch.StartNew();
-        var units = experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => (Arm: a, Seed: s))).ToList();
-        int unitCount = units.Count + (experiment.VendorClassifier is null ? 0 : 1);
+        int unitCount = experiment.Arms.Count * experiment.Seeds.Count + (experiment.VendorClassifier is null ? 0 : 1);
         void Report(string unit, string stage, int i, double fraction, string detail = "") =>
             progress?.Report(new StudyProgress(unit, stage, i, unitCount, Math.Clamp(fraction, 0, 1), Math.Clamp((i + fraction) / Math.Max(1, unitCount), 0, 1), detail));
 
@@ -73,6 +72,10 @@ public sealed class ExperimentRunner
         string[] labeledVendors = [.. index.Records.Where(r => r.IsLabeled).Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
         string[] unlabeledVendors = [.. index.Records.Where(r => !r.IsLabeled).Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
         ExperimentLoader.CheckVendors(experiment, experiment.SourceFile, labeledVendors, unlabeledVendors, dataDirectory);
+        // The dataset's plan (`mlcardiac plan DATA`) fills what the file leaves unspecified; the report shows the values used.
+        if (experiment.Unspecified.Count > 0 && Planning.TrainingPlan.ForDataset(dataDirectory) is { } plan)
+            experiment = experiment.WithPlan(plan, Path.Combine(dataDirectory, Planning.TrainingPlan.FileName));
+        var units = experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => (Arm: a, Seed: s))).ToList();
 
         string reportDirectory = ReportDirectory(experiment);
         Directory.CreateDirectory(reportDirectory);

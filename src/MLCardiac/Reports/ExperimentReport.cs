@@ -61,6 +61,7 @@ public static class ExperimentReport
         string[] armNames = [.. arms.Select(a => a.Arm)];
         page.Paragraph(string.Create(Inv,
             $"Trained on vendors {string.Join(", ", x.Split.TrainVendors)}; slices {x.Preprocessing.Size}×{x.Preprocessing.Size} px at {x.Preprocessing.SpacingMm} mm; {arms.Count} of {x.Arms.Count} arms finished; seeds {string.Join(", ", x.Seeds)}; wall time of the last run {results.WallSeconds / 60:F1} min. ")
+            + (x.PlanFile is null ? "" : $"Taken from the dataset's plan ({Path.GetFileName(x.PlanFile)}): {string.Join(", ", x.Unspecified)}. ")
             + "Metrics are 3D on each image's own grid; all vendors are tested on the same held-out subjects.", "muted");
 
         page.Heading(2, "What the numbers say", "findings");

@@ -55,6 +55,24 @@ public sealed class StudyRunTests
     public static void Delete() => Directory.Delete(_root, recursive: true);
 
     [TestMethod]
+    public void Run_TinyStudy_ChoosesPostProcessingOnValidation_AndPutsItAgainstAlwaysOn()
+    {
+        Assert.AreEqual(0, _first.Code, _first.Output);
+        foreach (string arm in new[] { "noaug", "dann" })
+        {
+            var result = StudyResults.Read<ArmRunResult>(Path.Combine(ReportDir, "arms", arm, "seed-1", StudyResults.ResultFile));
+            Assert.IsNotNull(result.PostProcessing, $"{arm}: the fit had validation subjects, so it chose");
+            CollectionAssert.AreEqual(new[] { 1, 2, 3 }, result.PostProcessing!.Structures.Select(s => s.Label).ToArray());
+            using var loaded = CardiacModel.Load(Path.Combine(Models, "tiny", arm, "seed-1", ExperimentRunner.ModelFile));
+            CollectionAssert.AreEqual(result.PostProcessing.LargestComponentLabels.ToArray(), loaded.Segmentation!.Model.Description.LargestComponentLabels!.ToArray(), $"{arm}: the model file carries the choice");
+        }
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(ReportDir, "metrics.json")));
+        var groups = metrics.RootElement.GetProperty("arms")[1].GetProperty("postProcessingEffects").EnumerateArray().Select(e => e.GetProperty("group").GetString()).ToList();
+        CollectionAssert.AreEquivalent(new[] { "seen", "unseen", "target" }, groups);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(ReportDir, "report.html")), "Post-processing chosen on validation");
+    }
+
+    [TestMethod]
     public void Run_TinyStudy_WritesModelsMetricsCasesAndTheStore()
     {
         Assert.AreEqual(0, _first.Code, _first.Output);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MLCardiac.Data;
 using MLCardiac.Data.Synthetic;
+using MLCardiac.Experiments;
 using MLCardiac.Imaging;
 using MLCardiac.Planning;
 using MLCardiac.Preprocessing;
@@ -201,5 +202,67 @@ public sealed class TrainingPlanTests
         Assert.AreEqual(4, trainer.GetProperty("Network").GetProperty("BaseFilters").GetInt32(), "width from the plan");
         Assert.AreEqual(3, trainer.GetProperty("Network").GetProperty("Depth").GetInt32(), "the command line wins over the plan");
         Assert.AreEqual(3, trainer.GetProperty("BatchSize").GetInt32(), "batch from the plan");
+    }
+
+    [TestMethod]
+    public void Loader_Unspecified_IsWhatTheFileGivesNowhere_RootArmsOrProfile()
+    {
+        const string json = """
+            {
+              "schemaVersion": 1, "id": "u",
+              "split": { "trainVendors": ["A"] },
+              "model": { "depth": 3 },
+              "arms": [ { "name": "a", "augmentation": "none" }, { "name": "b", "augmentation": "none", "training": { "batchSize": 4 } } ],
+              "profiles": { "quick": { "preprocessing": { "size": 64 } } }
+            }
+            """;
+
+        var plain = ExperimentLoader.Parse(json, "u.json");
+        var quick = ExperimentLoader.Parse(json, "u.json", "quick");
+
+        CollectionAssert.AreEqual(new[] { "preprocessing.size", "preprocessing.spacingMm", "model.baseFilters" }, plain.Unspecified.ToArray());
+        CollectionAssert.AreEqual(new[] { "preprocessing.spacingMm", "model.baseFilters" }, quick.Unspecified.ToArray());
+        var plan = new TrainingPlan { SpacingMm = 1.6, Size = 96, Depth = 5, BaseFilters = 8, BatchSize = 6 };
+        ExperimentDefinition planned = plain.WithPlan(plan, "DATA/plans.json");
+        Assert.AreEqual(96, planned.Preprocessing.Size);
+        Assert.AreEqual(1.6, planned.Preprocessing.SpacingMm);
+        Assert.IsTrue(planned.Arms.All(a => a.Model.BaseFilters == 8 && a.Model.Depth == 3), "depth is the file's");
+        CollectionAssert.AreEqual(new[] { new TrainingBudget().BatchSize, 4 }, planned.Arms.Select(a => a.Training.BatchSize).ToArray(), "arm b gives a batch size, so the batch is not the plan's");
+        var e = Assert.ThrowsExactly<MLCardiacException>(() => plain.WithPlan(plan with { Size = 100 }, "DATA/plans.json"));
+        StringAssert.Contains(e.Message, "DATA/plans.json");
+        StringAssert.Contains(e.Message, "arm \"a\"");
+    }
+
+    [TestMethod]
+    public void Run_AStudyThatLeavesSizeSpacingWidthAndBatchOpen_TakesThemFromTheDatasetsPlan()
+    {
+        string data = Path.Combine(_root, "data");
+        new SyntheticDatasetWriter(SyntheticTestCohort.Generator).Write(data, new SyntheticDatasetRequest { Vendors = [VendorProfiles.A, VendorProfiles.C], SubjectsPerVendor = 3 });
+        new TrainingPlan { SpacingMm = 3.0, Size = 48, Depth = 2, BaseFilters = 4, BatchSize = 2, Reasons = ["test"] }.Save(Path.Combine(data, TrainingPlan.FileName));
+        string experiment = Path.Combine(_root, "planned.json");
+        File.WriteAllText(experiment, $$"""
+            {
+              "schemaVersion": 1, "id": "planned",
+              "data": { "source": "path", "path": {{System.Text.Json.JsonSerializer.Serialize(data)}} },
+              "split": { "trainVendors": ["A"], "testFraction": 0.34, "validationFraction": 0.34 },
+              "model": { "depth": 3 },
+              "training": { "epochs": 1, "iterationsPerEpoch": 2 },
+              "arms": [ { "name": "noaug", "augmentation": "none" } ],
+              "figures": []
+            }
+            """);
+
+        (int code, string output) = CliRunner.Run("run", experiment, "--out-models", Path.Combine(_root, "models"), "--out-reports", Path.Combine(_root, "reports"));
+
+        Assert.AreEqual(0, code, output);
+        using JsonDocument used = JsonDocument.Parse(File.ReadAllText(Path.Combine(_root, "reports", "planned", "experiment.json")));
+        JsonElement root = used.RootElement;
+        Assert.AreEqual(48, root.GetProperty("preprocessing").GetProperty("size").GetInt32());
+        Assert.AreEqual(3.0, root.GetProperty("preprocessing").GetProperty("spacingMm").GetDouble());
+        JsonElement arm = root.GetProperty("arms")[0];
+        Assert.AreEqual(4, arm.GetProperty("model").GetProperty("baseFilters").GetInt32());
+        Assert.AreEqual(3, arm.GetProperty("model").GetProperty("depth").GetInt32(), "the file's depth wins");
+        Assert.AreEqual(2, arm.GetProperty("training").GetProperty("batchSize").GetInt32());
+        StringAssert.Contains(File.ReadAllText(Path.Combine(_root, "reports", "planned", "report.html")), "plan (plans.json): preprocessing.size, preprocessing.spacingMm, training.batchSize, model.baseFilters");
     }
 }
