@@ -52,7 +52,7 @@ internal static class SegmentationEvaluator
             if (p.Length != t.Length)
                 throw new MLCardiacException($"Subject {r.Subject} ({r.Role}): {p.Length} predicted voxels against {t.Length} reference voxels.");
             OverlapMetrics M(int structure) => OverlapMetrics.Compute(p, t, structure, n[0], n[1], n[2], mm[0], mm[1], mm[2]);
-            var result = new CaseResult(r, M(1), M(2), M(3)) { Quality = quality?.Invoke(), DiceAlwaysFiltered = DiceAlwaysFiltered(p, t, n) };
+            var result = new CaseResult(r, M(1), M(2), M(3)) { Quality = quality?.Invoke(), DiceAlwaysFiltered = DiceAlwaysFiltered(p, truthBytes, n) };
             cases.Add(result);
             predicted?.Invoke(result, predictedBytes);
             progress?.Report(cases.Count);
@@ -74,24 +74,13 @@ internal static class SegmentationEvaluator
     /// Dice of structures 1..3 after the largest-component filter on every structure, applied to a copy of the prediction
     /// (the same values as the case's when the model already filters every structure: the filter is idempotent).
     /// </summary>
-    private static double[] DiceAlwaysFiltered(float[] predicted, float[] truth, int[] shape)
+    private static double[] DiceAlwaysFiltered(float[] predicted, byte[] truth, int[] shape)
     {
         var filtered = (float[])predicted.Clone();
         Inference.LargestComponent.Apply(filtered, shape[0], shape[1], shape[2]);
-        var dice = new double[3];
-        for (int k = 1; k <= 3; k++)
-        {
-            long both = 0, a = 0, b = 0;
-            for (int i = 0; i < filtered.Length; i++)
-            {
-                bool inP = filtered[i] == k, inT = truth[i] == k;
-                if (inP) a++;
-                if (inT) b++;
-                if (inP && inT) both++;
-            }
-            dice[k - 1] = a + b == 0 ? 1 : 2.0 * both / (a + b);
-        }
-        return dice;
+        var labels = new byte[filtered.Length];
+        for (int i = 0; i < labels.Length; i++) labels[i] = (byte)filtered[i];
+        return [Inference.QualityFeatures.Dice(labels, truth, 1), Inference.QualityFeatures.Dice(labels, truth, 2), Inference.QualityFeatures.Dice(labels, truth, 3)];
     }
 
     private static readonly string[] QualityColumns =
