@@ -60,7 +60,7 @@ public sealed class SearchCommandTests
         Assert.AreEqual(0, code, output);
         string folder = Path.Combine(reports, "tiny-cfo-asha");
         string db = Path.Combine(reports, "mlcardiac.db");
-        var trials = new TrialStore(db).LoadTrials("tiny-cfo-asha");
+        var trials = new SqliteTrialStore(db).LoadTrials("tiny-cfo-asha");
         Assert.HasCount(3, trials);
         Assert.AreEqual("default", trials[0].Origin);
         Assert.IsTrue(trials.All(t => t.Status is TrialStatus.Completed or TrialStatus.Stopped), string.Join("; ", trials.Select(t => t.Error)));
@@ -115,7 +115,7 @@ public sealed class SearchCommandTests
         // The same command again: the budget is spent, nothing is rerun, the same best comes back.
         (int again, string output2) = CliRunner.Run([.. args, "--no-refit"]);
         Assert.AreEqual(0, again, output2);
-        var after = new TrialStore(db).LoadTrials("tiny-cfo-asha");
+        var after = new SqliteTrialStore(db).LoadTrials("tiny-cfo-asha");
         Assert.HasCount(3, after);
         Assert.IsTrue(after.All(t => t.Attempts == 1));
         using (var store = new RunStore(db))
