@@ -31,6 +31,6 @@ static int Usage()
     Console.Error.WriteLine("                                                              | serve [--model DIR] [--requests 50] [--clients 4] [--per-client 10]");
     Console.Error.WriteLine("                                                              | fuzz [--nifti 10000] [--model 2000] [--seed S]   (mutated NIfTI and model files: 0 crashes, 0 hangs)");
     Console.Error.WriteLine("                                                              | attack [--model DIR] [--server-dll PATH] [--heap-limit 1.5g] [--legit 20] [--settle 60]   (stalled uploads, 2^26-voxel burst)");
-    Console.Error.WriteLine("                                                              | store [--units 200] [--scaling-units 60] [--unit-ms 200]   (trial stores: SQLite vs PostgreSQL overhead per unit, units/min with 1, 2, 4 workers)");
+    Console.Error.WriteLine("                                                              | store [--units 200] [--scaling-units 60] [--unit-ms 200] [--fsync on|off]   (trial stores: SQLite vs PostgreSQL overhead per unit, units/min with 1, 2, 4 workers)");
     return 2;
 }
