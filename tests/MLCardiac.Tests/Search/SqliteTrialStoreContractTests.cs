@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using MLCardiac.Search;
 
 namespace MLCardiac.Tests.Search;
 
@@ -18,5 +19,23 @@ public sealed class SqliteTrialStoreContractTests : TrialStoreContractTests
         cmd.CommandText = "UPDATE trial_store_schema SET version = $v";
         cmd.Parameters.AddWithValue("$v", version);
         cmd.ExecuteNonQuery();
+    }
+
+    [TestMethod]
+    public void TrialStores_Resolve_OptionThenEnvironmentVariableThenDefault()
+    {
+        string? before = Environment.GetEnvironmentVariable(TrialStores.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(TrialStores.EnvironmentVariable, null);
+            Assert.AreEqual("reports/mlcardiac.db", TrialStores.Resolve(null, "reports/mlcardiac.db"));
+            Environment.SetEnvironmentVariable(TrialStores.EnvironmentVariable, "postgresql://u@h/db");
+            Assert.AreEqual("postgresql://u@h/db", TrialStores.Resolve(null, "reports/mlcardiac.db"));
+            Assert.AreEqual("mine.db", TrialStores.Resolve("mine.db", "reports/mlcardiac.db"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(TrialStores.EnvironmentVariable, before);
+        }
     }
 }
