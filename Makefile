@@ -33,6 +33,14 @@ setup: ## Install what the tests need (Debian packages; uses apt-get when run as
 	else \
 	  echo "setup: install$$missing (sudo apt-get install$$missing); until then the page has no viewer and the browser tests (web page, HTML reports) are skipped"; \
 	fi
+	@# The trial-store tests start private PostgreSQL servers from Debian's binaries (initdb in a temporary folder, loopback only).
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "setup: PostgreSQL server binaries present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null && echo "setup: installed postgresql"; \
+	else \
+	  echo "setup: install postgresql (sudo apt-get install postgresql); until then the PostgreSQL trial-store tests fail in CI and are inconclusive elsewhere"; \
+	fi
 
 build: ## Build everything (Release)
 	$(DOTNET) build MLCardiac.sln -c $(CONFIG) -nologo -clp:ErrorsOnly

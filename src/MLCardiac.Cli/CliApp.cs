@@ -63,9 +63,20 @@ internal static class CliApp
                 runs.AddCommand<RunsCompareCommand>("compare").WithDescription("Compares two runs' metrics, timings and parameters.").WithExample("runs", "compare", "1", "2");
             });
             config.AddCommand<SearchCommand>("search")
-                .WithDescription("AutoML: searches a pipeline's space (random, ASHA, CFO or CFO+ASHA), trials in SQLite (resumable), refits the best and writes a report.")
+                .WithDescription("AutoML: searches a pipeline's space (random, ASHA, CFO or CFO+ASHA), trials in SQLite or PostgreSQL (resumable; workers on many machines), refits the best and writes a report.")
                 .WithExample("search", "pipelines/search-unet.json", "--budget", "30m")
-                .WithExample("search", "pipelines/search-unet.json", "--budget", "1h", "--tuner", "asha", "--store", "shared/mlcardiac.db");
+                .WithExample("search", "pipelines/search-unet.json", "--budget", "1h", "--tuner", "asha", "--store", "shared/mlcardiac.db")
+                .WithExample("search", "pipelines/search-unet.json", "--store", "postgresql://mlcardiac@db.example:5432/mlcardiac", "--enqueue-only");
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Claims and runs trials of a search registered in a shared store (PostgreSQL), on any machine.")
+                .WithExample("worker", "--store", "postgresql://mlcardiac@db.example:5432/mlcardiac", "--search", "search-unet-cfo-asha")
+                .WithExample("worker", "--store", "postgresql://mlcardiac@db.example:5432/mlcardiac", "--search", "search-unet-cfo-asha", "--max-units", "10");
+            config.AddBranch("store", store =>
+            {
+                store.SetDescription("Trial stores (SQLite files, PostgreSQL databases).");
+                store.AddCommand<StoreCopyCommand>("copy").WithDescription("Copies searches with their trials from one store to another (e.g. SQLite to PostgreSQL).")
+                    .WithExample("store", "copy", "--from", "reports/mlcardiac.db", "--to", "postgresql://mlcardiac@db.example:5432/mlcardiac", "--search", "search-unet-cfo-asha");
+            });
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Segments a short-axis NIfTI with a trained model and writes the label map on the image's grid.")
                 .WithExample("predict", "case_sa.nii.gz", "--model", "models/unet-ab", "--out", "case_pred.nii.gz", "--frame", "0");

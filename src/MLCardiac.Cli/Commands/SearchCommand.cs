@@ -9,8 +9,10 @@ namespace MLCardiac.Cli.Commands;
 
 /// <summary>
 /// <c>mlcardiac search pipelines/search-unet.json --budget 30m</c>: searches the pipeline's space with a tuner,
-/// trials stored in the project's SQLite store (running the same command again resumes; the finished search is recorded there as a run), shows a live table of trials, refits the best
-/// pipeline on all training vendors, tests it on the test vendors and writes <c>reports/&lt;id&gt;/report.html</c>.
+/// trials stored in the project's SQLite store or a PostgreSQL store that workers on other machines share (running the same
+/// command again resumes; the finished search is recorded as a run), shows a live table of trials, refits the best
+/// pipeline on all training vendors, tests it on the test vendors and writes <c>reports/&lt;id&gt;/report.html</c>. With
+/// <c>--enqueue-only</c> it only registers the search for <c>mlcardiac worker</c>s (<see cref="WorkerCommand"/>).
 /// </summary>
 internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommand.Settings>
 {
@@ -49,9 +51,13 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
         [Description("Search id in the store. Default: <pipeline name>-<tuner>; the same id resumes.")]
         public string? Id { get; init; }
 
-        [CommandOption("--store|--db <FILE>")]
-        [Description("The embedded store (SQLite) of trials and tracked runs, shared with `mlcardiac run` and `mlcardiac runs`; several processes may share it. Default: <reports>/mlcardiac.db.")]
+        [CommandOption("--store|--db <STORE>")]
+        [Description("Where trials live: a SQLite file (shared with `mlcardiac run` and `mlcardiac runs`; processes of one machine) or postgresql://user@host:port/db (workers on many machines). Default: $MLCARDIAC_STORE, else <reports>/mlcardiac.db.")]
         public string? Store { get; init; }
+
+        [CommandOption("--enqueue-only")]
+        [Description("Register the search in the store and stop: `mlcardiac worker --store STORE --search ID` on any machine runs its trials; this command again (without the flag) reports and refits.")]
+        public bool EnqueueOnly { get; init; }
 
         [CommandOption("--concurrency <N>")]
         [Description("Trials at once in this process; each gets cores / N threads (overrides search.concurrency).")]
@@ -102,34 +108,50 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        SearchDefinition definition = SearchDefinition.Load(settings.Pipeline, settings.Profile);
-        if (definition.Experiment?.Data.Source == "synthetic" && settings.Data is null)
+        if (!File.Exists(settings.Pipeline)) throw new MLCardiacException($"{settings.Pipeline}: experiment file not found.");
+        var manifest = new SearchManifest
+        {
+            PipelineFile = settings.Pipeline, PipelineJson = File.ReadAllText(settings.Pipeline), Profile = settings.Profile, Data = settings.Data,
+            Tuner = settings.Tuner, Seed = settings.Seed, Trials = settings.Trials,
+        };
+        SearchDefinition declared = manifest.Definition();
+        if (declared.Experiment?.Data.Source == "synthetic" && settings.Data is null)
             console.MarkupLine("[grey]preparing the synthetic dataset (generated once, then reused)…[/]");
-        definition = definition.ResolveData(settings.Data, cancellationToken);
-        TunerKind tuner = settings.Tuner is null ? definition.Tuner : TunerKinds.Parse(settings.Tuner);
-        TimeSpan? time = settings.Budget is null ? definition.Budget.WallTime : SearchBudget.ParseDuration(settings.Budget);
-        int? trials = settings.Trials ?? definition.Budget.MaxTrials;
-        var budget = new SearchBudget(trials, time);
-        budget.Validate();
-        int seed = settings.Seed ?? definition.Seed;
-        int concurrency = settings.Concurrency ?? definition.Concurrency;
-        string id = settings.Id ?? $"{definition.Name}-{tuner.ToName().Replace('+', '-')}";
+        TunerKind declaredTuner = settings.Tuner is null ? declared.Tuner : TunerKinds.Parse(settings.Tuner);
+        string id = settings.Id ?? $"{declared.Name}-{declaredTuner.ToName().Replace('+', '-')}";
         if (id.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) throw new MLCardiacException($"--id \"{id}\" must be a plain file name.");
         string reportDir = Path.Combine(settings.Reports, id);
-        string storePath = settings.Store ?? Path.Combine(settings.Reports, "mlcardiac.db");
+        string defaultDb = Path.Combine(settings.Reports, "mlcardiac.db");
+        ITrialStore store = TrialStores.Open(TrialStores.Resolve(settings.Store, defaultDb));
+        try
+        {
+            return Execute(settings, manifest, store, id, reportDir, defaultDb, cancellationToken);
+        }
+        finally
+        {
+            TrialStores.Close(store);
+        }
+    }
+
+    private int Execute(Settings settings, SearchManifest manifest, ITrialStore store, string id, string reportDir, string defaultDb, CancellationToken cancellationToken)
+    {
+        string storePath = store.Location;
+        // Tracked runs stay in the project's SQLite file: the trial store's file when it is one, else <reports>/mlcardiac.db.
+        string runsPath = store is SqliteTrialStore sqlite ? sqlite.Path : defaultDb;
         DateTime started = DateTime.UtcNow;
 
         var log = new SyncProgress<string>(s => console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{s}[/]"));
-        var objective = new SegmentationTrialObjective(definition, log);
-        var experiment = new SearchExperiment(objective)
-            .SetSearchSpace(definition.Space)
-            .SetTuner(tuner, seed)
-            .SetBudget(budget)
-            .SetEpochs(definition.BaseOptions.Trainer.Epochs, definition.AshaMinEpochs, definition.AshaReductionFactor)
-            .SetIncludeDefault(definition.IncludeDefault)
-            .SetConcurrency(concurrency, settings.Threads)
-            .SetStore(new TrialStore(storePath), id);
+        TimeSpan? wallTime = settings.Budget is null ? null : SearchBudget.ParseDuration(settings.Budget);
+        SearchSetup setup = SearchSetup.Build(manifest, store, id, wallTime, pipelineTime: true, settings.Concurrency, settings.Threads, log, cancellationToken);
+        (SearchDefinition definition, SegmentationTrialObjective objective, SearchExperiment experiment, TunerKind tuner, int seed, SearchBudget budget, int concurrency) = setup;
         if (!settings.NoRefit) experiment.SetRefit(Path.Combine(settings.Models, id), settings.RefitDefault);
+        if (settings.EnqueueOnly)
+        {
+            bool existed = experiment.Enqueue();
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"search [bold]{id}[/] {(existed ? "is already" : "is now")} in {storePath}: run `mlcardiac worker --store STORE --search {id}` on each machine (STORE as here, with its password), then this command again without --enqueue-only for the report and the refit.");
+            return 0;
+        }
 
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"search [bold]{id}[/]: tuner {tuner.ToName()}, {definition.Space.Dimensions} parameters, budget {(budget.MaxTrials is int n ? $"{n} trials" : "")}{(budget.MaxTrials is not null && budget.WallTime is not null ? " / " : "")}{(budget.WallTime is { } w ? $"{w.TotalMinutes:F0} min" : "")}, validation: leave one of {string.Join(", ", definition.TrainVendors)} out ({definition.Folds} fold{(definition.Folds > 1 ? "s" : "")}), test vendors {string.Join(", ", definition.TestVendors)} untouched; store {storePath}");
@@ -198,10 +220,10 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             ["trials"] = Path.Combine(reportDir, SearchReport.CsvFile),
         };
         long runId;
-        using (var runs = new RunStore(storePath))
+        using (var runs = new RunStore(runsPath))
             runId = runs.Add(SearchRunRecord.From(result, settings.Pipeline, settingsTable, artifacts, started));
         RenderSummary(result);
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"report: [bold]{Path.Combine(reportDir, SearchReport.HtmlFile)}[/] ({SearchReport.JsonFile}, {SearchReport.CsvFile}); trials and run #{runId} in {storePath} (`mlcardiac runs show {runId} --db {storePath}`)");
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"report: [bold]{Path.Combine(reportDir, SearchReport.HtmlFile)}[/] ({SearchReport.JsonFile}, {SearchReport.CsvFile}); trials in {storePath}, run #{runId} in {runsPath} (`mlcardiac runs show {runId} --db {runsPath}`)");
         return 0;
     }
 

@@ -10,11 +10,14 @@ namespace MLCardiac.Search;
 ///     .SetSearchSpace(space)
 ///     .SetTuner(TunerKind.CfoAsha, seed: 1)
 ///     .SetBudget(new SearchBudget(MaxTrials: 30, WallTime: TimeSpan.FromMinutes(20)))
-///     .SetStore(new TrialStore("reports/mlcardiac.db"), "s1")
+///     .SetStore(TrialStores.Open("reports/mlcardiac.db"), "s1")
 ///     .RunAsync(progress, onTrialFinished, cancellationToken);
 /// </code>
-/// Workers (<see cref="SetConcurrency"/> threads; or several processes on one store file) loop: claim a trial
-/// in the store (a pending one, a dead worker's one, or a new proposal), run it, store its result. Proposals come
+/// Workers (<see cref="SetConcurrency"/> threads; several processes on one store file; or processes on many machines
+/// sharing a PostgreSQL store) loop: claim a trial in the store (a pending one, a dead worker's one, or a new proposal),
+/// run it, store its result. <see cref="RunAsync"/> registers the search, works on it and then refits the best
+/// configuration; <see cref="Enqueue"/> only registers it, and <see cref="WorkAsync"/> only works on a registered search
+/// (<c>mlcardiac worker</c>) — the same loop and the same trial code in every case. Proposals come
 /// from a tuner rebuilt for every claim by replaying the stored history in event order, so every process sees
 /// the same tuner state and a killed search resumes with the proposals an uninterrupted one would have made
 /// (checked: a replayed proposal that differs from the stored one is an error).
@@ -26,7 +29,8 @@ public sealed class SearchExperiment
     private TunerKind _tuner = TunerKind.CfoAsha;
     private int _seed = 1;
     private SearchBudget _budget = new(MaxTrials: 20);
-    private TrialStore? _store;
+    private ITrialStore? _store;
+    private string? _settingsJson;
     private string _searchId = "search";
     private int _concurrency = 1;
     private int _threadsPerTrial;
@@ -75,11 +79,22 @@ public sealed class SearchExperiment
     }
 
     /// <summary>Where trials are stored, and the id of this search in the store.</summary>
-    public SearchExperiment SetStore(TrialStore store, string searchId)
+    public SearchExperiment SetStore(ITrialStore store, string searchId)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(searchId);
         (_store, _searchId) = (store, searchId);
+        return this;
+    }
+
+    /// <summary>
+    /// What a worker on another machine needs to rebuild this search, stored with it when the search is created (for
+    /// <c>mlcardiac search</c>: a <see cref="SearchManifest"/>). Default: the <see cref="Fingerprint"/>.
+    /// </summary>
+    public SearchExperiment SetSettings(string settingsJson)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(settingsJson);
+        _settingsJson = settingsJson;
         return this;
     }
 
@@ -158,23 +173,67 @@ public sealed class SearchExperiment
     });
 
     /// <summary>
+    /// Registers the search in the store without running a trial (<c>mlcardiac search --enqueue-only</c>): workers
+    /// (<see cref="WorkAsync"/>, <c>mlcardiac worker</c>) then claim its trials; proposals are made by whoever claims, from
+    /// the stored history, so nothing is proposed ahead of the results it should learn from.
+    /// </summary>
+    /// <returns>True when the store already held this search.</returns>
+    /// <exception cref="MLCardiacException">The store holds this search id with other settings.</exception>
+    public bool Enqueue()
+    {
+        ITrialStore store = _store ?? throw new MLCardiacException("Call SetStore before registering the search.");
+        return store.EnsureSearch(_searchId, Fingerprint(), _settingsJson ?? Fingerprint());
+    }
+
+    /// <summary>
     /// Runs the search until the budget is spent or <paramref name="cancellationToken"/> fires (then running trials are
-    /// released as pending and <see cref="OperationCanceledException"/> is thrown; run again to resume).
+    /// released as pending and <see cref="OperationCanceledException"/> is thrown; run again to resume), then refits the
+    /// best configuration when <see cref="SetRefit"/> asked for it.
     /// </summary>
     /// <param name="progress">Receives every trial event.</param>
     /// <param name="onTrialFinished">Called with each trial this run finishes (the monitor of ML.NET AutoML).</param>
     /// <param name="cancellationToken">Stops the search.</param>
     public Task<SearchResult> RunAsync(IProgress<SearchEvent>? progress = null, Action<TrialRecord>? onTrialFinished = null, CancellationToken cancellationToken = default)
     {
+        _ = Space;
+        bool resumed = Enqueue();
+        return Work(maxUnits: null, refit: true, resumed, progress, onTrialFinished, cancellationToken);
+    }
+
+    /// <summary>
+    /// Works on a search someone registered (<see cref="Enqueue"/> or <see cref="RunAsync"/>, on this or another machine):
+    /// claims and runs its trials until the budget is spent, nothing is left to claim, <paramref name="maxUnits"/> trials
+    /// were finished here, or <paramref name="cancellationToken"/> fires. Never refits: that is the registering command's
+    /// last step.
+    /// </summary>
+    /// <param name="maxUnits">Trials this call finishes at most; null: no limit.</param>
+    /// <param name="progress">Receives every trial event.</param>
+    /// <param name="onTrialFinished">Called with each trial this call finishes.</param>
+    /// <param name="cancellationToken">Stops the work (running trials are released as pending).</param>
+    /// <exception cref="MLCardiacException">The store has no such search, or has it with other settings.</exception>
+    public Task<SearchResult> WorkAsync(int? maxUnits = null, IProgress<SearchEvent>? progress = null, Action<TrialRecord>? onTrialFinished = null, CancellationToken cancellationToken = default)
+    {
+        if (maxUnits is < 1) throw new MLCardiacException($"The unit limit must be ≥ 1 (was {maxUnits}).");
+        _ = Space;
+        ITrialStore store = _store ?? throw new MLCardiacException("Call SetStore before working on the search.");
+        StoredSearch stored = store.LoadSearch(_searchId)
+            ?? throw new MLCardiacException($"{store.Location}: has no search \"{_searchId}\" (it has: {string.Join(", ", store.ListSearches().DefaultIfEmpty("none"))}); start it with `mlcardiac search PIPELINE --enqueue-only --store …`.");
+        if (stored.Fingerprint != Fingerprint()) throw new MLCardiacException(TrialStoreSchema.OtherSettings(store.Location, _searchId));
+        return Work(maxUnits, refit: false, resumed: true, progress, onTrialFinished, cancellationToken);
+    }
+
+    /// <summary>The one worker loop of <see cref="RunAsync"/> and <see cref="WorkAsync"/>.</summary>
+    private Task<SearchResult> Work(int? maxUnits, bool refit, bool resumed, IProgress<SearchEvent>? progress, Action<TrialRecord>? onTrialFinished, CancellationToken cancellationToken)
+    {
         SearchSpace space = Space;
-        TrialStore store = _store ?? throw new MLCardiacException("Call SetStore before running the search.");
-        bool resumed = store.EnsureSearch(_searchId, Fingerprint(), Fingerprint());
+        ITrialStore store = _store!;
         var clock = Stopwatch.StartNew();
         var deadline = _budget.WallTime is { } w ? new CancellationTokenSource(w) : new CancellationTokenSource();
         AshaScheduler? asha = Scheduler;
         int threads = _threadsPerTrial > 0 ? _threadsPerTrial : Math.Max(1, Environment.ProcessorCount / _concurrency);
         string process = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
         int trialsRun = 0;
+        int unitsTaken = 0; // trials finished here plus trials being run here: what maxUnits limits
         var gate = new object();
 
         NewTrial? Propose(IReadOnlyList<TrialRecord> trials)
@@ -197,10 +256,15 @@ public sealed class SearchExperiment
             string worker = $"{process}-w{index}";
             while (!cancellationToken.IsCancellationRequested && !deadline.IsCancellationRequested)
             {
-                long staleBefore = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)_staleAfter.TotalMilliseconds;
-                TrialRecord? claim = store.Claim(_searchId, worker, staleBefore, Propose, space);
+                if (Interlocked.Increment(ref unitsTaken) > (maxUnits ?? int.MaxValue))
+                {
+                    Interlocked.Decrement(ref unitsTaken);
+                    return;
+                }
+                TrialRecord? claim = store.Claim(_searchId, worker, _staleAfter, Propose, space);
                 if (claim is null)
                 {
+                    Interlocked.Decrement(ref unitsTaken);
                     // Nothing to claim. Trials still running in other processes may finish, or their workers may turn
                     // out dead (stale heartbeat) and leave them to us: wait for them before calling the search done.
                     bool othersRunning = store.LoadTrials(_searchId, space).Any(t => t.Status == TrialStatus.Running && t.Worker?.StartsWith(process, StringComparison.Ordinal) != true);
@@ -209,7 +273,11 @@ public sealed class SearchExperiment
                     continue;
                 }
                 TrialRecord? finished = RunTrial(store, claim, worker, asha, threads, clock, progress, deadline.Token, cancellationToken);
-                if (finished is null) continue;
+                if (finished is null)
+                {
+                    Interlocked.Decrement(ref unitsTaken);
+                    continue;
+                }
                 lock (gate) trialsRun++;
                 onTrialFinished?.Invoke(finished);
             }
@@ -234,12 +302,12 @@ public sealed class SearchExperiment
             var trials = store.LoadTrials(_searchId, space);
             var best = Best(trials);
             RefitResult? bestRefit = null, defaultRefit = null;
-            if (_refitDirectory is not null && _objective is IRefittableObjective refit && best is not null)
+            if (refit && _refitDirectory is not null && _objective is IRefittableObjective refittable && best is not null)
             {
                 // Refit notes go to the objective's own log (null: the objective's default).
-                bestRefit = refit.Refit(best.Parameters, Path.Combine(_refitDirectory, "best"), null, cancellationToken);
+                bestRefit = refittable.Refit(best.Parameters, Path.Combine(_refitDirectory, "best"), null, cancellationToken);
                 if (_refitDefault)
-                    defaultRefit = refit.Refit(space.Default(), Path.Combine(_refitDirectory, "default"), null, cancellationToken);
+                    defaultRefit = refittable.Refit(space.Default(), Path.Combine(_refitDirectory, "default"), null, cancellationToken);
             }
             return new SearchResult
             {
@@ -319,19 +387,24 @@ public sealed class SearchExperiment
         return done.Count == 0 ? null : done.OrderByDescending(Score).ThenBy(t => t.Trial).First();
     }
 
-    private TrialRecord? RunTrial(TrialStore store, TrialRecord claim, string worker, AshaScheduler? asha, int threads, Stopwatch clock,
+    private TrialRecord? RunTrial(ITrialStore store, TrialRecord claim, string worker, AshaScheduler? asha, int threads, Stopwatch clock,
         IProgress<SearchEvent>? progress, CancellationToken deadline, CancellationToken cancellationToken)
     {
         progress?.Report(new SearchEvent(SearchEventKind.Started, claim.Trial, claim.Parameters, null, claim.Epochs, null, TrialStatus.Running, clock.Elapsed));
         using var trialCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
+        int beating = 0;
         using var heartbeat = new Timer(_ =>
         {
+            // One beat at a time: a beat that waits on an unreachable store must not pile up others behind it.
+            if (Interlocked.Exchange(ref beating, 1) == 1) return;
             try
             {
                 if (!store.Heartbeat(_searchId, claim.Trial, worker)) trialCts.Cancel();
             }
             catch (ObjectDisposedException) { }
             catch (Microsoft.Data.Sqlite.SqliteException) { }
+            catch (MLCardiacException) { } // store unreachable for now: the next beat tries again; a lapse only risks a retry of the trial
+            finally { Volatile.Write(ref beating, 0); }
         }, null, _heartbeat, _heartbeat);
         var sw = Stopwatch.StartNew();
         var context = new TrialContext(claim.Trial, claim.Parameters, claim.Epochs, _seed, threads, (epoch, value) =>

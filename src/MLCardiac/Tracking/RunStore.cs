@@ -9,7 +9,7 @@ namespace MLCardiac.Tracking;
 /// recorded whole or not at all.
 /// </summary>
 /// <remarks>
-/// The same file holds the searches' trials (<see cref="Search.TrialStore"/>: tables <c>search</c>, <c>trial</c>,
+/// The same file holds the searches' trials (<see cref="Search.SqliteTrialStore"/>: tables <c>search</c>, <c>trial</c>,
 /// <c>trial_metric</c>) beside this class's tables (<c>schema_info</c>, <c>runs</c>, <c>params</c>, <c>metrics</c>,
 /// <c>timings</c>, <c>artifacts</c>): one database per project (default <c>reports/mlcardiac.db</c>), and a finished
 /// search is a run of kind "search" (<see cref="SearchRunRecord"/>). Both classes open it in WAL mode and write in

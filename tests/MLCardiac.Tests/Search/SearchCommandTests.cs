@@ -60,7 +60,7 @@ public sealed class SearchCommandTests
         Assert.AreEqual(0, code, output);
         string folder = Path.Combine(reports, "tiny-cfo-asha");
         string db = Path.Combine(reports, "mlcardiac.db");
-        var trials = new TrialStore(db).LoadTrials("tiny-cfo-asha");
+        var trials = new SqliteTrialStore(db).LoadTrials("tiny-cfo-asha");
         Assert.HasCount(3, trials);
         Assert.AreEqual("default", trials[0].Origin);
         Assert.IsTrue(trials.All(t => t.Status is TrialStatus.Completed or TrialStatus.Stopped), string.Join("; ", trials.Select(t => t.Error)));
@@ -115,11 +115,59 @@ public sealed class SearchCommandTests
         // The same command again: the budget is spent, nothing is rerun, the same best comes back.
         (int again, string output2) = CliRunner.Run([.. args, "--no-refit"]);
         Assert.AreEqual(0, again, output2);
-        var after = new TrialStore(db).LoadTrials("tiny-cfo-asha");
+        var after = new SqliteTrialStore(db).LoadTrials("tiny-cfo-asha");
         Assert.HasCount(3, after);
         Assert.IsTrue(after.All(t => t.Attempts == 1));
         using (var store = new RunStore(db))
             Assert.HasCount(2, store.List(), "the second run of the search is a run of its own");
+    }
+
+    [TestMethod]
+    public void SearchEnqueueOnly_ThenAWorkerOnPostgres_ThenSearch_TrialsSharedThroughTheServerAndEachRunOnce()
+    {
+        if (Support.PostgresServer.FindBinaries() is null)
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(Support.PostgresServer.MissingMessage);
+            Assert.Inconclusive(Support.PostgresServer.MissingMessage);
+        }
+        using var server = Support.PostgresServer.Start();
+        string url = server.NewDatabase();
+        string reports = Path.Combine(_dir, "reports-pg"), models = Path.Combine(_dir, "models-pg");
+        string[] search = ["search", Path.Combine(_dir, "tiny.json"), "--store", url, "--reports", reports, "--models", models, "--no-refit"];
+
+        (int code, string output) = CliRunner.Run([.. search, "--enqueue-only"]);
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "is now in " + url);
+        using (var store = new PostgresTrialStore(url))
+            Assert.HasCount(0, store.LoadTrials("tiny-cfo-asha"), "enqueue-only runs no trial");
+
+        // A worker reads the pipeline from the store and runs one trial through the search's objective.
+        (int workerCode, string workerOutput) = CliRunner.Run("worker", "--store", url, "--search", "tiny-cfo-asha", "--max-units", "1");
+        Assert.AreEqual(0, workerCode, workerOutput);
+        StringAssert.Contains(workerOutput, "1 trial(s) run here");
+        using (var store = new PostgresTrialStore(url))
+        {
+            var afterWorker = store.LoadTrials("tiny-cfo-asha");
+            Assert.HasCount(1, afterWorker);
+            Assert.IsTrue(afterWorker[0].IsFinished && afterWorker[0].Metric is >= 0 and <= 1, afterWorker[0].Error);
+        }
+
+        (int unknown, string unknownOutput) = CliRunner.Run("worker", "--store", url, "--search", "nope");
+        Assert.AreEqual(1, unknown);
+        StringAssert.Contains(unknownOutput, $"{url}: has no search \"nope\" (it has: tiny-cfo-asha)");
+
+        // The registering command then runs the rest of the budget and reports; runs go to the local SQLite file.
+        (int again, string output2) = CliRunner.Run(search);
+        Assert.AreEqual(0, again, output2);
+        using (var store = new PostgresTrialStore(url))
+        {
+            var trials = store.LoadTrials("tiny-cfo-asha");
+            Assert.HasCount(3, trials);
+            Assert.IsTrue(trials.All(t => t.IsFinished && t.Attempts == 1));
+        }
+        Assert.IsTrue(File.Exists(Path.Combine(reports, "tiny-cfo-asha", "report.html")));
+        using (var runs = new RunStore(Path.Combine(reports, "mlcardiac.db")))
+            Assert.HasCount(1, runs.List());
     }
 
     [TestMethod]

@@ -63,7 +63,7 @@ public sealed class SearchRefitTests
             .SetTuner(_definition.Tuner, _definition.Seed)
             .SetBudget(_definition.Budget)
             .SetEpochs(_definition.BaseOptions.Trainer.Epochs)
-            .SetStore(new TrialStore(Path.Combine(_dir, "trials.db")), "refit")
+            .SetStore(new SqliteTrialStore(Path.Combine(_dir, "trials.db")), "refit")
             .SetRefit(models)
             .RunAsync();
 

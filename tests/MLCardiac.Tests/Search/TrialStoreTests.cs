@@ -20,7 +20,7 @@ public sealed class TrialStoreTests
         return Path.Combine(_dir, name + ".db");
     }
 
-    private static SearchExperiment Experiment(SyntheticObjective objective, TrialStore store, int trials, TunerKind tuner = TunerKind.CfoAsha, int seed = 7) =>
+    private static SearchExperiment Experiment(SyntheticObjective objective, SqliteTrialStore store, int trials, TunerKind tuner = TunerKind.CfoAsha, int seed = 7) =>
         new SearchExperiment(objective)
             .SetSearchSpace(SyntheticObjective.Space)
             .SetTuner(tuner, seed)
@@ -45,11 +45,11 @@ public sealed class TrialStoreTests
     [TestMethod]
     public void RunAsync_CancelledMidwayThenResumed_FinishedTrialsNotRerunAndResultEqualsUninterrupted()
     {
-        SearchResult uninterrupted = Experiment(new SyntheticObjective(), new TrialStore(StorePath("a")), 30).RunAsync().GetAwaiter().GetResult();
+        SearchResult uninterrupted = Experiment(new SyntheticObjective(), new SqliteTrialStore(StorePath("a")), 30).RunAsync().GetAwaiter().GetResult();
 
         using var cts = new CancellationTokenSource();
         var first = new SyntheticObjective { BeforeEpoch = c => { if (c.Trial == 12) cts.Cancel(); } };
-        var storeB = new TrialStore(StorePath("b"));
+        var storeB = new SqliteTrialStore(StorePath("b"));
         Assert.ThrowsExactly<OperationCanceledException>(() => Experiment(first, storeB, 30).RunAsync(cancellationToken: cts.Token).GetAwaiter().GetResult());
         var afterKill = storeB.LoadTrials("s", SyntheticObjective.Space);
         Assert.HasCount(13, afterKill);
@@ -57,7 +57,7 @@ public sealed class TrialStoreTests
         Assert.IsTrue(afterKill.Take(12).All(t => t.IsFinished));
 
         var second = new SyntheticObjective();
-        SearchResult resumed = Experiment(second, new TrialStore(StorePath("b")), 30).RunAsync().GetAwaiter().GetResult();
+        SearchResult resumed = Experiment(second, new SqliteTrialStore(StorePath("b")), 30).RunAsync().GetAwaiter().GetResult();
         Assert.IsTrue(resumed.Resumed);
         Assert.IsFalse(second.Calls.Any(t => t < 12), "a finished trial was run again");
         Assert.AreEqual(1, second.CallsPerTrial[12]);
@@ -68,14 +68,14 @@ public sealed class TrialStoreTests
     [TestMethod]
     public void RunAsync_TrialOfADeadWorker_IsRetriedAfterItsHeartbeatGoesStale()
     {
-        SearchResult reference = Experiment(new SyntheticObjective(), new TrialStore(StorePath("ref")), 8).RunAsync().GetAwaiter().GetResult();
+        SearchResult reference = Experiment(new SyntheticObjective(), new SqliteTrialStore(StorePath("ref")), 8).RunAsync().GetAwaiter().GetResult();
 
-        var store = new TrialStore(StorePath("dead"));
+        var store = new SqliteTrialStore(StorePath("dead"));
         var experiment = Experiment(new SyntheticObjective(), store, 8);
         experiment.RunAsync().GetAwaiter().GetResult();            // 8 trials…
         var more = Experiment(new SyntheticObjective(), store, 10); // …then a worker claims trial 8 and dies without a heartbeat.
         _ = store.EnsureSearch("s", more.Fingerprint(), more.Fingerprint());
-        TrialRecord? claimed = store.Claim("s", "dead-worker", 0, h => new NewTrial(more.Replay(SyntheticObjective.Space, h).Propose(8), "tuner", 5), SyntheticObjective.Space);
+        TrialRecord? claimed = store.Claim("s", "dead-worker", TimeSpan.MaxValue, h => new NewTrial(more.Replay(SyntheticObjective.Space, h).Propose(8), "tuner", 5), SyntheticObjective.Space);
         Assert.AreEqual(8, claimed!.Trial);
         // Restarted at once: trial 8 still looks alive, so the worker runs trial 9, then waits for 8 to go stale and retries it.
 
@@ -94,10 +94,10 @@ public sealed class TrialStoreTests
         string path = StorePath("shared");
         var objective = new SyntheticObjective { BeforeEpoch = _ => Thread.Sleep(2) };
         // Two experiments with their own store objects (as two processes would have), two threads each.
-        Task<SearchResult> a = Experiment(objective, new TrialStore(path), 40, TunerKind.Asha).SetConcurrency(2).RunAsync();
-        Task<SearchResult> b = Experiment(objective, new TrialStore(path), 40, TunerKind.Asha).SetConcurrency(2).RunAsync();
+        Task<SearchResult> a = Experiment(objective, new SqliteTrialStore(path), 40, TunerKind.Asha).SetConcurrency(2).RunAsync();
+        Task<SearchResult> b = Experiment(objective, new SqliteTrialStore(path), 40, TunerKind.Asha).SetConcurrency(2).RunAsync();
         Task.WaitAll(a, b);
-        var trials = new TrialStore(path).LoadTrials("s");
+        var trials = new SqliteTrialStore(path).LoadTrials("s");
         Assert.HasCount(40, trials);
         Assert.IsTrue(trials.All(t => t.IsFinished && t.Attempts == 1));
         Assert.HasCount(40, objective.Calls);
@@ -109,7 +109,7 @@ public sealed class TrialStoreTests
     [TestMethod]
     public void RunAsync_StoreOfAnotherSearchSetting_RefusesToResume()
     {
-        var store = new TrialStore(StorePath("other"));
+        var store = new SqliteTrialStore(StorePath("other"));
         Experiment(new SyntheticObjective(), store, 3, seed: 1).RunAsync().GetAwaiter().GetResult();
         var e = Assert.ThrowsExactly<MLCardiacException>(() => Experiment(new SyntheticObjective(), store, 3, seed: 2).RunAsync().GetAwaiter().GetResult());
         StringAssert.Contains(e.Message, "other settings");
@@ -118,7 +118,7 @@ public sealed class TrialStoreTests
     [TestMethod]
     public void RunAsync_DefaultIncluded_TrialZeroIsTheDefaultPipeline()
     {
-        var result = Experiment(new SyntheticObjective(), new TrialStore(StorePath("default")), 4).RunAsync().GetAwaiter().GetResult();
+        var result = Experiment(new SyntheticObjective(), new SqliteTrialStore(StorePath("default")), 4).RunAsync().GetAwaiter().GetResult();
         Assert.AreEqual("default", result.Trials[0].Origin);
         Assert.AreEqual(SyntheticObjective.Space.Default().ToJson(), result.Trials[0].Parameters.ToJson());
         Assert.AreEqual(9, result.Trials[0].Epochs);
@@ -131,7 +131,7 @@ public sealed class TrialStoreTests
         // CFO starts at the low-cost point, which here is the default pipeline that trial 0 already evaluated.
         var space = new SearchSpace([new SearchParameter { Name = "x", Kind = ParameterKind.Real, Min = -5, Max = 10, Default = 3.0 }]);
         var result = new SearchExperiment(new SyntheticObjective()).SetSearchSpace(space).SetTuner(TunerKind.Cfo, 1)
-            .SetBudget(new SearchBudget(MaxTrials: 6)).SetEpochs(3).SetStore(new TrialStore(StorePath("dup")), "s")
+            .SetBudget(new SearchBudget(MaxTrials: 6)).SetEpochs(3).SetStore(new SqliteTrialStore(StorePath("dup")), "s")
             .RunAsync().GetAwaiter().GetResult();
         Assert.HasCount(6, result.Trials);
         Assert.HasCount(6, result.Trials.Select(t => t.Parameters.GetDouble("x", 0).ToString("G10", System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList());

@@ -25,7 +25,7 @@ public sealed class TunerTests
     {
         if (s_runs is not null) return s_runs;
         s_dir = Path.Combine(Path.GetTempPath(), "mlcardiac-tuners-" + Guid.NewGuid().ToString("N"));
-        var store = new TrialStore(Path.Combine(s_dir, "trials.db"));
+        var store = new SqliteTrialStore(Path.Combine(s_dir, "trials.db"));
         s_runs = [];
         foreach (TunerKind kind in new[] { TunerKind.Random, TunerKind.Asha, TunerKind.Cfo, TunerKind.CfoAsha })
         {

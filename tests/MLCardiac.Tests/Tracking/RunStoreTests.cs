@@ -83,7 +83,7 @@ public sealed class RunStoreTests
         {
             // Tracking first, then the trial tables join the same file (and the other way round in the second half).
             using (var runs = new RunStore(path)) runs.Add(new RunRecord { Kind = "study", Name = "before" });
-            var trials = new MLCardiac.Search.TrialStore(path);
+            var trials = new MLCardiac.Search.SqliteTrialStore(path);
             trials.EnsureSearch("s", "fp", "{}");
             const int TrialCount = 12;
             var p = MLCardiac.Search.ParameterAssignment.Empty;
@@ -91,7 +91,7 @@ public sealed class RunStoreTests
             var claimed = new System.Collections.Concurrent.ConcurrentBag<int>();
             var workers = Enumerable.Range(0, 3).Select(w => Task.Run(() =>
             {
-                while (trials.Claim("s", $"w{w}", 0, history => history.Count >= TrialCount ? null : new MLCardiac.Search.NewTrial(p, "tuner", 1)) is { } t)
+                while (trials.Claim("s", $"w{w}", TimeSpan.MaxValue, history => history.Count >= TrialCount ? null : new MLCardiac.Search.NewTrial(p, "tuner", 1)) is { } t)
                 {
                     claimed.Add(t.Trial);
                     Assert.IsTrue(trials.Finish("s", t.Trial, $"w{w}", MLCardiac.Search.TrialStatus.Completed, t.Trial / 10.0, 1, 1, null, null));
@@ -104,7 +104,7 @@ public sealed class RunStoreTests
             Task.WaitAll(workers);
 
             CollectionAssert.AreEquivalent(Enumerable.Range(0, TrialCount).ToList(), claimed.ToList(), "each trial claimed exactly once");
-            var back = new MLCardiac.Search.TrialStore(path).LoadTrials("s");
+            var back = new MLCardiac.Search.SqliteTrialStore(path).LoadTrials("s");
             Assert.HasCount(TrialCount, back);
             Assert.IsTrue(back.All(t => t.Status == MLCardiac.Search.TrialStatus.Completed && t.Metric == t.Trial / 10.0));
             using (var runs = new RunStore(path))
@@ -127,10 +127,10 @@ public sealed class RunStoreTests
         string path = Path.Combine(Path.GetTempPath(), $"mlcardiac-one-store-{Guid.NewGuid():N}.db");
         try
         {
-            new MLCardiac.Search.TrialStore(path).EnsureSearch("s", "fp", "{}");
+            new MLCardiac.Search.SqliteTrialStore(path).EnsureSearch("s", "fp", "{}");
             long id;
             using (var runs = new RunStore(path)) id = runs.Add(new RunRecord { Kind = "search", Name = "s" });
-            Assert.IsTrue(new MLCardiac.Search.TrialStore(path).EnsureSearch("s", "fp", "{}"), "the search is still there");
+            Assert.IsTrue(new MLCardiac.Search.SqliteTrialStore(path).EnsureSearch("s", "fp", "{}"), "the search is still there");
             using (var runs = new RunStore(path)) Assert.AreEqual("s", runs.Get(id).Name);
         }
         finally

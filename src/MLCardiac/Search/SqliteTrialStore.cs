@@ -5,25 +5,27 @@ using Microsoft.Data.Sqlite;
 namespace MLCardiac.Search;
 
 /// <summary>
-/// Searches and their trials in one SQLite file (WAL journal), shared safely by several worker threads or
+/// The embedded <see cref="ITrialStore"/>: searches and their trials in one SQLite file (WAL journal), shared safely by several worker threads or
 /// processes: every state change runs in an immediate (write-locking) transaction, so claiming a trial, recording
 /// a rung result or finishing a trial is atomic across processes. Tables: <c>search</c> (id, settings
 /// fingerprint and JSON, event counter), <c>trial</c> (parameters JSON, status, proposal/finish sequence numbers,
-/// metric, cost, durations, worker, heartbeat, attempts, error, details JSON) and <c>trial_metric</c>
-/// (intermediate metric per trial and epoch). A connection is opened per operation (pooled), so one store
+/// metric, cost, durations, worker, heartbeat, attempts, error, details JSON), <c>trial_metric</c>
+/// (intermediate metric per trial and epoch) and <c>trial_store_schema</c> (<see cref="TrialStoreSchema"/>). A connection is opened per operation (pooled), so one store
 /// object may be used from any thread.
 /// </summary>
 /// <remarks>
 /// The file is the project's one embedded store: experiment tracking (<see cref="Tracking.RunStore"/>) keeps its
 /// tables in the same database (default <c>reports/mlcardiac.db</c>), and a finished search is recorded there as a run.
+/// Every transaction takes SQLite's one write lock, which is what serialises claims and proposals here; heartbeats use this
+/// machine's clock (all workers share it). Searches that span machines use <see cref="PostgresTrialStore"/>.
 /// </remarks>
-public sealed class TrialStore
+public sealed class SqliteTrialStore : ITrialStore
 {
     private readonly string _connectionString;
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     /// <exception cref="MLCardiacException">The file cannot be opened as a SQLite database.</exception>
-    public TrialStore(string path)
+    public SqliteTrialStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
@@ -49,7 +51,12 @@ public sealed class TrialStore
                   search_id TEXT NOT NULL, trial INTEGER NOT NULL, epoch INTEGER NOT NULL, value REAL NOT NULL,
                   PRIMARY KEY (search_id, trial, epoch));
                 CREATE INDEX IF NOT EXISTS trial_status ON trial (search_id, status);
+                CREATE TABLE IF NOT EXISTS trial_store_schema (version INTEGER NOT NULL);
                 """);
+            object? version = Scalar(c, tx, "SELECT version FROM trial_store_schema LIMIT 1");
+            // A store written before the schema was versioned has the version-1 tables: it is stamped, not migrated.
+            if (version is null) Execute(c, tx, "INSERT INTO trial_store_schema (version) VALUES ($v)", ("$v", TrialStoreSchema.Version));
+            else TrialStoreSchema.Check(Convert.ToInt32(version, CultureInfo.InvariantCulture), path);
             tx.Commit();
         }
         catch (SqliteException e)
@@ -61,13 +68,10 @@ public sealed class TrialStore
     /// <summary>Full path of the database file.</summary>
     public string Path { get; }
 
-    /// <summary>
-    /// Creates search <paramref name="searchId"/>, or checks that the stored one has the same
-    /// <paramref name="fingerprint"/> (space, tuner, seed, budget per trial…), so a resumed search continues
-    /// exactly the search it claims to.
-    /// </summary>
-    /// <returns>True when the search already existed (a resume).</returns>
-    /// <exception cref="MLCardiacException">The stored search was made with other settings.</exception>
+    /// <inheritdoc/>
+    public string Location => Path;
+
+    /// <inheritdoc/>
     public bool EnsureSearch(string searchId, string fingerprint, string settingsJson)
     {
         using var c = Open();
@@ -81,32 +85,50 @@ public sealed class TrialStore
             return false;
         }
         if (stored != fingerprint)
-            throw new MLCardiacException($"{Path}: search \"{searchId}\" was started with other settings (search space, tuner, seed or objective); resume it with the same pipeline file and options, or use another --store or search id.");
+            throw new MLCardiacException(TrialStoreSchema.OtherSettings(Path, searchId));
         tx.Commit();
         return true;
     }
 
-    /// <summary>The trials of <paramref name="searchId"/> in trial order, with their intermediate metrics.</summary>
+    /// <inheritdoc/>
+    public StoredSearch? LoadSearch(string searchId)
+    {
+        using var c = Open();
+        using var cmd = Command(c, null, "SELECT id, created_utc, fingerprint, settings_json, next_seq FROM search WHERE id = $id", ("$id", searchId));
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? new StoredSearch(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4)) : null;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ListSearches()
+    {
+        using var c = Open();
+        using var cmd = Command(c, null, "SELECT id FROM search ORDER BY id");
+        using var r = cmd.ExecuteReader();
+        var ids = new List<string>();
+        while (r.Read()) ids.Add(r.GetString(0));
+        return ids;
+    }
+
+    /// <inheritdoc/>
     public IReadOnlyList<TrialRecord> LoadTrials(string searchId, SearchSpace? space = null)
     {
         using var c = Open();
         return LoadTrials(c, null, searchId, space);
     }
 
-    /// <summary>
-    /// Claims work for <paramref name="worker"/> in one immediate transaction: the lowest pending trial, else
-    /// the lowest running trial whose heartbeat is older than <paramref name="staleBeforeUnixMs"/> (its worker
-    /// died; its intermediate results are discarded), else a new trial from <paramref name="propose"/>, which
-    /// sees the whole history and returns null when the budget allows no more trials.
-    /// </summary>
-    /// <returns>The claimed trial (status running), or null when there is nothing to do.</returns>
-    public TrialRecord? Claim(string searchId, string worker, long staleBeforeUnixMs, Func<IReadOnlyList<TrialRecord>, NewTrial?> propose, SearchSpace? space = null)
+    /// <inheritdoc/>
+    /// <remarks>One immediate transaction: SQLite's write lock serialises it with every other change of the file.</remarks>
+    public TrialRecord? Claim(string searchId, string worker, TimeSpan staleAfter, Func<IReadOnlyList<TrialRecord>, NewTrial?> propose, SearchSpace? space = null)
     {
         ArgumentNullException.ThrowIfNull(propose);
         using var c = Open();
         using var tx = c.BeginTransaction(deferred: false);
         var trials = LoadTrials(c, tx, searchId, space, intermediate: false);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long staleBeforeUnixMs = now - TrialStoreSchema.Milliseconds(staleAfter, now);
+        TrialRecord? held = trials.FirstOrDefault(t => t.Status == TrialStatus.Running && t.Worker == worker);
+        if (held is not null) { tx.Commit(); return held; }
         TrialRecord? claim = trials.FirstOrDefault(t => t.Status == TrialStatus.Pending)
             ?? trials.FirstOrDefault(t => t.Status == TrialStatus.Running && t.HeartbeatUnixMs < staleBeforeUnixMs);
         int trialNumber;
@@ -131,7 +153,7 @@ public sealed class TrialStore
         return result;
     }
 
-    /// <summary>Refreshes the heartbeat of a trial <paramref name="worker"/> runs; false when the worker lost it.</summary>
+    /// <inheritdoc/>
     public bool Heartbeat(string searchId, int trial, string worker)
     {
         using var c = Open();
@@ -139,11 +161,7 @@ public sealed class TrialStore
             ("$h", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$s", searchId), ("$t", trial), ("$w", worker)) == 1;
     }
 
-    /// <summary>
-    /// Records the metric after <paramref name="epoch"/> epochs and, when <paramref name="decide"/> is given (a
-    /// rung), decides in the same transaction whether the trial continues, from the values other trials
-    /// recorded at that epoch before. Returns false when the trial must stop (or the worker lost it).
-    /// </summary>
+    /// <inheritdoc/>
     public bool RecordIntermediate(string searchId, int trial, string worker, int epoch, double value, Func<IReadOnlyList<double>, bool>? decide)
     {
         using var c = Open();
@@ -166,9 +184,9 @@ public sealed class TrialStore
         return go;
     }
 
-    /// <summary>Stores the result of a trial <paramref name="worker"/> ran; false when the worker had lost it (nothing written).</summary>
+    /// <inheritdoc/>
     public bool Finish(string searchId, int trial, string worker, TrialStatus status, double? metric, double? cost, double seconds,
-        IReadOnlyDictionary<string, double>? details, string? error)
+        IReadOnlyDictionary<string, double>? details, string? errorMessage)
     {
         using var c = Open();
         using var tx = c.BeginTransaction(deferred: false);
@@ -180,13 +198,13 @@ public sealed class TrialStore
               finished_utc = $u WHERE search_id = $s AND trial = $t
             """,
             ("$st", status.ToString().ToLowerInvariant()), ("$q", seq), ("$m", metric is double m && !double.IsNaN(m) ? m : null), ("$c", cost), ("$sec", seconds),
-            ("$d", details is null ? null : JsonSerializer.Serialize(details.Where(kv => double.IsFinite(kv.Value)).ToDictionary())), ("$err", error),
+            ("$d", details is null ? null : JsonSerializer.Serialize(details.Where(kv => double.IsFinite(kv.Value)).ToDictionary())), ("$err", errorMessage),
             ("$u", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)), ("$s", searchId), ("$t", trial));
         tx.Commit();
         return true;
     }
 
-    /// <summary>Puts a running trial back to pending (its worker was cancelled); its intermediate results are discarded.</summary>
+    /// <inheritdoc/>
     public void Release(string searchId, int trial, string worker)
     {
         using var c = Open();
@@ -213,8 +231,36 @@ public sealed class TrialStore
         return seq;
     }
 
-    /// <summary>One trial of <paramref name="searchId"/> with its intermediate metrics.</summary>
-    /// <exception cref="MLCardiacException">The trial does not exist.</exception>
+    /// <inheritdoc/>
+    public void Import(StoredSearch search, IReadOnlyList<TrialRecord> trials)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        ArgumentNullException.ThrowIfNull(trials);
+        using var c = Open();
+        using var tx = c.BeginTransaction(deferred: false);
+        if (Scalar(c, tx, "SELECT 1 FROM search WHERE id = $id", ("$id", search.Id)) is not null)
+            throw new MLCardiacException($"{Path}: already has a search \"{search.Id}\"; copy it to another store or delete it there first.");
+        Execute(c, tx, "INSERT INTO search (id, created_utc, fingerprint, settings_json, next_seq) VALUES ($id, $t, $f, $s, $q)",
+            ("$id", search.Id), ("$t", search.CreatedUtc), ("$f", search.Fingerprint), ("$s", search.SettingsJson), ("$q", search.NextSeq));
+        foreach (TrialRecord t in trials)
+        {
+            var row = TrialStoreSchema.ImportRow(t);
+            Execute(c, tx, """
+                INSERT INTO trial (search_id, trial, params_json, origin, status, proposed_seq, finished_seq, epochs, metric, cost, seconds, worker,
+                  heartbeat_ms, attempts, error, details_json) VALUES ($s, $t, $p, $o, $st, $q, $fq, $e, $m, $c, $sec, $w, $h, $a, $err, $d)
+                """,
+                ("$s", search.Id), ("$t", t.Trial), ("$p", t.Parameters.ToJson()), ("$o", t.Origin), ("$st", row.Status), ("$q", t.ProposedSeq),
+                ("$fq", t.FinishedSeq), ("$e", t.Epochs), ("$m", t.Metric), ("$c", t.Cost), ("$sec", t.Seconds), ("$w", row.Worker),
+                ("$h", t.HeartbeatUnixMs), ("$a", t.Attempts), ("$err", t.Error), ("$d", row.DetailsJson));
+            if (row.KeepIntermediate)
+                foreach (var (epoch, value) in t.Intermediate)
+                    Execute(c, tx, "INSERT INTO trial_metric (search_id, trial, epoch, value) VALUES ($s, $t, $e, $v)",
+                        ("$s", search.Id), ("$t", t.Trial), ("$e", epoch), ("$v", value));
+        }
+        tx.Commit();
+    }
+
+    /// <inheritdoc/>
     public TrialRecord LoadTrial(string searchId, int trial, SearchSpace? space = null)
     {
         using var c = Open();
@@ -288,9 +334,3 @@ public sealed class TrialStore
         return v is DBNull ? null : v;
     }
 }
-
-/// <summary>A trial a proposer wants added to the store.</summary>
-/// <param name="Parameters">Configuration.</param>
-/// <param name="Origin">"tuner" or "default".</param>
-/// <param name="Epochs">Epoch budget.</param>
-public sealed record NewTrial(ParameterAssignment Parameters, string Origin, int Epochs);

@@ -1,0 +1,100 @@
+using System.ComponentModel;
+using System.Globalization;
+using MLCardiac.Search;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLCardiac.Cli.Commands;
+
+/// <summary>
+/// <c>mlcardiac worker --store postgresql://… --search ID</c>: claims and runs trials of a search that <c>mlcardiac search</c>
+/// registered (its pipeline and choices come from the store), on any machine that reaches the store, until the search's
+/// trial budget is spent, <c>--max-units</c> trials were finished here, or <c>--budget</c> has passed. Trials run through the
+/// same objective and the same worker loop as <c>mlcardiac search</c> (<see cref="SearchExperiment.WorkAsync"/>); the report
+/// and the refit stay with the registering command.
+/// </summary>
+internal sealed class WorkerCommand(IAnsiConsole console) : Command<WorkerCommand.Settings>
+{
+    /// <summary>Arguments of <c>mlcardiac worker</c>.</summary>
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--store <STORE>")]
+        [Description("The store that holds the search: postgresql://user@host:port/db, or a SQLite file on this machine. Default: $MLCARDIAC_STORE.")]
+        public string? Store { get; init; }
+
+        [CommandOption("--search <ID>")]
+        [Description("Id of the search to work on (as `mlcardiac search` printed it).")]
+        public string Search { get; init; } = "";
+
+        [CommandOption("--max-units <N>")]
+        [Description("Finish at most N trials here, then stop. Default: until the search's budget is spent.")]
+        public int? MaxUnits { get; init; }
+
+        [CommandOption("--budget <DURATION>")]
+        [Description("Stop after this wall time (e.g. 2h); running trials go back to the pool. Required when the search has no trial budget.")]
+        public string? Budget { get; init; }
+
+        [CommandOption("--data <DIR>")]
+        [Description("Dataset folder on this machine instead of the one the search was started with.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--concurrency <N>")]
+        [Description("Trials at once in this process (default: the pipeline's search.concurrency).")]
+        public int? Concurrency { get; init; }
+
+        [CommandOption("--threads <N>")]
+        [Description("Compute threads per trial (0: cores / concurrency).")]
+        public int Threads { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Search)) return ValidationResult.Error("--search ID is required");
+            if (MaxUnits is < 1) return ValidationResult.Error("--max-units must be ≥ 1");
+            if (Concurrency is < 1) return ValidationResult.Error("--concurrency must be ≥ 1");
+            if (Threads < 0) return ValidationResult.Error("--threads must be ≥ 0");
+            return ValidationResult.Success();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        string location = TrialStores.Resolve(settings.Store, "")
+            is { Length: > 0 } l ? l : throw new MLCardiacException($"worker: name the store with --store or ${TrialStores.EnvironmentVariable}.");
+        ITrialStore store = TrialStores.Open(location);
+        try
+        {
+            StoredSearch stored = store.LoadSearch(settings.Search)
+                ?? throw new MLCardiacException($"{store.Location}: has no search \"{settings.Search}\" (it has: {string.Join(", ", store.ListSearches().DefaultIfEmpty("none"))}).");
+            SearchManifest manifest = SearchManifest.FromJson(stored.SettingsJson, store.Location, settings.Search);
+            if (settings.Data is not null) manifest = manifest with { Data = settings.Data };
+            var log = new SyncProgress<string>(s => console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{s}[/]"));
+            TimeSpan? wallTime = settings.Budget is null ? null : SearchBudget.ParseDuration(settings.Budget);
+            SearchSetup setup = SearchSetup.Build(manifest, store, settings.Search, wallTime, pipelineTime: false, settings.Concurrency, settings.Threads, log, cancellationToken);
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"worker on search [bold]{settings.Search}[/] in {store.Location}: {setup.Concurrency} trial(s) at once{(settings.MaxUnits is int n ? $", at most {n}" : "")}{(setup.Budget.MaxTrials is int t ? $", search budget {t} trials" : "")}{(wallTime is { } w ? $", stopping after {w.TotalMinutes:F0} min" : "")}");
+            setup.Objective.Prepare();
+            Action<TrialRecord> finished = t => console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"trial {t.Trial} {t.Status.ToString().ToLowerInvariant()} after {t.Intermediate.Keys.DefaultIfEmpty().Max()}/{t.Epochs} epochs: {t.Metric?.ToString("F4", CultureInfo.InvariantCulture) ?? "–"}  ({t.Parameters})");
+            SearchResult result;
+            try
+            {
+                result = setup.Experiment.WorkAsync(settings.MaxUnits, null, finished, cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                console.MarkupLine("[yellow]interrupted[/]: this worker's running trials went back to the pool.");
+                return 130;
+            }
+            int done = result.Trials.Count(t => t.IsFinished);
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"worker done: {result.TrialsRun} trial(s) run here in {result.WallTime.TotalMinutes:F1} min; the search has {done} finished of {result.Trials.Count} trials{(result.Best is { } b ? $", best so far {b.Metric?.ToString("F4", CultureInfo.InvariantCulture)} (trial {b.Trial})" : "")}.");
+            return 0;
+        }
+        finally
+        {
+            TrialStores.Close(store);
+        }
+    }
+}
