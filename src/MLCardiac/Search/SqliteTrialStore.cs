@@ -270,46 +270,17 @@ public sealed class SqliteTrialStore : ITrialStore
 
     private static List<TrialRecord> LoadTrials(SqliteConnection c, SqliteTransaction? tx, string searchId, SearchSpace? space, bool intermediate = true, int? onlyTrial = null)
     {
-        var metrics = new Dictionary<int, Dictionary<int, double>>();
         string only = onlyTrial is null ? "" : " AND trial = $t";
+        var metrics = new Dictionary<int, Dictionary<int, double>>();
         if (intermediate)
-        using (var cmd = Command(c, tx, "SELECT trial, epoch, value FROM trial_metric WHERE search_id = $s" + only + " ORDER BY trial, epoch", ("$s", searchId), ("$t", onlyTrial)))
+        {
+            using var cmd = Command(c, tx, "SELECT trial, epoch, value FROM trial_metric WHERE search_id = $s" + only + " ORDER BY trial, epoch", ("$s", searchId), ("$t", onlyTrial));
+            using var r = cmd.ExecuteReader();
+            metrics = TrialStoreSchema.ReadMetrics(r);
+        }
+        using (var cmd = Command(c, tx, $"SELECT {TrialStoreSchema.TrialColumns} FROM trial WHERE search_id = $s" + only + " ORDER BY trial", ("$s", searchId), ("$t", onlyTrial)))
         using (var r = cmd.ExecuteReader())
-            while (r.Read())
-            {
-                int t = r.GetInt32(0);
-                if (!metrics.TryGetValue(t, out var m)) metrics[t] = m = [];
-                m[r.GetInt32(1)] = r.GetDouble(2);
-            }
-        var list = new List<TrialRecord>();
-        using (var cmd = Command(c, tx,
-            "SELECT trial, params_json, origin, status, proposed_seq, finished_seq, epochs, metric, cost, seconds, worker, attempts, error, details_json, heartbeat_ms " +
-            "FROM trial WHERE search_id = $s" + only + " ORDER BY trial", ("$s", searchId), ("$t", onlyTrial)))
-        using (var r = cmd.ExecuteReader())
-            while (r.Read())
-            {
-                int t = r.GetInt32(0);
-                list.Add(new TrialRecord
-                {
-                    Trial = t,
-                    Parameters = ParameterAssignment.FromJson(r.GetString(1), space),
-                    Origin = r.GetString(2),
-                    Status = Enum.Parse<TrialStatus>(r.GetString(3), ignoreCase: true),
-                    ProposedSeq = r.GetInt64(4),
-                    FinishedSeq = r.IsDBNull(5) ? null : r.GetInt64(5),
-                    Epochs = r.GetInt32(6),
-                    Metric = r.IsDBNull(7) ? null : r.GetDouble(7),
-                    Cost = r.IsDBNull(8) ? null : r.GetDouble(8),
-                    Seconds = r.IsDBNull(9) ? null : r.GetDouble(9),
-                    Worker = r.IsDBNull(10) ? null : r.GetString(10),
-                    Attempts = r.GetInt32(11),
-                    Error = r.IsDBNull(12) ? null : r.GetString(12),
-                    Details = r.IsDBNull(13) ? new Dictionary<string, double>() : JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(13)) ?? [],
-                    HeartbeatUnixMs = r.GetInt64(14),
-                    Intermediate = metrics.TryGetValue(t, out var m) ? m : new Dictionary<int, double>(),
-                });
-            }
-        return list;
+            return TrialStoreSchema.ReadTrials(r, space, metrics);
     }
 
     private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)

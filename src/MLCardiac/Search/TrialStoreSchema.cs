@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 
 namespace MLCardiac.Search;
@@ -54,4 +55,50 @@ public static class TrialStoreSchema
     /// <summary>The details JSON a finished trial stores: finite values only (JSON has no NaN).</summary>
     internal static string? DetailsJson(IReadOnlyDictionary<string, double>? details) =>
         details is null ? null : JsonSerializer.Serialize(details.Where(kv => double.IsFinite(kv.Value)).ToDictionary());
+
+    /// <summary>The columns <see cref="ReadTrials"/> expects, in order, for a <c>SELECT … FROM trial</c> on either store.</summary>
+    internal const string TrialColumns = "trial, params_json, origin, status, proposed_seq, finished_seq, epochs, metric, cost, seconds, worker, attempts, error, details_json, heartbeat_ms";
+
+    /// <summary>The intermediate metrics of <c>SELECT trial, epoch, value FROM trial_metric …</c>, per trial and epoch.</summary>
+    internal static Dictionary<int, Dictionary<int, double>> ReadMetrics(DbDataReader r)
+    {
+        var metrics = new Dictionary<int, Dictionary<int, double>>();
+        while (r.Read())
+        {
+            int t = r.GetInt32(0);
+            if (!metrics.TryGetValue(t, out var m)) metrics[t] = m = [];
+            m[r.GetInt32(1)] = r.GetDouble(2);
+        }
+        return metrics;
+    }
+
+    /// <summary>The trials of a <c>SELECT <see cref="TrialColumns"/> FROM trial …</c>, with their intermediate <paramref name="metrics"/>.</summary>
+    internal static List<TrialRecord> ReadTrials(DbDataReader r, SearchSpace? space, IReadOnlyDictionary<int, Dictionary<int, double>> metrics)
+    {
+        var list = new List<TrialRecord>();
+        while (r.Read())
+        {
+            int t = r.GetInt32(0);
+            list.Add(new TrialRecord
+            {
+                Trial = t,
+                Parameters = ParameterAssignment.FromJson(r.GetString(1), space),
+                Origin = r.GetString(2),
+                Status = Enum.Parse<TrialStatus>(r.GetString(3), ignoreCase: true),
+                ProposedSeq = r.GetInt64(4),
+                FinishedSeq = r.IsDBNull(5) ? null : r.GetInt64(5),
+                Epochs = r.GetInt32(6),
+                Metric = r.IsDBNull(7) ? null : r.GetDouble(7),
+                Cost = r.IsDBNull(8) ? null : r.GetDouble(8),
+                Seconds = r.IsDBNull(9) ? null : r.GetDouble(9),
+                Worker = r.IsDBNull(10) ? null : r.GetString(10),
+                Attempts = r.GetInt32(11),
+                Error = r.IsDBNull(12) ? null : r.GetString(12),
+                Details = r.IsDBNull(13) ? new Dictionary<string, double>() : JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(13)) ?? [],
+                HeartbeatUnixMs = r.GetInt64(14),
+                Intermediate = metrics.TryGetValue(t, out var m) ? m : new Dictionary<int, double>(),
+            });
+        }
+        return list;
+    }
 }
