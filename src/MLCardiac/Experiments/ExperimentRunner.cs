@@ -126,6 +126,9 @@ public sealed class ExperimentRunner
             IDataView trainRows = cardiac.Data.FromRecords([.. trainRecords, .. targetRecords]);
             TransformerChain<ITransformer> model = cardiac.FitPipeline(pipeline, trainRows, valRecords.Count > 0 ? cardiac.Data.FromRecords(valRecords) : null);
             SegmentationTransformer fitted = model.OfType<SegmentationTransformer>().Single();
+            // Always-on post-processing differs from the model's only where its choice left a structure unfiltered.
+            PostProcessingChoice? choice = fitted.PostProcessing;
+            bool filtersEverything = choice is null || choice.LargestComponentLabels.Count == choice.Structures.Count;
             string modelFile = Path.Combine(modelDirectory, ModelFile);
             try
             {
@@ -146,13 +149,13 @@ public sealed class ExperimentRunner
             {
                 metrics = SegmentationEvaluator.Evaluate(loaded.Transform(cardiac.Data.FromRecords(testRecords)), seed, cancellationToken,
                     new InlineProgress<int>(n => Report(unitName, "evaluating held-out subjects", u, TrainShare + (1 - TrainShare) * n / Math.Max(1.0, testRecords.Count))),
-                    (_, predicted) => predictions.Add(predicted));
+                    (_, predicted) => predictions.Add(predicted), compareAlwaysFiltered: !filtersEverything);
             }
             finally
             {
                 foreach (var stage in loaded.OfType<IDisposable>()) stage.Dispose();
             }
-            var cases = metrics.Cases.Select(c => ToMetrics(c, arm)).ToList();
+            var cases = metrics.Cases.Select(c => ToMetrics(c, arm, choice is null ? null : filtersEverything)).ToList();
             IReadOnlyList<OverlayImage> overlays = experiment.Figures.Contains("overlays")
                 ? DrawOverlays(metrics.Cases, cases, predictions, reportDirectory, $"{StudyResults.ArmsFolder}/{arm.Name}/seed-{seed}/overlays")
                 : [];
@@ -293,11 +296,16 @@ public sealed class ExperimentRunner
         }
     }
 
-    private static CaseMetrics ToMetrics(CaseResult c, ArmDefinition arm)
+    /// <summary>
+    /// The case as the study records it. <paramref name="filtersEverything"/>: null when the fit chose no post-processing
+    /// (nothing to compare); true when its choice filters every structure, so always-on is the case's own Dice (the filter
+    /// is idempotent); false when the evaluator measured always-on.
+    /// </summary>
+    private static CaseMetrics ToMetrics(CaseResult c, ArmDefinition arm, bool? filtersEverything)
     {
         string vendor = c.Record.Vendor;
         string role = arm.TrainVendors.Contains(vendor) ? "seen" : arm.Model.IsDann && arm.TargetVendors.Contains(vendor) ? "target" : "unseen";
-        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Quality = c.Quality, DiceAlwaysFiltered = c.DiceAlwaysFiltered };
+        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Quality = c.Quality, DiceAlwaysFiltered = filtersEverything switch { null => null, true => [c.Lv.Dice, c.Myo.Dice, c.Rv.Dice], false => c.DiceAlwaysFiltered } };
     }
 
     /// <summary>Draws the best, median and worst ED case (mean Dice) of every vendor, re-segmented, as PNGs under <paramref name="folder"/>.</summary>

@@ -8,8 +8,13 @@ namespace MLCardiac.ML;
 /// <summary>Reads a pipeline's predictions and scores them with the Evaluation stage's own metrics.</summary>
 internal static class SegmentationEvaluator
 {
+    /// <summary>
+    /// Scores every labeled row. With <paramref name="compareAlwaysFiltered"/> each case also gets the Dice it would have
+    /// with the largest-component filter on every structure (<see cref="CaseResult.DiceAlwaysFiltered"/>): a study asks for
+    /// it when a model's post-processing left a structure unfiltered; other callers do not pay for the extra pass.
+    /// </summary>
     public static SegmentationMetrics Evaluate(IDataView predictions, int seed, CancellationToken cancellationToken,
-        IProgress<int>? progress = null, Action<CaseResult, byte[]>? predicted = null)
+        IProgress<int>? progress = null, Action<CaseResult, byte[]>? predicted = null, bool compareAlwaysFiltered = false)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         const string who = "Evaluate";
@@ -52,7 +57,7 @@ internal static class SegmentationEvaluator
             if (p.Length != t.Length)
                 throw new MLCardiacException($"Subject {r.Subject} ({r.Role}): {p.Length} predicted voxels against {t.Length} reference voxels.");
             OverlapMetrics M(int structure) => OverlapMetrics.Compute(p, t, structure, n[0], n[1], n[2], mm[0], mm[1], mm[2]);
-            var result = new CaseResult(r, M(1), M(2), M(3)) { Quality = quality?.Invoke(), DiceAlwaysFiltered = DiceAlwaysFiltered(p, truthBytes, n) };
+            var result = new CaseResult(r, M(1), M(2), M(3)) { Quality = quality?.Invoke(), DiceAlwaysFiltered = compareAlwaysFiltered ? DiceAlwaysFiltered(p, truthBytes, n) : null };
             cases.Add(result);
             predicted?.Invoke(result, predictedBytes);
             progress?.Report(cases.Count);

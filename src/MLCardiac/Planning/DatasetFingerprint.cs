@@ -1,4 +1,5 @@
 using MLCardiac.Data;
+using MLCardiac.Evaluation;
 using MLCardiac.Imaging;
 
 namespace MLCardiac.Planning;
@@ -109,22 +110,13 @@ public sealed record DatasetFingerprint(IReadOnlyList<CaseFingerprint> Cases)
     private static (double Low, double High, double Mean, double StdDev) Intensities(ReadOnlySpan<float> frame)
     {
         int stride = Math.Max(1, frame.Length / IntensitySamples);
-        var sample = new List<double>(frame.Length / stride + 1);
-        for (int i = 0; i < frame.Length; i += stride) if (float.IsFinite(frame[i])) sample.Add(frame[i]);
-        if (sample.Count == 0) return (double.NaN, double.NaN, double.NaN, double.NaN);
-        sample.Sort();
+        var list = new List<double>(frame.Length / stride + 1);
+        for (int i = 0; i < frame.Length; i += stride) if (float.IsFinite(frame[i])) list.Add(frame[i]);
+        if (list.Count == 0) return (double.NaN, double.NaN, double.NaN, double.NaN);
+        double[] sample = [.. list.Order()];
         double mean = sample.Average();
-        double sd = Math.Sqrt(sample.Sum(v => (v - mean) * (v - mean)) / sample.Count);
-        return (Percentile(sample, 0.5), Percentile(sample, 99.5), mean, sd);
-    }
-
-    /// <summary>Linear-interpolated percentile <paramref name="p"/> (0–100) of sorted values.</summary>
-    internal static double Percentile(IReadOnlyList<double> sorted, double p)
-    {
-        if (sorted.Count == 0) return double.NaN;
-        double pos = p / 100 * (sorted.Count - 1);
-        int lo = (int)Math.Floor(pos), hi = Math.Min(sorted.Count - 1, lo + 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+        double sd = Math.Sqrt(sample.Sum(v => (v - mean) * (v - mean)) / sample.Length);
+        return (OverlapMetrics.Percentile(sample, 0.5), OverlapMetrics.Percentile(sample, 99.5), mean, sd);
     }
 
     private static Volume Read(Dictionary<string, Volume> cache, string path)

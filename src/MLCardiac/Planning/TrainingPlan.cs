@@ -263,7 +263,7 @@ public sealed record TrainingPlan
     internal static double Median(IEnumerable<double> values)
     {
         double[] sorted = [.. values.Where(double.IsFinite).Order()];
-        return DatasetFingerprint.Percentile(sorted, 50);
+        return sorted.Length == 0 ? double.NaN : Evaluation.OverlapMetrics.Percentile(sorted, 50);
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
