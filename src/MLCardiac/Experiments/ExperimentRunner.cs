@@ -221,8 +221,9 @@ public sealed class ExperimentRunner
         int subjects = trainable.Select(r => r.Subject).Distinct().Count();
         if (subjects < k)
             throw new MLCardiacException($"{experiment.SourceFile}: $.folds: arm \"{arm.Name}\" has {subjects} training subjects, fewer than its {k} folds.");
-        // Members are fitted without quality control (it calibrates on one network's validation subjects) and saved as they are.
-        SegmentationPipelineOptions memberPipeline = pipeline with { QualityControl = null };
+        // Members are fitted without quality control (it calibrates on one network's validation subjects), each from its own
+        // initial weights and batch order (seed + 1000·fold), as independent fits that an ensemble profits from.
+        SegmentationPipelineOptions MemberPipeline(int fold) => pipeline with { QualityControl = null, Trainer = pipeline.Trainer with { Seed = pipeline.Trainer.Seed + 1000 * fold } };
         var splits = SubjectSplit.Folds(trainable, k, experiment.Split.Seed + 1);
         var members = new List<TransformerChain<ITransformer>>();
         var results = new List<FoldRunResult>();
@@ -234,7 +235,8 @@ public sealed class ExperimentRunner
                 double Progress(double within) => (f + within) / k;
                 string foldDirectory = Path.Combine(modelDirectory, $"fold-{f}");
                 string foldModel = Path.Combine(foldDirectory, ModelFile), foldResult = Path.Combine(foldDirectory, FoldResultFile);
-                string foldFingerprint = Hash($"{fingerprint}|fold {f} of {k}");
+                SegmentationPipelineOptions memberPipeline = MemberPipeline(f);
+                string foldFingerprint = Hash($"{fingerprint}|fold {f} of {k}|{Json(memberPipeline)}");
                 var (train, validation) = splits[f];
                 var cardiac = new MLContext(seed + 1000 * f).CardiacSegmentation(context with
                 {
