@@ -36,4 +36,14 @@ public sealed record CardiacRunContext
     /// (<see cref="PreparedSliceCache"/>); null: every row is read and preprocessed each time a cursor asks.
     /// </summary>
     public PreparedSliceCache? PreparedCache { get; init; }
+
+    /// <summary>
+    /// How the segmentation trainer prepares its batches (<see cref="SegmentationTrainer.InputWorkers"/>): 0 between steps
+    /// on the training thread, N ≥ 1 in the background while the network trains, the rows of a batch augmented on N
+    /// threads. The weights are bitwise the same either way; only speed changes. Default: <see cref="DefaultInputWorkers"/>.
+    /// </summary>
+    public int InputWorkers { get; init; } = DefaultInputWorkers;
+
+    /// <summary>The default of <see cref="InputWorkers"/>: 1, background preparation on one thread (as <see cref="SegmentationTrainer.InputWorkers"/>; bench mode <c>input</c>).</summary>
+    public const int DefaultInputWorkers = 1;
 }

@@ -83,7 +83,7 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
         }
         double dataSeconds = clock.Elapsed.TotalSeconds;
         SliceAugmenter? augmenter = augmentation.IsNone ? null : augmentation.CreatePipeline().ToSliceAugmenter(preprocessing.SpacingMm);
-        TrainingResult result = new SegmentationTrainer(_options, augmenter, augmentation.ToString()) { EpochCompleted = _context.EpochCompleted }
+        TrainingResult result = new SegmentationTrainer(_options, augmenter, augmentation.ToString()) { EpochCompleted = _context.EpochCompleted, InputWorkers = _context.InputWorkers }
             .Fit(new SliceDataset(slices, domains), validation, _context.CheckpointDirectory, _context.Resume && _context.CheckpointDirectory is not null, _context.Progress, cancel);
         var description = new ModelDescription
         {

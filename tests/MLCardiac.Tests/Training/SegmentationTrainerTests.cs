@@ -73,6 +73,31 @@ public sealed class SegmentationTrainerTests
     }
 
     [TestMethod]
+    public void Fit_BatchesPreparedInTheBackgroundOnAnyNumberOfThreads_GiveBitwiseTheSameWeights()
+    {
+        // Heavy augmentation and DANN (unlabeled target rows in every batch): every part of a batch's preparation.
+        var train = new SliceDataset([.. Slices(10, 5, 0), .. Slices(6, 6, 1, labeled: false)], TwoVendors);
+        var options = Small(2) with
+        {
+            Network = new UNetOptions { BaseFilters = 4, Depth = 2, Dropout = 0.1 },
+            IterationsPerEpoch = 6,
+            Dann = new DannOptions { TargetVendors = ["B"], HiddenFeatures = 8 },
+        };
+        SliceAugmenter heavy = MLCardiac.Augmentation.AugmentationPipeline.FromPreset(MLCardiac.Augmentation.AugmentationPreset.Heavy).ToSliceAugmenter(1.25);
+        byte[] Weights(int workers)
+        {
+            using TrainingResult r = new SegmentationTrainer(options, heavy, "heavy") { InputWorkers = workers }.Fit(train);
+            using var ms = new MemoryStream();
+            SegmentationTrainer.SaveWeights(r.Model, ms);
+            return ms.ToArray();
+        }
+
+        byte[] inline = Weights(0);
+        CollectionAssert.AreEqual(inline, Weights(1), "one background thread");
+        CollectionAssert.AreEqual(inline, Weights(3), "three threads augmenting a batch's rows");
+    }
+
+    [TestMethod]
     public void Fit_CancelledThenResumed_EndsWithTheUninterruptedWeights()
     {
         var train = new SliceDataset(Slices(12, 3, 0), TwoVendors);
