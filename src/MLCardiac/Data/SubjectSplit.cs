@@ -29,7 +29,9 @@ public static class SubjectSplit
 
     /// <summary>
     /// Random subject split: about <paramref name="fraction"/> of each vendor's subjects go to the second list
-    /// (at least one when a vendor has two or more subjects). The same seed gives the same split.
+    /// (at least one when a vendor has two or more subjects). When the records come from several sources
+    /// (<see cref="CaseRecord.Source"/>), each source's vendors are split apart, so every source keeps its share. The same
+    /// seed gives the same split.
     /// </summary>
     public static (IReadOnlyList<CaseRecord> First, IReadOnlyList<CaseRecord> Second) BySubject(IEnumerable<CaseRecord> records, double fraction, int seed)
     {
@@ -37,7 +39,8 @@ public static class SubjectSplit
         if (!(fraction is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "must be in [0, 1)");
         var all = records.ToList();
         var second = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var vendor in all.GroupBy(r => r.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        bool manySources = all.Select(r => r.Source).Distinct().Skip(1).Any();
+        foreach (var vendor in all.GroupBy(r => manySources ? $"{r.Source}/{r.Vendor}" : r.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             string[] subjects = vendor.Select(r => r.Subject).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             var rng = new Random(unchecked(seed * 486187739 + StableHash(vendor.Key)));
