@@ -22,7 +22,10 @@ public sealed record ExperimentDefinition
     public string? Profile { get; init; }
     /// <summary>
     /// The data sources (<c>data</c>: one object, or an array of named sources), in the file's order; at least one.
+    /// Serialised as the file writes it: <c>data</c>, an object for one source and an array for several.
     /// </summary>
+    [System.Text.Json.Serialization.JsonPropertyName("data")]
+    [System.Text.Json.Serialization.JsonConverter(typeof(DataSourcesJsonConverter))]
     public IReadOnlyList<DataSourceDefinition> Sources { get; init; } = [new()];
     /// <summary>The first (for most studies the only) data source.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

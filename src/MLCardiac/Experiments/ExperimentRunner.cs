@@ -20,8 +20,9 @@ using MLCardiac.ML;
 namespace MLCardiac.Experiments;
 
 /// <summary>
-/// Runs a study: resolves (or generates) the data, splits every vendor's labeled subjects once into training and
-/// held-out test subjects, then for each arm × seed fits the arm's ML.NET pipeline
+/// Runs a study: resolves (or generates) the data of every source and joins their records
+/// (<see cref="LoadSources"/>), splits every vendor's labeled subjects (per source) once into training and held-out test
+/// subjects, then for each arm × seed fits the arm's ML.NET pipeline on its training vendors in its training sources
 /// (<see cref="CardiacSegmentationCatalog.FitPipeline"/>), saves it as <c>model.zip</c>, loads that file back and evaluates
 /// the held-out subjects of every test vendor in 3D through it (seen, target and unseen vendors alike); then the vendor
 /// classifier, also a pipeline saved as <c>model.zip</c>. The arms share one <see cref="PreparedSliceCache"/>, so each
@@ -254,7 +255,8 @@ public sealed class ExperimentRunner
         string[] vendors = [.. known.Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
         if (vendors.Length < 2) throw new MLCardiacException($"{experiment.SourceFile}: $.vendorClassifier: the classifier needs at least two known vendors (it has {string.Join(", ", vendors)}).");
         var test = known.Where(r => heldOutSubjects.Contains(r.Subject)).ToList();
-        var train = known.Where(r => !heldOutSubjects.Contains(r.Subject)).ToList();
+        // A source held out of training (split.trainSources) is held out of the classifier's training too.
+        var train = known.Where(r => !heldOutSubjects.Contains(r.Subject) && (experiment.Split.TrainSources is null || experiment.Split.TrainSources.Contains(r.Source!))).ToList();
 
         var cardiac = new MLContext(experiment.Seeds[0]).CardiacSegmentation(new CardiacRunContext
         {

@@ -56,6 +56,26 @@ public sealed class DataSourcesTests
     }
 
     [TestMethod]
+    public void ExperimentJson_DataAsTheFileWritesIt_ObjectForOneSourceArrayForSeveral_AndReadBack()
+    {
+        ExperimentDefinition two = ExperimentLoader.Parse(TwoSources, "exp.json");
+        ExperimentDefinition one = two with { Sources = [two.Sources[0] with { Name = null }] };
+
+        using JsonDocument a = JsonDocument.Parse(JsonSerializer.Serialize(two, StudyResults.Json));
+        using JsonDocument b = JsonDocument.Parse(JsonSerializer.Serialize(one, StudyResults.Json));
+
+        Assert.AreEqual(JsonValueKind.Array, a.RootElement.GetProperty("data").ValueKind);
+        Assert.AreEqual(JsonValueKind.Object, b.RootElement.GetProperty("data").ValueKind, "one source: the data object of earlier releases");
+        Assert.IsFalse(b.RootElement.TryGetProperty("sources", out _));
+        var back = JsonSerializer.Deserialize<ExperimentDefinition>(a.RootElement.GetRawText(), StudyResults.Json)!;
+        CollectionAssert.AreEqual(new[] { "north", "south" }, back.Sources.Select(s => s.Label).ToArray());
+        Assert.AreEqual(7UL, back.Sources[1].Synthetic.Seed);
+        var backOne = JsonSerializer.Deserialize<ExperimentDefinition>(b.RootElement.GetRawText(), StudyResults.Json)!;
+        Assert.HasCount(1, backOne.Sources);
+        Assert.AreEqual("synthetic", backOne.Data.Label);
+    }
+
+    [TestMethod]
     public void Parse_SingleDataObject_KeepsItsJson_SoFingerprintsOfEarlierStudiesHold()
     {
         const string single = """
