@@ -2,7 +2,7 @@ namespace MLCardiac.Data;
 
 /// <summary>
 /// Splits records by subject — a subject's ED and ES frames (and so all its slices) always land on the same
-/// side — by vendor, leave-one-vendor-out, or at random with a seed.
+/// side — by vendor, leave-one-vendor-out, at random with a seed, or into cross-validation folds.
 /// </summary>
 public static class SubjectSplit
 {
@@ -50,6 +50,31 @@ public static class SubjectSplit
             second.UnionWith(subjects.Take(n));
         }
         return (all.Where(r => !second.Contains(r.Subject)).ToList(), all.Where(r => second.Contains(r.Subject)).ToList());
+    }
+
+    /// <summary>
+    /// <paramref name="folds"/> cross-validation folds by subject, stratified by vendor: each vendor's subjects, shuffled with
+    /// <paramref name="seed"/>, are dealt to the folds in turn (the deal continues from vendor to vendor, so fold sizes
+    /// differ by at most one subject). Fold <c>k</c>'s validation side is its subjects, its training side every other
+    /// fold's; every subject is validated exactly once — its out-of-fold prediction. The same seed gives the same folds.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 folds, or more folds than subjects.</exception>
+    public static IReadOnlyList<(IReadOnlyList<CaseRecord> Train, IReadOnlyList<CaseRecord> Validation)> Folds(IEnumerable<CaseRecord> records, int folds, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var all = records.ToList();
+        int subjectCount = all.Select(r => r.Subject).Distinct(StringComparer.Ordinal).Count();
+        if (folds < 2 || folds > subjectCount)
+            throw new ArgumentOutOfRangeException(nameof(folds), folds, $"needs 2 to {subjectCount} folds (one per subject at most)");
+        var foldOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        int next = 0;
+        foreach (var vendor in all.GroupBy(r => r.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            string[] subjects = vendor.Select(r => r.Subject).Distinct(StringComparer.Ordinal).Where(s => !foldOf.ContainsKey(s)).Order(StringComparer.Ordinal).ToArray();
+            new Random(unchecked(seed * 486187739 + StableHash(vendor.Key) + 7919)).Shuffle(subjects);
+            foreach (string subject in subjects) foldOf[subject] = next++ % folds;
+        }
+        return [.. Enumerable.Range(0, folds).Select(k => ((IReadOnlyList<CaseRecord>)all.Where(r => foldOf[r.Subject] != k).ToList(), (IReadOnlyList<CaseRecord>)all.Where(r => foldOf[r.Subject] == k).ToList()))];
     }
 
     private static int StableHash(string s)

@@ -38,7 +38,37 @@ public sealed record ArmMetrics
     /// mean Dice per role group ("seen", "target", "unseen"), subjects resampled. Empty for results without the comparison.
     /// </summary>
     public IReadOnlyList<PostProcessingEffect> PostProcessingEffects { get; init; } = [];
+    /// <summary>With cross-validation: one row per fold model (all seeds pooled); empty without.</summary>
+    public IReadOnlyList<FoldMetrics> Folds { get; init; } = [];
+    /// <summary>With cross-validation: the out-of-fold predictions of every training case, pooled over folds and seeds; null without.</summary>
+    public GroupMetrics? OutOfFold { get; init; }
+    /// <summary>
+    /// With cross-validation: the ensemble of the fold models against a single fold model, per role group — paired per test
+    /// case, the ensemble's mean Dice minus the mean over fold models of their own, subjects resampled. Empty without.
+    /// </summary>
+    public IReadOnlyList<EnsembleEffect> EnsembleEffects { get; init; } = [];
 }
+
+/// <summary>One fold model of an arm (seeds pooled).</summary>
+/// <param name="Fold">0-based fold.</param>
+/// <param name="TrainSubjects">Labeled training subjects (of the first seed).</param>
+/// <param name="ValidationSubjects">Its out-of-fold subjects.</param>
+/// <param name="OutOfFoldDice">Mean Dice of its out-of-fold cases.</param>
+/// <param name="SeenDice">Mean Dice alone on the held-out test cases of the training vendors (NaN: none).</param>
+/// <param name="UnseenDice">Mean Dice alone on the never-seen vendors' test cases (NaN: none).</param>
+/// <param name="BestEpoch">Epoch kept (of the first seed).</param>
+/// <param name="Converged">Whether every seed's run of this fold converged (<see cref="TrainingConvergence"/>).</param>
+public sealed record FoldMetrics(int Fold, int TrainSubjects, int ValidationSubjects, double OutOfFoldDice, double SeenDice, double UnseenDice, int BestEpoch, bool Converged);
+
+/// <summary>The ensemble against a single fold model, for one role group of an arm.</summary>
+/// <param name="Group">"seen", "target" or "unseen".</param>
+/// <param name="Subjects">Distinct subjects.</param>
+/// <param name="Cases">Cases (subject × frame × seed).</param>
+/// <param name="SingleDice">Mean Dice of a single fold model (averaged over the folds), with its interval.</param>
+/// <param name="EnsembleDice">Mean Dice of the ensemble, with its interval.</param>
+/// <param name="DiceDelta">Ensemble minus single, paired per case, subjects resampled.</param>
+/// <param name="BestFoldDelta">Ensemble minus the fold model with the highest mean Dice on these cases (a bound chosen after the fact, no interval).</param>
+public sealed record EnsembleEffect(string Group, int Subjects, int Cases, Interval SingleDice, Interval EnsembleDice, Interval DiceDelta, double BestFoldDelta);
 
 /// <summary>The chosen post-processing against always-on, for one role group of an arm.</summary>
 /// <param name="Group">"seen", "target" or "unseen".</param>

@@ -36,6 +36,13 @@ public sealed record ExperimentDefinition
     public PreprocessingOptions Preprocessing { get; init; } = new();
     /// <summary>Training seeds (<c>seeds</c>): each arm is trained once per seed.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [1];
+    /// <summary>
+    /// Cross-validation folds (<c>folds</c>; 1: none). With k ≥ 2 every arm × seed trains k models on subject-grouped folds
+    /// of its training subjects (each fold validates once: every training case gets an out-of-fold prediction), chooses the
+    /// post-processing on the out-of-fold predictions, and is evaluated as the ensemble of its k models (softmax averaged,
+    /// one model file); each fold model is also tested alone, so the report sets the ensemble against a single model.
+    /// </summary>
+    public int Folds { get; init; } = 1;
     /// <summary>The network the arms inherit (<c>model</c>), and the default pipeline's of a search.</summary>
     public ModelDefinition Model { get; init; } = new();
     /// <summary>The training budget the arms inherit (<c>training</c>), and the default pipeline's of a search.</summary>

@@ -20,7 +20,7 @@ public static partial class ExperimentLoader
     /// <summary>Report figures an experiment can ask for.</summary>
     public static IReadOnlyList<string> FigureNames { get; } = ["dicePerVendor", "blandAltman", "overlays", "trainingCurves", "confusion"];
 
-    private static readonly string[] RootKeys = ["schemaVersion", "id", "description", "data", "split", "preprocessing", "training", "model", "augmentation", "seeds", "arms", "vendorClassifier", "evaluations", "figures", "bootstrapResamples", "search", "profiles"];
+    private static readonly string[] RootKeys = ["schemaVersion", "id", "description", "data", "split", "preprocessing", "training", "model", "augmentation", "seeds", "folds", "arms", "vendorClassifier", "evaluations", "figures", "bootstrapResamples", "search", "profiles"];
     private static readonly string[] ProfileKeys = [.. RootKeys.Except(["schemaVersion", "id", "profiles"])];
     private static readonly string[] DataKeys = ["name", "source", "path", "layout", "synthetic"];
     private static readonly string[] SyntheticKeys = ["seed", "subjectsPerVendor", "vendors", "unlabeledVendors", "unlabeledPerVendor", "minFrames", "maxFrames", "profiles"];
@@ -32,7 +32,7 @@ public static partial class ExperimentLoader
     private static readonly string[] ClassifierKeys = ["enabled", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
     private static readonly string[] Layouts = ["auto", "mnms", "mnms2", "acdc", "folder"];
     // Keys only a study reads: in a file with a search section and no arms nothing would read them, so they are errors there.
-    private static readonly string[] StudyOnlyRootKeys = ["vendorClassifier", "evaluations", "figures", "bootstrapResamples"];
+    private static readonly string[] StudyOnlyRootKeys = ["vendorClassifier", "evaluations", "figures", "bootstrapResamples", "folds"];
     private static readonly string[] StudyOnlySplitKeys = ["targetVendors", "trainSources", "testSources", "testFraction", "validationFraction", "seed"];
 
     /// <summary>Reads <paramref name="path"/> and applies <paramref name="profile"/> (null: none).</summary>
@@ -247,6 +247,7 @@ public static partial class ExperimentLoader
             Split = split,
             Preprocessing = preprocessing,
             Seeds = seeds,
+            Folds = root.Int("folds", 1, 1, 20),
             Arms = arms,
             VendorClassifier = classifier,
             Model = model,

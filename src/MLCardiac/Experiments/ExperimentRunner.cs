@@ -98,7 +98,7 @@ public sealed class ExperimentRunner
             var (arm, seed) = units[u];
             string unitName = experiment.Seeds.Count > 1 ? $"{arm.Name} seed {seed}" : arm.Name;
             SegmentationPipelineOptions pipeline = PipelineOf(experiment, arm, seed);
-            string fingerprint = Hash(Json(new { arm, seed, pipeline, experiment.Split, dataFingerprint, testVendors }));
+            string fingerprint = Hash(Json(new { arm, seed, pipeline, experiment.Split, dataFingerprint, testVendors }) + (experiment.Folds > 1 ? $"|{experiment.Folds} folds" : ""));
             string armReport = StudyResults.ArmDirectory(reportDirectory, arm.Name, seed);
             string modelDirectory = ModelDirectory(experiment, arm.Name, seed);
             if (Finished(armReport, fingerprint))
@@ -127,7 +127,16 @@ public sealed class ExperimentRunner
             };
             var cardiac = new MLContext(seed).CardiacSegmentation(context);
             IDataView trainRows = cardiac.Data.FromRecords([.. trainRecords, .. targetRecords]);
-            TransformerChain<ITransformer> model = cardiac.FitPipeline(pipeline, trainRows, valRecords.Count > 0 ? cardiac.Data.FromRecords(valRecords) : null);
+            IReadOnlyList<FoldRunResult> folds = [];
+            TransformerChain<ITransformer> model;
+            if (experiment.Folds > 1)
+            {
+                trainRecords = trainable;
+                trainRows = cardiac.Data.FromRecords([.. trainable, .. targetRecords]);
+                (model, folds) = FitFolds(experiment, arm, seed, pipeline, trainable, targetRecords, testRecords, modelDirectory, fingerprint, context,
+                    (stage, f) => Report(unitName, stage, u, TrainShare * f));
+            }
+            else model = cardiac.FitPipeline(pipeline, trainRows, valRecords.Count > 0 ? cardiac.Data.FromRecords(valRecords) : null);
             SegmentationTransformer fitted = model.OfType<SegmentationTransformer>().Single();
             // Always-on post-processing differs from the model's only where its choice left a structure unfiltered.
             PostProcessingChoice? choice = fitted.PostProcessing;
@@ -168,10 +177,11 @@ public sealed class ExperimentRunner
                 Seed = seed,
                 Definition = arm,
                 Fingerprint = fingerprint,
-                History = fitted.History,
-                BestEpoch = fitted.BestEpoch,
-                StoppedEarly = fitted.StoppedEarly,
+                History = folds.Count > 0 ? folds[0].History : fitted.History,
+                BestEpoch = folds.Count > 0 ? folds[0].BestEpoch : fitted.BestEpoch,
+                StoppedEarly = folds.Count > 0 ? folds[0].StoppedEarly : fitted.StoppedEarly,
                 PostProcessing = fitted.PostProcessing,
+                Folds = folds,
                 TrainSeconds = trainSeconds,
                 EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
                 TrainSubjects = trainRecords.Select(r => r.Subject).Distinct().Count(),
@@ -199,6 +209,97 @@ public sealed class ExperimentRunner
         StudyResults.Write(Path.Combine(reportDirectory, "timing.json"), new { wallSeconds = wall.Elapsed.TotalSeconds, finishedUtc = DateTime.UtcNow });
         return new StudyResults { Experiment = experiment, Arms = results, VendorClassifier = classifier, WallSeconds = wall.Elapsed.TotalSeconds };
     }
+
+    /// <summary>
+    /// Cross-validation of one arm × seed: <see cref="ExperimentDefinition.Folds"/> pipelines fitted on subject-grouped folds of
+    /// <paramref name="trainable"/> (<see cref="CardiacDataCatalog.CrossValidationSplit"/>'s folds; DANN target rows join every
+    /// fold's training side), each saved in <c>fold-K/model.zip</c> with its result (<c>fold-K/fold.json</c>, written last: a
+    /// rerun reuses a finished fold and resumes an interrupted one from its checkpoint), evaluated on its validation subjects
+    /// (the out-of-fold predictions) and alone on the test cases. Returns their ensemble (<see cref="CardiacSegmentationCatalog.Ensemble"/>)
+    /// with the post-processing the pooled out-of-fold predictions chose, and the folds' results.
+    /// </summary>
+    private static (TransformerChain<ITransformer> Ensemble, IReadOnlyList<FoldRunResult> Folds) FitFolds(ExperimentDefinition experiment, ArmDefinition arm, int seed,
+        SegmentationPipelineOptions pipeline, IReadOnlyList<CaseRecord> trainable, IReadOnlyList<CaseRecord> targetRecords, IReadOnlyList<CaseRecord> testRecords,
+        string modelDirectory, string fingerprint, CardiacRunContext context, Action<string, double> report)
+    {
+        CancellationToken cancellationToken = context.CancellationToken;
+        int k = experiment.Folds;
+        int subjects = trainable.Select(r => r.Subject).Distinct().Count();
+        if (subjects < k)
+            throw new MLCardiacException($"{experiment.SourceFile}: $.folds: arm \"{arm.Name}\" has {subjects} training subjects, fewer than its {k} folds.");
+        // Members are fitted without quality control (it calibrates on one network's validation subjects), each from its own
+        // initial weights and batch order (seed + 1000·fold), as independent fits that an ensemble profits from.
+        SegmentationPipelineOptions MemberPipeline(int fold) => pipeline with { QualityControl = null, Trainer = pipeline.Trainer with { Seed = pipeline.Trainer.Seed + 1000 * fold } };
+        var splits = SubjectSplit.Folds(trainable, k, experiment.Split.Seed + 1);
+        var members = new List<TransformerChain<ITransformer>>();
+        var results = new List<FoldRunResult>();
+        try
+        {
+            for (int f = 0; f < k; f++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                double Progress(double within) => (f + within) / k;
+                string foldDirectory = Path.Combine(modelDirectory, $"fold-{f}");
+                string foldModel = Path.Combine(foldDirectory, ModelFile), foldResult = Path.Combine(foldDirectory, FoldResultFile);
+                SegmentationPipelineOptions memberPipeline = MemberPipeline(f);
+                string foldFingerprint = Hash($"{fingerprint}|fold {f} of {k}|{Json(memberPipeline)}");
+                var (train, validation) = splits[f];
+                var cardiac = new MLContext(seed + 1000 * f).CardiacSegmentation(context with
+                {
+                    CheckpointDirectory = foldDirectory,
+                    Progress = context.Progress is null ? null : new InlineProgress<TrainingProgress>(p =>
+                        report(FormattableString.Invariant($"fold {f + 1}/{k}: training, epoch {p.Epoch + 1}/{p.Epochs}"), Progress(0.8 * ((double)p.Epoch * p.Steps + p.Step) / Math.Max(1.0, (double)p.Epochs * p.Steps)))),
+                });
+                if (File.Exists(foldResult) && File.Exists(foldModel) && StudyResults.Read<FoldRunResult>(foldResult) is { } done && done.Fingerprint == foldFingerprint)
+                {
+                    members.Add(cardiac.LoadModel(foldModel, out _));
+                    results.Add(done);
+                    report($"fold {f + 1}/{k}: finished earlier", Progress(1));
+                    continue;
+                }
+                Directory.CreateDirectory(foldDirectory);
+                var clock = Stopwatch.StartNew();
+                IDataView trainRows = cardiac.Data.FromRecords([.. train, .. targetRecords]);
+                TransformerChain<ITransformer> fitted = cardiac.FitPipeline(memberPipeline, trainRows, cardiac.Data.FromRecords(validation));
+                members.Add(fitted);
+                SegmentationTransformer segmentation = fitted.OfType<SegmentationTransformer>().Single();
+                cardiac.SaveModel(fitted, trainRows.Schema, foldModel);
+                double trainSeconds = clock.Elapsed.TotalSeconds;
+                clock.Restart();
+                report($"fold {f + 1}/{k}: out-of-fold and test predictions", Progress(0.8));
+                List<CaseMetrics> Evaluate(IReadOnlyList<CaseRecord> records) =>
+                    [.. SegmentationEvaluator.Evaluate(fitted.Transform(cardiac.Data.FromRecords(records)), seed, cancellationToken).Cases.Select(c => ToMetrics(c, arm, null, experiment.Sources.Count > 1))];
+                var result = new FoldRunResult
+                {
+                    Fold = f,
+                    Fingerprint = foldFingerprint,
+                    TrainSubjects = train.Select(r => r.Subject).Distinct().Count(),
+                    ValidationSubjects = validation.Select(r => r.Subject).Distinct().Count(),
+                    History = segmentation.History,
+                    BestEpoch = segmentation.BestEpoch,
+                    StoppedEarly = segmentation.StoppedEarly,
+                    PostProcessing = segmentation.PostProcessing,
+                    TrainSeconds = trainSeconds,
+                    OutOfFold = Evaluate(validation),
+                    Test = Evaluate(testRecords),
+                };
+                result = result with { EvaluationSeconds = clock.Elapsed.TotalSeconds };
+                StudyResults.Write(foldResult, result);
+                results.Add(result);
+                report($"fold {f + 1}/{k}: done", Progress(1));
+            }
+            var choices = results.Select(r => r.PostProcessing).OfType<PostProcessingChoice>().ToList();
+            var ensemble = new MLContext(seed).CardiacSegmentation(context).Ensemble(members, choices.Count == k ? PostProcessingChoice.Merge(choices) : null);
+            return (ensemble, results);
+        }
+        finally
+        {
+            foreach (var stage in members.SelectMany(m => m).OfType<IDisposable>()) stage.Dispose();
+        }
+    }
+
+    /// <summary>A fold's result in its model folder (<c>fold-K/fold.json</c>), written after its model file.</summary>
+    public const string FoldResultFile = "fold.json";
 
     /// <summary>The file every arm's fitted pipeline is saved to, in its model folder.</summary>
     public const string ModelFile = "model.zip";

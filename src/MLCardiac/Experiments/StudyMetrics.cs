@@ -13,8 +13,8 @@ namespace MLCardiac.Experiments;
 /// </summary>
 public sealed record StudyMetrics
 {
-    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms; 4: reliability; 5: post-processing chosen on validation against always-on, per arm; 6: groups per data source).</summary>
-    public int SchemaVersion { get; init; } = 6;
+    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms; 4: reliability; 5: post-processing chosen on validation against always-on, per arm; 6: cross-validation folds, out-of-fold metrics and ensemble against single model, per arm; 7: groups per data source).</summary>
+    public int SchemaVersion { get; init; } = 7;
     /// <summary>Experiment id.</summary>
     public required string Experiment { get; init; }
     /// <summary>Profile applied, or null.</summary>
@@ -31,6 +31,56 @@ public sealed record StudyMetrics
     public required IReadOnlyList<string> Findings { get; init; }
     /// <summary>Wall time of the run, s.</summary>
     public double WallSeconds { get; init; }
+
+    private static List<FoldMetrics> FoldRows(IReadOnlyList<ArmRunResult> runs)
+    {
+        int k = runs.Select(r => r.Folds.Count).DefaultIfEmpty(0).Max();
+        var rows = new List<FoldMetrics>();
+        for (int f = 0; f < k; f++)
+        {
+            var folds = runs.SelectMany(r => r.Folds.Where(x => x.Fold == f)).ToList();
+            if (folds.Count == 0) continue;
+            static double Mean(IEnumerable<CaseMetrics> cases) => cases.Select(c => c.MeanDice).DefaultIfEmpty(double.NaN).Average();
+            rows.Add(new FoldMetrics(f, folds[0].TrainSubjects, folds[0].ValidationSubjects, Mean(folds.SelectMany(x => x.OutOfFold)),
+                Mean(folds.SelectMany(x => x.Test).Where(c => c.Role == "seen")), Mean(folds.SelectMany(x => x.Test).Where(c => c.Role == "unseen")),
+                folds[0].BestEpoch, folds.All(x => TrainingConvergence.Of(x.History, x.StoppedEarly).Converged)));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Per role group, each ensemble test case paired with the same case (subject, frame, seed) under every fold model of its
+    /// seed: the single model's Dice is the mean over folds — the Dice a user training one fold model should expect.
+    /// </summary>
+    private static List<EnsembleEffect> EnsembleRows(IReadOnlyList<ArmRunResult> runs, int resamples)
+    {
+        var rows = new List<EnsembleEffect>();
+        if (!runs.Any(r => r.Folds.Count > 1)) return rows;
+        foreach (string group in new[] { "seen", "target", "unseen" })
+        {
+            var pairs = new List<(string Subject, double Ensemble, double Single, double[] PerFold)>();
+            foreach (ArmRunResult run in runs.Where(r => r.Folds.Count > 1))
+            {
+                var byFold = run.Folds.Select(f => f.Test.ToDictionary(c => (c.Subject, c.Frame), c => c.MeanDice)).ToList();
+                foreach (CaseMetrics c in run.Cases.Where(c => c.Role == group))
+                {
+                    if (!byFold.All(d => d.ContainsKey((c.Subject, c.Frame)))) continue;
+                    double[] perFold = [.. byFold.Select(d => d[(c.Subject, c.Frame)])];
+                    pairs.Add((c.Subject, c.MeanDice, perFold.Average(), perFold));
+                }
+            }
+            if (pairs.Count == 0) continue;
+            string[] subjects = [.. pairs.Select(p => p.Subject)];
+            int folds = pairs.Min(p => p.PerFold.Length);
+            double bestFold = Enumerable.Range(0, folds).Max(f => pairs.Average(p => p.PerFold[f]));
+            rows.Add(new EnsembleEffect(group, subjects.Distinct().Count(), pairs.Count,
+                Interval.From(Bootstrap.ClusteredMeanInterval(subjects, [.. pairs.Select(p => p.Single)], resamples)),
+                Interval.From(Bootstrap.ClusteredMeanInterval(subjects, [.. pairs.Select(p => p.Ensemble)], resamples)),
+                Interval.From(Bootstrap.ClusteredMeanInterval(subjects, [.. pairs.Select(p => p.Ensemble - p.Single)], resamples)),
+                pairs.Average(p => p.Ensemble) - bestFold));
+        }
+        return rows;
+    }
 
     /// <summary>Computes the metrics of <paramref name="results"/>; bootstrap intervals are seeded and reproducible.</summary>
     public static StudyMetrics Compute(StudyResults results)
@@ -89,7 +139,10 @@ public sealed record StudyMetrics
                 DiceGap = Gap(seen, unseen),
                 TargetDiceGap = Gap(seen, target),
                 Reliability = ReliabilityMetrics.From([.. cases.Select(c => c.Case)]),
-                Convergence = TrainingConvergence.OfSeeds([.. runs.Select(r => (r.Seed, TrainingConvergence.Of(r.History, r.StoppedEarly)))]),
+                // With cross-validation every fold model is a run: the arm converged when all of them did.
+                Convergence = runs.Any(r => r.Folds.Count > 0)
+                    ? TrainingConvergence.OfSeeds([.. runs.SelectMany(r => r.Folds.Select(f => (r.Seed, TrainingConvergence.Of(f.History, f.StoppedEarly))))])
+                    : TrainingConvergence.OfSeeds([.. runs.Select(r => (r.Seed, TrainingConvergence.Of(r.History, r.StoppedEarly)))]),
                 Hd95GapMm = unseen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average()
                             - seen.Select(c => Hd95(c.Case)).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average(),
                 PostProcessingEffects = [.. new[] { ("seen", seen), ("target", target), ("unseen", unseen) }
@@ -101,6 +154,11 @@ public sealed record StudyMetrics
                         return new PostProcessingEffect(g.Item1, g.Cases.Select(c => c.Case.Subject).Distinct().Count(), g.Cases.Count,
                             Interval.From(Bootstrap.ClusteredMeanInterval([.. g.Cases.Select(c => c.Case.Subject)], delta, resamples)), delta.Count(d => d != 0));
                     })],
+                Folds = FoldRows(runs),
+                OutOfFold = runs.Any(r => r.Folds.Count > 0)
+                    ? Group("out-of-fold", "cross-validation", runs.SelectMany(r => r.Folds.SelectMany(f => f.OutOfFold.Select(c => (Case: c, r.Seed)))))
+                    : null,
+                EnsembleEffects = EnsembleRows(runs, resamples),
             });
         }
 

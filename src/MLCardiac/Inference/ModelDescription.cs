@@ -15,8 +15,13 @@ public sealed record ModelDescription
     public string Kind { get; init; } = "unet2d";
     /// <summary>Weights file name inside the folder.</summary>
     public string Weights { get; init; } = "best.weights";
-    /// <summary>Architecture.</summary>
+    /// <summary>Architecture (of an ensemble: its first member's).</summary>
     public UNetOptions Network { get; init; } = new();
+    /// <summary>
+    /// Of an ensemble (<see cref="SegmentationModel.FromEnsemble"/>), every member's architecture in order, their softmax
+    /// averaged; null for a single network.
+    /// </summary>
+    public IReadOnlyList<UNetOptions>? Members { get; init; }
     /// <summary>Preprocessing used in training (and so at inference).</summary>
     public PreprocessingOptions Preprocessing { get; init; } = new();
     /// <summary>All vendors of the training dataset (domain indices).</summary>

@@ -38,6 +38,8 @@ public static class OnnxModelMetadata
     public const string LargestComponentLabels = "mlcardiac.postprocessing.largest_component";
     /// <summary>Lower-case hex SHA-256 of the weights file the model was exported from (model folders only).</summary>
     public const string WeightsSha256 = "mlcardiac.weights_sha256";
+    /// <summary>Of an ensemble exported as one graph: every member's architecture (JSON array), their softmax averaged.</summary>
+    public const string EnsembleMembers = "mlcardiac.ensemble.members";
     /// <summary>Key: how the model was quantized (absent for float32 models), e.g. "int8 QDQ: 20 convolutions, …".</summary>
     public const string Quantization = "mlcardiac.quantization";
     /// <summary>Producer name written into every exported model.</summary>

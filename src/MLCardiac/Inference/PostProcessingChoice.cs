@@ -62,6 +62,31 @@ public sealed record PostProcessingChoice(IReadOnlyList<StructurePostProcessing>
         return new PostProcessingChoice(structures);
     }
 
+    /// <summary>
+    /// The decision over the validation cases of several fits together — nnU-Net's choice on out-of-fold predictions: the
+    /// folds of a cross-validation each decided on their own validation subjects; pooled, every training subject counts
+    /// once. Per structure the means are weighted by cases and the same rule applies (<see cref="Decide"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">No choice, or choices over different structures.</exception>
+    public static PostProcessingChoice Merge(IReadOnlyList<PostProcessingChoice> choices)
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        if (choices.Count == 0) throw new ArgumentException("No post-processing choice to merge.", nameof(choices));
+        int[] labels = [.. choices[0].Structures.Select(s => s.Label)];
+        if (choices.Any(c => !c.Structures.Select(s => s.Label).SequenceEqual(labels)))
+            throw new ArgumentException("The choices cover different structures.", nameof(choices));
+        var structures = new List<StructurePostProcessing>();
+        foreach (int label in labels)
+        {
+            var parts = choices.Select(c => c.Structures.Single(s => s.Label == label)).Where(s => s.Cases > 0).ToList();
+            int n = parts.Sum(p => p.Cases);
+            double without = n == 0 ? double.NaN : parts.Sum(p => p.DiceWithout * p.Cases) / n;
+            double with = n == 0 ? double.NaN : parts.Sum(p => p.DiceWith * p.Cases) / n;
+            structures.Add(new StructurePostProcessing(label, n, without, with, n == 0 || with >= without - 1e-12));
+        }
+        return new PostProcessingChoice(structures);
+    }
+
     /// <summary>One line: per structure, on or off and the two mean Dice values.</summary>
     public string Describe()
     {

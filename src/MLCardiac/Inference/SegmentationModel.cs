@@ -6,10 +6,12 @@ using MLCardiac.Training;
 namespace MLCardiac.Inference;
 
 /// <summary>
-/// A trained segmentation network as it runs: NIfTI frame in, label volume on the original grid out — the inference
-/// internals of the pipeline's segmentation stage (<c>SegmentationTransformer</c>; saved in <c>model.zip</c>). The forward
-/// pass is a pluggable <see cref="ISegmentationBackend"/> (TorchSharp, or ONNX Runtime with <see cref="UseOnnx"/>);
-/// everything around it is <see cref="VolumeSegmenter"/>'s, shared by both.
+/// A trained segmentation network — or an ensemble of them — as it runs: NIfTI frame in, label volume on the original
+/// grid out — the inference internals of the pipeline's segmentation stage (<c>SegmentationTransformer</c>; saved in
+/// <c>model.zip</c>). The forward pass is a pluggable <see cref="ISegmentationBackend"/> (TorchSharp, or ONNX Runtime with
+/// <see cref="UseOnnx"/>); everything around it is <see cref="VolumeSegmenter"/>'s, shared by both. An ensemble
+/// (<see cref="FromEnsemble"/>: the fold models of a cross-validation, or configurations sharing the preprocessing) averages
+/// its members' softmax before the arg-max, as nnU-Net's ensembles do (<see cref="EnsembleBackend"/>).
 /// </summary>
 public sealed class SegmentationModel : IDisposable
 {
@@ -21,18 +23,22 @@ public sealed class SegmentationModel : IDisposable
 
     private VolumeSegmenter _segmenter;
 
-    private SegmentationModel(UNet2d network, ModelDescription description)
+    private SegmentationModel(IReadOnlyList<UNet2d> networks, ModelDescription description)
     {
-        Network = network;
+        Networks = networks;
         Description = description;
         Preprocessor = new Preprocessor(description.Preprocessing);
-        Network.eval();
-        Backend = new TorchSharpBackend(network);
+        foreach (UNet2d network in networks) network.eval();
+        Backend = networks.Count == 1 ? new TorchSharpBackend(networks[0]) : new EnsembleBackend([.. networks.Select(n => new TorchSharpBackend(n))]);
         _segmenter = new VolumeSegmenter(Preprocessor, Backend) { LargestComponentLabels = Description.LargestComponentLabels };
     }
 
-    /// <summary>The network (eval mode); loaded whichever backend runs it.</summary>
-    public UNet2d Network { get; }
+    /// <summary>The network (eval mode) — of an ensemble, its first member; loaded whichever backend runs it.</summary>
+    public UNet2d Network => Networks[0];
+    /// <summary>Every network of the model (eval mode): one, or the members of an ensemble, in order.</summary>
+    public IReadOnlyList<UNet2d> Networks { get; }
+    /// <summary>True when the model averages several networks.</summary>
+    public bool IsEnsemble => Networks.Count > 1;
     /// <summary>Architecture, preprocessing, the vendors the network saw and its post-processing.</summary>
     public ModelDescription Description { get; private set; }
 
@@ -57,15 +63,81 @@ public sealed class SegmentationModel : IDisposable
         ArgumentNullException.ThrowIfNull(description);
         if (network.Options != description.Network)
             throw new ArgumentException($"The network is a U-Net {network.Options}; the description says {description.Network}.", nameof(description));
-        return new SegmentationModel(network, description);
+        if (description.Members is { Count: > 1 })
+            throw new ArgumentException($"The description is of an ensemble of {description.Members.Count} networks; one was given.", nameof(description));
+        return new SegmentationModel([network], description with { Members = null });
     }
 
-    /// <summary>SHA-256 (lower-case hex) of the network's weights as <see cref="SegmentationTrainer.SaveWeights"/> writes them — what an ONNX export records.</summary>
+    /// <summary>
+    /// An ensemble of <paramref name="networks"/> (two or more, owned by the model from then on) that share the preprocessing
+    /// of <paramref name="description"/>: their softmax is averaged before the arg-max. The description's
+    /// <see cref="ModelDescription.Network"/> becomes the first member's architecture and <see cref="ModelDescription.Members"/>
+    /// every member's (members may differ in width or depth: an ensemble of configurations).
+    /// </summary>
+    public static SegmentationModel FromEnsemble(IReadOnlyList<UNet2d> networks, ModelDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(networks);
+        ArgumentNullException.ThrowIfNull(description);
+        if (networks.Count < 2) throw new ArgumentException($"An ensemble needs at least two networks ({networks.Count} given).", nameof(networks));
+        if (networks.Select(n => (n.Options.InChannels, n.Options.Classes)).Distinct().Count() != 1)
+            throw new ArgumentException("The members of an ensemble must take the same input and predict the same classes.", nameof(networks));
+        if (description.Members is { } members && !members.SequenceEqual(networks.Select(n => n.Options)))
+            throw new ArgumentException("The networks are not the members the description lists.", nameof(description));
+        return new SegmentationModel([.. networks], description with { Network = networks[0].Options, Members = [.. networks.Select(n => n.Options)] });
+    }
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the weights as <see cref="SaveWeights"/> writes them (one network's as
+    /// <see cref="SegmentationTrainer.SaveWeights"/> writes them) — what an ONNX export records.
+    /// </summary>
     public string WeightsSha256()
     {
         using var ms = new MemoryStream();
-        SegmentationTrainer.SaveWeights(Network, ms);
+        SaveWeights(ms);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ms.ToArray()));
+    }
+
+    /// <summary>
+    /// Writes every network's weights to <paramref name="stream"/>, one after the other, each as
+    /// <see cref="SegmentationTrainer.SaveWeights"/> writes it (its architecture, then its state dict): a single network's
+    /// file is unchanged, and an ensemble's is its members' in order.
+    /// </summary>
+    public void SaveWeights(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        foreach (UNet2d network in Networks) SegmentationTrainer.SaveWeights(network, stream);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="SaveWeights"/> wrote into the networks <paramref name="description"/> lists (one, or each member
+    /// of an ensemble), and wraps them with it. Throws <see cref="MLCardiacException"/> when the stream holds other
+    /// architectures, fewer networks, or bytes after the last one.
+    /// </summary>
+    public static SegmentationModel LoadWeights(Stream stream, ModelDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(description);
+        IReadOnlyList<UNetOptions> architectures = description.Members is { Count: > 1 } m ? m : [description.Network];
+        var networks = new List<UNet2d>();
+        try
+        {
+            foreach (UNetOptions architecture in architectures)
+            {
+                var network = new UNet2d(architecture);
+                networks.Add(network);
+                if (stream.CanSeek && stream.Position >= stream.Length)
+                    throw new MLCardiacException($"The weights hold {networks.Count - 1} network(s); the description lists {architectures.Count}.");
+                SegmentationTrainer.LoadWeights(network, stream);
+            }
+            if (stream.CanSeek && stream.Position != stream.Length)
+                throw new MLCardiacException($"The weights hold {stream.Length - stream.Position} bytes after the {architectures.Count} network(s) the description lists.");
+            return networks.Count == 1 ? FromNetwork(networks[0], description) : FromEnsemble(networks, description);
+        }
+        catch
+        {
+            foreach (UNet2d network in networks) network.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -79,7 +151,7 @@ public sealed class SegmentationModel : IDisposable
         OnnxRuntimeBackend onnx;
         if (onnxPath is null)
         {
-            byte[] exported = Onnx.OnnxExporter.ExportSegmentation(Network, Description.Preprocessing, weightsSha256: WeightsSha256());
+            byte[] exported = Onnx.OnnxExporter.ExportSegmentation(Networks, Description.Preprocessing, weightsSha256: WeightsSha256());
             onnx = new OnnxRuntimeBackend(exported, "the network exported to ONNX in memory", options);
         }
         else
@@ -122,6 +194,6 @@ public sealed class SegmentationModel : IDisposable
     public void Dispose()
     {
         Backend.Dispose();
-        Network.Dispose();
+        foreach (UNet2d network in Networks) network.Dispose();
     }
 }

@@ -70,6 +70,15 @@ public sealed class CardiacDataCatalog
         return (new CaseDataView(first), new CaseDataView(second));
     }
 
+    /// <summary>
+    /// Cross-validation by subject, stratified by vendor (<see cref="SubjectSplit.Folds"/>; what ML.NET's
+    /// <c>CrossValidationSplit</c> does with <c>samplingKeyColumnName</c> = Subject): <paramref name="folds"/> (train,
+    /// validation) pairs in which every subject is validated exactly once. Fit each pair with
+    /// <see cref="CardiacSegmentationCatalog.FitPipeline"/> and combine the fits with <see cref="CardiacSegmentationCatalog.Ensemble"/>.
+    /// </summary>
+    public IReadOnlyList<(IDataView Train, IDataView Validation)> CrossValidationSplit(IDataView cases, int folds = 5, int seed = 1) =>
+        [.. SubjectSplit.Folds(CaseDataView.RecordsOf(cases, nameof(CrossValidationSplit)), folds, seed).Select(f => ((IDataView)new CaseDataView(f.Train), (IDataView)new CaseDataView(f.Validation)))];
+
     /// <summary>One (held-out vendor, train, test) triple per vendor: the test side is that vendor's labeled rows, the training side every other vendor's rows.</summary>
     public IEnumerable<(string Vendor, IDataView Train, IDataView Test)> LeaveOneVendorOut(IDataView cases)
     {

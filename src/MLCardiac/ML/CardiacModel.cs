@@ -136,7 +136,7 @@ public sealed class CardiacModel : IDisposable
         string kind;
         if (Segmentation is { } s)
         {
-            bytes = Onnx.OnnxExporter.ExportSegmentation(s.Model.Network, s.Model.Description.Preprocessing, options, s.Model.WeightsSha256(), s.Model.Description.LargestComponentLabels);
+            bytes = Onnx.OnnxExporter.ExportSegmentation(s.Model.Networks, s.Model.Description.Preprocessing, options, s.Model.WeightsSha256(), s.Model.Description.LargestComponentLabels);
             kind = OnnxModelMetadata.SegmentationKind;
         }
         else if (VendorClassifier is { } c)
@@ -163,6 +163,8 @@ public sealed class CardiacModel : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(calibrationData);
         if (calibrationSubjects < 1) throw new ArgumentOutOfRangeException(nameof(calibrationSubjects), calibrationSubjects, "at least one calibration subject");
         SegmentationTransformer s = Segmentation ?? throw new MLCardiacException($"{FilePath}: int8 export is for segmentation pipelines; this one has no segmentation stage.");
+        if (s.Model.IsEnsemble)
+            throw new MLCardiacException($"{FilePath}: the model is an ensemble of {s.Model.Networks.Count} networks; int8 export calibrates one network. Export it in float32 (one graph averaging the members) or export a fold's model.");
         if (!Directory.Exists(calibrationData)) throw new MLCardiacException($"{calibrationData}: no such calibration data folder.");
         var index = Data.DatasetLayouts.Load(calibrationData);
         if (calibrationVendors is { Count: > 0 } && calibrationVendors.FirstOrDefault(v => !index.Vendors.Contains(v)) is { } unknown)

@@ -203,12 +203,13 @@ internal static class CardiacModelFile
             throw new MLCardiacException($"{path}: stage {index} ({kind}) cannot be loaded ({OneLine(e)}).", e);
         }
         // A network whose weights hold NaN or infinity (a diverged training saved as is) would segment nothing, silently.
-        Models.FiniteWeights.Check(stage switch
+        IEnumerable<TorchSharp.torch.nn.Module> networks = stage switch
         {
-            SegmentationTransformer s => s.Model.Network,
-            VendorClassifierTransformer v => v.Classifier.Network,
-            _ => null,
-        }, $"{path}: stage {index} ({kind})", stage as IDisposable);
+            SegmentationTransformer s => s.Model.Networks,
+            VendorClassifierTransformer v => [v.Classifier.Network],
+            _ => [],
+        };
+        foreach (var network in networks) Models.FiniteWeights.Check(network, $"{path}: stage {index} ({kind})", stage as IDisposable);
         return stage;
     }
 

@@ -110,6 +110,59 @@ public sealed class CardiacSegmentationCatalog
         }
     }
 
+    /// <summary>
+    /// One pipeline that averages the segmentation networks of <paramref name="members"/> — fitted pipelines that share
+    /// their preprocessing, e.g. the fold models of a cross-validation (<see cref="CardiacDataCatalog.CrossValidationSplit"/>),
+    /// or configurations of different width or depth: <c>LoadNifti → Preprocess → Segmentation</c> whose network is the
+    /// ensemble (softmax averaged, <see cref="Inference.EnsembleBackend"/>), with the post-processing of
+    /// <paramref name="postProcessing"/> (decided on out-of-fold predictions: <see cref="Inference.PostProcessingChoice.Merge"/>;
+    /// null keeps every structure's largest component). Saved with <see cref="SaveModel"/>, it is one model file that predict,
+    /// serve and ONNX export take like any other. The members' networks are copied: <paramref name="members"/> stay the caller's.
+    /// Stages after the segmentation (vendor classifier, quality control) are not carried over: they were fitted on one member.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than two members, a member without a segmentation stage, or members preprocessed differently.</exception>
+    public TransformerChain<ITransformer> Ensemble(IReadOnlyList<ITransformer> members, Inference.PostProcessingChoice? postProcessing = null)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count < 2) throw new ArgumentException($"An ensemble needs at least two fitted pipelines ({members.Count} given).", nameof(members));
+        var stages = members.Select(m => Stages(m).ToList()).ToList();
+        var segmentations = stages.Select((s, i) => s.OfType<SegmentationTransformer>().SingleOrDefault()
+            ?? throw new ArgumentException($"Member {i} has no segmentation stage.", nameof(members))).ToList();
+        var first = segmentations[0].Model.Description;
+        if (segmentations.FirstOrDefault(s => s.Model.Description.Preprocessing != first.Preprocessing) is { } other)
+            throw new ArgumentException($"The members of an ensemble must share their preprocessing ({first.Preprocessing} against {other.Model.Description.Preprocessing}).", nameof(members));
+        if (segmentations.Any(s => s.Model.IsEnsemble)) throw new ArgumentException("A member is itself an ensemble; ensemble its members instead.", nameof(members));
+        var networks = new List<Models.UNet2d>();
+        try
+        {
+            foreach (var s in segmentations)
+            {
+                var copy = new Models.UNet2d(s.Model.Network.Options);
+                networks.Add(copy);
+                using var ms = new MemoryStream();
+                Training.SegmentationTrainer.SaveWeights(s.Model.Network, ms);
+                ms.Position = 0;
+                Training.SegmentationTrainer.LoadWeights(copy, ms);
+            }
+            static string[] Union(IEnumerable<IReadOnlyList<string>> lists) => [.. lists.SelectMany(l => l).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            var description = first with
+            {
+                Domains = Union(segmentations.Select(s => s.Model.Description.Domains)),
+                TrainVendors = Union(segmentations.Select(s => s.Model.Description.TrainVendors)),
+                TargetVendors = Union(segmentations.Select(s => s.Model.Description.TargetVendors)),
+                LargestComponentLabels = postProcessing?.LargestComponentLabels,
+            };
+            var model = Inference.SegmentationModel.FromEnsemble(networks, description);
+            var before = stages[0].TakeWhile(t => t is not SegmentationTransformer and not AugmentationTransformer);
+            return new TransformerChain<ITransformer>([.. before, new SegmentationTransformer(model, segmentations[0].MirrorTta) { PostProcessing = postProcessing }]);
+        }
+        catch
+        {
+            foreach (var network in networks) network.Dispose();
+            throw;
+        }
+    }
+
     private static IEnumerable<ITransformer> Stages(ITransformer model) =>
         model is IEnumerable<ITransformer> chain ? chain.SelectMany(Stages) : [model];
 

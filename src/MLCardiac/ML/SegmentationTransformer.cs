@@ -60,7 +60,7 @@ public sealed class SegmentationTransformer : CardiacTransformer, ICardiacStage,
     byte[]? ICardiacStage.SaveWeights()
     {
         using var ms = new MemoryStream();
-        SegmentationTrainer.SaveWeights(Model.Network, ms);
+        Model.SaveWeights(ms);
         return ms.ToArray();
     }
 
@@ -68,18 +68,8 @@ public sealed class SegmentationTransformer : CardiacTransformer, ICardiacStage,
     {
         var description = settings["description"].Deserialize<ModelDescription>() ?? throw new JsonException("no model description");
         bool tta = (bool?)settings["mirrorTta"] ?? false;
-        var network = new UNet2d(description.Network);
-        try
-        {
-            using var ms = new MemoryStream(weights, writable: false);
-            SegmentationTrainer.LoadWeights(network, ms);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        return new SegmentationTransformer(SegmentationModel.FromNetwork(network, description), tta);
+        using var ms = new MemoryStream(weights, writable: false);
+        return new SegmentationTransformer(SegmentationModel.LoadWeights(ms, description), tta);
     }
 
     /// <summary>Frees the network.</summary>

@@ -38,34 +38,69 @@ public static class OnnxExporter
     /// per <see cref="OnnxExportOptions.Outputs"/>. Dropout is the identity, deep-supervision heads are left out.
     /// </summary>
     public static byte[] ExportSegmentation(UNet2d network, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null,
+        IReadOnlyList<int>? largestComponentLabels = null) =>
+        ExportSegmentation([network ?? throw new ArgumentNullException(nameof(network))], preprocessing, options, weightsSha256, largestComponentLabels);
+
+    /// <summary>
+    /// The ONNX model of a U-Net, or of an ensemble of U-Nets in one graph: every member runs on the same input, their
+    /// softmax is averaged (<c>probabilities</c>), <c>logits</c> is the log of that average (so its softmax and arg-max are
+    /// the ensemble's) and <c>labels</c> its arg-max — what <c>EnsembleBackend</c> computes, in any ONNX runtime.
+    /// </summary>
+    public static byte[] ExportSegmentation(IReadOnlyList<UNet2d> networks, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null,
         IReadOnlyList<int>? largestComponentLabels = null)
     {
-        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(networks);
         ArgumentNullException.ThrowIfNull(preprocessing);
+        if (networks.Count == 0) throw new ArgumentException("No network to export.", nameof(networks));
         options ??= new OnnxExportOptions();
         options.Validate();
-        UNetOptions o = network.Options;
         int size = options.Size ?? preprocessing.Size;
-        if (size % (1 << o.Depth) != 0)
-            throw new MLCardiacException($"ONNX export: a U-Net of depth {o.Depth} needs a size divisible by {1 << o.Depth} (was {size}).");
+        foreach (UNetOptions member in networks.Select(n => n.Options))
+            if (size % (1 << member.Depth) != 0)
+                throw new MLCardiacException($"ONNX export: a U-Net of depth {member.Depth} needs a size divisible by {1 << member.Depth} (was {size}).");
+        UNetOptions o = networks[0].Options;
+        if (networks.Any(n => n.Options.InChannels != o.InChannels || n.Options.Classes != o.Classes))
+            throw new ArgumentException("The members of an ensemble must take the same input and predict the same classes.", nameof(networks));
 
-        OnnxGraphBuilder b = UNetGraph(network, size, options, int8: null);
+        var b = new OnnxGraphBuilder(networks.Count == 1 ? "unet2d" : "unet2d_ensemble");
+        string x = Input(b, o.InChannels, size, options.NormalizeSlices);
+        string logits;
+        if (networks.Count == 1) logits = UNetLogits(b, networks[0], x);
+        else
+        {
+            // Mean of the members' softmax; its log is a logit whose softmax gives back the mean (rows already sum to 1).
+            var probabilities = networks.Select((n, i) => b.Node("Softmax", $"member{i}.softmax", [UNetLogits(b, n, x)], Int("axis", 1))).ToList();
+            string sum = b.Node("Sum", "ensemble.sum", probabilities);
+            string mean = b.Node("Mul", "ensemble.mean", [sum, b.Constant("ensemble.weight", [1f / networks.Count])]);
+            logits = b.Node("Log", "ensemble.log", [mean]);
+        }
+        Outputs(b, logits, options.Outputs, [null, o.Classes, size, size]);
         var metadata = CommonMetadata(OnnxModelMetadata.SegmentationKind, SegmentationLabels.Take(o.Classes).ToList(), preprocessing, size, options.NormalizeSlices);
         metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o);
+        if (networks.Count > 1) metadata[OnnxModelMetadata.EnsembleMembers] = JsonSerializer.Serialize(networks.Select(n => n.Options));
         if (weightsSha256 is not null) metadata[OnnxModelMetadata.WeightsSha256] = weightsSha256;
         if (largestComponentLabels is not null) metadata[OnnxModelMetadata.LargestComponentLabels] = string.Join(",", largestComponentLabels);
-        return Model(b, options.Opset, metadata, "MLCardiac 2D U-Net: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
+        return Model(b, options.Opset, metadata, networks.Count == 1
+            ? "MLCardiac 2D U-Net: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV."
+            : $"MLCardiac ensemble of {networks.Count} 2D U-Nets (softmax averaged): short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
     }
 
     /// <summary>The U-Net graph (input, layers, outputs); with <paramref name="int8"/> its convolutions are calibrated or quantized.</summary>
     private static OnnxGraphBuilder UNetGraph(UNet2d network, int size, OnnxExportOptions options, Int8Quantization? int8)
     {
         UNetOptions o = network.Options;
-        var w = new StateDictReader(network);
-        w.Ignore(k => k.StartsWith("deepHeads.", StringComparison.Ordinal) || k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
         var b = new OnnxGraphBuilder("unet2d") { Int8 = int8 };
         string x = Input(b, o.InChannels, size, options.NormalizeSlices);
+        Outputs(b, UNetLogits(b, network, x), options.Outputs, [null, o.Classes, size, size]);
+        return b;
+    }
 
+    /// <summary>The layers of one U-Net from <paramref name="x"/> to its logits.</summary>
+    private static string UNetLogits(OnnxGraphBuilder b, UNet2d network, string x)
+    {
+        UNetOptions o = network.Options;
+        var w = new StateDictReader(network);
+        w.Ignore(k => k.StartsWith("deepHeads.", StringComparison.Ordinal) || k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
         var skips = new List<string>();
         for (int s = 0; s <= o.Depth; s++)
         {
@@ -80,13 +115,11 @@ public static class OnnxExporter
         }
         string logits = OnnxLayers.Conv(b, w, "head", x, 1, 0);
         w.CheckAllUsed(nameof(UNet2d));
-        Outputs(b, logits, options.Outputs, [null, o.Classes, size, size]);
-
-        return b;
+        return logits;
     }
 
     /// <summary>
-    /// As <see cref="ExportSegmentation"/>, with the 3×3 convolutions quantized to int8 (static, QDQ form; see
+    /// As <see cref="ExportSegmentation(UNet2d, PreprocessingOptions, OnnxExportOptions?, string?, IReadOnlyList{int}?)"/>, with the 3×3 convolutions quantized to int8 (static, QDQ form; see
     /// <c>Onnx/README.md</c>): activation scales are calibrated on <paramref name="calibrationSlices"/> — preprocessed
     /// slices (<paramref name="calibrationCount"/> × Size² floats, as the model's <c>Preprocessor</c> makes them) —
     /// and ONNX Runtime runs those convolutions as integer QLinearConv. The metadata records the quantization.

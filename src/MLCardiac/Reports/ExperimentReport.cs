@@ -192,6 +192,27 @@ public static class ExperimentReport
                 "Timings (this machine)");
         }
 
+        var crossValidated = arms.Where(a => a.Folds.Count > 0).ToList();
+        if (crossValidated.Count > 0)
+        {
+            page.Heading(2, "Cross-validation and ensemble", "cross-validation");
+            page.Paragraph(string.Create(Inv, $"Each arm trained {x.Folds} models on subject-grouped folds of its training subjects (stratified by vendor); each fold validated once, so every training case has an out-of-fold prediction. The arm's results above are the ensemble of its fold models (softmax averaged, one model file), with the post-processing the pooled out-of-fold predictions chose."), "muted");
+            page.Table(["arm", "fold", "train / validation subjects", "out-of-fold Dice", "alone on seen test", "alone on never-seen test", "best epoch", "converged"],
+                crossValidated.SelectMany(a => a.Folds.Select(f => (IReadOnlyList<string>)[a.Arm, f.Fold.ToString(Inv), $"{f.TrainSubjects.ToString(Inv)} / {f.ValidationSubjects.ToString(Inv)}",
+                    F(f.OutOfFoldDice), F(f.SeenDice), F(f.UnseenDice), (f.BestEpoch + 1).ToString(Inv), f.Converged ? "yes" : "no"])),
+                "Per fold model: mean Dice of its out-of-fold cases, and alone on the study's held-out test cases");
+            var oof = crossValidated.Where(a => a.OutOfFold is not null).ToList();
+            if (oof.Count > 0)
+                page.Table(["arm", "subjects", "cases", "LV Dice", "MYO Dice", "RV Dice", "mean Dice [95 % CI]"],
+                    oof.Select(a => (IReadOnlyList<string>)[a.Arm, a.OutOfFold!.Subjects.ToString(Inv), a.OutOfFold.Cases.ToString(Inv), F(a.OutOfFold.Lv.Dice.Mean), F(a.OutOfFold.Myo.Dice.Mean), F(a.OutOfFold.Rv.Dice.Mean), Ci(a.OutOfFold.MeanDice)]),
+                    "Out-of-fold predictions of every training case (each by the fold model that did not train on it)");
+            var effects = crossValidated.Where(a => a.EnsembleEffects.Count > 0).ToList();
+            if (effects.Count > 0)
+                page.Table(["arm", "group", "subjects", "single model [95 % CI]", "ensemble [95 % CI]", "ensemble − single [95 % CI]", "ensemble − best fold"],
+                    effects.SelectMany(a => a.EnsembleEffects.Select(e => (IReadOnlyList<string>)[a.Arm, e.Group, e.Subjects.ToString(Inv), Ci(e.SingleDice), Ci(e.EnsembleDice), Ci(e.DiceDelta), F(e.BestFoldDelta, "+0.0000;-0.0000")])),
+                    "Mean Dice of the ensemble against a single fold model on the held-out test cases (single: the fold models' mean on each case; paired per case, subjects resampled). The best fold is picked after the fact on these very cases, so that column flatters the single model.");
+        }
+
         var chosen = results.Arms.Where(r => r.PostProcessing is not null && arms.Any(a => a.Arm == r.Arm)).ToList();
         if (chosen.Count > 0)
         {

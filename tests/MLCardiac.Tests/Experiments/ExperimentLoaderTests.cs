@@ -174,4 +174,15 @@ public sealed class ExperimentLoaderTests
         while (dir is not null && !File.Exists(Path.Combine(dir, "MLCardiac.sln"))) dir = Path.GetDirectoryName(dir);
         return dir ?? throw new InvalidOperationException("MLCardiac.sln not found above the test assembly.");
     }
+
+    [TestMethod]
+    public void Folds_OutOfRangeOrInASearchOnlyFile_NamesTheKey()
+    {
+        string study = CrossValidationStudyTests.Study;
+        StringAssert.Contains(Assert.ThrowsExactly<MLCardiacException>(() => ExperimentLoader.Parse(study.Replace("\"folds\": 3", "\"folds\": 0"), "cv.json")).Message, "$.folds");
+        Assert.AreEqual(3, ExperimentLoader.Parse(study, "cv.json").Folds);
+        Assert.AreEqual(1, ExperimentLoader.Parse(study.Replace("\"folds\": 3,", ""), "cv.json").Folds, "default: no cross-validation");
+        const string search = """{ "schemaVersion": 1, "id": "s", "split": { "trainVendors": ["A", "B"] }, "folds": 5, "search": { } }""";
+        StringAssert.Contains(Assert.ThrowsExactly<MLCardiacException>(() => ExperimentLoader.Parse(search, "s.json")).Message, "$.folds");
+    }
 }

@@ -168,4 +168,25 @@ public sealed class PostProcessingChoiceTests
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void Merge_PoolsTheFoldsValidationCases_WeightedByCases_AndDecidesOnThePooledMeans()
+    {
+        // RV: fold 0 (6 cases) gains 0.02 with the filter, fold 1 (2 cases) loses 0.10: pooled, the filter loses 0.01 → off,
+        // although one fold alone would keep it. LV: both folds keep it. MYO: absent from fold 1.
+        var fold0 = new PostProcessingChoice([new(1, 6, 0.90, 0.91, true), new(2, 6, 0.80, 0.80, true), new(3, 6, 0.80, 0.82, true)]);
+        var fold1 = new PostProcessingChoice([new(1, 2, 0.85, 0.85, true), new(2, 0, double.NaN, double.NaN, true), new(3, 2, 0.80, 0.70, false)]);
+
+        PostProcessingChoice merged = PostProcessingChoice.Merge([fold0, fold1]);
+
+        var rv = merged.Structures.Single(s => s.Label == 3);
+        Assert.AreEqual(8, rv.Cases);
+        Assert.AreEqual(0.80, rv.DiceWithout, 1e-12);
+        Assert.AreEqual((6 * 0.82 + 2 * 0.70) / 8, rv.DiceWith, 1e-12);
+        Assert.IsFalse(rv.Applied, "pooled, the filter lowers RV Dice");
+        Assert.AreEqual(6, merged.Structures.Single(s => s.Label == 2).Cases, "a fold without the structure adds nothing");
+        CollectionAssert.AreEqual(new[] { 1, 2 }, merged.LargestComponentLabels.ToArray());
+        CollectionAssert.AreEqual(fold0.LargestComponentLabels.ToArray(), PostProcessingChoice.Merge([fold0]).LargestComponentLabels.ToArray(), "one fold: its own choice");
+        Assert.ThrowsExactly<ArgumentException>(() => PostProcessingChoice.Merge([]));
+    }
 }
