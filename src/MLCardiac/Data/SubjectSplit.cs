@@ -39,8 +39,7 @@ public static class SubjectSplit
         if (!(fraction is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "must be in [0, 1)");
         var all = records.ToList();
         var second = new HashSet<string>(StringComparer.Ordinal);
-        bool manySources = all.Select(r => r.Source).Distinct().Skip(1).Any();
-        foreach (var vendor in all.GroupBy(r => manySources ? $"{r.Source}/{r.Vendor}" : r.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var vendor in all.GroupBy(Stratum(all), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             string[] subjects = vendor.Select(r => r.Subject).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             var rng = new Random(unchecked(seed * 486187739 + StableHash(vendor.Key)));
@@ -53,7 +52,7 @@ public static class SubjectSplit
     }
 
     /// <summary>
-    /// <paramref name="folds"/> cross-validation folds by subject, stratified by vendor: each vendor's subjects, shuffled with
+    /// <paramref name="folds"/> cross-validation folds by subject, stratified by vendor (by source and vendor when the records come from several sources): each vendor's subjects, shuffled with
     /// <paramref name="seed"/>, are dealt to the folds in turn (the deal continues from vendor to vendor, so fold sizes
     /// differ by at most one subject). Fold <c>k</c>'s validation side is its subjects, its training side every other
     /// fold's; every subject is validated exactly once — its out-of-fold prediction. The same seed gives the same folds.
@@ -68,7 +67,7 @@ public static class SubjectSplit
             throw new ArgumentOutOfRangeException(nameof(folds), folds, $"needs 2 to {subjectCount} folds (one per subject at most)");
         var foldOf = new Dictionary<string, int>(StringComparer.Ordinal);
         int next = 0;
-        foreach (var vendor in all.GroupBy(r => r.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var vendor in all.GroupBy(Stratum(all), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             string[] subjects = vendor.Select(r => r.Subject).Distinct(StringComparer.Ordinal).Where(s => !foldOf.ContainsKey(s)).Order(StringComparer.Ordinal).ToArray();
             new Random(unchecked(seed * 486187739 + StableHash(vendor.Key) + 7919)).Shuffle(subjects);
@@ -76,6 +75,13 @@ public static class SubjectSplit
         }
         return [.. Enumerable.Range(0, folds).Select(k => ((IReadOnlyList<CaseRecord>)all.Where(r => foldOf[r.Subject] != k).ToList(), (IReadOnlyList<CaseRecord>)all.Where(r => foldOf[r.Subject] == k).ToList()))];
     }
+
+    /// <summary>
+    /// The stratum of a record: its vendor, or <c>source/vendor</c> when the records come from several sources
+    /// (<see cref="CaseRecord.Source"/>), so that every source's vendors are split apart.
+    /// </summary>
+    private static Func<CaseRecord, string> Stratum(IReadOnlyList<CaseRecord> all) =>
+        all.Select(r => r.Source).Distinct().Skip(1).Any() ? r => $"{r.Source}/{r.Vendor}" : r => r.Vendor;
 
     private static int StableHash(string s)
     {

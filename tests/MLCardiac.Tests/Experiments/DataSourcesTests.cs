@@ -156,6 +156,19 @@ public sealed class DataSourcesTests
     }
 
     [TestMethod]
+    public void Folds_SeveralSources_EverySourceIsDealtToEveryFold()
+    {
+        var records = new[] { "north", "south" }
+            .SelectMany(source => Enumerable.Range(0, 4).Select(i => new CaseRecord($"{source}/S{i}", "A", null, FrameRole.ED, "x.nii.gz", 0, "y.nii.gz", 0, "synthetic") { Source = source }))
+            .ToList();
+
+        for (int seed = 1; seed <= 5; seed++)
+            foreach (var (_, validation) in SubjectSplit.Folds(records, 2, seed))
+                foreach (string source in new[] { "north", "south" })
+                    Assert.AreEqual(2, validation.Count(r => r.Source == source), $"seed {seed}: two of {source}'s four subjects per fold");
+    }
+
+    [TestMethod]
     public void LoadSources_MnmsAndMnms2Folders_RecordsCarryTheirSourceAndSubjectsAreNamespaced()
     {
         string root = Path.Combine(Path.GetTempPath(), "mlcardiac-sources-" + Guid.NewGuid().ToString("N"));
