@@ -26,7 +26,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         public string? Profile { get; init; }
 
         [CommandOption("--data <DIR>")]
-        [Description("Dataset folder: used as it is when it holds a dataset; otherwise the experiment's synthetic data is written there. Default: data/ID-HASH (synthetic) or data.path.")]
+        [Description("Dataset folder: used as it is when it holds a dataset; otherwise the experiment's synthetic data is written there. Default: data/ID-HASH (synthetic) or data.path. With several data sources: the folder of the synthetic ones (DIR/NAME each); path sources keep their path.")]
         public string? Data { get; init; }
 
         [CommandOption("--out-models <DIR>")]

@@ -206,6 +206,7 @@ internal sealed class SearchCommand(IAnsiConsole console) : Command<SearchComman
             ["train vendors (validation: leave one out)"] = $"{string.Join(", ", definition.TrainVendors)} ({definition.Folds} fold{(definition.Folds > 1 ? "s" : "")})",
             ["test vendors"] = string.Join(", ", definition.TestVendors),
             ["slices"] = $"{definition.Size}×{definition.Size} px at {definition.SpacingMm.ToString(CultureInfo.InvariantCulture)} mm",
+            ["plan"] = definition.Experiment?.PlanFile is { } planFile ? $"{planFile}: {string.Join(", ", definition.Experiment.Unspecified)}" : "none (every value from the pipeline file)",
             ["budget"] = $"{(budget.MaxTrials is int mt ? $"{mt} trials" : "–")}, {(budget.WallTime is { } wt ? $"{wt.TotalMinutes:F0} min" : "no time limit")}",
             ["ASHA"] = tuner.UsesAsha() ? $"rungs at {string.Join(", ", experiment.Scheduler!.Rungs)} epochs, η = {definition.AshaReductionFactor.ToString(CultureInfo.InvariantCulture)}" : "off",
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),

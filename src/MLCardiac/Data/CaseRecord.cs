@@ -18,6 +18,12 @@ public sealed record CaseRecord(
     string Subject, string Vendor, string? Centre, FrameRole Role,
     string ImagePath, int ImageFrame, string? LabelPath, int LabelFrame, string Dataset)
 {
+    /// <summary>
+    /// The study's name for the source the record came from (<c>data[i].name</c>), when a study reads it; null otherwise.
+    /// With several sources the study also prefixes <see cref="Subject"/> with it (<c>source/subject</c>), so subject codes of
+    /// two datasets never collide; the vendor stays as the dataset gives it.
+    /// </summary>
+    public string? Source { get; init; }
     /// <summary>Vendor's full name, when known.</summary>
     public string? VendorName { get; init; }
     /// <summary>Scanner model, when known.</summary>

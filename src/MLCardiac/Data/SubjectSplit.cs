@@ -29,7 +29,9 @@ public static class SubjectSplit
 
     /// <summary>
     /// Random subject split: about <paramref name="fraction"/> of each vendor's subjects go to the second list
-    /// (at least one when a vendor has two or more subjects). The same seed gives the same split.
+    /// (at least one when a vendor has two or more subjects). When the records come from several sources
+    /// (<see cref="CaseRecord.Source"/>), each source's vendors are split apart, so every source keeps its share. The same
+    /// seed gives the same split.
     /// </summary>
     public static (IReadOnlyList<CaseRecord> First, IReadOnlyList<CaseRecord> Second) BySubject(IEnumerable<CaseRecord> records, double fraction, int seed)
     {
@@ -37,7 +39,7 @@ public static class SubjectSplit
         if (!(fraction is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "must be in [0, 1)");
         var all = records.ToList();
         var second = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var vendor in all.GroupBy(r => r.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var vendor in all.GroupBy(Stratum(all), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             string[] subjects = vendor.Select(r => r.Subject).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             var rng = new Random(unchecked(seed * 486187739 + StableHash(vendor.Key)));
@@ -50,7 +52,7 @@ public static class SubjectSplit
     }
 
     /// <summary>
-    /// <paramref name="folds"/> cross-validation folds by subject, stratified by vendor: each vendor's subjects, shuffled with
+    /// <paramref name="folds"/> cross-validation folds by subject, stratified by vendor (by source and vendor when the records come from several sources): each vendor's subjects, shuffled with
     /// <paramref name="seed"/>, are dealt to the folds in turn (the deal continues from vendor to vendor, so fold sizes
     /// differ by at most one subject). Fold <c>k</c>'s validation side is its subjects, its training side every other
     /// fold's; every subject is validated exactly once — its out-of-fold prediction. The same seed gives the same folds.
@@ -65,7 +67,7 @@ public static class SubjectSplit
             throw new ArgumentOutOfRangeException(nameof(folds), folds, $"needs 2 to {subjectCount} folds (one per subject at most)");
         var foldOf = new Dictionary<string, int>(StringComparer.Ordinal);
         int next = 0;
-        foreach (var vendor in all.GroupBy(r => r.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var vendor in all.GroupBy(Stratum(all), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             string[] subjects = vendor.Select(r => r.Subject).Distinct(StringComparer.Ordinal).Where(s => !foldOf.ContainsKey(s)).Order(StringComparer.Ordinal).ToArray();
             new Random(unchecked(seed * 486187739 + StableHash(vendor.Key) + 7919)).Shuffle(subjects);
@@ -73,6 +75,13 @@ public static class SubjectSplit
         }
         return [.. Enumerable.Range(0, folds).Select(k => ((IReadOnlyList<CaseRecord>)all.Where(r => foldOf[r.Subject] != k).ToList(), (IReadOnlyList<CaseRecord>)all.Where(r => foldOf[r.Subject] == k).ToList()))];
     }
+
+    /// <summary>
+    /// The stratum of a record: its vendor, or <c>source/vendor</c> when the records come from several sources
+    /// (<see cref="CaseRecord.Source"/>), so that every source's vendors are split apart.
+    /// </summary>
+    private static Func<CaseRecord, string> Stratum(IReadOnlyList<CaseRecord> all) =>
+        all.Select(r => r.Source).Distinct().Skip(1).Any() ? r => $"{r.Source}/{r.Vendor}" : r => r.Vendor;
 
     private static int StableHash(string s)
     {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MLCardiac.Experiments;
 
 /// <summary>
@@ -20,4 +22,10 @@ public sealed record ArmDefinition
     public required IReadOnlyList<string> TrainVendors { get; init; }
     /// <summary>Vendors whose unlabeled subjects are this arm's DANN target data (<c>targetVendors</c>; DANN only).</summary>
     public required IReadOnlyList<string> TargetVendors { get; init; }
+    /// <summary>Data sources whose subjects may train this arm (<c>trainSources</c>; default: the split's); null: every source.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? TrainSources { get; init; }
+
+    /// <summary>Whether this arm trains on subjects of <paramref name="source"/> (every source when <see cref="TrainSources"/> is null).</summary>
+    public bool TrainsOnSource(string? source) => TrainSources is null || source is null || TrainSources.Contains(source);
 }

@@ -19,6 +19,8 @@ public sealed record ArmMetrics
     public required IReadOnlyList<GroupMetrics> ByVendor { get; init; }
     /// <summary>One group per centre (when the data names centres).</summary>
     public required IReadOnlyList<GroupMetrics> ByCentre { get; init; }
+    /// <summary>One group per data source, when the study reads several (empty otherwise).</summary>
+    public IReadOnlyList<GroupMetrics> BySource { get; init; } = [];
     /// <summary>Seen / unseen / target × ED / ES.</summary>
     public required IReadOnlyList<GroupMetrics> ByFrame { get; init; }
     /// <summary>Seen minus never-seen mean Dice (case means), with a two-sample interval resampling subjects: the generalization gap.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MLCardiac.Training;
 
 namespace MLCardiac.Experiments;
@@ -25,6 +26,12 @@ public sealed record ArmRunResult
     public double EvaluationSeconds { get; init; }
     /// <summary>Labeled training subjects.</summary>
     public int TrainSubjects { get; init; }
+    /// <summary>
+    /// With several data sources: per source, the subjects whose scans the fit read (training, validation and DANN target
+    /// subjects) — zero for a source the arm holds out. Null for a study of one source.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, int>? SubjectsReadBySource { get; init; }
     /// <summary>Every evaluated case.</summary>
     public required IReadOnlyList<CaseMetrics> Cases { get; init; }
     /// <summary>Overlay figures of the best, median and worst held-out ED case per vendor (empty when not drawn).</summary>

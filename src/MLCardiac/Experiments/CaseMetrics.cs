@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MLCardiac.Data;
 using MLCardiac.Evaluation;
 
@@ -8,12 +9,16 @@ namespace MLCardiac.Experiments;
 /// <param name="Vendor">Vendor code.</param>
 /// <param name="Centre">Centre, when known.</param>
 /// <param name="Frame">"ED" or "ES".</param>
-/// <param name="Role">"seen" (a training vendor of the arm), "target" (its unlabeled scans were DANN target data) or "unseen".</param>
+/// <param name="Role">"seen" (a training vendor of the arm, in one of its training sources), "target" (its unlabeled scans were DANN target data) or "unseen" (a vendor or a source the arm never trained on).</param>
 /// <param name="Lv">LV blood pool.</param>
 /// <param name="Myo">LV myocardium.</param>
 /// <param name="Rv">RV blood pool.</param>
 public sealed record CaseMetrics(string Subject, string Vendor, string? Centre, string Frame, string Role, OverlapMetrics Lv, OverlapMetrics Myo, OverlapMetrics Rv)
 {
+    /// <summary>The data source of the case when the study reads several (null: one source; kept out of the JSON then).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Source { get; init; }
+
     /// <summary>The QC stage's verdict on the case (null: the pipeline had none).</summary>
     public CaseQuality? Quality { get; init; }
 

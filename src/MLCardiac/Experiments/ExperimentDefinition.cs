@@ -20,8 +20,16 @@ public sealed record ExperimentDefinition
     public string SourceFile { get; init; } = "";
     /// <summary>The profile applied (<c>profiles.NAME</c>), or null.</summary>
     public string? Profile { get; init; }
-    /// <summary>Data source (<c>data</c>).</summary>
-    public DataSourceDefinition Data { get; init; } = new();
+    /// <summary>
+    /// The data sources (<c>data</c>: one object, or an array of named sources), in the file's order; at least one.
+    /// Serialised as the file writes it: <c>data</c>, an object for one source and an array for several.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonPropertyName("data")]
+    [System.Text.Json.Serialization.JsonConverter(typeof(DataSourcesJsonConverter))]
+    public IReadOnlyList<DataSourceDefinition> Sources { get; init; } = [new()];
+    /// <summary>The first (for most studies the only) data source.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DataSourceDefinition Data => Sources[0];
     /// <summary>Vendor split (<c>split</c>).</summary>
     public SplitDefinition Split { get; init; } = new();
     /// <summary>Preprocessing (<c>preprocessing</c>: <c>size</c> px, <c>spacingMm</c>).</summary>
@@ -66,9 +74,10 @@ public sealed record ExperimentDefinition
 
     /// <summary>
     /// This experiment with <paramref name="plan"/>'s values for the keys of <see cref="Unspecified"/>: preprocessing size
-    /// and spacing, every arm's batch size, base filters and depth.
+    /// and spacing, batch size, base filters and depth of every arm and of the experiment's own <c>model</c>/<c>training</c>
+    /// (the default pipeline of a search).
     /// </summary>
-    /// <exception cref="MLCardiacException">An arm's depth does not divide the planned size (names the arm).</exception>
+    /// <exception cref="MLCardiacException">An arm's depth (or, without arms, the model's) does not divide the planned size.</exception>
     public ExperimentDefinition WithPlan(Planning.TrainingPlan plan, string planFile)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -90,6 +99,14 @@ public sealed record ExperimentDefinition
         foreach (ArmDefinition arm in arms)
             if (preprocessing.Size % (1 << arm.Model.Depth) != 0)
                 throw new MLCardiacException($"{planFile}: arm \"{arm.Name}\" has depth {arm.Model.Depth}, which needs a slice size that is a multiple of {1 << arm.Model.Depth}; the plan gives preprocessing.size {preprocessing.Size}.");
-        return this with { Preprocessing = preprocessing, Arms = arms, PlanFile = planFile };
+        var model = Model with
+        {
+            BaseFilters = U("model.baseFilters") ? plan.BaseFilters : Model.BaseFilters,
+            Depth = U("model.depth") ? plan.Depth : Model.Depth,
+        };
+        if (arms.Count == 0 && preprocessing.Size % (1 << model.Depth) != 0)
+            throw new MLCardiacException($"{planFile}: $.model.depth {model.Depth} needs a slice size that is a multiple of {1 << model.Depth}; the plan gives preprocessing.size {preprocessing.Size}.");
+        var training = Training with { BatchSize = U("training.batchSize") ? plan.BatchSize : Training.BatchSize };
+        return this with { Preprocessing = preprocessing, Arms = arms, Model = model, Training = training, PlanFile = planFile };
     }
 }

@@ -22,18 +22,18 @@ public static partial class ExperimentLoader
 
     private static readonly string[] RootKeys = ["schemaVersion", "id", "description", "data", "split", "preprocessing", "training", "model", "augmentation", "seeds", "folds", "arms", "vendorClassifier", "evaluations", "figures", "bootstrapResamples", "search", "profiles"];
     private static readonly string[] ProfileKeys = [.. RootKeys.Except(["schemaVersion", "id", "profiles"])];
-    private static readonly string[] DataKeys = ["source", "path", "layout", "synthetic"];
+    private static readonly string[] DataKeys = ["name", "source", "path", "layout", "synthetic"];
     private static readonly string[] SyntheticKeys = ["seed", "subjectsPerVendor", "vendors", "unlabeledVendors", "unlabeledPerVendor", "minFrames", "maxFrames", "profiles"];
-    private static readonly string[] SplitKeys = ["trainVendors", "testVendors", "targetVendors", "testFraction", "validationFraction", "seed"];
+    private static readonly string[] SplitKeys = ["trainVendors", "testVendors", "targetVendors", "trainSources", "testSources", "testFraction", "validationFraction", "seed"];
     private static readonly string[] PreprocessingKeys = ["size", "spacingMm"];
     private static readonly string[] TrainingKeys = ["epochs", "iterationsPerEpoch", "batchSize", "learningRate", "patience", "threads"];
     private static readonly string[] ModelKeys = ["type", "baseFilters", "depth", "maxLambda"];
-    private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors"];
+    private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors", "trainSources"];
     private static readonly string[] ClassifierKeys = ["enabled", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
     private static readonly string[] Layouts = ["auto", "mnms", "mnms2", "acdc", "folder"];
     // Keys only a study reads: in a file with a search section and no arms nothing would read them, so they are errors there.
     private static readonly string[] StudyOnlyRootKeys = ["vendorClassifier", "evaluations", "figures", "bootstrapResamples", "folds"];
-    private static readonly string[] StudyOnlySplitKeys = ["targetVendors", "testFraction", "validationFraction", "seed"];
+    private static readonly string[] StudyOnlySplitKeys = ["targetVendors", "trainSources", "testSources", "testFraction", "validationFraction", "seed"];
 
     /// <summary>Reads <paramref name="path"/> and applies <paramref name="profile"/> (null: none).</summary>
     /// <exception cref="MLCardiacException">The file is missing, not JSON, or not a valid experiment.</exception>
@@ -89,10 +89,11 @@ public static partial class ExperimentLoader
         using JsonDocument document = JsonDocument.Parse(merged.ToJsonString());
         var reader = JsonObjectReader.Open(document.RootElement, label, "$", partial: false, RootKeys);
         ExperimentDefinition definition = Resolve(reader, label, profile, BaseDirectory(file)) with { SourceFile = file, Unspecified = Unspecified(merged) };
-        if (definition.Data.Source == "synthetic")
+        if (definition.Sources.All(s => s.Source == "synthetic"))
         {
-            var s = definition.Data.Synthetic;
-            CheckVendors(definition, label, s.Vendors, s.UnlabeledVendors, "the synthetic data (data.synthetic.vendors / unlabeledVendors)");
+            var s = definition.Sources.Select(x => x.Synthetic).ToList();
+            CheckVendors(definition, label, [.. s.SelectMany(x => x.Vendors).Distinct()], [.. s.SelectMany(x => x.UnlabeledVendors).Distinct()],
+                s.Count == 1 ? "the synthetic data (data.synthetic.vendors / unlabeledVendors)" : "the synthetic sources (data[i].synthetic.vendors / unlabeledVendors)");
         }
         return definition;
     }
@@ -136,46 +137,29 @@ public static partial class ExperimentLoader
         string id = root.Partial ? "" : root.String("id", "", required: true);
         if (!root.Partial && !NamePattern().IsMatch(id)) throw root.Error("id", $"\"{id}\" must be letters, digits, '-' or '_' (it names folders).");
 
-        var data = new DataSourceDefinition();
-        if (root.Object("data", DataKeys) is { } d)
+        var sources = new List<DataSourceDefinition>();
+        if (root.Raw("data") is { ValueKind: JsonValueKind.Array })
         {
-            string source = d.String("source", "synthetic", allowed: ["synthetic", "path"]);
-            var synthetic = new SyntheticDataDefinition();
-            if (d.Object("synthetic", SyntheticKeys) is { } s)
+            var readers = root.Objects("data", DataKeys);
+            if (readers.Count == 0) throw root.Error("data", "lists no source: give one source object, or an array of one or more.");
+            foreach (JsonObjectReader r in readers)
             {
-                string? profilesFile = s.Has("profiles") ? s.String("profiles", "") : null;
-                string? profilesPath = string.IsNullOrWhiteSpace(profilesFile) ? null : Path.GetFullPath(Path.Combine(baseDirectory, profilesFile));
-                VendorProfileSet profileSet;
-                string? profilesHash = null;
-                if (profilesPath is null)
-                {
-                    profileSet = VendorProfileSet.BuiltIn;
-                }
-                else
-                {
-                    if (!File.Exists(profilesPath)) throw s.Error("profiles", $"the profile file {profilesPath} does not exist.");
-                    profileSet = VendorProfileSet.Load(profilesPath);
-                    profilesHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(profilesPath)));
-                }
-                string[] known = [.. profileSet.Codes];
-                synthetic = new SyntheticDataDefinition
-                {
-                    Profiles = profilesFile,
-                    ProfilesPath = profilesPath,
-                    ProfilesSha256 = profilesHash,
-                    Seed = (ulong)s.Number("seed", synthetic.Seed, 0, ulong.MaxValue),
-                    SubjectsPerVendor = s.Int("subjectsPerVendor", synthetic.SubjectsPerVendor, 2, 10_000),
-                    Vendors = s.Strings("vendors", synthetic.Vendors, allowed: known),
-                    UnlabeledVendors = s.Strings("unlabeledVendors", synthetic.UnlabeledVendors, allowed: known),
-                    UnlabeledPerVendor = s.Int("unlabeledPerVendor", synthetic.UnlabeledPerVendor, 1, 10_000),
-                    MinFrames = s.Int("minFrames", synthetic.MinFrames, 2, 100),
-                    MaxFrames = s.Int("maxFrames", synthetic.MaxFrames, 2, 100),
-                };
-                if (synthetic.MaxFrames < synthetic.MinFrames) throw s.Error("maxFrames", $"{synthetic.MaxFrames} is below minFrames {synthetic.MinFrames}.");
+                DataSourceDefinition source = ReadSource(r, root.Partial, baseDirectory);
+                string name = source.Label;
+                if (sources.Any(x => x.Name == name))
+                    throw r.Error("name", $"\"{name}\" names an earlier source too; source names must be unique{(r.Has("name") ? "" : $" (this one's is derived from its {(source.Source == "synthetic" ? "source" : "layout")}: give it a name)")}.");
+                sources.Add(source with { Name = name });
             }
-            data = new DataSourceDefinition { Source = source, Path = d.Has("path") ? d.String("path", "") : null, Layout = d.String("layout", "auto", allowed: Layouts), Synthetic = synthetic };
-            if (!root.Partial && source == "path" && string.IsNullOrWhiteSpace(data.Path)) throw d.Error("path", "is required when source is \"path\".");
         }
+        else if (root.Object("data", DataKeys) is { } d)
+        {
+            sources.Add(ReadSource(d, root.Partial, baseDirectory));
+        }
+        else
+        {
+            sources.Add(new DataSourceDefinition());
+        }
+        string[] sourceNames = [.. sources.Select(x => x.Label)];
 
         var split = new SplitDefinition();
         if (root.Object("split", SplitKeys, required: true) is { } sp)
@@ -184,6 +168,8 @@ public static partial class ExperimentLoader
                 TrainVendors = sp.Strings("trainVendors", [], required: true),
                 TestVendors = sp.Strings("testVendors", []),
                 TargetVendors = sp.Strings("targetVendors", []),
+                TrainSources = SourceList(sp, "trainSources", sourceNames),
+                TestSources = SourceList(sp, "testSources", sourceNames),
                 TestFraction = sp.Number("testFraction", split.TestFraction, 0.05, 0.9),
                 ValidationFraction = sp.Number("validationFraction", split.ValidationFraction, 0, 0.9),
                 Seed = sp.Int("seed", split.Seed),
@@ -226,6 +212,7 @@ public static partial class ExperimentLoader
                 Training = ReadTraining(a.Object("training", TrainingKeys), training),
                 TrainVendors = a.Strings("trainVendors", split.TrainVendors),
                 TargetVendors = a.Strings("targetVendors", split.TargetVendors),
+                TrainSources = a.Has("trainSources") ? SourceList(a, "trainSources", sourceNames) : split.TrainSources,
             };
             if (!root.Partial && arm.Model.IsDann && arm.TargetVendors.Count == 0 && arm.TrainVendors.Count < 2)
                 throw a.Error("targetVendors", "a dann arm needs target vendors (unlabeled data) or at least two training vendors: the domain head needs two domains.");
@@ -256,7 +243,7 @@ public static partial class ExperimentLoader
             Id = id,
             Description = root.String("description", ""),
             Profile = profile,
-            Data = data,
+            Sources = sources,
             Split = split,
             Preprocessing = preprocessing,
             Seeds = seeds,
@@ -271,6 +258,65 @@ public static partial class ExperimentLoader
             Figures = root.Strings("figures", FigureNames, allowed: FigureNames),
             BootstrapResamples = root.Int("bootstrapResamples", 2000, 100, 100_000),
         };
+    }
+
+    /// <summary>One data source (<c>data</c> or <c>data[i]</c>).</summary>
+    private static DataSourceDefinition ReadSource(JsonObjectReader d, bool partial, string baseDirectory)
+    {
+        string? name = d.Has("name") ? d.String("name", "") : null;
+        if (name is not null && !NamePattern().IsMatch(name)) throw d.Error("name", $"\"{name}\" must be letters, digits, '-' or '_' (it names folders).");
+        string source = d.String("source", "synthetic", allowed: ["synthetic", "path"]);
+        var synthetic = new SyntheticDataDefinition();
+        if (d.Object("synthetic", SyntheticKeys) is { } s)
+        {
+            string? profilesFile = s.Has("profiles") ? s.String("profiles", "") : null;
+            string? profilesPath = string.IsNullOrWhiteSpace(profilesFile) ? null : Path.GetFullPath(Path.Combine(baseDirectory, profilesFile));
+            VendorProfileSet profileSet;
+            string? profilesHash = null;
+            if (profilesPath is null)
+            {
+                profileSet = VendorProfileSet.BuiltIn;
+            }
+            else
+            {
+                if (!File.Exists(profilesPath)) throw s.Error("profiles", $"the profile file {profilesPath} does not exist.");
+                profileSet = VendorProfileSet.Load(profilesPath);
+                profilesHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(profilesPath)));
+            }
+            string[] known = [.. profileSet.Codes];
+            synthetic = new SyntheticDataDefinition
+            {
+                Profiles = profilesFile,
+                ProfilesPath = profilesPath,
+                ProfilesSha256 = profilesHash,
+                Seed = (ulong)s.Number("seed", synthetic.Seed, 0, ulong.MaxValue),
+                SubjectsPerVendor = s.Int("subjectsPerVendor", synthetic.SubjectsPerVendor, 2, 10_000),
+                Vendors = s.Strings("vendors", synthetic.Vendors, allowed: known),
+                UnlabeledVendors = s.Strings("unlabeledVendors", synthetic.UnlabeledVendors, allowed: known),
+                UnlabeledPerVendor = s.Int("unlabeledPerVendor", synthetic.UnlabeledPerVendor, 1, 10_000),
+                MinFrames = s.Int("minFrames", synthetic.MinFrames, 2, 100),
+                MaxFrames = s.Int("maxFrames", synthetic.MaxFrames, 2, 100),
+            };
+            if (synthetic.MaxFrames < synthetic.MinFrames) throw s.Error("maxFrames", $"{synthetic.MaxFrames} is below minFrames {synthetic.MinFrames}.");
+        }
+        var data = new DataSourceDefinition { Name = name, Source = source, Path = d.Has("path") ? d.String("path", "") : null, Layout = d.String("layout", "auto", allowed: Layouts), Synthetic = synthetic };
+        if (!partial && source == "path" && string.IsNullOrWhiteSpace(data.Path)) throw d.Error("path", "is required when source is \"path\".");
+        return data;
+    }
+
+    /// <summary>A list of source names (<c>trainSources</c>, <c>testSources</c>), each one of <paramref name="names"/>; null when absent.</summary>
+    private static IReadOnlyList<string>? SourceList(JsonObjectReader r, string key, IReadOnlyCollection<string> names)
+    {
+        if (!r.Has(key)) return null;
+        IReadOnlyList<string> list = r.Strings(key, []);
+        if (list.Count == 0) throw r.Error(key, "needs at least one source (leave it out for every source).");
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (!r.Partial && !names.Contains(list[i]))
+                throw JsonObjectReader.Error(r.File, $"{r.Path}.{key}[{i}]", $"source \"{list[i]}\" is not one of $.data's sources (it has {string.Join(", ", names)}).");
+            if (list.Take(i).Contains(list[i])) throw JsonObjectReader.Error(r.File, $"{r.Path}.{key}[{i}]", $"source \"{list[i]}\" is listed twice.");
+        }
+        return list;
     }
 
     private static TrainingBudget ReadTraining(JsonObjectReader? t, TrainingBudget fallback) => t is not { } r ? fallback : new TrainingBudget

@@ -20,8 +20,9 @@ using MLCardiac.ML;
 namespace MLCardiac.Experiments;
 
 /// <summary>
-/// Runs a study: resolves (or generates) the data, splits every vendor's labeled subjects once into training and
-/// held-out test subjects, then for each arm × seed fits the arm's ML.NET pipeline
+/// Runs a study: resolves (or generates) the data of every source and joins their records
+/// (<see cref="LoadSources"/>), splits every vendor's labeled subjects (per source) once into training and held-out test
+/// subjects, then for each arm × seed fits the arm's ML.NET pipeline on its training vendors in its training sources
 /// (<see cref="CardiacSegmentationCatalog.FitPipeline"/>), saves it as <c>model.zip</c>, loads that file back and evaluates
 /// the held-out subjects of every test vendor in 3D through it (seen, target and unseen vendors alike); then the vendor
 /// classifier, also a pipeline saved as <c>model.zip</c>. The arms share one <see cref="PreparedSliceCache"/>, so each
@@ -65,16 +66,16 @@ public sealed class ExperimentRunner
             progress?.Report(new StudyProgress(unit, stage, i, unitCount, Math.Clamp(fraction, 0, 1), Math.Clamp((i + fraction) / Math.Max(1, unitCount), 0, 1), detail));
 
         Report("data", "preparing the dataset", 0, 0);
-        string dataDirectory = ResolveData(experiment, cancellationToken);
-        DatasetIndex index = DatasetLayouts.Load(dataDirectory);
-        if (index.Records.Count == 0) throw new MLCardiacException($"{dataDirectory}: no usable subject.");
-        CheckLayout(experiment, index);
+        IReadOnlyList<string> dataDirectories = ResolveDataDirectories(experiment, _options.DataDirectory, cancellationToken);
+        DatasetIndex index = LoadSources(experiment, dataDirectories);
+        bool manySources = experiment.Sources.Count > 1;
         string[] labeledVendors = [.. index.Records.Where(r => r.IsLabeled).Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
         string[] unlabeledVendors = [.. index.Records.Where(r => !r.IsLabeled).Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
-        ExperimentLoader.CheckVendors(experiment, experiment.SourceFile, labeledVendors, unlabeledVendors, dataDirectory);
+        ExperimentLoader.CheckVendors(experiment, experiment.SourceFile, labeledVendors, unlabeledVendors, string.Join(" + ", dataDirectories));
         // The dataset's plan (`mlcardiac plan DATA`) fills what the file leaves unspecified; the report shows the values used.
-        if (experiment.Unspecified.Count > 0 && Planning.TrainingPlan.ForDataset(dataDirectory) is { } plan)
-            experiment = experiment.WithPlan(plan, Path.Combine(dataDirectory, Planning.TrainingPlan.FileName));
+        // With several sources, the first source's plan is the study's.
+        if (experiment.Unspecified.Count > 0 && Planning.TrainingPlan.ForDataset(dataDirectories[0]) is { } plan)
+            experiment = experiment.WithPlan(plan, Path.Combine(dataDirectories[0], Planning.TrainingPlan.FileName));
         var units = experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => (Arm: a, Seed: s))).ToList();
 
         string reportDirectory = ReportDirectory(experiment);
@@ -84,8 +85,10 @@ public sealed class ExperimentRunner
         var labeled = index.Records.Where(r => r.IsLabeled).ToList();
         var (rest, heldOut) = SubjectSplit.BySubject(labeled, experiment.Split.TestFraction, experiment.Split.Seed);
         IReadOnlyList<string> testVendors = experiment.Split.TestVendors.Count > 0 ? experiment.Split.TestVendors : labeledVendors;
-        var testRecords = heldOut.Where(r => testVendors.Contains(r.Vendor)).ToList();
-        string dataFingerprint = Hash(string.Join("\n", index.Records.Select(r => $"{r.Subject}|{r.Vendor}|{r.Role}|{r.IsLabeled}")) + Json(experiment.Data));
+        var testRecords = heldOut.Where(r => testVendors.Contains(r.Vendor) && (experiment.Split.TestSources is null || experiment.Split.TestSources.Contains(r.Source!))).ToList();
+        // One source: the fingerprint of earlier releases (its definition alone), so finished units stay finished.
+        string dataFingerprint = Hash(string.Join("\n", index.Records.Select(r => $"{r.Subject}|{r.Vendor}|{r.Role}|{r.IsLabeled}"))
+            + (manySources ? Json(experiment.Sources) : Json(experiment.Data)));
         var cache = new PreparedSliceCache(_options.CacheDirectory ?? PreparedSliceCache.DefaultDirectory);
 
         var results = new List<ArmRunResult>();
@@ -107,9 +110,9 @@ public sealed class ExperimentRunner
             StartFresh(modelDirectory, armReport, fingerprint);
 
             Report(unitName, "preparing data", u, 0);
-            var trainable = rest.Where(r => arm.TrainVendors.Contains(r.Vendor)).ToList();
+            var trainable = rest.Where(r => arm.TrainVendors.Contains(r.Vendor) && arm.TrainsOnSource(r.Source)).ToList();
             var (trainRecords, valRecords) = SubjectSplit.BySubject(trainable, experiment.Split.ValidationFraction, experiment.Split.Seed + 1);
-            var targetRecords = arm.Model.IsDann ? index.Records.Where(r => !r.IsLabeled && arm.TargetVendors.Contains(r.Vendor)).ToList() : [];
+            var targetRecords = arm.Model.IsDann ? index.Records.Where(r => !r.IsLabeled && arm.TargetVendors.Contains(r.Vendor) && arm.TrainsOnSource(r.Source)).ToList() : [];
 
             var trainClock = Stopwatch.StartNew();
             var context = new CardiacRunContext
@@ -164,7 +167,7 @@ public sealed class ExperimentRunner
             {
                 foreach (var stage in loaded.OfType<IDisposable>()) stage.Dispose();
             }
-            var cases = metrics.Cases.Select(c => ToMetrics(c, arm, choice is null ? null : filtersEverything)).ToList();
+            var cases = metrics.Cases.Select(c => ToMetrics(c, arm, choice is null ? null : filtersEverything, manySources)).ToList();
             IReadOnlyList<OverlayImage> overlays = experiment.Figures.Contains("overlays")
                 ? DrawOverlays(metrics.Cases, cases, predictions, reportDirectory, $"{StudyResults.ArmsFolder}/{arm.Name}/seed-{seed}/overlays")
                 : [];
@@ -182,6 +185,9 @@ public sealed class ExperimentRunner
                 TrainSeconds = trainSeconds,
                 EvaluationSeconds = evalClock.Elapsed.TotalSeconds,
                 TrainSubjects = trainRecords.Select(r => r.Subject).Distinct().Count(),
+                SubjectsReadBySource = manySources
+                    ? experiment.Sources.ToDictionary(x => x.Label, x => trainRecords.Concat(valRecords).Concat(targetRecords).Where(r => r.Source == x.Label).Select(r => r.Subject).Distinct().Count(), StringComparer.Ordinal)
+                    : null,
                 Cases = cases,
                 Overlays = overlays,
                 ModelDirectory = modelDirectory,
@@ -262,7 +268,7 @@ public sealed class ExperimentRunner
                 clock.Restart();
                 report($"fold {f + 1}/{k}: out-of-fold and test predictions", Progress(0.8));
                 List<CaseMetrics> Evaluate(IReadOnlyList<CaseRecord> records) =>
-                    [.. SegmentationEvaluator.Evaluate(fitted.Transform(cardiac.Data.FromRecords(records)), seed, cancellationToken).Cases.Select(c => ToMetrics(c, arm, null))];
+                    [.. SegmentationEvaluator.Evaluate(fitted.Transform(cardiac.Data.FromRecords(records)), seed, cancellationToken).Cases.Select(c => ToMetrics(c, arm, null, experiment.Sources.Count > 1))];
                 var result = new FoldRunResult
                 {
                     Fold = f,
@@ -350,7 +356,8 @@ public sealed class ExperimentRunner
         string[] vendors = [.. known.Select(r => r.Vendor).Distinct().Order(StringComparer.Ordinal)];
         if (vendors.Length < 2) throw new MLCardiacException($"{experiment.SourceFile}: $.vendorClassifier: the classifier needs at least two known vendors (it has {string.Join(", ", vendors)}).");
         var test = known.Where(r => heldOutSubjects.Contains(r.Subject)).ToList();
-        var train = known.Where(r => !heldOutSubjects.Contains(r.Subject)).ToList();
+        // A source held out of training (split.trainSources) is held out of the classifier's training too.
+        var train = known.Where(r => !heldOutSubjects.Contains(r.Subject) && (experiment.Split.TrainSources is null || experiment.Split.TrainSources.Contains(r.Source!))).ToList();
 
         var cardiac = new MLContext(experiment.Seeds[0]).CardiacSegmentation(new CardiacRunContext
         {
@@ -402,11 +409,13 @@ public sealed class ExperimentRunner
     /// (nothing to compare); true when its choice filters every structure, so always-on is the case's own Dice (the filter
     /// is idempotent); false when the evaluator measured always-on.
     /// </summary>
-    private static CaseMetrics ToMetrics(CaseResult c, ArmDefinition arm, bool? filtersEverything)
+    private static CaseMetrics ToMetrics(CaseResult c, ArmDefinition arm, bool? filtersEverything, bool manySources)
     {
         string vendor = c.Record.Vendor;
-        string role = arm.TrainVendors.Contains(vendor) ? "seen" : arm.Model.IsDann && arm.TargetVendors.Contains(vendor) ? "target" : "unseen";
-        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Quality = c.Quality, DiceAlwaysFiltered = filtersEverything switch { null => null, true => [c.Lv.Dice, c.Myo.Dice, c.Rv.Dice], false => c.DiceAlwaysFiltered } };
+        // A vendor seen in one source is not seen in a source the arm never trained on: that source's scans are new to it.
+        bool source = arm.TrainsOnSource(c.Record.Source);
+        string role = source && arm.TrainVendors.Contains(vendor) ? "seen" : source && arm.Model.IsDann && arm.TargetVendors.Contains(vendor) ? "target" : "unseen";
+        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Source = manySources ? c.Record.Source : null, Quality = c.Quality, DiceAlwaysFiltered = filtersEverything switch { null => null, true => [c.Lv.Dice, c.Myo.Dice, c.Rv.Dice], false => c.DiceAlwaysFiltered } };
     }
 
     /// <summary>Draws the best, median and worst ED case (mean Dice) of every vendor, re-segmented, as PNGs under <paramref name="folder"/>.</summary>
@@ -462,32 +471,78 @@ public sealed class ExperimentRunner
         return full.Count > 0 ? full[full.Count / 2] : most;
     }
 
-    private string ResolveData(ExperimentDefinition experiment, CancellationToken cancellationToken) =>
-        ResolveDataDirectory(experiment, _options.DataDirectory, cancellationToken);
-
     /// <summary>
-    /// The dataset folder of <paramref name="experiment"/>: its <c>data.path</c> (or <paramref name="dataDirectory"/>), or
+    /// The dataset folder of a single-source <paramref name="experiment"/>: its <c>data.path</c> (or <paramref name="dataDirectory"/>), or
     /// for synthetic data the cache folder <c>data/ID-HASH/</c> (or <paramref name="dataDirectory"/>), generated on first use
     /// (atomically: written aside, then moved in) and reused while its generator parameters match.
     /// </summary>
-    /// <exception cref="MLCardiacException">The folder is missing, or holds synthetic data of other parameters.</exception>
+    /// <exception cref="MLCardiacException">The experiment lists several sources, the folder is missing, or it holds synthetic data of other parameters.</exception>
     public static string ResolveDataDirectory(ExperimentDefinition experiment, string? dataDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        if (experiment.Data.Source == "path")
+        if (experiment.Sources.Count > 1)
+            throw new MLCardiacException($"{experiment.SourceFile}: $.data: lists {experiment.Sources.Count} sources; this command reads one dataset.");
+        return ResolveSource(experiment, experiment.Data, "$.data", dataDirectory, cancellationToken);
+    }
+
+    /// <summary>
+    /// The folder of every data source of <paramref name="experiment"/>, in order. One source: <see cref="ResolveDataDirectory"/>.
+    /// Several: a path source is its <c>path</c>; a synthetic one is generated (once) into <c>data/ID-NAME-HASH/</c>, or
+    /// <paramref name="dataDirectory"/>/NAME when given, each from its own generator parameters and profile file.
+    /// </summary>
+    /// <exception cref="MLCardiacException">A folder is missing, or holds synthetic data of other parameters.</exception>
+    public static IReadOnlyList<string> ResolveDataDirectories(ExperimentDefinition experiment, string? dataDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        if (experiment.Sources.Count == 1) return [ResolveDataDirectory(experiment, dataDirectory, cancellationToken)];
+        return [.. experiment.Sources.Select((source, i) => ResolveSource(experiment, source, $"$.data[{i}]",
+            source.Source == "path" ? null
+            : dataDirectory is null ? Path.Combine("data", $"{experiment.Id}-{source.Label}-{Hash(Json(source.Synthetic))[..8]}")
+            : Path.Combine(dataDirectory, source.Label), cancellationToken))];
+    }
+
+    /// <summary>
+    /// Indexes every source's folder and joins their records, each carrying its source's name; with several sources every
+    /// subject becomes <c>source/subject</c> (codes of two datasets may coincide) and the vendor stays as the dataset gives it.
+    /// </summary>
+    /// <exception cref="MLCardiacException">A folder has no usable subject, or not the layout the file expects.</exception>
+    public static DatasetIndex LoadSources(ExperimentDefinition experiment, IReadOnlyList<string> directories)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(directories);
+        if (directories.Count != experiment.Sources.Count) throw new ArgumentException($"One folder per source was expected ({experiment.Sources.Count}, got {directories.Count}).", nameof(directories));
+        bool many = experiment.Sources.Count > 1;
+        var indexes = new List<DatasetIndex>();
+        for (int i = 0; i < directories.Count; i++)
         {
-            string path = dataDirectory ?? experiment.Data.Path!;
-            if (!Directory.Exists(path)) throw new MLCardiacException($"{experiment.SourceFile}: $.data.path: the dataset folder {path} does not exist.");
+            DataSourceDefinition source = experiment.Sources[i];
+            DatasetIndex index = DatasetLayouts.Load(directories[i]);
+            if (index.Records.Count == 0) throw new MLCardiacException($"{directories[i]}: no usable subject.");
+            CheckLayout(experiment, source, many ? $"$.data[{i}].layout" : "$.data.layout", index);
+            string name = source.Label;
+            indexes.Add(index with { Records = [.. index.Records.Select(r => r with { Subject = many ? $"{name}/{r.Subject}" : r.Subject, Source = name })] });
+        }
+        return many
+            ? new DatasetIndex(string.Join("+", indexes.Select(x => x.Layout)), directories[0], [.. indexes.SelectMany(x => x.Records)], [.. indexes.SelectMany(x => x.Problems)])
+            : indexes[0];
+    }
+
+    private static string ResolveSource(ExperimentDefinition experiment, DataSourceDefinition source, string jsonPath, string? dataDirectory, CancellationToken cancellationToken)
+    {
+        if (source.Source == "path")
+        {
+            string path = dataDirectory ?? source.Path!;
+            if (!Directory.Exists(path)) throw new MLCardiacException($"{experiment.SourceFile}: {jsonPath}.path: the dataset folder {path} does not exist.");
             return path;
         }
-        SyntheticDataDefinition s = experiment.Data.Synthetic;
+        SyntheticDataDefinition s = source.Synthetic;
         string parameters = Json(s);
         string dir = dataDirectory ?? Path.Combine("data", $"{experiment.Id}-{Hash(parameters)[..8]}");
         string marker = Path.Combine(dir, SyntheticParametersFile);
         if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
         {
             if (File.Exists(marker) && File.ReadAllText(marker) != parameters)
-                throw new MLCardiacException($"{dir} holds synthetic data generated with other parameters than {experiment.SourceFile}'s $.data.synthetic; pass another --data folder or delete it.");
+                throw new MLCardiacException($"{dir} holds synthetic data generated with other parameters than {experiment.SourceFile}'s {jsonPath}.synthetic; pass another --data folder or delete it.");
             return dir;
         }
         string temporary = dir.TrimEnd('/', '\\') + ".partial-" + Environment.ProcessId;
@@ -508,9 +563,9 @@ public sealed class ExperimentRunner
         return dir;
     }
 
-    private static void CheckLayout(ExperimentDefinition experiment, DatasetIndex index)
+    private static void CheckLayout(ExperimentDefinition experiment, DataSourceDefinition source, string jsonPath, DatasetIndex index)
     {
-        string expected = experiment.Data.Layout switch
+        string expected = source.Layout switch
         {
             "mnms" => MnmsLayout.Name,
             "mnms2" => Mnms2Layout.Name,
@@ -519,7 +574,7 @@ public sealed class ExperimentRunner
             _ => index.Layout,
         };
         if (expected != index.Layout)
-            throw new MLCardiacException($"{experiment.SourceFile}: $.data.layout: expected {expected}, but {index.Root} is laid out as {index.Layout}.");
+            throw new MLCardiacException($"{experiment.SourceFile}: {jsonPath}: expected {expected}, but {index.Root} is laid out as {index.Layout}.");
     }
 
     private static bool Finished(string directory, string fingerprint)

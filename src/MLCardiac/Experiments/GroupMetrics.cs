@@ -17,7 +17,7 @@ public sealed record StructureMetrics(Interval Dice, double Hd95Mm, double Hausd
 
 /// <summary>Metrics of a group of cases (a vendor, a centre, a frame, seen or unseen vendors) for one arm.</summary>
 /// <param name="Group">Group name (vendor code, centre, "seen", "unseen", "seen ED", ...).</param>
-/// <param name="Kind">"role", "vendor", "centre" or "frame".</param>
+/// <param name="Kind">"role", "vendor", "centre", "source" or "frame".</param>
 /// <param name="Role">"seen", "target", "unseen" or "mixed".</param>
 /// <param name="Subjects">Subjects.</param>
 /// <param name="Cases">Cases (subject × frame).</param>

@@ -1,10 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace MLCardiac.Experiments;
 
 /// <summary>
-/// Which vendors train and which test (<c>split</c>). Every vendor's labeled subjects are split once, with
-/// <see cref="Seed"/>, into a held-out test part (<see cref="TestFraction"/>) and the rest; arms train on the
-/// rest of their training vendors (less a validation share) and every arm is tested on the same held-out
-/// subjects, so seen and unseen vendors — and arms — are compared on identical cases.
+/// Which vendors and sources train and which test (<c>split</c>). Every vendor's labeled subjects (per source, when the
+/// study reads several) are split once, with <see cref="Seed"/>, into a held-out test part (<see cref="TestFraction"/>)
+/// and the rest; arms train on the rest of their training vendors in their training sources (less a validation share)
+/// and every arm is tested on the same held-out subjects, so seen and unseen vendors — and arms — are compared on
+/// identical cases.
 /// </summary>
 public sealed record SplitDefinition
 {
@@ -14,6 +17,15 @@ public sealed record SplitDefinition
     public IReadOnlyList<string> TestVendors { get; init; } = [];
     /// <summary>Vendors whose unlabeled subjects are DANN target data (<c>targetVendors</c>).</summary>
     public IReadOnlyList<string> TargetVendors { get; init; } = [];
+    /// <summary>
+    /// Data sources (<see cref="DataSourceDefinition.Label"/>) whose subjects may train the arms (<c>trainSources</c>; an arm
+    /// may override); null: every source. A held-out source's cases are tested and never trained on.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? TrainSources { get; init; }
+    /// <summary>Data sources evaluated (<c>testSources</c>); null: every source.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? TestSources { get; init; }
     /// <summary>Share of each vendor's labeled subjects held out for testing (<c>testFraction</c>, 0–1).</summary>
     public double TestFraction { get; init; } = 0.34;
     /// <summary>Share of each training vendor's remaining subjects used for validation (<c>validationFraction</c>, 0–1).</summary>

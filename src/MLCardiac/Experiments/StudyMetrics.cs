@@ -4,7 +4,7 @@ using MLCardiac.Evaluation;
 namespace MLCardiac.Experiments;
 
 /// <summary>
-/// The numbers of a study (<c>metrics.json</c>): per arm, metrics by role, vendor, centre and frame with bootstrap
+/// The numbers of a study (<c>metrics.json</c>): per arm, metrics by role, vendor, centre, data source (when several) and frame with bootstrap
 /// intervals, the seen–unseen gap, paired comparisons with the baseline arm ranked by their effect on never-seen vendors,
 /// the vendor classifier, and <see cref="Findings"/> — sentences generated from those numbers. Roles: "seen" (a training
 /// vendor), "target" (DANN target vendor: its unlabeled scans were used) and "unseen" (never seen in any form); the
@@ -13,8 +13,8 @@ namespace MLCardiac.Experiments;
 /// </summary>
 public sealed record StudyMetrics
 {
-    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms; 4: reliability; 5: post-processing chosen on validation against always-on, per arm; 6: cross-validation folds, out-of-fold metrics and ensemble against single model, per arm).</summary>
-    public int SchemaVersion { get; init; } = 6;
+    /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms; 4: reliability; 5: post-processing chosen on validation against always-on, per arm; 6: cross-validation folds, out-of-fold metrics and ensemble against single model, per arm; 7: groups per data source).</summary>
+    public int SchemaVersion { get; init; } = 7;
     /// <summary>Experiment id.</summary>
     public required string Experiment { get; init; }
     /// <summary>Profile applied, or null.</summary>
@@ -134,6 +134,7 @@ public sealed record StudyMetrics
                 ByRole = byRole,
                 ByVendor = [.. cases.GroupBy(c => c.Case.Vendor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Group(g.Key, "vendor", g))],
                 ByCentre = [.. cases.Where(c => c.Case.Centre is not null).GroupBy(c => c.Case.Centre!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Group(g.Key, "centre", g))],
+                BySource = [.. cases.Where(c => c.Case.Source is not null).GroupBy(c => c.Case.Source!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Group(g.Key, "source", g))],
                 ByFrame = byFrame,
                 DiceGap = Gap(seen, unseen),
                 TargetDiceGap = Gap(seen, target),

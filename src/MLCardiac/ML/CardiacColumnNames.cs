@@ -4,7 +4,7 @@ namespace MLCardiac.ML;
 /// <remarks>
 /// <list type="table">
 /// <listheader><term>column</term><description>type · written by</description></listheader>
-/// <item><term><see cref="Subject"/>, <see cref="Vendor"/>, <see cref="Centre"/>, <see cref="Frame"/>, <see cref="ImagePath"/>, <see cref="LabelPath"/>, <see cref="Dataset"/></term><description>text · <see cref="CardiacDataCatalog.FromDirectory(string)"/></description></item>
+/// <item><term><see cref="Subject"/>, <see cref="Vendor"/>, <see cref="Centre"/>, <see cref="Frame"/>, <see cref="ImagePath"/>, <see cref="LabelPath"/>, <see cref="Dataset"/>, <see cref="Source"/></term><description>text · <see cref="CardiacDataCatalog.FromDirectory(string)"/></description></item>
 /// <item><term><see cref="ImageFrame"/>, <see cref="LabelFrame"/></term><description>Int32 · the data view</description></item>
 /// <item><term><see cref="Labeled"/></term><description>Boolean · the data view</description></item>
 /// <item><term><see cref="LabelMap"/></term><description>Byte vector (file value → our label; empty: identity) · the data view</description></item>
@@ -43,6 +43,8 @@ public static class CardiacColumnNames
     public const string LabelMap = "LabelMap";
     /// <summary>Source dataset name.</summary>
     public const string Dataset = "Dataset";
+    /// <summary>The study's name for the data source of the row (<c>data[i].name</c>); empty outside a study.</summary>
+    public const string Source = "Source";
     /// <summary>The image frame's voxels.</summary>
     public const string Image = "Image";
     /// <summary>Voxels along X, Y, Z.</summary>

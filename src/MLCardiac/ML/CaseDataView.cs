@@ -37,6 +37,7 @@ internal sealed class CaseDataView : IDataView
         b.AddColumn(CardiacColumnNames.Labeled, BooleanDataViewType.Instance);
         b.AddColumn(CardiacColumnNames.LabelMap, new VectorDataViewType(NumberDataViewType.Byte));
         b.AddColumn(CardiacColumnNames.Dataset, TextDataViewType.Instance);
+        b.AddColumn(CardiacColumnNames.Source, TextDataViewType.Instance);
         return b.ToSchema();
     }
 
@@ -75,6 +76,7 @@ internal sealed class CaseDataView : IDataView
                     v = editor.Commit();
                 }),
                 CardiacColumnNames.Dataset => TextGetter(r => r.Dataset),
+                CardiacColumnNames.Source => TextGetter(r => r.Source ?? ""),
                 _ => throw new ArgumentOutOfRangeException(nameof(column), $"No column '{column.Name}' in the case view."),
             };
             return getter as ValueGetter<TValue>
@@ -98,6 +100,7 @@ internal sealed class CaseDataView : IDataView
         {
             CardiacColumnNames.Subject, CardiacColumnNames.Vendor, CardiacColumnNames.Centre, CardiacColumnNames.Frame, CardiacColumnNames.ImagePath,
             CardiacColumnNames.ImageFrame, CardiacColumnNames.LabelPath, CardiacColumnNames.LabelFrame, CardiacColumnNames.LabelMap, CardiacColumnNames.Dataset,
+            CardiacColumnNames.Source,
         };
         var records = new List<CaseRecord>();
         using var cursor = data.GetRowCursor(names.Select(n => data.Schema.GetColumnOrNull(n)).OfType<DataViewSchema.Column>());
@@ -119,13 +122,14 @@ internal sealed class CaseDataView : IDataView
         var labelFrame = ColumnAccess.OptionalInt32(row, CardiacColumnNames.LabelFrame);
         var map = ColumnAccess.OptionalVector<byte>(row, CardiacColumnNames.LabelMap);
         var dataset = ColumnAccess.OptionalText(row, CardiacColumnNames.Dataset);
+        var source = ColumnAccess.OptionalText(row, CardiacColumnNames.Source);
         return () =>
         {
-            string l = label(), c = centre();
+            string l = label(), c = centre(), so = source();
             byte[] m = map();
             return new CaseRecord(subject(), vendor(), c.Length == 0 ? null : c, Enum.TryParse(frame(), out FrameRole role) ? role : FrameRole.ED,
                 image(), imageFrame(), l.Length == 0 ? null : l, labelFrame(), dataset())
-            { LabelMap = m.Length == 0 ? null : m };
+            { LabelMap = m.Length == 0 ? null : m, Source = so.Length == 0 ? null : so };
         };
     }
 }

@@ -34,7 +34,7 @@ internal static class SegmentationEvaluator
             CardiacColumnNames.PredictedLabel, CardiacColumnNames.Label, CardiacColumnNames.ImageShape, CardiacColumnNames.SpacingMm,
             CardiacColumnNames.Subject, CardiacColumnNames.Vendor, CardiacColumnNames.Centre, CardiacColumnNames.Frame, CardiacColumnNames.ImagePath,
             CardiacColumnNames.ImageFrame, CardiacColumnNames.LabelPath, CardiacColumnNames.LabelFrame, CardiacColumnNames.Dataset,
-            .. (hasQuality ? QualityColumns : []),
+            CardiacColumnNames.Source, .. (hasQuality ? QualityColumns : []),
         ];
         using var cursor = predictions.GetRowCursor(names.Select(n => schema.GetColumnOrNull(n)).OfType<DataViewSchema.Column>());
         var predictedLabels = ColumnAccess.Vector<byte>(cursor, CardiacColumnNames.PredictedLabel);

@@ -36,15 +36,16 @@ public static class ExperimentReport
         return metrics;
     }
 
-    /// <summary>One row per arm, seed, case and structure.</summary>
+    /// <summary>One row per arm, seed, case and structure; a last column <c>source</c> when the study reads several data sources.</summary>
     public static string CasesCsv(StudyResults results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var csv = new StringBuilder("arm,seed,subject,vendor,centre,role,frame,structure,dice,hd_mm,hd95_mm,assd_mm,predicted_ml,reference_ml\n");
+        bool sources = results.Experiment.Sources.Count > 1;
+        var csv = new StringBuilder("arm,seed,subject,vendor,centre,role,frame,structure,dice,hd_mm,hd95_mm,assd_mm,predicted_ml,reference_ml" + (sources ? ",source\n" : "\n"));
         foreach (ArmRunResult run in results.Arms)
             foreach (CaseMetrics c in run.Cases)
                 foreach (var (name, m) in new[] { ("LV", c.Lv), ("MYO", c.Myo), ("RV", c.Rv) })
-                    csv.Append(Inv, $"{run.Arm},{run.Seed},{c.Subject},{c.Vendor},{c.Centre},{c.Role},{c.Frame},{name},{m.Dice:R},{m.HausdorffMm:R},{m.Hd95Mm:R},{m.AssdMm:R},{m.PredictedMl:R},{m.TruthMl:R}\n");
+                    csv.Append(Inv, $"{run.Arm},{run.Seed},{c.Subject},{c.Vendor},{c.Centre},{c.Role},{c.Frame},{name},{m.Dice:R},{m.HausdorffMm:R},{m.Hd95Mm:R},{m.AssdMm:R},{m.PredictedMl:R},{m.TruthMl:R}{(sources ? "," + c.Source : "")}\n");
         return csv.ToString();
     }
 
@@ -61,6 +62,7 @@ public static class ExperimentReport
         string[] armNames = [.. arms.Select(a => a.Arm)];
         page.Paragraph(string.Create(Inv,
             $"Trained on vendors {string.Join(", ", x.Split.TrainVendors)}; slices {x.Preprocessing.Size}×{x.Preprocessing.Size} px at {x.Preprocessing.SpacingMm} mm; {arms.Count} of {x.Arms.Count} arms finished; seeds {string.Join(", ", x.Seeds)}; wall time of the last run {results.WallSeconds / 60:F1} min. ")
+            + (x.Sources.Count > 1 ? $"Data sources {string.Join(", ", x.Sources.Select(d => d.Label))}; trained on {(x.Split.TrainSources is null ? "all of them" : string.Join(", ", x.Split.TrainSources))}. " : "")
             + (x.PlanFile is null ? "" : $"Taken from the dataset's plan ({Path.GetFileName(x.PlanFile)}): {string.Join(", ", x.Unspecified)}. ")
             + "Metrics are 3D on each image's own grid; all vendors are tested on the same held-out subjects.", "muted");
 
@@ -106,6 +108,16 @@ public static class ExperimentReport
                 page.Figure(Figures.BoxStrip($"Dice per vendor and arm: {title}", "Dice", vendors, armNames,
                     (v, a) => [.. casesByArm[a].Where(c => c.Vendor == vendors[v]).Select(pick)], roleOfVendor),
                     $"Dice ({title}) of every held-out case (ED and ES), per vendor (its role in brackets) and arm; boxes show quartiles, whiskers the range.");
+        }
+        var bySource = arms.SelectMany(a => a.BySource.Select(g => (a.Arm, g))).ToList();
+        if (bySource.Count > 0)
+        {
+            page.Heading(2, "Per data source", "sources");
+            page.Table(["arm", "source", "role", "subjects", "cases", "Dice mean [95 % CI]", "HD95 LV mm", "HD95 MYO mm", "HD95 RV mm", "subjects the fit read"],
+                bySource.Select(p => (IReadOnlyList<string>)[p.Arm, p.g.Group, p.g.Role, p.g.Subjects.ToString(Inv), p.g.Cases.ToString(Inv), Ci(p.g.MeanDice),
+                    F(p.g.Lv.Hd95Mm, "F1"), F(p.g.Myo.Hd95Mm, "F1"), F(p.g.Rv.Hd95Mm, "F1"),
+                    results.Arms.Where(r => r.Arm == p.Arm).Select(r => r.SubjectsReadBySource?.GetValueOrDefault(p.g.Group)).Max()?.ToString(Inv) ?? "–"]),
+                "Held-out cases per data source; role as seen by the arm (a source the arm never trained on is unseen, whatever its vendors). The last column counts the subjects of the source whose scans the fit read (training, validation, DANN target): 0 for a held-out source");
         }
         var byCentre = arms.SelectMany(a => a.ByCentre.Select(g => (a.Arm, g))).ToList();
         if (byCentre.Count > 0)

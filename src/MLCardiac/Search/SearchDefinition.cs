@@ -72,11 +72,20 @@ public sealed record SearchDefinition
     /// <summary>
     /// The dataset folder resolved: a study-format pipeline's <c>data</c> (its path, or the synthetic data generated into
     /// the cache folder <c>data/ID-HASH/</c> on first use, as <c>mlcardiac run</c> does); <paramref name="dataDirectory"/>
-    /// replaces the folder when given.
+    /// replaces the folder when given. As for <c>mlcardiac run</c> and <c>train</c>, the folder's plan (<c>plans.json</c>,
+    /// written by <c>mlcardiac plan</c>) gives the default pipeline (and the space's defaults) every value of
+    /// <see cref="ExperimentLoader.PlannableKeys"/> the file leaves unspecified (<see cref="ExperimentDefinition.WithPlan"/>).
     /// </summary>
-    public SearchDefinition ResolveData(string? dataDirectory = null, CancellationToken cancellationToken = default) =>
-        Experiment is not null ? this with { DataPath = ExperimentRunner.ResolveDataDirectory(Experiment, dataDirectory, cancellationToken) }
-        : dataDirectory is null ? this : this with { DataPath = dataDirectory };
+    /// <exception cref="MLCardiacException">The folder is unusable, or the plan does not fit the file (named).</exception>
+    public SearchDefinition ResolveData(string? dataDirectory = null, CancellationToken cancellationToken = default)
+    {
+        if (Experiment is null) return dataDirectory is null ? this : this with { DataPath = dataDirectory };
+        string folder = ExperimentRunner.ResolveDataDirectory(Experiment, dataDirectory, cancellationToken);
+        SearchDefinition resolved = Experiment.Unspecified.Count > 0 && Planning.TrainingPlan.ForDataset(folder) is { } plan
+            ? FromExperiment(Experiment.WithPlan(plan, Path.Combine(folder, Planning.TrainingPlan.FileName)))
+            : this;
+        return resolved with { DataPath = folder };
+    }
 
     /// <summary>
     /// Reads and checks a pipeline file in the study format with a <c>search</c> section (<paramref name="profile"/> applies
@@ -98,6 +107,8 @@ public sealed record SearchDefinition
         string where = experiment.Profile is null ? experiment.SourceFile : $"{experiment.SourceFile} (profile {experiment.Profile})";
         if (experiment.Search is not JsonElement search)
             throw new MLCardiacException($"{where}: $.search: missing; this pipeline declares a study (run it with `mlcardiac run`), not a search.");
+        if (experiment.Sources.Count > 1)
+            throw new MLCardiacException($"{where}: $.data: a search reads one data source (this file lists {experiment.Sources.Count}); give the search its own pipeline file.");
         var train = experiment.Split.TrainVendors.ToList();
         var test = experiment.Split.TestVendors.ToList();
         if (train.Count < 2) throw new MLCardiacException($"{where}: $.split.trainVendors: a search needs at least two training vendors (one is left out for validation).");
