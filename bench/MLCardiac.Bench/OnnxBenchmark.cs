@@ -19,7 +19,14 @@ internal static class OnnxBenchmark
 {
     public static int Run(string[] args)
     {
-        int rounds = args.Length > 1 && args[0] == "--rounds" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15;
+        int rounds = 15;
+        bool forwardOnly = false;
+        for (int a = 0; a < args.Length; a++)
+        {
+            if (args[a] == "--rounds" && a + 1 < args.Length) rounds = int.Parse(args[++a], System.Globalization.CultureInfo.InvariantCulture);
+            else if (args[a] == "--forward-only") forwardOnly = true;
+            else { Console.Error.WriteLine($"unknown option {args[a]}"); return 2; }
+        }
         const int slices = 10, size = 128;
         int cores = Environment.ProcessorCount;
         torch.manual_seed(1);
@@ -53,6 +60,7 @@ internal static class OnnxBenchmark
             for (int i = 0; i < forwards.Count; i++)
                 Console.WriteLine($"  {forwards[i].Name,-42} {Summary(forwardTimes[i])}  ratio to before {Median(forwardTimes[i]) / Median(forwardTimes[0]):F2}  max |Δlogit| {MaxDifference(forwards[0].Run.Logits, forwards[i].Run.Logits):E1}  labels differing {DifferingLabels(forwards[0].Run.Logits, forwards[i].Run.Logits, slices, size * size)}");
             foreach (var (_, f) in forwards) f.Dispose();
+            if (forwardOnly) return 0;
 
             var backends = new List<(string Name, ISegmentationBackend Backend)>
             {
@@ -64,7 +72,7 @@ internal static class OnnxBenchmark
                 ("ORT basic opts", Ort(onnxPath, new OnnxRuntimeSettings { OptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC })),
                 ("ORT extended opts", Ort(onnxPath, new OnnxRuntimeSettings { OptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED })),
                 ("ORT no graph opts", Ort(onnxPath, new OnnxRuntimeSettings { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL })),
-                ("ORT all opts, no mem pattern", Ort(onnxPath, new OnnxRuntimeSettings { MemoryPattern = false })),
+                ($"ORT all opts, {cores} runs, no mem pattern", Ort(onnxPath, new OnnxRuntimeSettings { MemoryPattern = false })),
             };
             var outputs = backends.Select(_ => new float[slices * 4 * size * size]).ToArray();
             var times = Time(backends.Select((b, i) => (Action)(() => b.Backend.Predict(stack, slices, size, outputs[i]))).ToList(), rounds);
