@@ -52,13 +52,16 @@ internal static class OnnxBenchmark
                 ($"split graph, {cores} threads", new Forward(splitGraph, new OnnxRuntimeSettings { ConcurrentRuns = 1 }, stack, slices, size)),
                 ($"Concat graph, {cores} runs × 1 thread", new Forward(concatGraph, new OnnxRuntimeSettings { ConcurrentRuns = cores }, stack, slices, size)),
                 ($"after: split graph, {cores} runs × 1 thread", new Forward(splitGraph, new OnnxRuntimeSettings { ConcurrentRuns = cores }, stack, slices, size)),
+                ($"split graph, {cores} runs × 1 thread, 1 slice each", new Forward(splitGraph, new OnnxRuntimeSettings { ConcurrentRuns = cores }, stack, slices, size, slicesPerRun: 1)),
+                ($"split graph, {cores} runs × 1 thread, 2 slices each", new Forward(splitGraph, new OnnxRuntimeSettings { ConcurrentRuns = cores }, stack, slices, size, slicesPerRun: 2)),
+                ($"split graph, {cores} runs × 1 thread, no mem pattern", new Forward(splitGraph, new OnnxRuntimeSettings { ConcurrentRuns = cores, MemoryPattern = false }, stack, slices, size)),
                 ("split graph, 1 run × 1 thread", new Forward(splitGraph, new OnnxRuntimeSettings { ConcurrentRuns = 1, IntraOpThreads = 1 }, stack, slices, size)),
                 ($"split graph, {cores} threads, no spinning", new Forward(splitGraph, new OnnxRuntimeSettings { ConcurrentRuns = 1, AllowSpinning = false }, stack, slices, size)),
             };
             var forwardTimes = Time(forwards.Select(f => (Action)f.Run.Run).ToList(), rounds);
             Console.WriteLine($"ONNX Runtime forward pass only (logits), U-Net (16 filters, depth 4), {slices}-slice {size}×{size} stack, {rounds} interleaved rounds × 2 calls, {cores} cores:");
             for (int i = 0; i < forwards.Count; i++)
-                Console.WriteLine($"  {forwards[i].Name,-42} {Summary(forwardTimes[i])}  ratio to before {Median(forwardTimes[i]) / Median(forwardTimes[0]):F2}  max |Δlogit| {MaxDifference(forwards[0].Run.Logits, forwards[i].Run.Logits):E1}  labels differing {DifferingLabels(forwards[0].Run.Logits, forwards[i].Run.Logits, slices, size * size)}");
+                Console.WriteLine($"  {forwards[i].Name,-52} {Summary(forwardTimes[i])}  ratio to before {Median(forwardTimes[i]) / Median(forwardTimes[0]):F2}  max |Δlogit| {MaxDifference(forwards[0].Run.Logits, forwards[i].Run.Logits):E1}  labels differing {DifferingLabels(forwards[0].Run.Logits, forwards[i].Run.Logits, slices, size * size)}");
             foreach (var (_, f) in forwards) f.Dispose();
             if (forwardOnly) return 0;
 
@@ -81,7 +84,7 @@ internal static class OnnxBenchmark
             for (int i = 0; i < backends.Count; i++)
             {
                 float diff = MaxDifference(outputs[0], outputs[i]);
-                Console.WriteLine($"  {backends[i].Name,-42} {Summary(times[i])}  ratio to TorchSharp {Median(times[i]) / baseline:F2}  max |Δp| {diff:E1}");
+                Console.WriteLine($"  {backends[i].Name,-46} {Summary(times[i])}  ratio to TorchSharp {Median(times[i]) / baseline:F2}  max |Δp| {diff:E1}");
             }
             int fastest = Enumerable.Range(0, backends.Count).MinBy(i => Median(times[i]));
             Console.WriteLine($"  fastest: {backends[fastest].Name}; SegmentationModel's Auto backend prefers {SegmentationModel.Preferred}");
@@ -125,10 +128,13 @@ internal static class OnnxBenchmark
         private readonly RunOptions _runOptions = new();
         private readonly int _classPlanes;
 
-        public Forward(byte[] model, OnnxRuntimeSettings settings, float[] stack, int slices, int size)
+        private readonly int _runs;
+
+        public Forward(byte[] model, OnnxRuntimeSettings settings, float[] stack, int slices, int size, int slicesPerRun = 0)
         {
             using (var so = settings.ToSessionOptions()) _session = new InferenceSession(model, so);
-            int px = size * size, per = (slices + settings.Runs - 1) / settings.Runs;
+            _runs = settings.Runs;
+            int px = size * size, per = slicesPerRun > 0 ? slicesPerRun : (slices + settings.Runs - 1) / settings.Runs;
             _first = Enumerable.Range(0, (slices + per - 1) / per).Select(p => p * per).ToArray();
             _parts = _first.Select(f => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, stack.AsMemory(f * px, Math.Min(per, slices - f) * px),
                 new long[] { Math.Min(per, slices - f), 1, size, size })).ToArray();
@@ -141,7 +147,7 @@ internal static class OnnxBenchmark
         public void Run()
         {
             if (_parts.Length == 1) RunPart(0);
-            else Parallel.For(0, _parts.Length, new ParallelOptions { MaxDegreeOfParallelism = _parts.Length }, RunPart);
+            else Parallel.For(0, _parts.Length, new ParallelOptions { MaxDegreeOfParallelism = _runs }, RunPart);
         }
 
         private void RunPart(int part)
