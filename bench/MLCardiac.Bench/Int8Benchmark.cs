@@ -55,8 +55,8 @@ internal static class Int8Benchmark
         // The bare forward passes too (ONNX Runtime sessions on the same files, logits out, no softmax or copies): what the
         // network costs, apart from the backend's softmax over the class planes.
         using var fp32Session = new Microsoft.ML.OnnxRuntime.InferenceSession(
-            OnnxExporter.ExportSegmentation(torchModel.Network, torchModel.Description.Preprocessing), new OnnxRuntimeSettings().ToSessionOptions());
-        using var int8Session = new Microsoft.ML.OnnxRuntime.InferenceSession(int8Path, new OnnxRuntimeSettings().ToSessionOptions());
+            OnnxExporter.ExportSegmentation(torchModel.Network, torchModel.Description.Preprocessing), new OnnxRuntimeSettings { ConcurrentRuns = 1 }.ToSessionOptions());
+        using var int8Session = new Microsoft.ML.OnnxRuntime.InferenceSession(int8Path, new OnnxRuntimeSettings { ConcurrentRuns = 1 }.ToSessionOptions());
         using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(stack, [slices, 1, size, size]);
         using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
         Action Forward(Microsoft.ML.OnnxRuntime.InferenceSession session) => () =>

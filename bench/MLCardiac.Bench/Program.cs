@@ -26,7 +26,7 @@ static int Usage()
     Console.Error.WriteLine("                                                              | infer [--rounds N] | train [--base-filters 16] [--depth 4] [--size 128] [--batch 8] [--rounds 5] [--steps 5] [--threads N]");
     Console.Error.WriteLine("                                                              | synth [--subjects-per-vendor N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | prep [--subjects-per-vendor N] [--rounds N] [--dir DIR]");
-    Console.Error.WriteLine("                                                              | onnx [--rounds N]   (TorchSharp vs ONNX Runtime inference)");
+    Console.Error.WriteLine("                                                              | onnx [--rounds N] [--forward-only]   (ONNX Runtime forward pass before/after, then TorchSharp vs ONNX Runtime settings)");
     Console.Error.WriteLine("                                                              | int8 [--model DIR] [--data DIR] [--rounds N]   (float32 vs int8 ONNX: speed and Dice)");
     Console.Error.WriteLine("                                                              | layers   (where the U-Net's inference time goes, per layer and per ONNX operator)");
     Console.Error.WriteLine("                                                              | serve [--model DIR] [--requests 50] [--clients 4] [--per-client 10]");

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -15,6 +17,7 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
     private readonly bool _inputHasChannel;
     private readonly OnnxOutputKind _kind;
     private readonly int[]? _labelMap;
+    private readonly int _concurrentRuns;
 
     /// <summary>
     /// Opens <paramref name="onnxPath"/>; throws <see cref="MLCardiacException"/> naming the file when it is missing, not
@@ -39,6 +42,7 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
     {
         ArgumentException.ThrowIfNullOrEmpty(onnxPath);
         options ??= new OnnxSegmentationOptions();
+        _concurrentRuns = options.Runtime.Runs;
         if (model is null && !File.Exists(onnxPath)) throw new MLCardiacException($"{onnxPath}: no such ONNX file.");
         using (SessionOptions so = options.Runtime.ToSessionOptions())
         {
@@ -115,16 +119,52 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
         int px = size * size;
         if (slices.Length != count * px) throw new ArgumentException($"Expected {count}×{size}×{size} values, got {slices.Length}.", nameof(slices));
         if (probabilities.Length != count * OurClasses * px) throw new ArgumentException($"Expected room for {count}×{OurClasses}×{size}×{size} values, got {probabilities.Length}.", nameof(probabilities));
-        long[] shape = _inputHasChannel ? [count, 1, size, size] : [count, size, size];
-        float[] input = slices.ToArray();
-        using OrtValue value = OrtValue.CreateTensorValueFromMemory(input, shape);
-        using var runOptions = new RunOptions();
-        using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(runOptions, [_input], [value], [_output]);
-        OrtValue result = results[0];
-        long[] outShape = result.GetTensorTypeAndShape().Shape;
         probabilities.Clear();
-        if (_kind == OnnxOutputKind.Labels) Labels(result, outShape, count, px, probabilities);
-        else Scores(result.GetTensorDataAsSpan<float>(), outShape, count, px, probabilities);
+        int parts = Math.Min(_concurrentRuns, count);
+        if (parts <= 1)
+        {
+            PredictPart(slices, count, size, probabilities);
+            return;
+        }
+        // Slices are independent: each part runs on its own thread (the session is safe to run concurrently) and
+        // writes its own range of the output. Spans cannot enter a lambda, so the parts see the buffers by address.
+        unsafe
+        {
+            fixed (float* input = slices)
+            fixed (float* output = probabilities)
+            {
+                nint inputAddress = (nint)input, outputAddress = (nint)output;
+                int per = (count + parts - 1) / parts;
+                Parallel.For(0, (count + per - 1) / per, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+                {
+                    int first = part * per, n = Math.Min(per, count - first);
+                    PredictPart(new ReadOnlySpan<float>((float*)inputAddress + (long)first * px, n * px), n, size,
+                        new Span<float>((float*)outputAddress + (long)first * OurClasses * px, n * OurClasses * px));
+                });
+            }
+        }
+    }
+
+    /// <summary>One ONNX Runtime run over <paramref name="count"/> slices; <paramref name="probabilities"/> is zero on entry.</summary>
+    private unsafe void PredictPart(ReadOnlySpan<float> slices, int count, int size, Span<float> probabilities)
+    {
+        int px = size * size;
+        long[] shape = _inputHasChannel ? [count, 1, size, size] : [count, size, size];
+        IDisposableReadOnlyCollection<OrtValue> results;
+        // The input is read in place (pinned for the run), not copied into a managed tensor.
+        fixed (float* input = slices)
+        {
+            using OrtValue value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape, (nint)input, (long)slices.Length * sizeof(float));
+            using var runOptions = new RunOptions();
+            results = _session.Run(runOptions, [_input], [value], [_output]);
+        }
+        using (results)
+        {
+            OrtValue result = results[0];
+            long[] outShape = result.GetTensorTypeAndShape().Shape;
+            if (_kind == OnnxOutputKind.Labels) Labels(result, outShape, count, px, probabilities);
+            else Scores(result.GetTensorDataAsSpan<float>(), outShape, count, px, probabilities);
+        }
     }
 
     private void Scores(ReadOnlySpan<float> scores, long[] shape, int count, int px, Span<float> probabilities)
@@ -134,29 +174,50 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
         int k = checked((int)shape[1]);
         if (_labelMap is not null && _labelMap.Length != k) throw new MLCardiacException($"{Path}: output '{_output}' has {k} classes; the label map has {_labelMap.Length}.");
         if (_labelMap is null && k > OurClasses) throw new MLCardiacException($"{Path}: output '{_output}' has {k} classes; give a label map onto our 4 labels.");
-        Span<float> p = stackalloc float[k];
-        for (int n = 0; n < count; n++)
+        if (_kind != OnnxOutputKind.Logits)
         {
-            ReadOnlySpan<float> src = scores.Slice(n * k * px, k * px);
-            Span<float> dst = probabilities.Slice(n * OurClasses * px, OurClasses * px);
-            for (int i = 0; i < px; i++)
+            for (int n = 0; n < count; n++)
+                for (int c = 0; c < k; c++)
+                {
+                    Span<float> plane = probabilities.Slice((n * OurClasses + Map(c)) * px, px);
+                    TensorPrimitives.Add(plane, scores.Slice((n * k + c) * px, px), plane);
+                }
+            return;
+        }
+        // Softmax over the class planes, a plane at a time (vectorised): p_c = exp(l_c − max) / Σ_j exp(l_j − max).
+        float[] work = ArrayPool<float>.Shared.Rent((k + 2) * px);
+        try
+        {
+            Span<float> max = work.AsSpan(0, px), sum = work.AsSpan(px, px);
+            for (int n = 0; n < count; n++)
             {
-                for (int c = 0; c < k; c++) p[c] = src[c * px + i];
-                if (_kind == OnnxOutputKind.Logits) Softmax(p);
-                for (int c = 0; c < k; c++) dst[(_labelMap is null ? c : _labelMap[c]) * px + i] += p[c];
+                ReadOnlySpan<float> src = scores.Slice(n * k * px, k * px);
+                src.Slice(0, px).CopyTo(max);
+                for (int c = 1; c < k; c++) TensorPrimitives.Max(max, src.Slice(c * px, px), max);
+                sum.Clear();
+                for (int c = 0; c < k; c++)
+                {
+                    Span<float> e = work.AsSpan((2 + c) * px, px);
+                    TensorPrimitives.Subtract(src.Slice(c * px, px), max, e);
+                    TensorPrimitives.Exp(e, e);
+                    TensorPrimitives.Add(sum, e, sum);
+                }
+                TensorPrimitives.Reciprocal(sum, sum);
+                for (int c = 0; c < k; c++)
+                {
+                    Span<float> e = work.AsSpan((2 + c) * px, px), plane = probabilities.Slice((n * OurClasses + Map(c)) * px, px);
+                    TensorPrimitives.Multiply(e, sum, e);
+                    TensorPrimitives.Add(plane, e, plane);
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(work);
         }
     }
 
-    private static void Softmax(Span<float> p)
-    {
-        float max = p[0];
-        for (int c = 1; c < p.Length; c++) max = MathF.Max(max, p[c]);
-        float sum = 0;
-        for (int c = 0; c < p.Length; c++) sum += p[c] = MathF.Exp(p[c] - max);
-        float inv = 1 / sum;
-        for (int c = 0; c < p.Length; c++) p[c] *= inv;
-    }
+    private int Map(int c) => _labelMap is null ? c : _labelMap[c];
 
     private void Labels(OrtValue result, long[] shape, int count, int px, Span<float> probabilities)
     {

@@ -31,6 +31,13 @@ public sealed record OnnxExportOptions
     /// <summary>Opset of the default ONNX domain the graph uses (17 to 21; every operator used is unchanged across them).</summary>
     public int Opset { get; init; } = OnnxExporter.DefaultOpset;
 
+    /// <summary>
+    /// Writes each U-Net decoder stage's first convolution over a Concat of the up-sampled input and the skip
+    /// connection, as the exporter did before it split that convolution in two (same values, slower in ONNX Runtime);
+    /// kept for the benchmark and the test that compares the two graphs.
+    /// </summary>
+    internal bool ConcatSkips { get; init; }
+
     /// <summary>Checks every value, naming the wrong one.</summary>
     public void Validate()
     {

@@ -110,8 +110,9 @@ public static class OnnxExporter
         for (int d = 0; d < o.Depth; d++)
         {
             string up = OnnxLayers.ConvTranspose(b, w, $"upsample.{d}", x);
-            string joined = b.Node("Concat", $"decoder.{d}.concat", [up, skips[o.Depth - 1 - d]], Int("axis", 1));
-            x = UNetStage(b, w, o, $"decoder.{d}", joined, 1);
+            x = SplitSkipConvolution(o, options, int8)
+                ? UNetStage(b, w, o, $"decoder.{d}", OnnxLayers.ConvOverConcat(b, w, $"decoder.{d}.conv0", up, skips[o.Depth - 1 - d]), 1, firstConvDone: true)
+                : UNetStage(b, w, o, $"decoder.{d}", b.Node("Concat", $"decoder.{d}.concat", [up, skips[o.Depth - 1 - d]], Int("axis", 1)), 1);
         }
         string logits = OnnxLayers.Conv(b, w, "head", x, 1, 0);
         w.CheckAllUsed(nameof(UNet2d));
@@ -262,9 +263,21 @@ public static class OnnxExporter
             Float("epsilon", OnnxLayers.NormEpsilon));
     }
 
-    private static string UNetStage(OnnxGraphBuilder b, StateDictReader w, UNetOptions o, string prefix, string x, int stride)
+    /// <summary>
+    /// Whether a decoder stage's first convolution is written as two convolutions — one over the up-sampled input, one
+    /// over the skip connection — whose sum is the convolution over their concatenation. ONNX Runtime then runs both
+    /// in its blocked (NCHWc) layout and accumulates the second into the first, the skip reuses the blocked copy the
+    /// encoder's next convolution already made, and neither the Concat nor the reordering of its output remains
+    /// (Onnx/README.md, "Speed"). Only with instance normalisation, the default and what was measured: batch
+    /// normalisation is folded into a single preceding Conv by ONNX Runtime and would lose that. Not in int8 graphs,
+    /// whose quantized convolutions are calibrated on the concatenation.
+    /// </summary>
+    private static bool SplitSkipConvolution(UNetOptions o, OnnxExportOptions options, Int8Quantization? int8) =>
+        int8 is null && !options.ConcatSkips && o.Normalization == NormalizationKind.Instance;
+
+    private static string UNetStage(OnnxGraphBuilder b, StateDictReader w, UNetOptions o, string prefix, string x, int stride, bool firstConvDone = false)
     {
-        x = OnnxLayers.Conv(b, w, prefix + ".conv0", x, stride, 1);
+        if (!firstConvDone) x = OnnxLayers.Conv(b, w, prefix + ".conv0", x, stride, 1);
         x = OnnxLayers.Norm(b, w, prefix + ".norm0", x, o.Normalization, o.Groups);
         x = OnnxLayers.Activation(b, prefix + ".act0", x, o.Activation);
         // Dropout (prefix.drop) is the identity at inference.

@@ -30,6 +30,38 @@ internal static class OnnxLayers
         return b.Node("Conv", prefix, inputs, attributes);
     }
 
+    /// <summary>
+    /// A 3×3, stride-1 convolution over <c>Concat(up, skip)</c> (channel axis) written as <c>Conv(up, W_up) +
+    /// Conv(skip, W_skip, bias)</c>, W split along its input channels: the same sum of products, without the Concat.
+    /// </summary>
+    public static string ConvOverConcat(OnnxGraphBuilder b, StateDictReader w, string prefix, string up, string skip)
+    {
+        var (weight, shape) = w[prefix + ".weight"];
+        long outChannels = shape[0], inChannels = shape[1], kernel = shape[2] * shape[3];
+        if (inChannels % 2 != 0) throw new MLCardiacException($"ONNX export: {prefix} has {inChannels} input channels; a U-Net decoder concatenates two halves.");
+        long half = inChannels / 2;
+        float[] upWeight = new float[outChannels * half * kernel], skipWeight = new float[outChannels * half * kernel];
+        for (long o = 0; o < outChannels; o++)
+        {
+            Array.Copy(weight, o * inChannels * kernel, upWeight, o * half * kernel, half * kernel);
+            Array.Copy(weight, (o * inChannels + half) * kernel, skipWeight, o * half * kernel, half * kernel);
+        }
+        AttributeProto[] attributes =
+        [
+            Ints("kernel_shape", shape[2], shape[3]), Ints("strides", 1, 1),
+            Ints("pads", 1, 1, 1, 1), Ints("dilations", 1, 1), Int("group", 1),
+        ];
+        string fromUp = b.Node("Conv", prefix + ".up", [up, b.Constant(prefix + ".weight_up", upWeight, outChannels, half, shape[2], shape[3])], attributes);
+        var inputs = new List<string> { skip, b.Constant(prefix + ".weight_skip", skipWeight, outChannels, half, shape[2], shape[3]) };
+        if (w.Has(prefix + ".bias"))
+        {
+            var (bias, biasShape) = w[prefix + ".bias"];
+            inputs.Add(b.Constant(prefix + ".bias", bias, biasShape));
+        }
+        string fromSkip = b.Node("Conv", prefix + ".skip", inputs, attributes);
+        return b.Node("Add", prefix, [fromUp, fromSkip]);
+    }
+
     /// <summary>Transposed convolution with kernel = stride (the U-Net's up-sampling); TorchSharp's weight layout [in, out, k, k] is ONNX's.</summary>
     public static string ConvTranspose(OnnxGraphBuilder b, StateDictReader w, string prefix, string x)
     {

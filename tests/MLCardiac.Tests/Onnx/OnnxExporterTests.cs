@@ -89,6 +89,43 @@ public sealed class OnnxExporterTests
     }
 
     [TestMethod]
+    public void ExportSegmentation_SplitSkipConvolutions_SameLogitsAndLabelsAsTheConcatGraph()
+    {
+        // The decoder's first convolutions are written as Conv(up) + Conv(skip) instead of one Conv over a Concat
+        // (faster in ONNX Runtime): the numbers must stay those of the graph exported before.
+        using UNet2d net = OnnxTestNetworks.UNet(new UNetOptions { BaseFilters = 16, Depth = 4 }, seed: 7);
+        var outputs = new OnnxExportOptions { Outputs = OnnxOutputs.Logits | OnnxOutputs.Probabilities | OnnxOutputs.Labels };
+        byte[] split = OnnxExporter.ExportSegmentation(net, Prep64, outputs);
+        byte[] concat = OnnxExporter.ExportSegmentation(net, Prep64, outputs with { ConcatSkips = true });
+        long[] shape = [4, 1, 64, 64];
+        float[] x = OnnxTestNetworks.RandomInput(4 * 64 * 64, seed: 11);
+
+        var a = OnnxTestNetworks.Run(split, x, shape);
+        var b = OnnxTestNetworks.Run(concat, x, shape);
+        float logits = OnnxTestNetworks.MaxAbsDifference(b["logits"].Floats!, a["logits"].Floats);
+        float probabilities = OnnxTestNetworks.MaxAbsDifference(b["probabilities"].Floats!, a["probabilities"].Floats);
+        int differing = a["labels"].Longs!.Zip(b["labels"].Longs!).Count(p => p.First != p.Second);
+        TestContext.WriteLine($"split vs concat graph: max |Δlogit| {logits:E2}, max |Δp| {probabilities:E2}, {differing} of {a["labels"].Longs!.Length} labels differ");
+
+        Assert.IsLessThan(1e-4f, logits);
+        Assert.IsLessThan(1e-4f, probabilities);
+        Assert.AreEqual(0, differing);
+        Assert.IsLessThan(1e-4f, OnnxTestNetworks.MaxAbsDifference(OnnxTestNetworks.Torch(net, x, shape), a["logits"].Floats));
+    }
+
+    [TestMethod]
+    public void ExportSegmentation_SplitSkipConvolutions_NoConcatLeftWithInstanceNormOnly()
+    {
+        using UNet2d instance = OnnxTestNetworks.UNet(new UNetOptions { BaseFilters = 4, Depth = 2 });
+        using UNet2d batch = OnnxTestNetworks.UNet(new UNetOptions { BaseFilters = 4, Depth = 2, Normalization = NormalizationKind.Batch });
+        static int Concats(byte[] onnx) => MLCardiac.Onnx.Protobuf.ModelProto.Parser.ParseFrom(onnx).Graph.Node.Count(n => n.OpType == "Concat");
+
+        Assert.AreEqual(0, Concats(OnnxExporter.ExportSegmentation(instance, Prep64)));
+        Assert.AreEqual(2, Concats(OnnxExporter.ExportSegmentation(instance, Prep64, new OnnxExportOptions { ConcatSkips = true })));
+        Assert.AreEqual(2, Concats(OnnxExporter.ExportSegmentation(batch, Prep64)), "batch norm keeps Concat + one Conv, which ONNX Runtime folds it into");
+    }
+
+    [TestMethod]
     public void ExportSegmentation_NormalizeSlices_EqualsTorchSharpOnZScoredSlices()
     {
         using UNet2d net = OnnxTestNetworks.UNet(new UNetOptions { BaseFilters = 4, Depth = 3 });

@@ -70,6 +70,78 @@ public sealed class OnnxSegmentationTests
     }
 
     [TestMethod]
+    public void Segment_SplitSkipGraphAndConcurrentRuns_SameLabelsAsTheConcatGraphInOneRun()
+    {
+        // What the speed-ups changed (split decoder convolutions, the batch run in parts at once, vectorised softmax)
+        // must not change a voxel of the segmentation of a real volume.
+        using var torchFile = CardiacModel.Load(_folder, SegmentationBackend.TorchSharp);
+        SegmentationModel torchModel = torchFile.Segmentation!.Model;
+        byte[] concat = OnnxExporter.ExportSegmentation(torchModel.Network, Prep, new OnnxExportOptions { ConcatSkips = true });
+        byte[] split = OnnxExporter.ExportSegmentation(torchModel.Network, Prep);
+        using var before = OnnxSegmentationModel.Load(concat, "concat.onnx", new OnnxSegmentationOptions { Runtime = new OnnxRuntimeSettings { ConcurrentRuns = 1 } });
+        using var after = OnnxSegmentationModel.Load(split, "split.onnx", new OnnxSegmentationOptions { Runtime = new OnnxRuntimeSettings { ConcurrentRuns = 3 } });
+
+        foreach (bool tta in new[] { false, true })
+        {
+            float[] a = before.Segment(_image, mirrorTta: tta).Voxels.ToArray();
+            float[] b = after.Segment(_image, mirrorTta: tta).Voxels.ToArray();
+            Assert.IsGreaterThan(1, a.Distinct().Count(), "the network predicts more than one label here");
+            CollectionAssert.AreEqual(a, b, $"TTA {tta}");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(2)]
+    [DataRow(4)]
+    public void Predict_ConcurrentRuns_SameProbabilitiesAsOneRun(int runs)
+    {
+        byte[] onnx = File.ReadAllBytes(_onnx);
+        using var one = new OnnxRuntimeBackend(onnx, "one", new OnnxSegmentationOptions { Runtime = new OnnxRuntimeSettings { ConcurrentRuns = 1 } });
+        using var parts = new OnnxRuntimeBackend(onnx, "parts", new OnnxSegmentationOptions { Runtime = new OnnxRuntimeSettings { ConcurrentRuns = runs } });
+        const int count = 7, size = 64;
+        float[] x = OnnxTestNetworks.RandomInput(count * size * size, seed: 4);
+        float[] a = new float[count * 4 * size * size], b = new float[a.Length];
+
+        one.Predict(x, count, size, a);
+        parts.Predict(x, count, size, b);
+
+        Assert.IsLessThan(1e-6f, OnnxTestNetworks.MaxAbsDifference(a, b));
+        for (int i = 0; i < count * size * size; i += 97)
+        {
+            int n = i / (size * size), p = i % (size * size);
+            float sum = 0;
+            for (int c = 0; c < 4; c++) sum += b[(n * 4 + c) * size * size + p];
+            Assert.AreEqual(1f, sum, 1e-5f);
+        }
+    }
+
+    [TestMethod]
+    public void Predict_LogitsOutput_SoftmaxEqualsTheGraphsProbabilities()
+    {
+        using var torchFile = CardiacModel.Load(_folder, SegmentationBackend.TorchSharp);
+        byte[] onnx = OnnxExporter.ExportSegmentation(torchFile.Segmentation!.Model.Network, Prep, new OnnxExportOptions { Outputs = OnnxOutputs.Logits | OnnxOutputs.Probabilities });
+        using var logits = new OnnxRuntimeBackend(onnx, "m", new OnnxSegmentationOptions { OutputName = "logits" });
+        using var probabilities = new OnnxRuntimeBackend(onnx, "m", new OnnxSegmentationOptions { OutputName = "probabilities" });
+        const int count = 3, size = 64;
+        float[] x = OnnxTestNetworks.RandomInput(count * size * size, seed: 6);
+        float[] a = new float[count * 4 * size * size], b = new float[a.Length];
+
+        logits.Predict(x, count, size, a);
+        probabilities.Predict(x, count, size, b);
+
+        Assert.IsLessThan(1e-6f, OnnxTestNetworks.MaxAbsDifference(b, a));
+    }
+
+    [TestMethod]
+    public void OnnxRuntimeSettings_NegativeCounts_ThrowNamingThem()
+    {
+        Assert.AreEqual("ConcurrentRuns", Assert.ThrowsExactly<ArgumentException>(() => new OnnxRuntimeSettings { ConcurrentRuns = -1 }.ToSessionOptions()).ParamName);
+        Assert.AreEqual("IntraOpThreads", Assert.ThrowsExactly<ArgumentException>(() => new OnnxRuntimeSettings { IntraOpThreads = -2 }.ToSessionOptions()).ParamName);
+        Assert.AreEqual(1, new OnnxRuntimeSettings { ConcurrentRuns = Environment.ProcessorCount }.ThreadsPerRun);
+    }
+
+    [TestMethod]
     public void Load_Auto_PicksOnnxRuntimeWhenModelOnnxIsPresentElseTorchSharp()
     {
         using (var auto = CardiacModel.Load(_folder)) Assert.AreEqual("ONNX Runtime", auto.Segmentation!.Model.Backend.Name);
