@@ -65,11 +65,11 @@ public static class OnnxExporter
         var b = new OnnxGraphBuilder(networks.Count == 1 ? "unet2d" : "unet2d_ensemble");
         string x = Input(b, o.InChannels, size, options.NormalizeSlices);
         string logits;
-        if (networks.Count == 1) logits = UNetLogits(b, networks[0], x);
+        if (networks.Count == 1) logits = UNetLogits(b, networks[0], x, SplitSkipConvolution(o, options, null));
         else
         {
             // Mean of the members' softmax; its log is a logit whose softmax gives back the mean (rows already sum to 1).
-            var probabilities = networks.Select((n, i) => b.Node("Softmax", $"member{i}.softmax", [UNetLogits(b, n, x)], Int("axis", 1))).ToList();
+            var probabilities = networks.Select((n, i) => b.Node("Softmax", $"member{i}.softmax", [UNetLogits(b, n, x, SplitSkipConvolution(n.Options, options, null))], Int("axis", 1))).ToList();
             string sum = b.Node("Sum", "ensemble.sum", probabilities);
             string mean = b.Node("Mul", "ensemble.mean", [sum, b.Constant("ensemble.weight", [1f / networks.Count])]);
             logits = b.Node("Log", "ensemble.log", [mean]);
@@ -91,12 +91,12 @@ public static class OnnxExporter
         UNetOptions o = network.Options;
         var b = new OnnxGraphBuilder("unet2d") { Int8 = int8 };
         string x = Input(b, o.InChannels, size, options.NormalizeSlices);
-        Outputs(b, UNetLogits(b, network, x), options.Outputs, [null, o.Classes, size, size]);
+        Outputs(b, UNetLogits(b, network, x, SplitSkipConvolution(o, options, int8)), options.Outputs, [null, o.Classes, size, size]);
         return b;
     }
 
-    /// <summary>The layers of one U-Net from <paramref name="x"/> to its logits.</summary>
-    private static string UNetLogits(OnnxGraphBuilder b, UNet2d network, string x)
+    /// <summary>The layers of one U-Net from <paramref name="x"/> to its logits (<paramref name="splitSkips"/>: <see cref="SplitSkipConvolution"/>).</summary>
+    private static string UNetLogits(OnnxGraphBuilder b, UNet2d network, string x, bool splitSkips)
     {
         UNetOptions o = network.Options;
         var w = new StateDictReader(network);
@@ -110,7 +110,7 @@ public static class OnnxExporter
         for (int d = 0; d < o.Depth; d++)
         {
             string up = OnnxLayers.ConvTranspose(b, w, $"upsample.{d}", x);
-            x = SplitSkipConvolution(o, options, int8)
+            x = splitSkips
                 ? UNetStage(b, w, o, $"decoder.{d}", OnnxLayers.ConvOverConcat(b, w, $"decoder.{d}.conv0", up, skips[o.Depth - 1 - d]), 1, firstConvDone: true)
                 : UNetStage(b, w, o, $"decoder.{d}", b.Node("Concat", $"decoder.{d}.concat", [up, skips[o.Depth - 1 - d]], Int("axis", 1)), 1);
         }
