@@ -61,6 +61,8 @@ internal static class CliApp
                 runs.AddCommand<RunsListCommand>("list").WithDescription("Lists recorded runs, newest first.");
                 runs.AddCommand<RunsShowCommand>("show").WithDescription("Shows one run's parameters, metrics, timings and artifacts.").WithExample("runs", "show", "1");
                 runs.AddCommand<RunsCompareCommand>("compare").WithDescription("Compares two runs' metrics, timings and parameters.").WithExample("runs", "compare", "1", "2");
+                runs.AddCommand<RunsProgressCommand>("progress").WithDescription("Shows how far the searches in a trial store have got, across every worker that shares it.")
+                    .WithExample("runs", "progress", "--store", "postgresql://mlc@db:5432/mlcardiac", "--search", "unet-cfo");
             });
             config.AddCommand<SearchCommand>("search")
                 .WithDescription("AutoML: searches a pipeline's space (random, ASHA, CFO or CFO+ASHA), trials in SQLite or PostgreSQL (resumable; workers on many machines), refits the best and writes a report.")
