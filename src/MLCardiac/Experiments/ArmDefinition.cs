@@ -26,6 +26,13 @@ public sealed record ArmDefinition
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? TrainSources { get; init; }
 
+    /// <summary>Centres whose subjects may train this arm (<c>trainCentres</c>; default: the split's); null: every centre.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? TrainCentres { get; init; }
+
     /// <summary>Whether this arm trains on subjects of <paramref name="source"/> (every source when <see cref="TrainSources"/> is null).</summary>
     public bool TrainsOnSource(string? source) => TrainSources is null || source is null || TrainSources.Contains(source);
+
+    /// <summary>Whether this arm trains on subjects of <paramref name="centre"/> (every centre when <see cref="TrainCentres"/> is null; a case without a centre counts as trained-on).</summary>
+    public bool TrainsOnCentre(string? centre) => TrainCentres is null || centre is null || TrainCentres.Contains(centre);
 }

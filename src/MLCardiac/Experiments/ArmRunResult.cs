@@ -32,6 +32,9 @@ public sealed record ArmRunResult
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, int>? SubjectsReadBySource { get; init; }
+    /// <summary>With <c>trainCentres</c>: distinct subjects the fit read per centre (a held-out centre is absent); null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, int>? SubjectsReadByCentre { get; init; }
     /// <summary>Every evaluated case.</summary>
     public required IReadOnlyList<CaseMetrics> Cases { get; init; }
     /// <summary>Overlay figures of the best, median and worst held-out ED case per vendor (empty when not drawn).</summary>

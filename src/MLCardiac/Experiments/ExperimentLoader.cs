@@ -24,16 +24,16 @@ public static partial class ExperimentLoader
     private static readonly string[] ProfileKeys = [.. RootKeys.Except(["schemaVersion", "id", "profiles"])];
     private static readonly string[] DataKeys = ["name", "source", "path", "layout", "synthetic"];
     private static readonly string[] SyntheticKeys = ["seed", "subjectsPerVendor", "vendors", "unlabeledVendors", "unlabeledPerVendor", "minFrames", "maxFrames", "profiles"];
-    private static readonly string[] SplitKeys = ["trainVendors", "testVendors", "targetVendors", "trainSources", "testSources", "testFraction", "validationFraction", "seed"];
+    private static readonly string[] SplitKeys = ["trainVendors", "testVendors", "targetVendors", "trainSources", "testSources", "trainCentres", "testFraction", "validationFraction", "seed"];
     private static readonly string[] PreprocessingKeys = ["size", "spacingMm"];
     private static readonly string[] TrainingKeys = ["epochs", "iterationsPerEpoch", "batchSize", "learningRate", "patience", "threads"];
     private static readonly string[] ModelKeys = ["type", "baseFilters", "depth", "maxLambda"];
-    private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors", "trainSources"];
+    private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors", "trainSources", "trainCentres"];
     private static readonly string[] ClassifierKeys = ["enabled", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
     private static readonly string[] Layouts = ["auto", "mnms", "mnms2", "acdc", "folder"];
     // Keys only a study reads: in a file with a search section and no arms nothing would read them, so they are errors there.
     private static readonly string[] StudyOnlyRootKeys = ["vendorClassifier", "evaluations", "figures", "bootstrapResamples", "folds"];
-    private static readonly string[] StudyOnlySplitKeys = ["targetVendors", "trainSources", "testSources", "testFraction", "validationFraction", "seed"];
+    private static readonly string[] StudyOnlySplitKeys = ["targetVendors", "trainSources", "testSources", "trainCentres", "testFraction", "validationFraction", "seed"];
 
     /// <summary>Reads <paramref name="path"/> and applies <paramref name="profile"/> (null: none).</summary>
     /// <exception cref="MLCardiacException">The file is missing, not JSON, or not a valid experiment.</exception>
@@ -170,6 +170,7 @@ public static partial class ExperimentLoader
                 TargetVendors = sp.Strings("targetVendors", []),
                 TrainSources = SourceList(sp, "trainSources", sourceNames),
                 TestSources = SourceList(sp, "testSources", sourceNames),
+                TrainCentres = CentreList(sp, "trainCentres"),
                 TestFraction = sp.Number("testFraction", split.TestFraction, 0.05, 0.9),
                 ValidationFraction = sp.Number("validationFraction", split.ValidationFraction, 0, 0.9),
                 Seed = sp.Int("seed", split.Seed),
@@ -213,6 +214,7 @@ public static partial class ExperimentLoader
                 TrainVendors = a.Strings("trainVendors", split.TrainVendors),
                 TargetVendors = a.Strings("targetVendors", split.TargetVendors),
                 TrainSources = a.Has("trainSources") ? SourceList(a, "trainSources", sourceNames) : split.TrainSources,
+                TrainCentres = a.Has("trainCentres") ? CentreList(a, "trainCentres") : split.TrainCentres,
             };
             if (!root.Partial && arm.Model.IsDann && arm.TargetVendors.Count == 0 && arm.TrainVendors.Count < 2)
                 throw a.Error("targetVendors", "a dann arm needs target vendors (unlabeled data) or at least two training vendors: the domain head needs two domains.");
@@ -302,6 +304,17 @@ public static partial class ExperimentLoader
         var data = new DataSourceDefinition { Name = name, Source = source, Path = d.Has("path") ? d.String("path", "") : null, Layout = d.String("layout", "auto", allowed: Layouts), Synthetic = synthetic };
         if (!partial && source == "path" && string.IsNullOrWhiteSpace(data.Path)) throw d.Error("path", "is required when source is \"path\".");
         return data;
+    }
+
+    /// <summary>A list of centre codes (null when the key is absent): at least one, none repeated. Whether the data has them is checked by the run.</summary>
+    private static IReadOnlyList<string>? CentreList(JsonObjectReader r, string key)
+    {
+        if (!r.Has(key)) return null;
+        IReadOnlyList<string> list = r.Strings(key, []);
+        if (r.Partial) return list;
+        if (list.Count == 0) throw r.Error(key, "needs at least one centre (leave the key out to train on every centre).");
+        if (list.Distinct(StringComparer.Ordinal).Count() != list.Count) throw r.Error(key, "has a repeated centre.");
+        return list;
     }
 
     /// <summary>A list of source names (<c>trainSources</c>, <c>testSources</c>), each one of <paramref name="names"/>; null when absent.</summary>

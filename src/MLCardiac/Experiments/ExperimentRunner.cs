@@ -110,9 +110,11 @@ public sealed class ExperimentRunner
             StartFresh(modelDirectory, armReport, fingerprint);
 
             Report(unitName, "preparing data", u, 0);
-            var trainable = rest.Where(r => arm.TrainVendors.Contains(r.Vendor) && arm.TrainsOnSource(r.Source)).ToList();
+            var trainable = rest.Where(r => arm.TrainVendors.Contains(r.Vendor) && arm.TrainsOnSource(r.Source) && arm.TrainsOnCentre(r.Centre)).ToList();
+            if (arm.TrainCentres is { } centres && centres.FirstOrDefault(c => !labeled.Any(r => r.Centre == c && arm.TrainVendors.Contains(r.Vendor))) is { } missing)
+                throw new MLCardiacException($"{experiment.SourceFile}: trainCentres of arm \"{arm.Name}\": no labeled subject of its training vendors ({string.Join(", ", arm.TrainVendors)}) comes from centre \"{missing}\" (they come from {string.Join(", ", labeled.Where(r => arm.TrainVendors.Contains(r.Vendor)).Select(r => r.Centre ?? "–").Distinct().Order(StringComparer.Ordinal))}).");
             var (trainRecords, valRecords) = SubjectSplit.BySubject(trainable, experiment.Split.ValidationFraction, experiment.Split.Seed + 1);
-            var targetRecords = arm.Model.IsDann ? index.Records.Where(r => !r.IsLabeled && arm.TargetVendors.Contains(r.Vendor) && arm.TrainsOnSource(r.Source)).ToList() : [];
+            var targetRecords = arm.Model.IsDann ? index.Records.Where(r => !r.IsLabeled && arm.TargetVendors.Contains(r.Vendor) && arm.TrainsOnSource(r.Source) && arm.TrainsOnCentre(r.Centre)).ToList() : [];
 
             var trainClock = Stopwatch.StartNew();
             var context = new CardiacRunContext
@@ -188,6 +190,9 @@ public sealed class ExperimentRunner
                 SubjectsReadBySource = manySources
                     ? experiment.Sources.ToDictionary(x => x.Label, x => trainRecords.Concat(valRecords).Concat(targetRecords).Where(r => r.Source == x.Label).Select(r => r.Subject).Distinct().Count(), StringComparer.Ordinal)
                     : null,
+                SubjectsReadByCentre = arm.TrainCentres is null ? null
+                    : trainRecords.Concat(valRecords).Concat(targetRecords)
+                        .GroupBy(r => r.Centre ?? "–", StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(r => r.Subject).Distinct().Count(), StringComparer.Ordinal),
                 Cases = cases,
                 Overlays = overlays,
                 ModelDirectory = modelDirectory,
@@ -413,7 +418,8 @@ public sealed class ExperimentRunner
     {
         string vendor = c.Record.Vendor;
         // A vendor seen in one source is not seen in a source the arm never trained on: that source's scans are new to it.
-        bool source = arm.TrainsOnSource(c.Record.Source);
+        // Likewise a centre the arm never trained on (trainCentres): a new site, even of a known scanner make.
+        bool source = arm.TrainsOnSource(c.Record.Source) && arm.TrainsOnCentre(c.Record.Centre);
         string role = source && arm.TrainVendors.Contains(vendor) ? "seen" : source && arm.Model.IsDann && arm.TargetVendors.Contains(vendor) ? "target" : "unseen";
         return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Source = manySources ? c.Record.Source : null, Quality = c.Quality, DiceAlwaysFiltered = filtersEverything switch { null => null, true => [c.Lv.Dice, c.Myo.Dice, c.Rv.Dice], false => c.DiceAlwaysFiltered } };
     }

@@ -23,6 +23,13 @@ public sealed record SplitDefinition
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? TrainSources { get; init; }
+    /// <summary>
+    /// Centres (as the data names them, e.g. M&amp;Ms centre codes) whose subjects may train the arms (<c>trainCentres</c>;
+    /// an arm may override); null: every centre. A held-out centre's cases are tested as never seen — its vendor's other
+    /// centres may train: the M&amp;Ms question of a new site with a known scanner make.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? TrainCentres { get; init; }
     /// <summary>Data sources evaluated (<c>testSources</c>); null: every source.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? TestSources { get; init; }
