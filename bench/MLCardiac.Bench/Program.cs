@@ -15,6 +15,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "attack" => AttackBenchmark.Run(args[1..]),
     "store" => StoreBenchmark.Run(args[1..]),
     "input" => InputPipelineBenchmark.Run(args[1..]),
+    "breakdown" => TrainingBreakdownBenchmark.Run(args[1..]),
     "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | OnnxBenchmark.Run([])
         | (File.Exists("models/unet-ab/model.json") ? Int8Benchmark.Run([]) : 0) | ServeBenchmark.Run([]) | FuzzBenchmark.Run([]),
     _ => Usage(),
@@ -32,6 +33,7 @@ static int Usage()
     Console.Error.WriteLine("                                                              | serve [--model DIR] [--requests 50] [--clients 4] [--per-client 10]");
     Console.Error.WriteLine("                                                              | fuzz [--nifti 10000] [--model 2000] [--seed S]   (mutated NIfTI and model files: 0 crashes, 0 hangs)");
     Console.Error.WriteLine("                                                              | attack [--model DIR] [--server-dll PATH] [--heap-limit 1.5g] [--legit 20] [--settle 60]   (stalled uploads, 2^26-voxel burst)");
+    Console.Error.WriteLine("                                                              | breakdown [--rounds 5] [--steps 5]   (a training step's time per phase, against the 2048² matmul ceiling)");
     Console.Error.WriteLine("                                                              | input [--augment heavy|standard|none] [--workers 0,1,2] [--rounds 3] [--steps 20]   (batches prepared inline vs in the background)");
     Console.Error.WriteLine("                                                              | store [--units 200] [--scaling-units 60] [--unit-ms 200] [--fsync on|off]   (trial stores: SQLite vs PostgreSQL overhead per unit, units/min with 1, 2, 4 workers)");
     return 2;
