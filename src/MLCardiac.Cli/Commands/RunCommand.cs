@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using MLCardiac.Experiments;
 using MLCardiac.Reports;
+using MLCardiac.Search;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -40,6 +41,17 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         [CommandOption("--runs-db <FILE>")]
         [Description("Tracking store (SQLite). Default: reports/mlcardiac.db under --out-reports.")]
         public string? RunsDb { get; init; }
+
+        [CommandOption("--store <STORE>")]
+        [Description("Run the study's units through a trial store that workers on other machines share: postgresql://user@host:port/db or a SQLite file (see `mlcardiac worker --study`). Default: none (this machine runs every unit).")]
+        public string? Store { get; init; }
+
+        [CommandOption("--enqueue-only")]
+        [Description("With --store: register the study and leave its units to workers.")]
+        public bool EnqueueOnly { get; init; }
+
+        public override ValidationResult Validate() =>
+            EnqueueOnly && Store is null ? ValidationResult.Error("--enqueue-only needs --store") : ValidationResult.Success();
     }
 
     /// <inheritdoc/>
@@ -62,7 +74,9 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         Console.CancelKeyPress += onCancel;
         try
         {
-            return Run(settings, experiment, runner, reportDirectory, started, interrupt.Token);
+            string runsDb = settings.RunsDb ?? Path.Combine(settings.OutReports, "mlcardiac.db");
+            if (settings.Store is null) return Run(console, experiment, runner, runsDb, started, interrupt.Token);
+            return RunThroughStore(settings, experiment, runner, runsDb, started, interrupt.Token);
         }
         finally
         {
@@ -70,8 +84,48 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         }
     }
 
-    private int Run(Settings settings, ExperimentDefinition experiment, ExperimentRunner runner, string reportDirectory, DateTime started, CancellationToken cancellationToken)
+    /// <summary>
+    /// The study through a trial store (<see cref="DistributedStudy"/>): registers it, then — unless <c>--enqueue-only</c> — works on
+    /// its units like any worker; when every unit is done (here or elsewhere), writes the report as <see cref="Run"/> does.
+    /// </summary>
+    private int RunThroughStore(Settings settings, ExperimentDefinition experiment, ExperimentRunner runner, string runsDb, DateTime started, CancellationToken cancellationToken)
     {
+        ITrialStore store = TrialStores.Open(settings.Store!);
+        try
+        {
+            var queue = new DistributedStudy(store, experiment);
+            bool existed = queue.Register(new StudySettings
+            {
+                PipelineFile = Path.GetFullPath(settings.Experiment), Profile = settings.Profile,
+                Data = settings.Data is null ? null : Path.GetFullPath(settings.Data),
+                ModelsRoot = Path.GetFullPath(settings.OutModels), ReportsRoot = Path.GetFullPath(settings.OutReports),
+            });
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"study [bold]{queue.Id}[/] {(existed ? "found" : "registered")} in {store.Location}: {ExperimentRunner.Units(experiment).Count} units; on other machines: mlcardiac worker --store {store.Location} --study {queue.Id}");
+            if (settings.EnqueueOnly) return 0;
+            string worker = WorkerCommand.WorkerName();
+            TrialRecord? report = queue.Work(runner, worker, log: s => console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{worker}: {s}[/]"), cancellationToken: cancellationToken);
+            var (completed, total) = queue.Count();
+            if (report is null && completed < total)
+            {
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"{completed} of {total} units completed; the worker that completes the last one writes the report (`mlcardiac runs progress --store {store.Location} --search {queue.Id}`).");
+                return 0;
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            int code = Run(console, experiment, runner, runsDb, started, cancellationToken);
+            if (report is not null) queue.Complete(report, worker, clock.Elapsed.TotalSeconds);
+            return code;
+        }
+        finally
+        {
+            TrialStores.Close(store);
+        }
+    }
+
+    /// <summary>Runs (or resumes; with every unit finished, only assembles) the study, writes its report, records the run and prints the summary.</summary>
+    internal static int Run(IAnsiConsole console, ExperimentDefinition experiment, ExperimentRunner runner, string runsDb, DateTime started, CancellationToken cancellationToken)
+    {
+        string reportDirectory = runner.ReportDirectory(experiment);
         StudyResults results = null!;
         console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -97,7 +151,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
                 study.Value = 1000;
             });
         StudyMetrics metrics = ExperimentReport.Write(results, reportDirectory);
-        long id = RunsCommand.Record(settings.RunsDb ?? Path.Combine(settings.OutReports, "mlcardiac.db"), experiment, results, metrics, reportDirectory, runner, started);
+        long id = RunsCommand.Record(runsDb, experiment, results, metrics, reportDirectory, runner, started);
         Render(console, metrics);
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"report: [bold]{Path.Combine(reportDirectory, ExperimentReport.HtmlFile)}[/] (metrics.json, cases.csv beside it); run #{id} in the tracking store; wall time {results.WallSeconds / 60:F1} min");
         return 0;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using MLCardiac.Experiments;
 using MLCardiac.Search;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -26,6 +27,10 @@ internal sealed class WorkerCommand(IAnsiConsole console) : Command<WorkerComman
         [Description("Id of the search to work on (as `mlcardiac search` printed it).")]
         public string Search { get; init; } = "";
 
+        [CommandOption("--study <ID>")]
+        [Description("Id of the study to work on instead (study/ID, as `mlcardiac run --store` printed it): claims its units (arm × seed, the vendor classifier); the worker that completes the last one writes the report.")]
+        public string? Study { get; init; }
+
         [CommandOption("--max-units <N>")]
         [Description("Finish at most N trials here, then stop. Default: until the search's budget is spent.")]
         public int? MaxUnits { get; init; }
@@ -48,12 +53,50 @@ internal sealed class WorkerCommand(IAnsiConsole console) : Command<WorkerComman
 
         public override ValidationResult Validate()
         {
-            if (string.IsNullOrWhiteSpace(Search)) return ValidationResult.Error("--search ID is required");
+            if (string.IsNullOrWhiteSpace(Search) == (Study is null)) return ValidationResult.Error("give --search ID or --study ID");
             if (MaxUnits is < 1) return ValidationResult.Error("--max-units must be ≥ 1");
             if (Concurrency is < 1) return ValidationResult.Error("--concurrency must be ≥ 1");
             if (Threads < 0) return ValidationResult.Error("--threads must be ≥ 0");
             return ValidationResult.Success();
         }
+    }
+
+    /// <summary>A worker's name in the store: machine, process and a random suffix (two workers of one process differ).</summary>
+    internal static string WorkerName() => $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>Claims and runs a registered study's units; writes the report when it claims the report unit.</summary>
+    private int WorkOnStudy(ITrialStore store, string studyId, Settings settings, CancellationToken cancellationToken)
+    {
+        StudySettings study = DistributedStudy.Settings(store, studyId)
+            ?? throw new MLCardiacException($"{store.Location}: has no study \"{studyId}\" (it has: {string.Join(", ", store.ListSearches().DefaultIfEmpty("none"))}).");
+        ExperimentDefinition experiment = ExperimentLoader.Load(study.PipelineFile, study.Profile);
+        var queue = new DistributedStudy(store, experiment);
+        if (queue.Id != studyId) throw new MLCardiacException($"{study.PipelineFile} now defines study \"{queue.Id}\", not \"{studyId}\".");
+        queue.Register(study); // refuses a pipeline file changed since the study was registered
+        var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data ?? study.Data, ModelsRoot = study.ModelsRoot, ReportsRoot = study.ReportsRoot });
+        string worker = WorkerName();
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"worker {worker} on study [bold]{studyId}[/] in {store.Location}{(settings.MaxUnits is int n ? $", at most {n} units" : "")}");
+        var started = DateTime.UtcNow;
+        TrialRecord? report;
+        try
+        {
+            report = queue.Work(runner, worker, settings.MaxUnits, s => console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{s}[/]"), cancellationToken: cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            console.MarkupLine("[yellow]interrupted[/]: this worker's unit went back to the pool.");
+            return 130;
+        }
+        var (completed, total) = queue.Count();
+        if (report is null)
+        {
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"worker done: {completed} of {total} units of the study completed.");
+            return 0;
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int code = RunCommand.Run(console, experiment, runner, Path.Combine(study.ReportsRoot, "mlcardiac.db"), started, cancellationToken);
+        queue.Complete(report, worker, clock.Elapsed.TotalSeconds);
+        return code;
     }
 
     /// <inheritdoc/>
@@ -65,6 +108,7 @@ internal sealed class WorkerCommand(IAnsiConsole console) : Command<WorkerComman
         ITrialStore store = TrialStores.Open(location);
         try
         {
+            if (settings.Study is { } studyId) return WorkOnStudy(store, studyId, settings, cancellationToken);
             StoredSearch stored = store.LoadSearch(settings.Search)
                 ?? throw new MLCardiacException($"{store.Location}: has no search \"{settings.Search}\" (it has: {string.Join(", ", store.ListSearches().DefaultIfEmpty("none"))}).");
             SearchManifest manifest = SearchManifest.FromJson(stored.SettingsJson, store.Location, settings.Search);

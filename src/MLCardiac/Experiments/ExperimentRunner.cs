@@ -52,10 +52,34 @@ public sealed class ExperimentRunner
     public string ModelDirectory(ExperimentDefinition experiment, string arm, int seed) =>
         Path.Combine(_options.ModelsRoot, (experiment ?? throw new ArgumentNullException(nameof(experiment))).Id, arm, $"seed-{seed}");
 
+    /// <summary>The study's units of work in order: <c>ARM/seed-N</c> for every arm × seed, then the vendor classifier when it has one.</summary>
+    public static IReadOnlyList<string> Units(ExperimentDefinition experiment)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        return [.. experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => UnitKey(a.Name, s))), .. experiment.VendorClassifier is null ? [] : new[] { StudyResults.ClassifierFolder }];
+    }
+
+    private static string UnitKey(string arm, int seed) => $"{arm}/seed-{seed}";
+
+    /// <summary>
+    /// Runs (or resumes) one unit of the study (<see cref="Units"/>) and nothing else — what a worker of a distributed study
+    /// does with the unit it claimed (<see cref="DistributedStudy"/>); its result lands in the report folder like any unit's, and
+    /// <see cref="Run(ExperimentDefinition, IProgress{StudyProgress}?, CancellationToken)"/> then finds it finished.
+    /// </summary>
+    public void RunUnit(ExperimentDefinition experiment, string unit, IProgress<StudyProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        if (!Units(experiment).Contains(unit)) throw new MLCardiacException($"{experiment.SourceFile}: the study has no unit \"{unit}\" (it has {string.Join(", ", Units(experiment))}).");
+        Run(experiment, unit, progress, cancellationToken);
+    }
+
     /// <summary>Runs (or resumes) the study and returns every unit's result.</summary>
     /// <exception cref="MLCardiacException">The data or the experiment is unusable.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; finished units stay finished, the current one resumes next time.</exception>
-    public StudyResults Run(ExperimentDefinition experiment, IProgress<StudyProgress>? progress = null, CancellationToken cancellationToken = default)
+    public StudyResults Run(ExperimentDefinition experiment, IProgress<StudyProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(experiment, only: null, progress, cancellationToken);
+
+    private StudyResults Run(ExperimentDefinition experiment, string? only, IProgress<StudyProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         if (experiment.Arms.Count == 0)
@@ -107,6 +131,7 @@ public sealed class ExperimentRunner
                 Report(unitName, "skipped (finished earlier)", u, 1);
                 continue;
             }
+            if (only is not null && only != UnitKey(arm.Name, seed)) continue; // another worker's unit
             StartFresh(modelDirectory, armReport, fingerprint);
 
             Report(unitName, "preparing data", u, 0);
@@ -206,7 +231,7 @@ public sealed class ExperimentRunner
         }
 
         VendorClassifierResult? classifier = null;
-        if (experiment.VendorClassifier is { } vc)
+        if (experiment.VendorClassifier is { } vc && (only is null || only == StudyResults.ClassifierFolder))
             classifier = RunClassifier(experiment, vc, index, heldOut, reportDirectory, dataFingerprint, cache,
                 (stage, f) => Report("vendor classifier", stage, units.Count, f), cancellationToken);
 
