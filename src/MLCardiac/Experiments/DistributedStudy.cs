@@ -65,8 +65,10 @@ public sealed class DistributedStudy
         if (store.LoadSearch(studyId) is not { } stored) return null;
         try
         {
-            var settings = JsonSerializer.Deserialize<StudySettings>(stored.SettingsJson, StudyResults.Json);
-            return settings is { Kind: StudySettings.StudyKind } ? settings : throw new MLCardiacException($"{store.Location}: \"{studyId}\" is a search, not a study; work on it with `mlcardiac worker --search {studyId}`.");
+            using (JsonDocument document = JsonDocument.Parse(stored.SettingsJson))
+                if (!(document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("kind", out JsonElement kind) && kind.ValueKind == JsonValueKind.String && kind.GetString() == StudySettings.StudyKind))
+                    throw new MLCardiacException($"{store.Location}: \"{studyId}\" is a search, not a study; work on it with `mlcardiac worker --search {studyId}`.");
+            return JsonSerializer.Deserialize<StudySettings>(stored.SettingsJson, StudyResults.Json) ?? throw new JsonException("null settings");
         }
         catch (JsonException e)
         {

@@ -89,6 +89,10 @@ public sealed class DistributedStudyTests
             (code, output) = CliRunner.Run("worker", "--store", db, "--study", "study/nope");
             Assert.AreEqual(1, code, output);
             StringAssert.Contains(output, "has no study \"study/nope\"");
+            store.EnsureSearch("a-search", "fingerprint", "{}");
+            (code, output) = CliRunner.Run("worker", "--store", db, "--study", "a-search");
+            Assert.AreEqual(1, code, output);
+            StringAssert.Contains(output, "\"a-search\" is a search, not a study");
             TrialStores.Close(store);
         }
         finally
