@@ -22,7 +22,11 @@ public sealed class CheapSearch : ITrialObjective
     /// <summary>Wall time of one trial, ms (a sleep: no CPU).</summary>
     public int UnitMilliseconds { get; init; } = 60;
 
-    /// <summary>When set, every trial appends "start TRIAL PID" and "end TRIAL PID" lines to this file (O_APPEND: whole lines).</summary>
+    /// <summary>
+    /// When set, every trial appends "start TRIAL PID" and "end TRIAL PID" lines to <c>LOGFILE.PID</c>: one file per process,
+    /// because .NET appends by seeking to the end and writing there, so processes appending to one file can overwrite each
+    /// other's lines (seen: 39 "end" lines for 40 units that the store had completed once each).
+    /// </summary>
     public string? LogFile { get; init; }
 
     /// <summary>Evaluations per trial in this process.</summary>
@@ -73,6 +77,6 @@ public sealed class CheapSearch : ITrialObjective
     private void Log(string what, int trial)
     {
         if (LogFile is not null)
-            File.AppendAllText(LogFile, string.Create(CultureInfo.InvariantCulture, $"{what} {trial} {Environment.ProcessId}\n"));
+            File.AppendAllText($"{LogFile}.{Environment.ProcessId}", string.Create(CultureInfo.InvariantCulture, $"{what} {trial} {Environment.ProcessId}\n"));
     }
 }

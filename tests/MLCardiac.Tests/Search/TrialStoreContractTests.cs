@@ -258,8 +258,10 @@ internal sealed class StoreWorkerProcess : IDisposable
     }
 
     /// <summary>The (trial, pid) of every line of <paramref name="log"/> that starts with <paramref name="what"/>.</summary>
+    /// <summary>The <paramref name="what"/> lines the worker processes wrote, each to its own <c>LOG.PID</c> file.</summary>
     public static List<(int Trial, int Pid)> Lines(string log, string what) =>
-        (File.Exists(log) ? File.ReadAllLines(log) : []).Select(l => l.Split(' ')).Where(p => p.Length == 3 && p[0] == what)
+        Directory.EnumerateFiles(Path.GetDirectoryName(log)!, Path.GetFileName(log) + ".*").SelectMany(File.ReadAllLines)
+            .Select(l => l.Split(' ')).Where(p => p.Length == 3 && p[0] == what)
             .Select(p => (int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
     /// <summary>Waits until <paramref name="log"/> has a <paramref name="what"/> line from process <paramref name="pid"/>.</summary>
