@@ -4,6 +4,7 @@ using System.Text.Json;
 using MLCardiac.Augmentation;
 using MLCardiac.Data;
 using MLCardiac.Evaluation;
+using MLCardiac.Experiments;
 using MLCardiac.Inference;
 using MLCardiac.IO;
 using MLCardiac.ML;
@@ -50,11 +51,19 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         public string? TargetVendors { get; init; }
 
         [CommandOption("--model <MODEL>")]
-        [Description("unet, or dann (domain-adversarial: gradient reversal + vendor discriminator; implied by --target-vendors). Default: unet.")]
+        [Description("The network: unet2d (or unet), unet3d (anisotropic 3D U-Net on stacks of slices), vnet, or dann (a 2D U-Net trained domain-adversarially). Default: unet.")]
         public string Model { get; init; } = "unet";
 
+        [CommandOption("--dann")]
+        [Description("Train domain-adversarially (gradient reversal + vendor discriminator), whatever the network; implied by --target-vendors.")]
+        public bool Dann { get; init; }
+
+        [CommandOption("--patch-depth <N>")]
+        [Description("3D networks: slices per training patch and inference window (a multiple of 2^(depth - 2)). Default: 8.")]
+        public int? PatchDepth { get; init; }
+
         public override ValidationResult Validate() =>
-            Model is "unet" or "dann" ? ValidationResult.Success() : ValidationResult.Error($"--model must be unet or dann (was \"{Model}\")");
+            ModelDefinition.Types.Contains(Model) ? ValidationResult.Success() : ValidationResult.Error($"--model must be one of {string.Join(", ", ModelDefinition.Types)} (was \"{Model}\")");
 
         [CommandOption("--max-lambda <L>")]
         [Description("Largest gradient-reversal weight of the DANN schedule. Default: 0.3.")]
@@ -141,7 +150,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         var (trainAndVal, testSeen) = SubjectSplit.BySubject(seen, settings.TestFraction, settings.Seed);
         var (trainRecords, valRecords) = SubjectSplit.BySubject(trainAndVal, settings.ValFraction / Math.Max(1e-9, 1 - settings.TestFraction), settings.Seed + 1);
         var targetRecords = index.Records.Where(r => !r.IsLabeled && targetVendors.Contains(r.Vendor)).ToList();
-        bool dann = settings.Model == "dann" || targetVendors.Length > 0;
+        bool dann = settings.Model == "dann" || settings.Dann || targetVendors.Length > 0;
         if (targetVendors.Length > 0 && targetRecords.Count == 0)
             throw new MLCardiacException($"No unlabeled subjects of {string.Join(", ", targetVendors)} in {settings.Data}; write some with `mlcardiac synth --unlabeled-vendors ...`.");
 
@@ -160,11 +169,13 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             Augmentation = new AugmentationOptions { Name = preset.ToString().ToLowerInvariant() },
             Trainer = new SegmentationTrainerOptions
             {
-                Network = new UNetOptions
+                Network = new ModelDefinition
                 {
+                    Type = settings.Model,
                     BaseFilters = settings.BaseFilters ?? plan?.BaseFilters ?? UNetOptions.DefaultBaseFilters,
                     Depth = settings.Depth ?? plan?.Depth ?? UNetOptions.DefaultDepth,
-                },
+                    PatchDepth = settings.PatchDepth ?? 0,
+                }.ToNetwork(),
                 Dann = dann ? new DannOptions { MaxLambda = settings.MaxLambda, TargetVendors = targetVendors } : null,
                 Epochs = settings.Epochs,
                 IterationsPerEpoch = settings.Iterations,

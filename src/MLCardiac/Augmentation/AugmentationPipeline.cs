@@ -81,6 +81,32 @@ public sealed class AugmentationPipeline
     public void Apply(AugmentationSample sample, ulong seed, long sampleIndex, AugmentationWorkspace? workspace = null, ICollection<IAugmentation>? applied = null)
         => Apply(sample, AugmentationRandom.ForSample(seed, sampleIndex), workspace, applied);
 
+    /// <summary>
+    /// Augments a stack of <paramref name="depth"/> slices (<paramref name="image"/> [depth, height, width]; <paramref name="label"/>
+    /// the same or empty) as one volume — what 3D networks train on: every step's coin and parameters are drawn once, from
+    /// (<paramref name="seed"/>, <paramref name="sampleIndex"/>) as <see cref="Apply(AugmentationSample, ulong, long, AugmentationWorkspace?, ICollection{IAugmentation}?)"/>
+    /// draws them for a slice, and the drawn effects are applied to every slice (<see cref="IAugmentation.ForSlice"/>: the same
+    /// rotation, deformation, contrast and bias field through the stack; noise drawn anew per slice). The transforms are
+    /// in-plane, as the through-plane resolution of short-axis stacks is 5–10 times coarser.
+    /// </summary>
+    public void ApplyToStack(Span<float> image, Span<byte> label, int depth, int height, int width, double spacingYMm, double spacingXMm,
+        ulong seed, long sampleIndex, AugmentationWorkspace? workspace = null)
+    {
+        int px = height * width;
+        if (depth < 1 || image.Length != depth * px) throw new ArgumentException($"Expected {depth}×{height}×{width} values, got {image.Length}.", nameof(image));
+        if (!label.IsEmpty && label.Length != image.Length) throw new ArgumentException($"The label holds {label.Length} values, the image {image.Length}.", nameof(label));
+        workspace ??= AugmentationWorkspace.ForCurrentThread;
+        var random = AugmentationRandom.ForSample(seed, sampleIndex);
+        var effects = new List<IAugmentation>();
+        foreach (AugmentationStep step in _steps)
+            if (random.NextBool(step.Probability)) effects.Add(step.Transform.Sample(random));
+        for (int z = 0; z < depth; z++)
+        {
+            var sample = new AugmentationSample(image.Slice(z * px, px), label.IsEmpty ? Span<byte>.Empty : label.Slice(z * px, px), height, width, spacingYMm, spacingXMm);
+            foreach (IAugmentation effect in effects) effect.ForSlice(z).Apply(sample, workspace);
+        }
+    }
+
     private static AugmentationStep[] StandardSteps() =>
     [
         new(new RandomSpatialTransform(), 1.0),

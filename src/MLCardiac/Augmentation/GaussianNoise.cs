@@ -15,6 +15,15 @@ public sealed class GaussianNoise : IAugmentation
     /// <summary>Seed of the noise realisation.</summary>
     public ulong Seed { get; init; }
 
+    private static ulong SliceSeed(ulong seed, int slice)
+    {
+        ulong state = seed ^ ((ulong)slice * 0xD1B54A32D192ED03UL);
+        return Numerics.Xoshiro256StarStar.SplitMix64(ref state);
+    }
+
+    /// <summary>The same noise level, with a field of its own for slice <paramref name="slice"/> (every slice of a real acquisition has its own noise).</summary>
+    public IAugmentation ForSlice(int slice) => slice == 0 ? this : new GaussianNoise { StandardDeviation = StandardDeviation, Seed = SliceSeed(Seed, slice) };
+
     /// <inheritdoc/>
     public string Describe() => string.Create(CultureInfo.InvariantCulture, $"noise σ={StandardDeviation:0.00}");
 

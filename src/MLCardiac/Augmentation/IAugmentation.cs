@@ -12,4 +12,12 @@ public interface IAugmentation
 
     /// <summary>Applies the effect in place, using <paramref name="workspace"/> for scratch memory.</summary>
     void Apply(AugmentationSample sample, AugmentationWorkspace workspace);
+
+    /// <summary>
+    /// The effect as it applies to slice <paramref name="slice"/> of a stack augmented as one volume
+    /// (<see cref="AugmentationPipeline.ApplyToStack"/>): the same effect for every slice — one rotation, one contrast change —
+    /// except where the effect is a random field that real acquisitions draw anew per slice (noise), which derives its own
+    /// seed per slice.
+    /// </summary>
+    IAugmentation ForSlice(int slice) => this;
 }

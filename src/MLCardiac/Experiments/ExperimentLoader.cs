@@ -27,7 +27,7 @@ public static partial class ExperimentLoader
     private static readonly string[] SplitKeys = ["trainVendors", "testVendors", "targetVendors", "trainSources", "testSources", "trainCentres", "testFraction", "validationFraction", "seed"];
     private static readonly string[] PreprocessingKeys = ["size", "spacingMm"];
     private static readonly string[] TrainingKeys = ["epochs", "iterationsPerEpoch", "batchSize", "learningRate", "patience", "threads"];
-    private static readonly string[] ModelKeys = ["type", "baseFilters", "depth", "maxLambda"];
+    private static readonly string[] ModelKeys = ["type", "dann", "baseFilters", "depth", "patchDepth", "inPlaneStages", "maxLambda"];
     private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors", "trainSources", "trainCentres"];
     private static readonly string[] ClassifierKeys = ["enabled", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
     private static readonly string[] Layouts = ["auto", "mnms", "mnms2", "acdc", "folder"];
@@ -220,6 +220,11 @@ public static partial class ExperimentLoader
                 throw a.Error("targetVendors", "a dann arm needs target vendors (unlabeled data) or at least two training vendors: the domain head needs two domains.");
             if (!root.Partial && preprocessing.Size % (1 << arm.Model.Depth) != 0)
                 throw a.Error("model", $"depth {arm.Model.Depth} needs a slice size that is a multiple of {1 << arm.Model.Depth}; preprocessing.size is {preprocessing.Size}.");
+            if (!root.Partial)
+            {
+                try { arm.Model.ToNetwork().Validate(); }
+                catch (ArgumentException e) { throw a.Error("model", e.Message.Split(" (Parameter")[0]); }
+            }
             arms.Add(arm);
         }
 
@@ -344,9 +349,12 @@ public static partial class ExperimentLoader
 
     private static ModelDefinition ReadModel(JsonObjectReader? m, ModelDefinition fallback) => m is not { } r ? fallback : new ModelDefinition
     {
-        Type = r.String("type", fallback.Type, allowed: ["unet", "dann"]),
+        Type = r.String("type", fallback.Type, allowed: [.. ModelDefinition.Types]),
+        Dann = r.Bool("dann", fallback.Dann),
         BaseFilters = r.Int("baseFilters", fallback.BaseFilters, 1, 512),
         Depth = r.Int("depth", fallback.Depth, 1, 7),
+        PatchDepth = r.Int("patchDepth", fallback.PatchDepth, 0, 256),
+        InPlaneStages = r.Int("inPlaneStages", fallback.InPlaneStages, 0, 7),
         MaxLambda = r.Number("maxLambda", fallback.MaxLambda, 0, 10),
     };
 

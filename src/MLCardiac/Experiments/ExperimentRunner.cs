@@ -346,7 +346,7 @@ public sealed class ExperimentRunner
             Augmentation = new AugmentationOptions { Name = arm.Augmentation },
             Trainer = new SegmentationTrainerOptions
             {
-                Network = new UNetOptions { BaseFilters = arm.Model.BaseFilters, Depth = arm.Model.Depth },
+                Network = arm.Model.ToNetwork(),
                 Dann = arm.Model.IsDann ? new DannOptions { MaxLambda = arm.Model.MaxLambda, TargetVendors = arm.TargetVendors } : null,
                 Epochs = b.Epochs, IterationsPerEpoch = b.IterationsPerEpoch, BatchSize = b.BatchSize, LearningRate = b.LearningRate,
                 EarlyStoppingPatience = b.Patience, Threads = b.Threads, Seed = seed, TrainVendors = arm.TrainVendors,

@@ -29,6 +29,9 @@ public sealed class EnsembleBackend : ISegmentationBackend
     /// <inheritdoc />
     public int Classes => _members[0].Classes;
 
+    /// <summary>True when any member sees stacks: every member is then given the whole volume at once.</summary>
+    public bool WholeStack => _members.Any(m => m.WholeStack);
+
     /// <inheritdoc />
     public void Predict(ReadOnlySpan<float> slices, int count, int size, Span<float> probabilities)
     {

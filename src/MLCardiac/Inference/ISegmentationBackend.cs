@@ -11,6 +11,12 @@ public interface ISegmentationBackend : IDisposable
     /// <summary>A short description for logs and benchmarks (e.g. "TorchSharp", "ONNX Runtime").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// True when the network sees stacks (a 3D U-Net or V-Net): <see cref="Predict"/> must then be given every slice of one
+    /// volume, in order, at once — callers do not split a volume into batches.
+    /// </summary>
+    bool WholeStack => false;
+
     /// <summary>Number of labels the probabilities cover (4: background, LV, MYO, RV).</summary>
     int Classes { get; }
 

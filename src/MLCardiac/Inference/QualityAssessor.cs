@@ -79,7 +79,7 @@ public sealed record QualityCase(string Subject, float[] Slices, byte[]? Labels)
 /// </remarks>
 public sealed class QualityAssessor
 {
-    internal QualityAssessor(UNet2d network, ShiftDetector detector, double threshold, IReadOnlyList<DicePredictor> dice, QualityControlOptions options)
+    internal QualityAssessor(SegmentationNetwork network, ShiftDetector detector, double threshold, IReadOnlyList<DicePredictor> dice, QualityControlOptions options)
     {
         Network = network;
         Detector = detector;
@@ -89,7 +89,7 @@ public sealed class QualityAssessor
     }
 
     /// <summary>The segmentation network whose features are read (owned by the segmentation stage).</summary>
-    public UNet2d Network { get; }
+    public SegmentationNetwork Network { get; }
     /// <summary>The shift statistics.</summary>
     public ShiftDetector Detector { get; }
     /// <summary>The calibrated shift threshold.</summary>
@@ -100,7 +100,7 @@ public sealed class QualityAssessor
     public QualityControlOptions Options { get; }
 
     /// <summary>Fits the quality control of <paramref name="network"/> on its training cases and held-out validation cases.</summary>
-    public static QualityAssessor Fit(UNet2d network, int size, IReadOnlyList<QualityCase> training, IReadOnlyList<QualityCase> validation,
+    public static QualityAssessor Fit(SegmentationNetwork network, int size, IReadOnlyList<QualityCase> training, IReadOnlyList<QualityCase> validation,
         QualityControlOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);

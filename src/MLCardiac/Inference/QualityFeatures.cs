@@ -10,7 +10,7 @@ namespace MLCardiac.Inference;
 /// </summary>
 /// <param name="Shift">
 /// The vector whose distance to the training cases' vectors is the shift score: per-channel mean and standard deviation
-/// over the stack of the network's first convolution before normalisation (<see cref="UNet2d.StemResponse"/>: the image's
+/// over the stack of the network's first convolution before normalisation (<see cref="SegmentationNetwork.StemResponse"/>: the image's
 /// contrast and texture through the network's own filter bank), then texture statistics of the normalised stack (gradient
 /// energy along x and y, their log ratio, Laplacian energy at two scales and their log ratio, the background's Laplacian
 /// median, lag-1 and lag-2 autocorrelations along x and y: resolution, reconstruction filtering, noise and the
@@ -49,7 +49,7 @@ public sealed record QualityFeatures(float[] Shift, double[] Agreement, double[]
     /// (three forward passes: the stack and its two mirror images; with <paramref name="shiftOnly"/> one, and
     /// <see cref="Agreement"/> and <see cref="SoftDice"/> are left empty). The caller serialises calls on one network.
     /// </summary>
-    public static QualityFeatures Compute(UNet2d network, ReadOnlySpan<float> slices, int count, int size, int batchSize = 16, bool shiftOnly = false, CancellationToken cancellationToken = default)
+    public static QualityFeatures Compute(SegmentationNetwork network, ReadOnlySpan<float> slices, int count, int size, int batchSize = 16, bool shiftOnly = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         int px = size * size, classes = network.Options.Classes;
@@ -60,6 +60,7 @@ public sealed record QualityFeatures(float[] Shift, double[] Agreement, double[]
         var mirrored = new byte[Mirrors][];
         var soft = new double[classes, 2]; // Σ p·[ŷ = k], Σ p
         network.eval();
+        if (network.IsVolumetric) batchSize = count; // a 3D network sees the volume's stack at once
         using var mode = torch.inference_mode();
         for (int m = 0; m <= (shiftOnly ? 0 : Mirrors); m++)
         {
@@ -87,7 +88,7 @@ public sealed record QualityFeatures(float[] Shift, double[] Agreement, double[]
                     if (shiftOnly) continue;
                 }
                 if (m > 0) x = x.flip(Axes(m));
-                Tensor probabilities = nn.functional.softmax(network.call(x), 1);
+                Tensor probabilities = nn.functional.softmax(network.StackLogits(x), 1);
                 if (m > 0) probabilities = probabilities.flip(Axes(m));
                 torch.argmax(probabilities, 1).to_type(ScalarType.Byte).data<byte>().CopyTo(labels.AsSpan(z0 * px, n * px));
                 if (m != 0) continue;

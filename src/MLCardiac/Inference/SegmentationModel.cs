@@ -23,20 +23,20 @@ public sealed class SegmentationModel : IDisposable
 
     private VolumeSegmenter _segmenter;
 
-    private SegmentationModel(IReadOnlyList<UNet2d> networks, ModelDescription description)
+    private SegmentationModel(IReadOnlyList<SegmentationNetwork> networks, ModelDescription description)
     {
         Networks = networks;
         Description = description;
         Preprocessor = new Preprocessor(description.Preprocessing);
-        foreach (UNet2d network in networks) network.eval();
+        foreach (SegmentationNetwork network in networks) network.eval();
         Backend = networks.Count == 1 ? new TorchSharpBackend(networks[0]) : new EnsembleBackend([.. networks.Select(n => new TorchSharpBackend(n))]);
         _segmenter = new VolumeSegmenter(Preprocessor, Backend) { LargestComponentLabels = Description.LargestComponentLabels };
     }
 
     /// <summary>The network (eval mode) — of an ensemble, its first member; loaded whichever backend runs it.</summary>
-    public UNet2d Network => Networks[0];
+    public SegmentationNetwork Network => Networks[0];
     /// <summary>Every network of the model (eval mode): one, or the members of an ensemble, in order.</summary>
-    public IReadOnlyList<UNet2d> Networks { get; }
+    public IReadOnlyList<SegmentationNetwork> Networks { get; }
     /// <summary>True when the model averages several networks.</summary>
     public bool IsEnsemble => Networks.Count > 1;
     /// <summary>Architecture, preprocessing, the vendors the network saw and its post-processing.</summary>
@@ -57,7 +57,7 @@ public sealed class SegmentationModel : IDisposable
     /// Wraps a network already in memory (for example one just trained, or loaded from a model file) with its
     /// description; the model owns <paramref name="network"/> from then on and puts it in eval mode.
     /// </summary>
-    public static SegmentationModel FromNetwork(UNet2d network, ModelDescription description)
+    public static SegmentationModel FromNetwork(SegmentationNetwork network, ModelDescription description)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(description);
@@ -74,7 +74,7 @@ public sealed class SegmentationModel : IDisposable
     /// <see cref="ModelDescription.Network"/> becomes the first member's architecture and <see cref="ModelDescription.Members"/>
     /// every member's (members may differ in width or depth: an ensemble of configurations).
     /// </summary>
-    public static SegmentationModel FromEnsemble(IReadOnlyList<UNet2d> networks, ModelDescription description)
+    public static SegmentationModel FromEnsemble(IReadOnlyList<SegmentationNetwork> networks, ModelDescription description)
     {
         ArgumentNullException.ThrowIfNull(networks);
         ArgumentNullException.ThrowIfNull(description);
@@ -105,7 +105,7 @@ public sealed class SegmentationModel : IDisposable
     public void SaveWeights(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        foreach (UNet2d network in Networks) SegmentationTrainer.SaveWeights(network, stream);
+        foreach (SegmentationNetwork network in Networks) SegmentationTrainer.SaveWeights(network, stream);
     }
 
     /// <summary>
@@ -118,12 +118,12 @@ public sealed class SegmentationModel : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(description);
         IReadOnlyList<UNetOptions> architectures = description.Members is { Count: > 1 } m ? m : [description.Network];
-        var networks = new List<UNet2d>();
+        var networks = new List<SegmentationNetwork>();
         try
         {
             foreach (UNetOptions architecture in architectures)
             {
-                var network = new UNet2d(architecture);
+                var network = SegmentationNetwork.Create(architecture);
                 networks.Add(network);
                 if (stream.CanSeek && stream.Position >= stream.Length)
                     throw new MLCardiacException($"The weights hold {networks.Count - 1} network(s); the description lists {architectures.Count}.");
@@ -135,7 +135,7 @@ public sealed class SegmentationModel : IDisposable
         }
         catch
         {
-            foreach (UNet2d network in networks) network.Dispose();
+            foreach (SegmentationNetwork network in networks) network.Dispose();
             throw;
         }
     }
@@ -194,6 +194,6 @@ public sealed class SegmentationModel : IDisposable
     public void Dispose()
     {
         Backend.Dispose();
-        foreach (UNet2d network in Networks) network.Dispose();
+        foreach (SegmentationNetwork network in Networks) network.Dispose();
     }
 }

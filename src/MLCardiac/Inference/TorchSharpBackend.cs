@@ -4,13 +4,13 @@ using static TorchSharp.torch;
 
 namespace MLCardiac.Inference;
 
-/// <summary>Runs a <see cref="UNet2d"/> with TorchSharp (eval mode, inference mode, softmax in libtorch).</summary>
+/// <summary>Runs a <see cref="SegmentationNetwork"/> with TorchSharp (eval mode, inference mode, softmax in libtorch).</summary>
 public sealed class TorchSharpBackend : ISegmentationBackend
 {
     private readonly bool _ownsNetwork;
 
     /// <summary>Wraps <paramref name="network"/> (put into eval mode); with <paramref name="ownsNetwork"/> it is disposed with the backend.</summary>
-    public TorchSharpBackend(UNet2d network, bool ownsNetwork = false)
+    public TorchSharpBackend(SegmentationNetwork network, bool ownsNetwork = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (network.Options.InChannels != 1) throw new ArgumentException($"Segmentation backends take one-channel slices; the network has {network.Options.InChannels}.", nameof(network));
@@ -20,10 +20,13 @@ public sealed class TorchSharpBackend : ISegmentationBackend
     }
 
     /// <summary>The network.</summary>
-    public UNet2d Network { get; }
+    public SegmentationNetwork Network { get; }
 
     /// <inheritdoc />
     public string Name => "TorchSharp";
+
+    /// <inheritdoc />
+    public bool WholeStack => Network.IsVolumetric;
 
     /// <inheritdoc />
     public int Classes => Network.Options.Classes;
@@ -38,7 +41,7 @@ public sealed class TorchSharpBackend : ISegmentationBackend
         using var mode = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
         Tensor x = tensor(slices.ToArray(), new long[] { count, 1, size, size });
-        nn.functional.softmax(Network.call(x), 1).data<float>().CopyTo(probabilities);
+        nn.functional.softmax(Network.StackLogits(x), 1).data<float>().CopyTo(probabilities);
     }
 
     /// <inheritdoc />

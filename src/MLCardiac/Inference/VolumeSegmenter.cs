@@ -68,6 +68,7 @@ public sealed class VolumeSegmenter
         int px = size * size, classes = Backend.Classes;
         if (slices.Length != count * px) throw new ArgumentException($"Expected {count}×{size}×{size} values, got {slices.Length}.", nameof(slices));
         var labels = new byte[count * px];
+        if (Backend.WholeStack) batchSize = count; // a 3D network sees the volume's stack at once
         var probabilities = new float[Math.Min(batchSize, count) * classes * px];
         var mirrored = mirrorTta ? new float[probabilities.Length] : [];
         var flipped = mirrorTta ? new float[Math.Min(batchSize, count) * px] : [];

@@ -70,7 +70,7 @@ public sealed class CardiacModel : IDisposable
     /// preprocessing and vendors of <paramref name="description"/> (for networks trained outside a pipeline, and tests).
     /// <paramref name="network"/> stays the caller's.
     /// </summary>
-    public static void Write(string path, Models.UNet2d network, ModelDescription description)
+    public static void Write(string path, Models.SegmentationNetwork network, ModelDescription description)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(description);

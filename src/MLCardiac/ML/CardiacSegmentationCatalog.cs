@@ -132,12 +132,12 @@ public sealed class CardiacSegmentationCatalog
         if (segmentations.FirstOrDefault(s => s.Model.Description.Preprocessing != first.Preprocessing) is { } other)
             throw new ArgumentException($"The members of an ensemble must share their preprocessing ({first.Preprocessing} against {other.Model.Description.Preprocessing}).", nameof(members));
         if (segmentations.Any(s => s.Model.IsEnsemble)) throw new ArgumentException("A member is itself an ensemble; ensemble its members instead.", nameof(members));
-        var networks = new List<Models.UNet2d>();
+        var networks = new List<Models.SegmentationNetwork>();
         try
         {
             foreach (var s in segmentations)
             {
-                var copy = new Models.UNet2d(s.Model.Network.Options);
+                var copy = Models.SegmentationNetwork.Create(s.Model.Network.Options);
                 networks.Add(copy);
                 using var ms = new MemoryStream();
                 Training.SegmentationTrainer.SaveWeights(s.Model.Network, ms);

@@ -41,7 +41,7 @@ public static class LegacyModelFolder
                 string path = Path.Combine(directory, DescriptionFile);
                 var description = Read<ModelDescription>(path);
                 string weights = Path.Combine(directory, description.Weights);
-                var network = new UNet2d(description.Network);
+                var network = SegmentationNetwork.Create(description.Network);
                 try
                 {
                     using var fs = File.OpenRead(weights);

@@ -68,7 +68,7 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
             throw new MLCardiacException($"DANN: the training data has no row of the target vendors ({string.Join(", ", targets)}); SplitByVendor(..., targetVendors) puts their unlabeled subjects into the training side.");
 
         string[] domains = used.Select(u => u.Row.Vendor).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var slices = used.SelectMany(u => SlicesColumn.ToTrainingSlices(u.Row, preprocessing.Size, Array.IndexOf(domains, u.Row.Vendor), u.Labeled)).ToArray();
+        var slices = used.SelectMany((u, i) => SlicesColumn.ToTrainingSlices(u.Row, preprocessing.Size, Array.IndexOf(domains, u.Row.Vendor), u.Labeled, volume: i)).ToArray();
         SliceDataset? validation = null;
         var validationRows = new List<SlicesColumn.Row>();
         if (validationData is not null)
@@ -78,12 +78,14 @@ public sealed class SegmentationTrainerEstimator : IEstimator<SegmentationTransf
                 throw new MLCardiacException($"{who}: the validation rows were preprocessed otherwise than the training rows ({valPreprocessing} against {preprocessing}).");
             validationRows.AddRange(SlicesColumn.Read(validationData, labels: true, cancel).Where(r => r.Labels.Length > 0));
             var valSlices = validationRows
-                .SelectMany(r => SlicesColumn.ToTrainingSlices(r, preprocessing.Size, Math.Max(0, Array.IndexOf(domains, r.Vendor)), withLabels: true)).ToArray();
+                .SelectMany((r, i) => SlicesColumn.ToTrainingSlices(r, preprocessing.Size, Math.Max(0, Array.IndexOf(domains, r.Vendor)), withLabels: true, volume: i)).ToArray();
             if (valSlices.Length > 0) validation = new SliceDataset(valSlices, domains);
         }
         double dataSeconds = clock.Elapsed.TotalSeconds;
-        SliceAugmenter? augmenter = augmentation.IsNone ? null : augmentation.CreatePipeline().ToSliceAugmenter(preprocessing.SpacingMm);
-        TrainingResult result = new SegmentationTrainer(_options, augmenter, augmentation.ToString()) { EpochCompleted = _context.EpochCompleted, InputWorkers = _context.InputWorkers }
+        var pipeline = augmentation.IsNone ? null : augmentation.CreatePipeline();
+        bool stacks = _options.Network.IsVolumetric;
+        TrainingResult result = new SegmentationTrainer(_options, stacks ? null : pipeline?.ToSliceAugmenter(preprocessing.SpacingMm), augmentation.ToString(),
+            stacks ? pipeline?.ToStackAugmenter(preprocessing.SpacingMm) : null) { EpochCompleted = _context.EpochCompleted, InputWorkers = _context.InputWorkers }
             .Fit(new SliceDataset(slices, domains), validation, _context.CheckpointDirectory, _context.Resume && _context.CheckpointDirectory is not null, _context.Progress, cancel);
         var description = new ModelDescription
         {

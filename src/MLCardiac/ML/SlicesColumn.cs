@@ -49,8 +49,11 @@ internal static class SlicesColumn
         }
     }
 
-    /// <summary>The slices of one row as training slices of domain <paramref name="domain"/>, labels kept when <paramref name="withLabels"/>.</summary>
-    public static IEnumerable<TrainingSlice> ToTrainingSlices(Row row, int size, int domain, bool withLabels)
+    /// <summary>
+    /// The slices of one row as training slices of domain <paramref name="domain"/>, labels kept when <paramref name="withLabels"/>,
+    /// numbered as volume <paramref name="volume"/> (<see cref="TrainingSlice.Volume"/>; 3D networks need it).
+    /// </summary>
+    public static IEnumerable<TrainingSlice> ToTrainingSlices(Row row, int size, int domain, bool withLabels, int volume = -1)
     {
         int px = size * size;
         if (row.Slices.Length % px != 0)
@@ -59,6 +62,6 @@ internal static class SlicesColumn
         if (labeled && row.Labels.Length != row.Slices.Length)
             throw new MLCardiacException($"Subject {row.Subject}: '{CardiacColumnNames.LabelSlices}' holds {row.Labels.Length} values, '{CardiacColumnNames.Slices}' {row.Slices.Length}.");
         for (int z = 0; z < row.Slices.Length / px; z++)
-            yield return new TrainingSlice(row.Slices.AsSpan(z * px, px).ToArray(), labeled ? row.Labels.AsSpan(z * px, px).ToArray() : null, size, size, domain, row.Subject);
+            yield return new TrainingSlice(row.Slices.AsSpan(z * px, px).ToArray(), labeled ? row.Labels.AsSpan(z * px, px).ToArray() : null, size, size, domain, row.Subject) { Volume = volume };
     }
 }

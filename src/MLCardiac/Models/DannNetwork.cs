@@ -4,13 +4,13 @@ namespace MLCardiac.Models;
 
 /// <summary>
 /// Domain-adversarial U-Net (DANN, Ganin et al. JMLR 2016, as used for cross-vendor cardiac MRI): a
-/// <see cref="UNet2d"/> whose bottleneck features also feed a <see cref="DomainDiscriminator"/> through a
+/// segmentation network (<see cref="SegmentationNetwork"/>: a 2D or 3D U-Net or a V-Net) whose bottleneck features also feed a <see cref="DomainDiscriminator"/> through a
 /// gradient reversal layer. Minimising segmentation loss + domain loss trains the head to tell vendors
 /// apart and the encoder, through the reversed gradient, to make them indistinguishable.
 /// </summary>
 public sealed class DannNetwork : nn.Module<Tensor, Tensor>
 {
-    private readonly UNet2d unet;
+    private readonly SegmentationNetwork unet;
     private readonly DomainDiscriminator domain;
 
     /// <summary>
@@ -23,8 +23,8 @@ public sealed class DannNetwork : nn.Module<Tensor, Tensor>
         int stage = featureStage ?? options.Depth;
         if (stage < 0 || stage > options.Depth)
             throw new ArgumentOutOfRangeException(nameof(featureStage), featureStage, $"must be an encoder stage in 0..{options.Depth}");
-        unet = new UNet2d(options);
-        domain = new DomainDiscriminator(options.FiltersAt(stage), domains, hiddenDomainFeatures);
+        unet = SegmentationNetwork.Create(options);
+        domain = new DomainDiscriminator(options.FiltersAt(stage), domains, hiddenDomainFeatures, options.IsVolumetric);
         Domains = domains;
         FeatureStage = stage;
         RegisterComponents();
@@ -37,7 +37,7 @@ public sealed class DannNetwork : nn.Module<Tensor, Tensor>
     public int FeatureStage { get; }
 
     /// <summary>The segmentation network (what inference and export use).</summary>
-    public UNet2d Segmenter => unet;
+    public SegmentationNetwork Segmenter => unet;
 
     /// <summary>Number of domains the head predicts.</summary>
     public int Domains { get; }

@@ -21,15 +21,15 @@ public sealed class DomainDiscriminator : nn.Module<Tensor, Tensor>
     private readonly Sequential classifier;
 
     /// <summary>Creates a head over <paramref name="inChannels"/> feature maps for <paramref name="domains"/> domains.</summary>
-    public DomainDiscriminator(int inChannels, int domains, int hidden = 64) : base(nameof(DomainDiscriminator))
+    public DomainDiscriminator(int inChannels, int domains, int hidden = 64, bool volumetric = false) : base(nameof(DomainDiscriminator))
     {
         if (inChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, "must be ≥ 1");
         if (domains < 2) throw new ArgumentOutOfRangeException(nameof(domains), domains, "a domain head needs at least 2 domains");
         if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "must be ≥ 1");
         features = nn.Sequential(
-            ("conv0", nn.Conv2d(inChannels, hidden, 3, padding: 1)),
+            ("conv0", Conv(inChannels, hidden, volumetric)),
             ("act0", new LeakyRelu(0.01)),
-            ("conv1", nn.Conv2d(hidden, hidden, 3, padding: 1)),
+            ("conv1", Conv(hidden, hidden, volumetric)),
             ("act1", new LeakyRelu(0.01)));
         classifier = nn.Sequential(
             ("fc0", nn.Linear(2 * hidden, hidden)),
@@ -37,6 +37,10 @@ public sealed class DomainDiscriminator : nn.Module<Tensor, Tensor>
             ("fc1", nn.Linear(hidden, domains)));
         RegisterComponents();
     }
+
+    // 3D features ([N, C, D, H, W]) get the same 3×3 in-plane convolutions, slice by slice (1×3×3); the pooling is over all positions.
+    private static nn.Module<Tensor, Tensor> Conv(int inCh, int outCh, bool volumetric) =>
+        volumetric ? nn.Conv3d(inCh, outCh, (1, 3, 3), padding: (0, 1, 1)) : nn.Conv2d(inCh, outCh, 3, padding: 1);
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

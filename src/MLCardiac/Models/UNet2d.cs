@@ -15,7 +15,7 @@ namespace MLCardiac.Models;
 /// The submodule field names are the checkpoint keys: do not rename them without a migration.
 /// One instance is not safe for concurrent forward passes (TorchSharp modules keep state).
 /// </remarks>
-public sealed class UNet2d : nn.Module<Tensor, Tensor>
+public sealed class UNet2d : SegmentationNetwork
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> encoder;
     private readonly ModuleList<nn.Module<Tensor, Tensor>> upsample;
@@ -24,11 +24,8 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
     private readonly ModuleList<nn.Module<Tensor, Tensor>> deepHeads;
 
     /// <summary>Creates the network; throws <see cref="ArgumentException"/> for invalid options.</summary>
-    public UNet2d(UNetOptions options) : base(nameof(UNet2d))
+    public UNet2d(UNetOptions options) : base(nameof(UNet2d), Checked(options))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Options = options;
 
         encoder = new ModuleList<nn.Module<Tensor, Tensor>>();
         for (int s = 0; s <= options.Depth; s++)
@@ -55,14 +52,16 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
         InitializeWeights();
     }
 
-    /// <summary>The architecture this network was built with (store it beside saved weights).</summary>
-    public UNetOptions Options { get; }
-
-    /// <summary>Segmentation logits [N, Classes, H, W] for input [N, InChannels, H, W].</summary>
-    public override Tensor forward(Tensor input) => ForwardAll(input).Logits;
+    private static UNetOptions Checked(UNetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.Kind != NetworkKind.UNet2d) throw new ArgumentException($"The options describe a {options.Kind.Name()}, not a 2D U-Net.", nameof(options));
+        return options;
+    }
 
     /// <summary>Logits plus the bottleneck features and deep-supervision logits (for DANN and deep supervision).</summary>
-    public UNetOutput ForwardAll(Tensor input)
+    public override UNetOutput ForwardAll(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input);
@@ -91,16 +90,14 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor>
     /// whose per-channel statistics describe the image's contrast and texture as acquired — what instance normalisation
     /// removes from every later feature (read by the quality control's shift score).
     /// </summary>
-    public Tensor StemResponse(Tensor input)
+    public override Tensor StemResponse(Tensor slices)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(slices);
+        Tensor input = slices;
         CheckInput(input);
         var first = (nn.Module<Tensor, Tensor>)encoder[0].children().First();
         return first.call(input);
     }
-
-    /// <summary>Number of trainable scalars.</summary>
-    public long ParameterCount => parameters().Sum(p => p.numel());
 
     private void CheckInput(Tensor input)
     {

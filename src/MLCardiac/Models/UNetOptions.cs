@@ -1,8 +1,9 @@
 namespace MLCardiac.Models;
 
 /// <summary>
-/// Architecture of a <see cref="UNet2d"/>. The defaults are sized for a CPU: 16 base filters and 4 poolings
-/// at 128×128 (about 25 slices/s of training on 2 cores).
+/// Architecture of a segmentation network (<see cref="SegmentationNetwork"/>): a <see cref="UNet2d"/> by default, or, with
+/// <see cref="Kind"/>, an anisotropic <see cref="UNet3d"/> or a <see cref="VNet"/>. The defaults are sized for a CPU: 16 base
+/// filters and 4 poolings at 128×128 (about 25 slices/s of 2D training on 2 cores).
 /// </summary>
 public sealed record UNetOptions
 {
@@ -10,6 +11,26 @@ public sealed record UNetOptions
     public const int DefaultBaseFilters = 16;
     /// <summary>Default number of poolings (encoder stages after the first).</summary>
     public const int DefaultDepth = 4;
+
+    /// <summary>The architecture (<c>model.type</c>); older model files, which do not name one, hold 2D U-Nets.</summary>
+    public NetworkKind Kind { get; init; } = NetworkKind.UNet2d;
+    /// <summary>
+    /// 3D networks: the encoder stages that treat the stack as anisotropic, as nnU-Net plans thick-slice data — stages
+    /// <c>s &lt; InPlaneStages</c> convolve in-plane only (kernels 1×3×3), and the down-samplings into stages
+    /// <c>1..InPlaneStages</c> halve the in-plane size only. With 1.25 mm pixels and 8–10 mm slices the spacing ratio
+    /// falls to ≤ 2 after two in-plane halvings, from where nnU-Net uses 3×3×3 kernels and isotropic pooling: hence the default
+    /// 2. Ignored by 2D networks.
+    /// </summary>
+    public int InPlaneStages { get; init; } = DefaultInPlaneStages;
+    /// <summary>
+    /// 3D networks: the slices of one training patch, and of the window inference slides (Gaussian-weighted) through longer
+    /// stacks; a multiple of <see cref="DepthMultiple"/>. 0 for 2D networks.
+    /// </summary>
+    public int PatchDepth { get; init; }
+    /// <summary>Default of <see cref="InPlaneStages"/>.</summary>
+    public const int DefaultInPlaneStages = 2;
+    /// <summary>Default of <see cref="PatchDepth"/> for 3D networks: 8 slices, most of a short-axis stack of 8–10 mm slices.</summary>
+    public const int DefaultPatchDepth = 8;
 
     /// <summary>Input channels (1 for a magnitude MR slice).</summary>
     public int InChannels { get; init; } = 1;
@@ -35,6 +56,26 @@ public sealed record UNetOptions
     /// <summary>Filters of encoder stage <paramref name="stage"/> (0 = full resolution).</summary>
     public int FiltersAt(int stage) => Math.Min(BaseFilters << stage, MaxFilters);
 
+    /// <summary>True for the networks that see stacks of slices (<see cref="UNet3d"/>, <see cref="VNet"/>).</summary>
+    public bool IsVolumetric => Kind != NetworkKind.UNet2d;
+
+    /// <summary>3D networks: the through-plane kernel of stage <paramref name="stage"/>'s convolutions (1 or 3).</summary>
+    public int ThroughPlaneKernel(int stage) => stage < InPlaneStages ? 1 : 3;
+
+    /// <summary>3D networks: the through-plane stride of the down-sampling into stage <paramref name="stage"/> ≥ 1 (1 or 2).</summary>
+    public int ThroughPlaneStride(int stage) => stage <= InPlaneStages ? 1 : 2;
+
+    /// <summary>The stack depths a 3D network accepts are multiples of this (2 per through-plane down-sampling); 1 for 2D.</summary>
+    public int DepthMultiple => IsVolumetric ? 1 << Math.Max(0, Depth - InPlaneStages) : 1;
+
+    /// <summary>
+    /// These options with the 3D defaults filled in where they are unset (<see cref="PatchDepth"/> of a 3D network: the
+    /// smallest multiple of <see cref="DepthMultiple"/> ≥ <see cref="DefaultPatchDepth"/>); 2D options unchanged.
+    /// </summary>
+    public UNetOptions WithDefaults() => IsVolumetric && PatchDepth == 0
+        ? this with { PatchDepth = (DefaultPatchDepth + DepthMultiple - 1) / DepthMultiple * DepthMultiple }
+        : this;
+
     /// <summary>Checks every value and throws <see cref="ArgumentException"/> naming the one that is wrong.</summary>
     public void Validate()
     {
@@ -44,6 +85,15 @@ public sealed record UNetOptions
         if (MaxFilters < BaseFilters) throw new ArgumentException($"MaxFilters ({MaxFilters}) must be ≥ BaseFilters ({BaseFilters}).", nameof(MaxFilters));
         if (Depth is < 1 or > 8) throw new ArgumentException($"Depth must be in 1..8 (was {Depth}).", nameof(Depth));
         if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout)) throw new ArgumentException($"Dropout must be in [0, 1) (was {Dropout}).", nameof(Dropout));
+        if (!Enum.IsDefined(Kind)) throw new ArgumentException($"Kind must be one of {string.Join(", ", NetworkKinds.Names)} (was {(int)Kind}).", nameof(Kind));
+        if (IsVolumetric)
+        {
+            if (InPlaneStages < 0 || InPlaneStages > Depth) throw new ArgumentException($"InPlaneStages must be in 0..Depth ({Depth}) (was {InPlaneStages}).", nameof(InPlaneStages));
+            if (PatchDepth < 1 || PatchDepth % DepthMultiple != 0)
+                throw new ArgumentException($"PatchDepth of a {Kind.Name()} with Depth {Depth} and InPlaneStages {InPlaneStages} must be a positive multiple of {DepthMultiple} (was {PatchDepth}).", nameof(PatchDepth));
+            if (Kind == NetworkKind.VNet && DeepSupervision) throw new ArgumentException("The V-Net has no deep-supervision heads.", nameof(DeepSupervision));
+        }
+        else if (PatchDepth != 0) throw new ArgumentException($"PatchDepth is for 3D networks; a 2D U-Net has 0 (was {PatchDepth}).", nameof(PatchDepth));
         if (Normalization == NormalizationKind.Group)
         {
             for (int s = 0; s <= Depth; s++)

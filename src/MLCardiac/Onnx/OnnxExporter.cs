@@ -37,7 +37,7 @@ public static class OnnxExporter
     /// The ONNX model of a U-Net in inference form: input <c>image</c> float [batch, InChannels, Size, Size], outputs
     /// per <see cref="OnnxExportOptions.Outputs"/>. Dropout is the identity, deep-supervision heads are left out.
     /// </summary>
-    public static byte[] ExportSegmentation(UNet2d network, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null,
+    public static byte[] ExportSegmentation(SegmentationNetwork network, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null,
         IReadOnlyList<int>? largestComponentLabels = null) =>
         ExportSegmentation([network ?? throw new ArgumentNullException(nameof(network))], preprocessing, options, weightsSha256, largestComponentLabels);
 
@@ -46,7 +46,7 @@ public static class OnnxExporter
     /// softmax is averaged (<c>probabilities</c>), <c>logits</c> is the log of that average (so its softmax and arg-max are
     /// the ensemble's) and <c>labels</c> its arg-max — what <c>EnsembleBackend</c> computes, in any ONNX runtime.
     /// </summary>
-    public static byte[] ExportSegmentation(IReadOnlyList<UNet2d> networks, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null,
+    public static byte[] ExportSegmentation(IReadOnlyList<SegmentationNetwork> networks, PreprocessingOptions preprocessing, OnnxExportOptions? options = null, string? weightsSha256 = null,
         IReadOnlyList<int>? largestComponentLabels = null)
     {
         ArgumentNullException.ThrowIfNull(networks);
@@ -86,7 +86,7 @@ public static class OnnxExporter
     }
 
     /// <summary>The U-Net graph (input, layers, outputs); with <paramref name="int8"/> its convolutions are calibrated or quantized.</summary>
-    private static OnnxGraphBuilder UNetGraph(UNet2d network, int size, OnnxExportOptions options, Int8Quantization? int8)
+    private static OnnxGraphBuilder UNetGraph(SegmentationNetwork network, int size, OnnxExportOptions options, Int8Quantization? int8)
     {
         UNetOptions o = network.Options;
         var b = new OnnxGraphBuilder("unet2d") { Int8 = int8 };
@@ -96,8 +96,9 @@ public static class OnnxExporter
     }
 
     /// <summary>The layers of one U-Net from <paramref name="x"/> to its logits (<paramref name="splitSkips"/>: <see cref="SplitSkipConvolution"/>).</summary>
-    private static string UNetLogits(OnnxGraphBuilder b, UNet2d network, string x, bool splitSkips)
+    private static string UNetLogits(OnnxGraphBuilder b, SegmentationNetwork network, string x, bool splitSkips)
     {
+        if (network.IsVolumetric) throw new MLCardiacException($"ONNX export of a {network.Options.Kind.Name()} is not available yet.");
         UNetOptions o = network.Options;
         var w = new StateDictReader(network);
         w.Ignore(k => k.StartsWith("deepHeads.", StringComparison.Ordinal) || k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
@@ -120,12 +121,12 @@ public static class OnnxExporter
     }
 
     /// <summary>
-    /// As <see cref="ExportSegmentation(UNet2d, PreprocessingOptions, OnnxExportOptions?, string?, IReadOnlyList{int}?)"/>, with the 3×3 convolutions quantized to int8 (static, QDQ form; see
+    /// As <see cref="ExportSegmentation(SegmentationNetwork, PreprocessingOptions, OnnxExportOptions?, string?, IReadOnlyList{int}?)"/>, with the 3×3 convolutions quantized to int8 (static, QDQ form; see
     /// <c>Onnx/README.md</c>): activation scales are calibrated on <paramref name="calibrationSlices"/> — preprocessed
     /// slices (<paramref name="calibrationCount"/> × Size² floats, as the model's <c>Preprocessor</c> makes them) —
     /// and ONNX Runtime runs those convolutions as integer QLinearConv. The metadata records the quantization.
     /// </summary>
-    public static byte[] ExportSegmentationInt8(UNet2d network, PreprocessingOptions preprocessing, ReadOnlyMemory<float> calibrationSlices, int calibrationCount,
+    public static byte[] ExportSegmentationInt8(SegmentationNetwork network, PreprocessingOptions preprocessing, ReadOnlyMemory<float> calibrationSlices, int calibrationCount,
         OnnxExportOptions? options = null, string? weightsSha256 = null, IReadOnlyList<int>? largestComponentLabels = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -126,7 +126,7 @@ public sealed record SearchDefinition
             {
                 Epochs = t.Epochs, IterationsPerEpoch = t.IterationsPerEpoch, BatchSize = t.BatchSize, LearningRate = t.LearningRate,
                 EarlyStoppingPatience = t.Patience, Threads = t.Threads, Seed = experiment.Seeds[0],
-                Network = new UNetOptions { BaseFilters = experiment.Model.BaseFilters, Depth = experiment.Model.Depth },
+                Network = experiment.Model.ToNetwork(),
                 Dann = experiment.Model.IsDann ? new DannOptions { MaxLambda = experiment.Model.MaxLambda } : null,
             },
         };

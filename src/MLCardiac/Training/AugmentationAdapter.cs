@@ -17,4 +17,12 @@ public static class AugmentationAdapter
         return (image, label, height, width, seed, index) =>
             pipeline.Apply(new AugmentationSample(image, label, height, width, spacingMm, spacingMm), seed, index);
     }
+
+    /// <summary>The pipeline as a <see cref="StackAugmenter"/> for stacks of slices with square pixels of <paramref name="spacingMm"/> (<see cref="AugmentationPipeline.ApplyToStack"/>).</summary>
+    public static StackAugmenter ToStackAugmenter(this AugmentationPipeline pipeline, double spacingMm)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return (image, label, depth, height, width, seed, index) =>
+            pipeline.ApplyToStack(image, label, depth, height, width, spacingMm, spacingMm, seed, index);
+    }
 }

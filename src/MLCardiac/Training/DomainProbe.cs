@@ -48,11 +48,13 @@ public sealed record DomainProbeResult(double TrainAccuracy, double HeldOutAccur
 public static class DomainProbe
 {
     /// <summary>Fits a probe on <paramref name="fit"/>'s features and scores it on <paramref name="heldOut"/>'s (both need ≥ 2 domains in total).</summary>
-    public static DomainProbeResult Measure(UNet2d segmenter, SliceDataset fit, SliceDataset heldOut, DomainProbeOptions? options = null)
+    public static DomainProbeResult Measure(SegmentationNetwork segmenter, SliceDataset fit, SliceDataset heldOut, DomainProbeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(segmenter);
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(heldOut);
+        if (segmenter.IsVolumetric)
+            throw new ArgumentException($"The domain probe reads per-slice features of 2D U-Nets; a {segmenter.Options.Kind.Name()} was given.", nameof(segmenter));
         var o = options ?? new DomainProbeOptions();
         o.Validate();
         if (o.FeatureStage > segmenter.Options.Depth)
@@ -99,7 +101,7 @@ public static class DomainProbe
     }
 
     /// <summary>Encoder features of every slice at <paramref name="stage"/>, computed without gradients, [N, F, h, w].</summary>
-    private static Tensor Features(UNet2d segmenter, SliceDataset data, int stage)
+    private static Tensor Features(SegmentationNetwork segmenter, SliceDataset data, int stage)
     {
         bool wasTraining = segmenter.training;
         segmenter.eval();

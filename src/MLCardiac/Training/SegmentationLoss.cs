@@ -26,10 +26,10 @@ public static class SegmentationLoss
     {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(labels);
-        if (logits.dim() != 4 || labels.dim() != 3 || logits.shape[0] != labels.shape[0]
-            || logits.shape[2] != labels.shape[1] || logits.shape[3] != labels.shape[2])
+        if (logits.dim() is not (4 or 5) || labels.dim() != logits.dim() - 1 || logits.shape[0] != labels.shape[0]
+            || !logits.shape.AsSpan(2).SequenceEqual(labels.shape.AsSpan(1)))
             throw new ArgumentException(
-                $"Expected logits [N, C, H, W] and labels [N, H, W]; got [{string.Join(", ", logits.shape)}] and [{string.Join(", ", labels.shape)}].");
+                $"Expected logits [N, C, H, W] and labels [N, H, W] (or [N, C, D, H, W] and [N, D, H, W]); got [{string.Join(", ", logits.shape)}] and [{string.Join(", ", labels.shape)}].");
 
         using var scope = NewDisposeScope();
         if (labeled is not null)
@@ -59,8 +59,8 @@ public static class SegmentationLoss
         using var scope = NewDisposeScope();
         long classes = logits.shape[1];
         Tensor probs = nn.functional.softmax(logits, 1).narrow(1, 1, classes - 1);
-        Tensor onehot = nn.functional.one_hot(labels, classes).permute(0, 3, 1, 2).narrow(1, 1, classes - 1).to(probs.dtype);
-        long[] dims = { 0, 2, 3 };
+        Tensor onehot = nn.functional.one_hot(labels, classes).movedim([-1], [1]).narrow(1, 1, classes - 1).to(probs.dtype);
+        long[] dims = [0, .. Enumerable.Range(2, (int)logits.dim() - 2).Select(d => (long)d)];
         Tensor intersection = (probs * onehot).sum(dims);
         using TorchSharp.Scalar one = 1.0.ToScalar(), two = 2.0.ToScalar(), smooth = DiceSmooth.ToScalar();
         Tensor denominator = probs.sum(dims).add(onehot.sum(dims), one);

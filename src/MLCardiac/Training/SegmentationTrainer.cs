@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace MLCardiac.Training;
 
 /// <summary>
-/// Trains a <see cref="UNet2d"/> — or, with <see cref="SegmentationTrainerOptions.Dann"/>, a
+/// Trains a <see cref="SegmentationNetwork"/> — or, with <see cref="SegmentationTrainerOptions.Dann"/>, a
 /// <see cref="DannNetwork"/> whose unlabeled target-domain rows join every batch — on 2D slices with soft
 /// Dice + cross-entropy, validating on held-out subjects after every epoch and keeping the best weights.
 /// </summary>
@@ -38,14 +38,19 @@ public sealed class SegmentationTrainer
     /// <paramref name="augmenter"/> (null: not at all), which <paramref name="augmentation"/> names in the checkpoint, so
     /// that a run is never resumed with another augmentation.
     /// </summary>
-    public SegmentationTrainer(SegmentationTrainerOptions options, SliceAugmenter? augmenter = null, string? augmentation = null)
+    public SegmentationTrainer(SegmentationTrainerOptions options, SliceAugmenter? augmenter = null, string? augmentation = null, StackAugmenter? stackAugmenter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.Network.IsVolumetric && augmenter is not null && stackAugmenter is null)
+            throw new ArgumentException($"A {options.Network.Kind.Name()} trains on stacks: give the augmentation as a StackAugmenter (AugmentationPipeline.ToStackAugmenter), which draws one transform per stack.", nameof(stackAugmenter));
         _options = options;
         _augmenter = augmenter;
-        _augmentation = augmenter is null ? "none" : augmentation ?? "custom";
+        _stackAugmenter = stackAugmenter;
+        _augmentation = augmenter is null && stackAugmenter is null ? "none" : augmentation ?? "custom";
     }
+
+    private readonly StackAugmenter? _stackAugmenter;
 
     private readonly string _augmentation;
 
@@ -67,7 +72,7 @@ public sealed class SegmentationTrainer
     /// <summary>Batches the background preparation keeps ready ahead of training (with <see cref="InputWorkers"/> ≥ 1).</summary>
     public int PrefetchBatches { get; set; } = 2;
 
-    /// <summary>One batch's host buffers.</summary>
+    /// <summary>One batch's host buffers; a row is one slice (2D networks) or a stack of PatchDepth slices (3D networks).</summary>
     private sealed class Batch(int rows, int pixels)
     {
         public readonly float[] Images = new float[rows * pixels];
@@ -75,7 +80,8 @@ public sealed class SegmentationTrainer
         public readonly long[] LabelsLong = new long[rows * pixels];
         public readonly bool[] Labeled = new bool[rows];
         public readonly long[] Domains = new long[rows];
-        public readonly TrainingSlice[] Slices = new TrainingSlice[rows];
+        /// <summary>Per row: the index of its first slice in the training set, and how many consecutive slices it holds.</summary>
+        public readonly int[] First = new int[rows], Count = new int[rows];
     }
 
     /// <summary>
@@ -92,10 +98,14 @@ public sealed class SegmentationTrainer
     {
         ArgumentNullException.ThrowIfNull(train);
         var o = _options;
-        var labeled = train.Slices.Where(s => s.Label is not null).ToArray();
-        var unlabeled = train.Slices.Where(s => s.Label is null).ToArray();
+        bool volumetric = o.Network.IsVolumetric;
+        int patchDepth = volumetric ? o.Network.PatchDepth : 1;
+        // What a row is drawn from: slices (2D), or volumes as (first slice, count) runs (3D).
+        var units = volumetric ? train.Volumes : [.. Enumerable.Range(0, train.Slices.Count).Select(i => (Start: i, Count: 1))];
+        var labeled = units.Where(u => train.Slices[u.Start].Label is not null).ToArray();
+        var unlabeled = units.Where(u => train.Slices[u.Start].Label is null).ToArray();
         if (labeled.Length == 0) throw new MLCardiacException("The training set has no labeled slice.");
-        var foreground = labeled.Where(s => s.HasForeground).ToArray();
+        var foreground = labeled.Where(u => Enumerable.Range(u.Start, u.Count).Any(i => train.Slices[i].HasForeground)).ToArray();
         if (validation is not null && (validation.Height != train.Height || validation.Width != train.Width))
             throw new MLCardiacException($"Validation slices are {validation.Height}×{validation.Width}, training slices {train.Height}×{train.Width}.");
         long multiple = 1L << o.Network.Depth;
@@ -110,9 +120,9 @@ public sealed class SegmentationTrainer
 
         torch.manual_seed((long)SeedSequence.Derive(o.Seed, 0x1417));
         nn.Module<Tensor, Tensor> network = o.Dann is null
-            ? new UNet2d(o.Network)
+            ? SegmentationNetwork.Create(o.Network)
             : new DannNetwork(o.Network, train.Domains.Count, o.Dann.HiddenFeatures, o.Dann.FeatureStage);
-        UNet2d segmenter = network as UNet2d ?? ((DannNetwork)network).Segmenter;
+        SegmentationNetwork segmenter = network as SegmentationNetwork ?? ((DannNetwork)network).Segmenter;
         network.to(device);
         // One optimiser group for the segmenter, and one for the DANN domain head at its own learning-rate multiple.
         var groups = new List<(IEnumerable<TorchSharp.Modules.Parameter> Parameters, double Multiplier)> { (segmenter.parameters(), 1) };
@@ -148,7 +158,7 @@ public sealed class SegmentationTrainer
         int steps = o.IterationsPerEpoch > 0 ? o.IterationsPerEpoch : Math.Max(1, (labeled.Length + o.BatchSize - 1) / o.BatchSize);
         int targetRows = o.Dann is null || unlabeled.Length == 0 ? 0 : (int)Math.Round(o.BatchSize * o.Dann.TargetFraction);
         int rows = o.BatchSize + targetRows;
-        int pixels = train.Height * train.Width;
+        int slicePixels = train.Height * train.Width, pixels = patchDepth * slicePixels;
         long totalSteps = (long)o.Epochs * steps;
         var clock = Stopwatch.StartNew();
         long stepsDoneThisRun = 0;
@@ -161,24 +171,51 @@ public sealed class SegmentationTrainer
         {
             ulong batchSeed = SeedSequence.Derive(o.Seed, 3, epoch, step);
             for (int r = 0; r < rows; r++)
-                b.Slices[r] = r < o.BatchSize
-                    ? (foreground.Length > 0 && rng.NextDouble() < o.ForegroundOversampling
+            {
+                bool fromForeground = false;
+                (int Start, int Count) unit = r < o.BatchSize
+                    ? ((fromForeground = foreground.Length > 0 && rng.NextDouble() < o.ForegroundOversampling)
                         ? foreground[rng.Next(foreground.Length)]
                         : labeled[rng.Next(labeled.Length)])
                     : unlabeled[rng.Next(unlabeled.Length)];
+                (b.First[r], b.Count[r]) = volumetric ? PatchOf(unit, fromForeground, rng) : unit;
+            }
+            // A stack deeper than a patch gives a patch-deep window: one holding a heart slice when drawn for the foreground
+            // (nnU-Net's forced-foreground patches), anywhere otherwise; a shallower one is zero-padded through-plane.
+            (int, int) PatchOf((int Start, int Count) volume, bool withForeground, Random random)
+            {
+                if (volume.Count <= patchDepth) return volume;
+                int lo = 0, hi = volume.Count - patchDepth;
+                if (withForeground)
+                {
+                    int[] heart = [.. Enumerable.Range(0, volume.Count).Where(z => train.Slices[volume.Start + z].HasForeground)];
+                    int z = heart[random.Next(heart.Length)];
+                    (lo, hi) = (Math.Max(0, z - patchDepth + 1), Math.Min(z, hi));
+                }
+                return (volume.Start + lo + random.Next(hi - lo + 1), patchDepth);
+            }
             void Row(int r)
             {
-                TrainingSlice s = b.Slices[r];
                 var img = b.Images.AsSpan(r * pixels, pixels);
                 var lab = b.Labels.AsSpan(r * pixels, pixels);
-                s.Image.CopyTo(img);
-                if (s.Label is not null) s.Label.CopyTo(lab); else lab.Clear();
-                _augmenter?.Invoke(img, s.Label is null ? Span<byte>.Empty : lab, train.Height, train.Width, batchSeed, r);
-                b.Labeled[r] = s.Label is not null;
-                b.Domains[r] = s.Domain;
+                TrainingSlice first = train.Slices[b.First[r]];
+                bool isLabeled = first.Label is not null;
+                for (int z = 0; z < patchDepth; z++)
+                {
+                    Span<float> imgZ = img.Slice(z * slicePixels, slicePixels);
+                    Span<byte> labZ = lab.Slice(z * slicePixels, slicePixels);
+                    if (z >= b.Count[r]) { imgZ.Clear(); labZ.Clear(); continue; }
+                    TrainingSlice s = train.Slices[b.First[r] + z];
+                    s.Image.CopyTo(imgZ);
+                    if (s.Label is not null) s.Label.CopyTo(labZ); else labZ.Clear();
+                }
+                if (volumetric) _stackAugmenter?.Invoke(img, isLabeled ? lab : Span<byte>.Empty, patchDepth, train.Height, train.Width, batchSeed, r);
+                else _augmenter?.Invoke(img, isLabeled ? lab : Span<byte>.Empty, train.Height, train.Width, batchSeed, r);
+                b.Labeled[r] = isLabeled;
+                b.Domains[r] = first.Domain;
                 for (int i = r * pixels; i < (r + 1) * pixels; i++) b.LabelsLong[i] = b.Labels[i];
             }
-            if (workers > 1 && _augmenter is not null) Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = workers }, Row);
+            if (workers > 1 && (_augmenter ?? (object?)_stackAugmenter) is not null) Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = workers }, Row);
             else for (int r = 0; r < rows; r++) Row(r);
         }
 
@@ -207,8 +244,8 @@ public sealed class SegmentationTrainer
                 long[] domainBuffer = batch.Domains;
 
                 using var scope = torch.NewDisposeScope();
-                Tensor x = tensor(imageBuffer, new long[] { rows, 1, train.Height, train.Width }).to(device);
-                Tensor y = tensor(labelLong, new long[] { rows, train.Height, train.Width }).to(device);
+                Tensor x = tensor(imageBuffer, volumetric ? [rows, 1, patchDepth, train.Height, train.Width] : new long[] { rows, 1, train.Height, train.Width }).to(device);
+                Tensor y = tensor(labelLong, volumetric ? [rows, patchDepth, train.Height, train.Width] : new long[] { rows, train.Height, train.Width }).to(device);
                 Tensor? mask = targetRows > 0 ? tensor(labeledMask).to(device) : null;
                 optimizer.ZeroGrad();
                 Tensor loss;
@@ -249,7 +286,7 @@ public sealed class SegmentationTrainer
             var record = new EpochRecord(epoch, lossSum / steps,
                 network is DannNetwork ? domainLossSum / steps : null,
                 network is DannNetwork && domainRows > 0 ? domainCorrect / domainRows : null,
-                network is DannNetwork ? lambda : null, lr, valDice, meanDice, epochClock.Elapsed.TotalSeconds, steps * (double)rows / trainSeconds);
+                network is DannNetwork ? lambda : null, lr, valDice, meanDice, epochClock.Elapsed.TotalSeconds, steps * (double)rows * patchDepth / trainSeconds);
             history.Add(record);
             EpochCompleted?.Invoke(record);
 
@@ -271,7 +308,7 @@ public sealed class SegmentationTrainer
         }
 
         // Hand back the segmenter with the best weights, detached from the DANN wrapper.
-        var result = new UNet2d(o.Network);
+        var result = SegmentationNetwork.Create(o.Network);
         if (bestPath is not null && File.Exists(bestPath)) { using var fs = File.OpenRead(bestPath); LoadWeights(result, fs); }
         else if (bestInMemory is not null) { using var ms = new MemoryStream(bestInMemory); LoadWeights(result, ms); }
         else { using var ms = new MemoryStream(); SaveWeights(segmenter, ms); ms.Position = 0; LoadWeights(result, ms); }
@@ -285,7 +322,7 @@ public sealed class SegmentationTrainer
     /// Dice per foreground class (LV, MYO, RV) of <paramref name="model"/> on the labeled slices of
     /// <paramref name="data"/>, pooled over all slices; NaN for a class absent from both prediction and truth.
     /// </summary>
-    public static IReadOnlyList<double> Validate(UNet2d model, SliceDataset data, Device? device = null, int batchSize = 16)
+    public static IReadOnlyList<double> Validate(SegmentationNetwork model, SliceDataset data, Device? device = null, int batchSize = 16)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -295,13 +332,16 @@ public sealed class SegmentationTrainer
         var sums = new long[classes];
         var slices = data.Slices.Where(s => s.Label is not null).ToArray();
         int pixels = data.Height * data.Width;
+        // 2D networks see batches of slices; 3D networks one volume's stack at a time (as inference runs them).
+        IEnumerable<(int Start, int Count)> groups = model.IsVolumetric
+            ? Runs(slices)
+            : Enumerable.Range(0, (slices.Length + batchSize - 1) / batchSize).Select(i => (i * batchSize, Math.Min(batchSize, slices.Length - i * batchSize)));
         bool wasTraining = model.training;
         model.eval();
         using (torch.no_grad())
         {
-            for (int start = 0; start < slices.Length; start += batchSize)
+            foreach (var (start, n) in groups)
             {
-                int n = Math.Min(batchSize, slices.Length - start);
                 var images = new float[n * pixels];
                 var truth = new byte[n * pixels];
                 for (int i = 0; i < n; i++)
@@ -311,7 +351,7 @@ public sealed class SegmentationTrainer
                 }
                 using var scope = torch.NewDisposeScope();
                 Tensor x = tensor(images, new long[] { n, 1, data.Height, data.Width }).to(device);
-                byte[] predicted = model.call(x).argmax(1).to(ScalarType.Byte).cpu().data<byte>().ToArray();
+                byte[] predicted = model.StackLogits(x).argmax(1).to(ScalarType.Byte).cpu().data<byte>().ToArray();
                 for (int k = 0; k < predicted.Length; k++)
                 {
                     int p = predicted[k], t = truth[k];
@@ -327,8 +367,20 @@ public sealed class SegmentationTrainer
         return dice;
     }
 
+    /// <summary>Runs of consecutive slices of one volume (<see cref="TrainingSlice.Volume"/>); each slice alone when unnumbered.</summary>
+    private static IEnumerable<(int Start, int Count)> Runs(TrainingSlice[] slices)
+    {
+        for (int i = 0; i < slices.Length;)
+        {
+            int j = i + 1;
+            while (j < slices.Length && slices[i].Volume >= 0 && slices[j].Volume == slices[i].Volume) j++;
+            yield return (i, j - i);
+            i = j;
+        }
+    }
+
     /// <summary>Saves a U-Net's options (JSON) and weights to a stream.</summary>
-    public static void SaveWeights(UNet2d model, Stream stream)
+    public static void SaveWeights(SegmentationNetwork model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -337,7 +389,7 @@ public sealed class SegmentationTrainer
     }
 
     /// <summary>Reads weights written by <see cref="SaveWeights"/> into a U-Net of the same architecture.</summary>
-    public static void LoadWeights(UNet2d model, Stream stream)
+    public static void LoadWeights(SegmentationNetwork model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -360,7 +412,7 @@ public sealed class SegmentationTrainer
         {
             weight /= 2;
             weightSum += weight;
-            Tensor down = nn.functional.interpolate(labelsFloat, new long[] { coarse.shape[2], coarse.shape[3] }, mode: InterpolationMode.Nearest)
+            Tensor down = nn.functional.interpolate(labelsFloat, coarse.shape[2..], mode: InterpolationMode.Nearest)
                 .squeeze(1).to(ScalarType.Int64);
             using Scalar w = weight.ToScalar();
             total = total.add(SegmentationLoss.DiceCrossEntropy(coarse, down, mask, o.DiceWeight, o.CrossEntropyWeight).mul(w));

@@ -22,6 +22,31 @@ public sealed class SliceDataset
         Domains = domains;
     }
 
+    /// <summary>
+    /// The volumes (<see cref="TrainingSlice.Volume"/>) as runs of consecutive slices: (first slice index, slice count), in
+    /// order. Throws <see cref="MLCardiacException"/> when a slice has no volume number or a volume's slices are not
+    /// consecutive — what a 3D network's training needs.
+    /// </summary>
+    public IReadOnlyList<(int Start, int Count)> Volumes => _volumes ??= FindVolumes(Slices);
+    private IReadOnlyList<(int Start, int Count)>? _volumes;
+
+    private static (int Start, int Count)[] FindVolumes(IReadOnlyList<TrainingSlice> slices)
+    {
+        var runs = new List<(int Start, int Count)>();
+        var seen = new HashSet<int>();
+        for (int i = 0; i < slices.Count;)
+        {
+            int v = slices[i].Volume;
+            if (v < 0) throw new MLCardiacException($"Slice {i} (subject {slices[i].Subject}) has no volume number: stacks cannot be formed.");
+            if (!seen.Add(v)) throw new MLCardiacException($"The slices of volume {v} (subject {slices[i].Subject}) are not consecutive.");
+            int j = i;
+            while (j < slices.Count && slices[j].Volume == v) j++;
+            runs.Add((i, j - i));
+            i = j;
+        }
+        return [.. runs];
+    }
+
     /// <summary>The slices.</summary>
     public IReadOnlyList<TrainingSlice> Slices { get; }
     /// <summary>Domain (vendor) names; <see cref="TrainingSlice.Domain"/> indexes this list.</summary>

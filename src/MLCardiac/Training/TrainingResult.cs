@@ -5,7 +5,7 @@ namespace MLCardiac.Training;
 /// <summary>The outcome of <see cref="SegmentationTrainer.Fit"/>.</summary>
 public sealed class TrainingResult : IDisposable
 {
-    internal TrainingResult(UNet2d model, IReadOnlyList<EpochRecord> history, int bestEpoch, bool stoppedEarly, bool resumed)
+    internal TrainingResult(SegmentationNetwork model, IReadOnlyList<EpochRecord> history, int bestEpoch, bool stoppedEarly, bool resumed)
     {
         Model = model;
         History = history;
@@ -15,7 +15,7 @@ public sealed class TrainingResult : IDisposable
     }
 
     /// <summary>The segmentation network with the best validation weights (the last ones without validation), in eval mode.</summary>
-    public UNet2d Model { get; }
+    public SegmentationNetwork Model { get; }
     /// <summary>One record per epoch, including epochs run before a resume.</summary>
     public IReadOnlyList<EpochRecord> History { get; }
     /// <summary>Epoch whose weights <see cref="Model"/> holds.</summary>

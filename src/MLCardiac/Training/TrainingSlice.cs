@@ -41,6 +41,11 @@ public sealed class TrainingSlice
     public int Domain { get; }
     /// <summary>Subject identifier (a dataset code, never a patient name).</summary>
     public string Subject { get; }
+    /// <summary>
+    /// The volume (one frame of one case) the slice belongs to, numbered within its dataset, or -1 when unknown; the slices of
+    /// a volume are consecutive in a <see cref="SliceDataset"/>, base to apex as stored. 3D networks train on stacks of them.
+    /// </summary>
+    public int Volume { get; init; } = -1;
     /// <summary>True when the label contains any heart structure (used for foreground oversampling).</summary>
     public bool HasForeground { get; }
 }

@@ -34,7 +34,7 @@ public sealed class EnsembleTests
     }
 
     /// <summary>Softmax [count, 4, size, size] of one network, through TorchSharp directly.</summary>
-    private static float[] Softmax(UNet2d network, float[] slices, int count)
+    private static float[] Softmax(SegmentationNetwork network, float[] slices, int count)
     {
         using var mode = inference_mode();
         using var scope = NewDisposeScope();

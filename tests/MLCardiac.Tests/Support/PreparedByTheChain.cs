@@ -32,8 +32,8 @@ public static class PreparedByTheChain
 
     /// <summary>The slices of <paramref name="cases"/> as a training set; each case's vendor is its domain in <paramref name="domains"/>.</summary>
     public static SliceDataset ToSlices(IEnumerable<PreparedCase> cases, IReadOnlyList<string> domains) =>
-        new([.. cases.SelectMany(c => SlicesColumn.ToTrainingSlices(new SlicesColumn.Row(c.Record.Subject, c.Record.Vendor, c.Images, c.Labels ?? []),
-            c.Size, IndexOf(domains, c.Record.Vendor), withLabels: true))], domains);
+        new([.. cases.SelectMany((c, i) => SlicesColumn.ToTrainingSlices(new SlicesColumn.Row(c.Record.Subject, c.Record.Vendor, c.Images, c.Labels ?? []),
+            c.Size, IndexOf(domains, c.Record.Vendor), withLabels: true, volume: i))], domains);
 
     private static int IndexOf(IReadOnlyList<string> domains, string vendor)
     {
