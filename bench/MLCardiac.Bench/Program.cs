@@ -4,6 +4,7 @@ return args.Length == 0 ? Usage() : args[0] switch
 {
     "nifti" => NiftiReadBenchmark.Run(args[1..]),
     "train" => TrainingBenchmark.Run(args[1..]),
+    "train3d" => Volume3dTrainingBenchmark.Run(args[1..]),
     "infer" => InferenceBenchmark.Run(args[1..]),
     "synth" => SynthBenchmark.Run(args[1..]),
     "prep" => PreparationBenchmark.Run(args[1..]),
@@ -16,7 +17,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "store" => StoreBenchmark.Run(args[1..]),
     "input" => InputPipelineBenchmark.Run(args[1..]),
     "breakdown" => TrainingBreakdownBenchmark.Run(args[1..]),
-    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | OnnxBenchmark.Run([])
+    "all" => NiftiReadBenchmark.Run([]) | TrainingBenchmark.Run([]) | Volume3dTrainingBenchmark.Run([]) | SynthBenchmark.Run([]) | PreparationBenchmark.Run([]) | OnnxBenchmark.Run([])
         | (File.Exists("models/unet-ab/model.json") ? Int8Benchmark.Run([]) : 0) | ServeBenchmark.Run([]) | FuzzBenchmark.Run([]),
     _ => Usage(),
 };
@@ -25,6 +26,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/MLCardiac.Bench -- all | nifti [--rounds N] [--dir DIR] [--python PATH]");
     Console.Error.WriteLine("                                                              | infer [--rounds N] | train [--base-filters 16] [--depth 4] [--size 128] [--batch 8] [--rounds 5] [--steps 5] [--threads N]");
+    Console.Error.WriteLine("                                                              | train3d [--network unet3d|vnet] [--base-filters 16] [--depth 4] [--size 128] [--patch-depth 8] [--batch 2] [--rounds 5] [--steps 3]   (3D training vs PyTorch, peak memory)");
     Console.Error.WriteLine("                                                              | synth [--subjects-per-vendor N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | prep [--subjects-per-vendor N] [--rounds N] [--dir DIR]");
     Console.Error.WriteLine("                                                              | onnx [--rounds N] [--forward-only]   (ONNX Runtime forward pass before/after, then TorchSharp vs ONNX Runtime settings)");

@@ -159,6 +159,22 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         if (plan is not null)
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                 $"plan {Path.Combine(settings.Data, TrainingPlan.FileName)}: {plan.Size} px at {plan.SpacingMm} mm, depth {plan.Depth}, {plan.BaseFilters} filters, batch {plan.BatchSize} (for values not given)");
+        // A 3D network takes the plan's 3D values (in-plane stages, patch) unless the command line gives them.
+        var model = new ModelDefinition
+        {
+            Type = settings.Model,
+            BaseFilters = settings.BaseFilters ?? plan?.BaseFilters ?? UNetOptions.DefaultBaseFilters,
+            Depth = settings.Depth ?? plan?.Depth ?? UNetOptions.DefaultDepth,
+        };
+        bool fromPlan = plan is { PatchDepth: > 0 } && model.Depth == plan.Depth;
+        model = model with
+        {
+            InPlaneStages = fromPlan ? plan!.InPlaneStages : model.InPlaneStages,
+            PatchDepth = settings.PatchDepth ?? (fromPlan ? plan!.PatchDepth : 0),
+        };
+        UNetOptions network = model.ToNetwork();
+        try { network.Validate(); }
+        catch (ArgumentException e) { throw new MLCardiacException($"--model {settings.Model}: {e.Message.Split(" (Parameter")[0]}", e); }
         var pipeline = new SegmentationPipelineOptions
         {
             Preprocessing = new PreprocessingOptions
@@ -169,17 +185,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             Augmentation = new AugmentationOptions { Name = preset.ToString().ToLowerInvariant() },
             Trainer = new SegmentationTrainerOptions
             {
-                Network = new ModelDefinition
-                {
-                    Type = settings.Model,
-                    BaseFilters = settings.BaseFilters ?? plan?.BaseFilters ?? UNetOptions.DefaultBaseFilters,
-                    Depth = settings.Depth ?? plan?.Depth ?? UNetOptions.DefaultDepth,
-                    PatchDepth = settings.PatchDepth ?? 0,
-                }.ToNetwork(),
+                Network = network,
                 Dann = dann ? new DannOptions { MaxLambda = settings.MaxLambda, TargetVendors = targetVendors } : null,
                 Epochs = settings.Epochs,
                 IterationsPerEpoch = settings.Iterations,
-                BatchSize = settings.Batch ?? plan?.BatchSize ?? 8,
+                BatchSize = settings.Batch ?? (network.IsVolumetric ? (plan?.BatchSize3d > 0 ? plan.BatchSize3d : 2) : plan?.BatchSize ?? 8),
                 LearningRate = settings.LearningRate,
                 EarlyStoppingPatience = settings.Patience,
                 Seed = settings.Seed,

@@ -20,4 +20,7 @@ public sealed record CaseResult(CaseRecord Record, OverlapMetrics Lv, OverlapMet
     /// it was chosen on validation), so that a study can put the chosen post-processing against always-on, case by case.
     /// </summary>
     public IReadOnlyList<double>? DiceAlwaysFiltered { get; init; }
+
+    /// <summary>Dice of LV, MYO and RV at the base, mid-ventricle and apex ([part][structure]; <see cref="SlicePositions"/>); null without a reference heart.</summary>
+    public IReadOnlyList<IReadOnlyList<double>>? SlicePositionDice { get; init; }
 }

@@ -18,3 +18,21 @@ public sealed record ArmComparison(string Arm, string Baseline, string Group, in
     /// <summary>The verdict of a comparison in which an arm had not converged.</summary>
     public const string NoVerdict = "not converged: no verdict on this strategy";
 }
+
+/// <summary>
+/// One structure's Dice, in one part of the heart (or "all" of it), of an arm against the baseline arm on the same cases
+/// (subject × frame × seed), for one role: where along the heart an architecture or strategy helps or hurts. The interval
+/// resamples subjects (all frames and seeds of a subject together).
+/// </summary>
+/// <param name="Arm">The arm.</param>
+/// <param name="Baseline">The first arm of the study.</param>
+/// <param name="Group">"seen", "target" or "unseen".</param>
+/// <param name="Structure">"LV", "MYO" or "RV".</param>
+/// <param name="Position">"all", "base", "mid" or "apex".</param>
+/// <param name="Subjects">Distinct subjects paired.</param>
+/// <param name="DiceDelta">Arm − baseline Dice.</param>
+public sealed record StructureComparison(string Arm, string Baseline, string Group, string Structure, string Position, int Subjects, Interval DiceDelta)
+{
+    /// <summary>"helps" or "hurts" when the interval excludes zero, else "no clear difference".</summary>
+    public string Verdict => DiceDelta.AboveZero ? "helps" : DiceDelta.BelowZero ? "hurts" : "no clear difference";
+}

@@ -47,6 +47,11 @@ public sealed record ArmMetrics
     /// case, the ensemble's mean Dice minus the mean over fold models of their own, subjects resampled. Empty without.
     /// </summary>
     public IReadOnlyList<EnsembleEffect> EnsembleEffects { get; init; } = [];
+    /// <summary>
+    /// Dice per structure at the base, mid-ventricle and apex (<see cref="Evaluation.SlicePositions"/>), per role (seen,
+    /// target, unseen), with subject-resampled intervals (schema ≥ 8).
+    /// </summary>
+    public IReadOnlyList<SlicePositionMetrics> SlicePositions { get; init; } = [];
 }
 
 /// <summary>One fold model of an arm (seeds pooled).</summary>
@@ -77,3 +82,13 @@ public sealed record EnsembleEffect(string Group, int Subjects, int Cases, Inter
 /// <param name="DiceDelta">Mean Dice (chosen) minus mean Dice (always-on), paired per case, subjects resampled.</param>
 /// <param name="CasesChanged">Cases whose Dice differs between the two.</param>
 public sealed record PostProcessingEffect(string Group, int Subjects, int Cases, Interval DiceDelta, int CasesChanged);
+
+/// <summary>Mean Dice of each structure in one part of the heart (base, mid, apex) for one role, intervals resampling subjects.</summary>
+/// <param name="Group">"seen", "target" or "unseen".</param>
+/// <param name="Position">"base", "mid" or "apex".</param>
+/// <param name="Subjects">Distinct subjects.</param>
+/// <param name="Cases">Cases (subject × frame × seed).</param>
+/// <param name="Lv">LV blood pool Dice.</param>
+/// <param name="Myo">Myocardium Dice.</param>
+/// <param name="Rv">RV blood pool Dice.</param>
+public sealed record SlicePositionMetrics(string Group, string Position, int Subjects, int Cases, Interval Lv, Interval Myo, Interval Rv);

@@ -25,6 +25,10 @@ public sealed record CaseMetrics(string Subject, string Vendor, string? Centre, 
     /// <summary>Dice of LV, MYO, RV with the largest-component filter on every structure (null in results written before it).</summary>
     public IReadOnlyList<double>? DiceAlwaysFiltered { get; init; }
 
+    /// <summary>Dice of LV, MYO and RV at the base, mid-ventricle and apex ([part][structure]; <see cref="SlicePositions"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<IReadOnlyList<double>>? SlicePositionDice { get; init; }
+
     /// <summary>Mean Dice of the three structures.</summary>
     public double MeanDice => (Lv.Dice + Myo.Dice + Rv.Dice) / 3;
 

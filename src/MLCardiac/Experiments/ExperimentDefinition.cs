@@ -87,18 +87,29 @@ public sealed record ExperimentDefinition
             Size = U("preprocessing.size") ? plan.Size : Preprocessing.Size,
             SpacingMm = U("preprocessing.spacingMm") ? plan.SpacingMm : Preprocessing.SpacingMm,
         };
+        // 3D arms take the plan's 3D values (plans written before 3D networks have none: the defaults stay).
+        static bool Volumetric(ModelDefinition m) => m.Architecture != Models.NetworkKind.UNet2d;
         var arms = Arms.Select(a => a with
         {
             Model = a.Model with
             {
                 BaseFilters = U("model.baseFilters") ? plan.BaseFilters : a.Model.BaseFilters,
                 Depth = U("model.depth") ? plan.Depth : a.Model.Depth,
+                InPlaneStages = Volumetric(a.Model) && U("model.inPlaneStages") && plan.PatchDepth > 0 ? plan.InPlaneStages : a.Model.InPlaneStages,
+                PatchDepth = Volumetric(a.Model) && U("model.patchDepth") && plan.PatchDepth > 0 ? plan.PatchDepth : a.Model.PatchDepth,
             },
-            Training = a.Training with { BatchSize = U("training.batchSize") ? plan.BatchSize : a.Training.BatchSize },
+            Training = a.Training with
+            {
+                BatchSize = !U("training.batchSize") ? a.Training.BatchSize : Volumetric(a.Model) && plan.BatchSize3d > 0 ? plan.BatchSize3d : plan.BatchSize,
+            },
         }).ToList();
         foreach (ArmDefinition arm in arms)
+        {
             if (preprocessing.Size % (1 << arm.Model.Depth) != 0)
                 throw new MLCardiacException($"{planFile}: arm \"{arm.Name}\" has depth {arm.Model.Depth}, which needs a slice size that is a multiple of {1 << arm.Model.Depth}; the plan gives preprocessing.size {preprocessing.Size}.");
+            try { arm.Model.ToNetwork().Validate(); }
+            catch (ArgumentException e) { throw new MLCardiacException($"{planFile}: arm \"{arm.Name}\" with the plan's values: {e.Message.Split(" (Parameter")[0]}", e); }
+        }
         var model = Model with
         {
             BaseFilters = U("model.baseFilters") ? plan.BaseFilters : Model.BaseFilters,

@@ -359,7 +359,7 @@ public static partial class ExperimentLoader
     };
 
     /// <summary>Keys a study may leave to the dataset's plan, as <c>section.key</c>.</summary>
-    public static readonly IReadOnlyList<string> PlannableKeys = ["preprocessing.size", "preprocessing.spacingMm", "training.batchSize", "model.baseFilters", "model.depth"];
+    public static readonly IReadOnlyList<string> PlannableKeys = ["preprocessing.size", "preprocessing.spacingMm", "training.batchSize", "model.baseFilters", "model.depth", "model.inPlaneStages", "model.patchDepth"];
 
     /// <summary>The plannable keys given nowhere in <paramref name="root"/> (the root's sections and every arm's).</summary>
     private static string[] Unspecified(JsonObject root)

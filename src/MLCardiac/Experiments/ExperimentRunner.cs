@@ -446,7 +446,7 @@ public sealed class ExperimentRunner
         // Likewise a centre the arm never trained on (trainCentres): a new site, even of a known scanner make.
         bool source = arm.TrainsOnSource(c.Record.Source) && arm.TrainsOnCentre(c.Record.Centre);
         string role = source && arm.TrainVendors.Contains(vendor) ? "seen" : source && arm.Model.IsDann && arm.TargetVendors.Contains(vendor) ? "target" : "unseen";
-        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Source = manySources ? c.Record.Source : null, Quality = c.Quality, DiceAlwaysFiltered = filtersEverything switch { null => null, true => [c.Lv.Dice, c.Myo.Dice, c.Rv.Dice], false => c.DiceAlwaysFiltered } };
+        return new CaseMetrics(c.Record.Subject, vendor, c.Record.Centre, c.Record.Role.ToString(), role, c.Lv, c.Myo, c.Rv) { Source = manySources ? c.Record.Source : null, Quality = c.Quality, SlicePositionDice = c.SlicePositionDice, DiceAlwaysFiltered = filtersEverything switch { null => null, true => [c.Lv.Dice, c.Myo.Dice, c.Rv.Dice], false => c.DiceAlwaysFiltered } };
     }
 
     /// <summary>Draws the best, median and worst ED case (mean Dice) of every vendor, re-segmented, as PNGs under <paramref name="folder"/>.</summary>

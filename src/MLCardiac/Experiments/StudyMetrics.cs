@@ -14,7 +14,7 @@ namespace MLCardiac.Experiments;
 public sealed record StudyMetrics
 {
     /// <summary>Schema version of metrics.json (2: subject-level intervals, target vendors apart, ranking; 3: convergence per arm, verdicts only between converged arms; 4: reliability; 5: post-processing chosen on validation against always-on, per arm; 6: cross-validation folds, out-of-fold metrics and ensemble against single model, per arm; 7: groups per data source).</summary>
-    public int SchemaVersion { get; init; } = 7;
+    public int SchemaVersion { get; init; } = 8;
     /// <summary>Experiment id.</summary>
     public required string Experiment { get; init; }
     /// <summary>Profile applied, or null.</summary>
@@ -25,6 +25,8 @@ public sealed record StudyMetrics
     public required IReadOnlyList<ArmComparison> Comparisons { get; init; }
     /// <summary>The comparisons on never-seen vendors, largest effect (paired Dice change) first.</summary>
     public IReadOnlyList<ArmComparison> Ranking { get; init; } = [];
+    /// <summary>Every arm against the baseline per structure and part of the heart (base, mid, apex, all), per role (schema ≥ 8).</summary>
+    public IReadOnlyList<StructureComparison> StructureComparisons { get; init; } = [];
     /// <summary>The vendor classifier's result, when run.</summary>
     public VendorClassifierResult? VendorClassifier { get; init; }
     /// <summary>Generated statements of what helped and by how much.</summary>
@@ -52,6 +54,24 @@ public sealed record StudyMetrics
     /// Per role group, each ensemble test case paired with the same case (subject, frame, seed) under every fold model of its
     /// seed: the single model's Dice is the mean over folds — the Dice a user training one fold model should expect.
     /// </summary>
+    /// <summary>Per role and part of the heart, each structure's mean Dice over the cases that have the breakdown.</summary>
+    private static List<SlicePositionMetrics> PositionRows(List<(CaseMetrics Case, int Seed)> cases, int resamples)
+    {
+        var rows = new List<SlicePositionMetrics>();
+        foreach (string group in new[] { "seen", "target", "unseen" })
+        {
+            var members = cases.Where(c => c.Case.Role == group && c.Case.SlicePositionDice is { Count: 3 }).Select(c => c.Case).ToList();
+            if (members.Count == 0) continue;
+            string[] subjects = [.. members.Select(c => c.Subject)];
+            for (int q = 0; q < 3; q++)
+            {
+                Interval Of(int k) => Interval.From(Bootstrap.ClusteredMeanInterval(subjects, [.. members.Select(c => c.SlicePositionDice![q][k])], resamples));
+                rows.Add(new SlicePositionMetrics(group, Evaluation.SlicePositions.Names[q], subjects.Distinct().Count(), members.Count, Of(0), Of(1), Of(2)));
+            }
+        }
+        return rows;
+    }
+
     private static List<EnsembleEffect> EnsembleRows(IReadOnlyList<ArmRunResult> runs, int resamples)
     {
         var rows = new List<EnsembleEffect>();
@@ -159,6 +179,7 @@ public sealed record StudyMetrics
                     ? Group("out-of-fold", "cross-validation", runs.SelectMany(r => r.Folds.SelectMany(f => f.OutOfFold.Select(c => (Case: c, r.Seed)))))
                     : null,
                 EnsembleEffects = EnsembleRows(runs, resamples),
+                SlicePositions = PositionRows(cases, resamples),
             });
         }
 
@@ -185,6 +206,37 @@ public sealed record StudyMetrics
                 }
         }
         var ranking = comparisons.Where(c => c.Group == "unseen").OrderByDescending(c => c.DiceDelta.Mean).ToList();
+        var structureComparisons = new List<StructureComparison>();
+        if (arms.Count > 1)
+        {
+            string baseline = arms[0].Arm;
+            var baseCases = pooled[baseline].ToDictionary(c => (c.Case.Subject, c.Case.Frame, c.Seed));
+            string[] structures = ["LV", "MYO", "RV"];
+            foreach (ArmMetrics arm in arms.Skip(1))
+                foreach (string group in new[] { "seen", "target", "unseen" })
+                {
+                    var pairs = pooled[arm.Arm].Where(c => c.Case.Role == group && baseCases.ContainsKey((c.Case.Subject, c.Case.Frame, c.Seed)))
+                        .Select(c => (Arm: c.Case, Base: baseCases[(c.Case.Subject, c.Case.Frame, c.Seed)].Case)).ToList();
+                    if (pairs.Count == 0) continue;
+                    for (int k = 0; k < 3; k++)
+                    {
+                        int structure = k;
+                        void Add(string position, List<(CaseMetrics Arm, CaseMetrics Base)> members, Func<CaseMetrics, double> dice)
+                        {
+                            if (members.Count == 0) return;
+                            structureComparisons.Add(new StructureComparison(arm.Arm, baseline, group, structures[structure], position, members.Select(p => p.Arm.Subject).Distinct().Count(),
+                                Interval.From(Bootstrap.ClusteredMeanInterval([.. members.Select(p => p.Arm.Subject)], [.. members.Select(p => dice(p.Arm) - dice(p.Base))], resamples))));
+                        }
+                        Add("all", pairs, c => structure switch { 0 => c.Lv.Dice, 1 => c.Myo.Dice, _ => c.Rv.Dice });
+                        var positioned = pairs.Where(p => p.Arm.SlicePositionDice is { Count: 3 } && p.Base.SlicePositionDice is { Count: 3 }).ToList();
+                        for (int q = 0; q < 3; q++)
+                        {
+                            int part = q;
+                            Add(Evaluation.SlicePositions.Names[part], positioned, c => c.SlicePositionDice![part][structure]);
+                        }
+                    }
+                }
+        }
         return new StudyMetrics
         {
             Experiment = results.Experiment.Id,
@@ -192,6 +244,7 @@ public sealed record StudyMetrics
             Arms = arms,
             Comparisons = comparisons,
             Ranking = ranking,
+            StructureComparisons = structureComparisons,
             VendorClassifier = results.VendorClassifier,
             Findings = WriteFindings(arms, comparisons, ranking, results.VendorClassifier),
             WallSeconds = results.WallSeconds,

@@ -57,7 +57,8 @@ internal static class SegmentationEvaluator
             if (p.Length != t.Length)
                 throw new MLCardiacException($"Subject {r.Subject} ({r.Role}): {p.Length} predicted voxels against {t.Length} reference voxels.");
             OverlapMetrics M(int structure) => OverlapMetrics.Compute(p, t, structure, n[0], n[1], n[2], mm[0], mm[1], mm[2]);
-            var result = new CaseResult(r, M(1), M(2), M(3)) { Quality = quality?.Invoke(), DiceAlwaysFiltered = compareAlwaysFiltered ? DiceAlwaysFiltered(p, truthBytes, n) : null };
+            var result = new CaseResult(r, M(1), M(2), M(3)) { Quality = quality?.Invoke(), DiceAlwaysFiltered = compareAlwaysFiltered ? DiceAlwaysFiltered(p, truthBytes, n) : null,
+                SlicePositionDice = SlicePositions.Dice(predictedBytes, truthBytes, n[0], n[1], n[2]) };
             cases.Add(result);
             predicted?.Invoke(result, predictedBytes);
             progress?.Report(cases.Count);

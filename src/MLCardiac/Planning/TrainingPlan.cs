@@ -85,6 +85,16 @@ public sealed record TrainingPlan
     public int BatchSize { get; init; }
     /// <summary>Intensity normalisation scheme.</summary>
     public string Normalization { get; init; } = "zscore-per-image";
+    /// <summary>
+    /// For 3D networks (<c>model.type</c> unet3d or vnet): the stages that convolve and pool in-plane only — as nnU-Net's
+    /// 3d_fullres plans thick slices, until the in-plane spacing doubled that often reaches half the slice spacing. 0 in
+    /// plans written before 3D networks (the network's default then applies).
+    /// </summary>
+    public int InPlaneStages { get; init; }
+    /// <summary>For 3D networks: slices per training patch — the largest multiple the network accepts that the median stack holds (0 in older plans).</summary>
+    public int PatchDepth { get; init; }
+    /// <summary>For 3D networks: stacks per batch — 2, nnU-Net's 3d_fullres batch (0 in older plans).</summary>
+    public int BatchSize3d { get; init; }
     /// <summary>Median through-plane spacing of the dataset, mm.</summary>
     public double SliceSpacingMm { get; init; }
     /// <summary>Estimated activation memory of one training batch, bytes.</summary>
@@ -142,6 +152,13 @@ public sealed record TrainingPlan
             batch = Math.Clamp(Math.Min(fits, 8), 2, 8);
             reasons.Add(F($"batch {batch}: 8 on a CPU when it fits ({fits} slices fit the {budget / (1 << 20)} MiB budget)"));
         }
+        int inPlaneStages = 0;
+        while (inPlaneStages < depth && spacing * (1 << inPlaneStages) < through / 2) inPlaneStages++;
+        int multiple = 1 << Math.Max(0, depth - inPlaneStages);
+        double medianSlices = Median(fingerprint.Cases.Select(c => (double)c.Slices));
+        int patchDepth = Math.Max(multiple, (int)Math.Floor(medianSlices / multiple) * multiple);
+        const int batch3d = 2; // nnU-Net's 3d_fullres batch
+        reasons.Add(F($"3D networks: {inPlaneStages} in-plane stage(s) (1×3×3 kernels, in-plane pooling) until {spacing:0.##} mm × 2^{inPlaneStages} reaches half the {through:0.#} mm slice spacing, as nnU-Net's 3d_fullres; patches of {patchDepth} slices (a multiple of {multiple}, at most the median stack of {medianSlices:0.#}); {batch3d} stacks per batch, nnU-Net's 3D batch"));
         reasons.Add("normalisation: z-score per image after clipping at the 0.5th and 99.5th percentiles (MR intensities have no physical scale), as nnU-Net for MRI");
 
         return new TrainingPlan
@@ -152,6 +169,9 @@ public sealed record TrainingPlan
             Depth = depth,
             BaseFilters = baseFilters,
             BatchSize = batch,
+            InPlaneStages = inPlaneStages,
+            PatchDepth = patchDepth,
+            BatchSize3d = batch3d,
             SliceSpacingMm = Math.Round(through, 2),
             BatchMemoryBytes = perSlice * batch,
             Reasons = reasons,
@@ -190,6 +210,9 @@ public sealed record TrainingPlan
             ["depth"] = Depth,
             ["baseFilters"] = BaseFilters,
             ["batchSize"] = BatchSize,
+            ["inPlaneStages"] = InPlaneStages,
+            ["patchDepth"] = PatchDepth,
+            ["batchSize3d"] = BatchSize3d,
             ["normalization"] = Normalization,
             ["sliceSpacingMm"] = SliceSpacingMm,
             ["batchMemoryBytes"] = BatchMemoryBytes,
@@ -228,6 +251,9 @@ public sealed record TrainingPlan
             Depth = depth,
             BaseFilters = Int(root, path, "baseFilters", 1, 512),
             BatchSize = Int(root, path, "batchSize", 1, 1024),
+            InPlaneStages = root["inPlaneStages"] is null ? 0 : Int(root, path, "inPlaneStages", 0, depth),
+            PatchDepth = root["patchDepth"] is null ? 0 : Int(root, path, "patchDepth", 1, 256),
+            BatchSize3d = root["batchSize3d"] is null ? 0 : Int(root, path, "batchSize3d", 1, 1024),
             Normalization = root["normalization"]?.GetValue<string>() ?? "zscore-per-image",
             SliceSpacingMm = root["sliceSpacingMm"] is JsonNode s ? s.GetValue<double>() : double.NaN,
             BatchMemoryBytes = root["batchMemoryBytes"] is JsonNode b ? b.GetValue<long>() : 0,

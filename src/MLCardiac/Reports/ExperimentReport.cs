@@ -3,6 +3,7 @@ using System.Text;
 using MLCardiac.Evaluation;
 using MLCardiac.Experiments;
 using MLCardiac.IO;
+using MLCardiac.Models;
 
 namespace MLCardiac.Reports;
 
@@ -48,6 +49,8 @@ public static class ExperimentReport
                     csv.Append(Inv, $"{run.Arm},{run.Seed},{c.Subject},{c.Vendor},{c.Centre},{c.Role},{c.Frame},{name},{m.Dice:R},{m.HausdorffMm:R},{m.Hd95Mm:R},{m.AssdMm:R},{m.PredictedMl:R},{m.TruthMl:R}{(sources ? "," + c.Source : "")}\n");
         return csv.ToString();
     }
+
+    private static readonly string[] PositionColumns = ["all", "base", "mid", "apex"];
 
     private static string F(double v, string format = "F3") => double.IsNaN(v) ? "–" : v.ToString(format, Inv);
 
@@ -127,6 +130,23 @@ public static class ExperimentReport
             arms.SelectMany(a => a.ByFrame.Select(g => (IReadOnlyList<string>)[a.Arm, g.Group, g.Cases.ToString(Inv), Ci(g.Lv.Dice), Ci(g.Myo.Dice), Ci(g.Rv.Dice),
                 F(g.Myo.Hd95Mm, "F1"), F(g.Myo.AssdMm, "F2"), (g.Lv.Undefined + g.Myo.Undefined + g.Rv.Undefined).ToString(Inv)])),
             "By frame (ED / ES); 'undefined' counts structures where exactly one of prediction and reference is empty (Dice 0, distances undefined and left out of the means); both empty counts as Dice 1, distance 0");
+
+        var positions = arms.Where(a => a.SlicePositions.Count > 0).ToList();
+        if (positions.Count > 0)
+        {
+            page.Heading(2, "Where along the heart", "positions");
+            page.Paragraph("The slices that hold the reference heart, split into thirds from base to apex (the base is the end whose third holds more LV; slices beyond the heart count with the nearer end); Dice per structure pooled over each part's voxels, mean over cases with subject-resampled 95 % intervals.", "muted");
+            page.Table(["arm", "network", "group", "part", "subjects", "LV Dice", "MYO Dice", "RV Dice"],
+                positions.SelectMany(a => a.SlicePositions.Select(p => (IReadOnlyList<string>)[a.Arm, a.Definition.Model.Architecture.Name() + (a.Definition.Model.IsDann ? " + DANN" : ""), p.Group, p.Position,
+                    p.Subjects.ToString(Inv), Ci(p.Lv), Ci(p.Myo), Ci(p.Rv)])),
+                "Dice per structure at the base, mid-ventricle and apex");
+            var contrasts = metrics.StructureComparisons.Where(c => c.Group is "unseen" or "seen").ToList();
+            if (contrasts.Count > 0)
+                page.Table(["arm", "group", "structure", "all", "base", "mid", "apex"],
+                    contrasts.GroupBy(c => (c.Arm, c.Group, c.Structure)).Select(g => (IReadOnlyList<string>)[g.Key.Arm, g.Key.Group, g.Key.Structure,
+                        .. PositionColumns.Select(pos => g.FirstOrDefault(c => c.Position == pos) is { } c ? $"{Ci(c.DiceDelta)} {c.Verdict}" : "–")]),
+                    string.Create(Inv, $"Each arm against the baseline ({contrasts[0].Baseline}) on the same cases: Dice difference per structure and part of the heart, paired per case, subjects resampled; 'helps'/'hurts' when the interval excludes zero."));
+        }
 
         if (x.Evaluations.Contains("clinical"))
         {

@@ -39,6 +39,33 @@ public sealed class ExperimentLoaderTests
     }
 
     [TestMethod]
+    public void Parse_ModelTypes_Give3dNetworksWithTheirPatch_AndDannOnAny()
+    {
+        string json = Valid.Replace("\"type\": \"dann\", \"maxLambda\": 0.5", "\"type\": \"vnet\", \"dann\": true, \"patchDepth\": 4", StringComparison.Ordinal)
+            .Replace("\"model\": { \"baseFilters\": 4, \"depth\": 3 }", "\"model\": { \"type\": \"unet3d\", \"baseFilters\": 4, \"depth\": 3 }", StringComparison.Ordinal);
+        ExperimentDefinition x = ExperimentLoader.Parse(json, "exp.json");
+
+        Models.UNetOptions first = x.Arms[0].Model.ToNetwork(), second = x.Arms[1].Model.ToNetwork();
+        Assert.AreEqual(Models.NetworkKind.UNet3d, first.Kind);
+        Assert.AreEqual(8, first.PatchDepth, "the default patch: 8 slices");
+        Assert.AreEqual(Models.NetworkKind.VNet, second.Kind);
+        Assert.AreEqual(4, second.PatchDepth);
+        Assert.IsTrue(x.Arms[1].Model.IsDann);
+        Assert.IsFalse(x.Arms[0].Model.IsDann);
+        Assert.AreEqual(Models.NetworkKind.UNet2d, ExperimentLoader.Parse(Valid, "exp.json").Arms[1].Model.ToNetwork().Kind, "type dann: a 2D U-Net");
+    }
+
+    [TestMethod]
+    public void Parse_BadModelTypeOrPatch_NamesFileAndPath()
+    {
+        StringAssert.Contains(Fails(Valid.Replace("\"type\": \"dann\"", "\"type\": \"unet4d\"", StringComparison.Ordinal)).Message, "exp.json: $.arms[1].model.type");
+        var e = Fails(Valid.Replace("\"type\": \"dann\"", "\"type\": \"unet3d\", \"patchDepth\": 3", StringComparison.Ordinal));
+        StringAssert.Contains(e.Message, "exp.json: $.arms[1].model");
+        StringAssert.Contains(e.Message, "PatchDepth");
+        StringAssert.Contains(e.Message, "multiple of 2");
+    }
+
+    [TestMethod]
     public void Parse_Profile_OverridesOnlyTheKeysItGives()
     {
         ExperimentDefinition x = ExperimentLoader.Parse(Valid, "exp.json", "quick");

@@ -75,7 +75,7 @@ public sealed class ReliabilityReportTests
             StringAssert.Contains(html, "AUROC vendor C");
             StringAssert.Contains(html, "baseline: every held-out case (Spearman 1.000)");
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")));
-            Assert.AreEqual(7, json.RootElement.GetProperty("schemaVersion").GetInt32());
+            Assert.AreEqual(8, json.RootElement.GetProperty("schemaVersion").GetInt32());
             var reliability = json.RootElement.GetProperty("arms")[0].GetProperty("reliability");
             Assert.AreEqual(1.0, reliability.GetProperty("shiftAuroc").GetProperty("C").GetDouble(), 1e-12);
             Assert.AreEqual(1.0, reliability.GetProperty("spearman").GetDouble(), 1e-12);

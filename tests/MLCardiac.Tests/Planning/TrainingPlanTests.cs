@@ -102,6 +102,9 @@ public sealed class TrainingPlanTests
         Assert.AreEqual(16, plan.BaseFilters, "CPU plan");
         Assert.AreEqual(8, plan.BatchSize, "CPU plan, fits");
         Assert.AreEqual(17.6, plan.Vendors.Single().HeartReachMm, 1e-9);
+        Assert.AreEqual(3, plan.InPlaneStages, "3D: 0.8 mm doubled three times (6.4 mm) is the first to reach half the 8 mm slice spacing");
+        Assert.AreEqual((int)plan.Vendors.Single().Slices, plan.PatchDepth, "no through-plane pooling left: the patch is the median stack");
+        Assert.AreEqual(2, plan.BatchSize3d, "nnU-Net's 3D batch");
         Assert.IsGreaterThanOrEqualTo(6, plan.Reasons.Count, "one reason per decision");
     }
 
@@ -169,6 +172,9 @@ public sealed class TrainingPlanTests
         Assert.AreEqual(plan.Depth, back.Depth);
         Assert.AreEqual(plan.BaseFilters, back.BaseFilters);
         Assert.AreEqual(plan.BatchSize, back.BatchSize);
+        Assert.AreEqual(plan.InPlaneStages, back.InPlaneStages);
+        Assert.AreEqual(plan.PatchDepth, back.PatchDepth);
+        Assert.AreEqual(plan.BatchSize3d, back.BatchSize3d);
         CollectionAssert.AreEqual(plan.Reasons.ToArray(), back.Reasons.ToArray());
         Assert.AreEqual(plan.Vendors.Single(), back.Vendors.Single());
 

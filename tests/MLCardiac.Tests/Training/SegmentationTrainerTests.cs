@@ -168,6 +168,48 @@ public sealed class SegmentationTrainerTests
         Assert.IsGreaterThan(0.6, r.History.Max(h => h.ValidationMeanDice!.Value));
     }
 
+    /// <summary>Ring-phantom slices numbered into volumes of <paramref name="perVolume"/> consecutive slices (stacks for 3D networks).</summary>
+    private static List<TrainingSlice> Stacks(List<TrainingSlice> slices, int perVolume, int firstVolume) =>
+        [.. slices.Select((s, i) => new TrainingSlice(s.Image, s.Label, s.Height, s.Width, s.Domain, s.Subject) { Volume = firstVolume + i / perVolume })];
+
+    [TestMethod]
+    public void Fit_3dDannWithUnlabeledTargetStacks_LearnsSegmentationAndTheDomainHeadSeesTheStacks()
+    {
+        var slices = Stacks(Slices(18, 6, 0), 6, 0).Concat(Stacks(Slices(12, 7, 1, labeled: false), 6, 3)).ToList();
+        var train = new SliceDataset(slices, TwoVendors);
+        var val = new SliceDataset(Stacks(Slices(6, 8, 0), 6, 0), TwoVendors);
+        var network = new UNetOptions { Kind = NetworkKind.UNet3d, BaseFilters = 8, Depth = 3, PatchDepth = 4 };
+        var options = Small(4) with { Network = network, BatchSize = 2, Dann = new DannOptions { MaxLambda = 0.3, HiddenFeatures = 8 } };
+        var stacks = MLCardiac.Augmentation.AugmentationPipeline.FromPreset(MLCardiac.Augmentation.AugmentationPreset.Standard).ToStackAugmenter(1);
+
+        using TrainingResult r = new SegmentationTrainer(options, null, "standard", stacks).Fit(train, val);
+
+        Assert.IsInstanceOfType<UNet3d>(r.Model);
+        Assert.IsTrue(r.History.All(h => h.DomainLoss is > 0 && h.DomainAccuracy is >= 0 and <= 1));
+        Assert.IsGreaterThan(0.5, r.History.Max(h => h.ValidationMeanDice!.Value), $"validation Dice per epoch: {string.Join(", ", r.History.Select(h => h.ValidationMeanDice!.Value.ToString("F3")))}");
+    }
+
+    [TestMethod]
+    public void Fit_3dInterruptedAndResumed_EndsWithTheSameWeightsAsUninterrupted()
+    {
+        var train = new SliceDataset(Stacks(Slices(16, 3, 0), 8, 0), TwoVendors);
+        var options = Small(3) with { Network = new UNetOptions { Kind = NetworkKind.VNet, BaseFilters = 4, Depth = 3, PatchDepth = 4 }, BatchSize = 2, IterationsPerEpoch = 3 };
+        var stacks = MLCardiac.Augmentation.AugmentationPipeline.FromPreset(MLCardiac.Augmentation.AugmentationPreset.Heavy).ToStackAugmenter(1);
+        using var probe = randn([1, 1, 4, 32, 32]);
+
+        using TrainingResult straight = new SegmentationTrainer(options, null, "heavy", stacks).Fit(train, null, TempDir("straight3d"));
+        string dir = TempDir("resumed3d");
+        using var cts = new CancellationTokenSource();
+        var cancelInEpoch1 = new SyncProgress(p => { if (p.Epoch == 1 && p.Step == 2) cts.Cancel(); });
+        Assert.ThrowsExactly<OperationCanceledException>(() => new SegmentationTrainer(options, null, "heavy", stacks).Fit(train, null, dir, progress: cancelInEpoch1, cancellationToken: cts.Token));
+        using TrainingResult resumed = new SegmentationTrainer(options, null, "heavy", stacks).Fit(train, null, dir, resume: true);
+
+        Assert.IsTrue(resumed.Resumed);
+        using (torch.no_grad())
+            Assert.IsTrue(straight.Model.call(probe).eq(resumed.Model.call(probe)).all().item<bool>(), "resumed weights differ from the uninterrupted run");
+        CollectionAssert.AreEqual(straight.History.Select(h => h.TrainLoss).ToArray(), resumed.History.Select(h => h.TrainLoss).ToArray());
+    }
+
     [TestMethod]
     public void Fit_NoImprovementForPatienceEpochs_StopsEarly()
     {
