@@ -46,6 +46,10 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         [Description("Run the study's units through a trial store that workers on other machines share: postgresql://user@host:port/db or a SQLite file (see `mlcardiac worker --study`). Default: none (this machine runs every unit).")]
         public string? Store { get; init; }
 
+        [CommandOption("--stale <DURATION>")]
+        [Description("With --store: a unit whose worker has not beaten for this long goes to another worker (e.g. 2m, 30s; workers beat every sixth of it). Recorded with the study. Default: 2m.")]
+        public string Stale { get; init; } = "2m";
+
         [CommandOption("--enqueue-only")]
         [Description("With --store: register the study and leave its units to workers.")]
         public bool EnqueueOnly { get; init; }
@@ -60,7 +64,6 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         ArgumentNullException.ThrowIfNull(settings);
         ExperimentDefinition experiment = ExperimentLoader.Load(settings.Experiment, settings.Profile);
         var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data, ModelsRoot = settings.OutModels, ReportsRoot = settings.OutReports });
-        string reportDirectory = runner.ReportDirectory(experiment);
         var started = DateTime.UtcNow;
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"[bold]{experiment.Id}[/]{(experiment.Profile is null ? "" : $" (profile {experiment.Profile})")}: {experiment.Arms.Count} arms × {experiment.Seeds.Count} seeds{(experiment.VendorClassifier is null ? "" : " + vendor classifier")}");
@@ -93,13 +96,18 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         ITrialStore store = TrialStores.Open(settings.Store!);
         try
         {
-            var queue = new DistributedStudy(store, experiment);
-            bool existed = queue.Register(new StudySettings
+            bool existed = new DistributedStudy(store, experiment).Register(new StudySettings
             {
                 PipelineFile = Path.GetFullPath(settings.Experiment), Profile = settings.Profile,
                 Data = settings.Data is null ? null : Path.GetFullPath(settings.Data),
                 ModelsRoot = Path.GetFullPath(settings.OutModels), ReportsRoot = Path.GetFullPath(settings.OutReports),
+                StaleAfterSeconds = SearchBudget.ParseDuration(settings.Stale).TotalSeconds,
             });
+            // The study as registered (by this command or an earlier one): its folders and timeouts are every worker's.
+            StudySettings study = DistributedStudy.Settings(store, DistributedStudy.StoreId(experiment))!;
+            var queue = DistributedStudy.For(store, experiment, study);
+            runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data ?? study.Data, ModelsRoot = study.ModelsRoot, ReportsRoot = study.ReportsRoot });
+            runsDb = settings.RunsDb ?? Path.Combine(study.ReportsRoot, "mlcardiac.db");
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                 $"study [bold]{queue.Id}[/] {(existed ? "found" : "registered")} in {store.Location}: {ExperimentRunner.Units(experiment).Count} units; on other machines: mlcardiac worker --store {store.Location} --study {queue.Id}");
             if (settings.EnqueueOnly) return 0;

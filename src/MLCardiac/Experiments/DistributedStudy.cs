@@ -42,6 +42,13 @@ public sealed class DistributedStudy
     /// <summary>How often a worker beats while it runs a unit.</summary>
     public TimeSpan HeartbeatEvery { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>The study as <paramref name="settings"/> registered it: its stale timeout and heartbeat.</summary>
+    public static DistributedStudy For(ITrialStore store, ExperimentDefinition experiment, StudySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new DistributedStudy(store, experiment) { StaleAfter = settings.StaleAfter(), HeartbeatEvery = settings.HeartbeatEvery() };
+    }
+
     /// <summary>The store id of a study: <c>study/ID</c> (searches and studies share a store).</summary>
     public static string StoreId(ExperimentDefinition experiment) => "study/" + (experiment ?? throw new ArgumentNullException(nameof(experiment))).Id;
 
@@ -174,4 +181,15 @@ public sealed record StudySettings
     public required string ModelsRoot { get; init; }
     /// <summary>Root of the report folders (absolute).</summary>
     public required string ReportsRoot { get; init; }
+    /// <summary>
+    /// How long a running unit's heartbeat may be silent before another worker takes it over, s (every worker of the study
+    /// uses this one value; default 120). Workers beat every sixth of it.
+    /// </summary>
+    public double StaleAfterSeconds { get; init; } = 120;
+
+    /// <summary>The stale timeout as a span.</summary>
+    public TimeSpan StaleAfter() => TimeSpan.FromSeconds(StaleAfterSeconds);
+
+    /// <summary>How often a worker beats: a sixth of the stale timeout, so five beats may be lost before a unit goes stale.</summary>
+    public TimeSpan HeartbeatEvery() => TimeSpan.FromSeconds(StaleAfterSeconds / 6);
 }

@@ -40,6 +40,101 @@ public sealed class DistributedStudyTests
         Distributed(_ => server.NewDatabase());
     }
 
+    [TestMethod]
+    public void Worker_KilledMidUnit_OnSqlite_AnotherResumesTheUnitFromItsCheckpoint() => KilledMidUnit(root => Path.Combine(root, "store.db"));
+
+    [TestMethod]
+    public void Worker_KilledMidUnit_OnPostgreSql_AnotherResumesTheUnitFromItsCheckpoint()
+    {
+        if (Support.PostgresServer.FindBinaries() is null)
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(Support.PostgresServer.MissingMessage);
+            Assert.Inconclusive(Support.PostgresServer.MissingMessage);
+        }
+        using var server = Support.PostgresServer.Start();
+        KilledMidUnit(_ => server.NewDatabase());
+    }
+
+    /// <summary>
+    /// A worker process is killed with SIGKILL while it trains the study's one unit (after its first epoch's checkpoint); once
+    /// the unit's heartbeat is older than the study's stale timeout (3 s here), a second worker takes it over, resumes it
+    /// from the checkpoint and completes the study: each unit completed once in the store, one model file, and a training
+    /// log whose epochs before the kill are the killed worker's lines (restored from the checkpoint, not trained again).
+    /// </summary>
+    private static void KilledMidUnit(Func<string, string> storeIn)
+    {
+        const int Epochs = 12;
+        string root = Directory.CreateTempSubdirectory("mlcardiac-kill-").FullName;
+        string db = storeIn(root);
+        try
+        {
+            string file = Path.Combine(root, "tiny-kill.json");
+            File.WriteAllText(file, Study.Replace("tiny-dist", "tiny-kill")
+                .Replace("\"epochs\": 1, \"iterationsPerEpoch\": 2", $"\"epochs\": {Epochs}, \"iterationsPerEpoch\": 4, \"patience\": 0")
+                .Replace(", { \"name\": \"second\", \"augmentation\": \"standard\" }", ""));
+            string models = Path.Combine(root, "models"), reports = Path.Combine(root, "reports");
+            (int code, string output) = CliRunner.Run("run", file, "--data", Path.Combine(root, "data"), "--out-models", models, "--out-reports", reports,
+                "--store", db, "--stale", "3s", "--enqueue-only");
+            Assert.AreEqual(0, code, output);
+
+            string log = Path.Combine(models, "tiny-kill", "first", "seed-1", MLCardiac.Training.SegmentationTrainer.LogFile);
+            string[] beforeKill;
+            using (var doomed = Support.CliProcess.Start("worker", "--store", db, "--study", "study/tiny-kill"))
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (true)
+                {
+                    beforeKill = CompleteLines(log);
+                    if (beforeKill.Length > 0) break;
+                    if (!doomed.IsRunning) Assert.Fail("the worker exited before its first epoch: " + doomed.WaitForExit(TimeSpan.Zero).Output);
+                    if (clock.Elapsed > TimeSpan.FromMinutes(3)) Assert.Fail("no epoch within 3 minutes");
+                    Thread.Sleep(20);
+                }
+                doomed.KillHard();
+            }
+            Assert.IsLessThan(Epochs, beforeKill.Length, "the unit was killed before its training ended");
+            ITrialStore store = TrialStores.Open(db);
+            TrialRecord killed = store.LoadTrials("study/tiny-kill").Single();
+            Assert.AreEqual(TrialStatus.Running, killed.Status, "the killed worker's unit is still marked running");
+
+            Thread.Sleep(TimeSpan.FromSeconds(4)); // its heartbeat lapses (stale after 3 s)
+            (code, output) = CliRunner.Run("worker", "--store", db, "--study", "study/tiny-kill");
+            Assert.AreEqual(0, code, output);
+
+            var trials = store.LoadTrials("study/tiny-kill");
+            CollectionAssert.AreEqual(new[] { "first/seed-1", DistributedStudy.ReportUnit }, trials.Select(t => t.Parameters.GetString(DistributedStudy.UnitParameter, "")).ToArray());
+            Assert.IsTrue(trials.All(t => t.Status == TrialStatus.Completed), "every unit completed");
+            Assert.AreEqual(2, trials[0].Attempts, "the killed worker's unit was taken over once");
+            Assert.AreNotEqual(killed.Worker, trials[0].Worker, "another worker completed it");
+            Assert.AreEqual(1, trials[1].Attempts);
+            Assert.IsTrue(File.Exists(Path.Combine(reports, "tiny-kill", "report.html")), output);
+            Assert.HasCount(1, Directory.GetFiles(models, "model.zip", SearchOption.AllDirectories));
+
+            string[] after = CompleteLines(log);
+            Assert.HasCount(Epochs, after, "one log line per epoch: nothing trained twice");
+            CollectionAssert.AreEqual(beforeKill, after.Take(beforeKill.Length).ToArray(), "the epochs before the kill come from the checkpoint, not from a second run");
+            var result = StudyResults.Read<ArmRunResult>(Path.Combine(reports, "tiny-kill", "arms", "first", "seed-1", StudyResults.ResultFile));
+            CollectionAssert.AreEqual(Enumerable.Range(0, Epochs).ToArray(), result.History.Select(h => h.Epoch).ToArray());
+            TrialStores.Close(store);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>The lines of <paramref name="path"/> that end with a newline (a line being appended is left out).</summary>
+    private static string[] CompleteLines(string path)
+    {
+        if (!File.Exists(path)) return [];
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (IOException) { return []; }
+        int end = text.LastIndexOf('\n');
+        return end < 0 ? [] : text[..end].Split('\n');
+    }
+
     private static void Distributed(Func<string, string> storeIn)
     {
         string root = Path.Combine(Path.GetTempPath(), "mlcardiac-dist-" + Guid.NewGuid().ToString("N"));
