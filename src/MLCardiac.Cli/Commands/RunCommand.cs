@@ -31,12 +31,26 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         public string? Data { get; init; }
 
         [CommandOption("--out-models <DIR>")]
-        [Description("Root of the model folders. Default: models.")]
-        public string OutModels { get; init; } = "models";
+        [Description("Root of the model folders. Default: models (ARTIFACTS/models with --artifacts).")]
+        public string? OutModels { get; init; }
 
         [CommandOption("--out-reports <DIR>")]
-        [Description("Root of the report folders. Default: reports.")]
-        public string OutReports { get; init; } = "reports";
+        [Description("Root of the report folders. Default: reports (ARTIFACTS/reports with --artifacts).")]
+        public string? OutReports { get; init; }
+
+        [CommandOption("--artifacts <PATH>")]
+        [Description("Where models and reports go: PATH/models and PATH/reports (a folder or file:// URI; for a distributed study, a folder every worker mounts — the store records it, so workers write there whatever their working folder).")]
+        public string? Artifacts { get; init; }
+
+        /// <summary>The models root: --out-models, else ARTIFACTS/models, else models.</summary>
+        public string ModelsRoot => OutModels ?? (ArtifactsFolder is { } a ? Path.Combine(a, "models") : "models");
+
+        /// <summary>The reports root: --out-reports, else ARTIFACTS/reports, else reports.</summary>
+        public string ReportsRoot => OutReports ?? (ArtifactsFolder is { } a ? Path.Combine(a, "reports") : "reports");
+
+        /// <summary>The --artifacts folder (a file:// URI as its local path), or null.</summary>
+        public string? ArtifactsFolder => Artifacts is null ? null
+            : Uri.TryCreate(Artifacts, UriKind.Absolute, out Uri? uri) && uri.IsFile ? uri.LocalPath : Artifacts;
 
         [CommandOption("--runs-db <FILE>")]
         [Description("Tracking store (SQLite). Default: reports/mlcardiac.db under --out-reports.")]
@@ -54,8 +68,14 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         [Description("With --store: register the study and leave its units to workers.")]
         public bool EnqueueOnly { get; init; }
 
-        public override ValidationResult Validate() =>
-            EnqueueOnly && Store is null ? ValidationResult.Error("--enqueue-only needs --store") : ValidationResult.Success();
+        public override ValidationResult Validate()
+        {
+            if (EnqueueOnly && Store is null) return ValidationResult.Error("--enqueue-only needs --store");
+            if (Artifacts is not null && (OutModels is not null || OutReports is not null)) return ValidationResult.Error("give --artifacts or --out-models/--out-reports, not both");
+            if (Artifacts is not null && Artifacts.Contains("://", StringComparison.Ordinal) && !(Uri.TryCreate(Artifacts, UriKind.Absolute, out Uri? uri) && uri.IsFile))
+                return ValidationResult.Error($"--artifacts {Artifacts}: only a folder or a file:// URI (mount shared storage as a folder on every worker)");
+            return ValidationResult.Success();
+        }
     }
 
     /// <inheritdoc/>
@@ -63,7 +83,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
     {
         ArgumentNullException.ThrowIfNull(settings);
         ExperimentDefinition experiment = ExperimentLoader.Load(settings.Experiment, settings.Profile);
-        var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data, ModelsRoot = settings.OutModels, ReportsRoot = settings.OutReports });
+        var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data, ModelsRoot = settings.ModelsRoot, ReportsRoot = settings.ReportsRoot });
         var started = DateTime.UtcNow;
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"[bold]{experiment.Id}[/]{(experiment.Profile is null ? "" : $" (profile {experiment.Profile})")}: {experiment.Arms.Count} arms × {experiment.Seeds.Count} seeds{(experiment.VendorClassifier is null ? "" : " + vendor classifier")}");
@@ -77,7 +97,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         Console.CancelKeyPress += onCancel;
         try
         {
-            string runsDb = settings.RunsDb ?? Path.Combine(settings.OutReports, "mlcardiac.db");
+            string runsDb = settings.RunsDb ?? Path.Combine(settings.ReportsRoot, "mlcardiac.db");
             if (settings.Store is null) return Run(console, experiment, runner, runsDb, started, interrupt.Token);
             return RunThroughStore(settings, experiment, runner, runsDb, started, interrupt.Token);
         }
@@ -100,7 +120,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
             {
                 PipelineFile = Path.GetFullPath(settings.Experiment), Profile = settings.Profile,
                 Data = settings.Data is null ? null : Path.GetFullPath(settings.Data),
-                ModelsRoot = Path.GetFullPath(settings.OutModels), ReportsRoot = Path.GetFullPath(settings.OutReports),
+                ModelsRoot = Path.GetFullPath(settings.ModelsRoot), ReportsRoot = Path.GetFullPath(settings.ReportsRoot),
                 StaleAfterSeconds = SearchBudget.ParseDuration(settings.Stale).TotalSeconds,
             });
             // The study as registered (by this command or an earlier one): its folders and timeouts are every worker's.
@@ -120,7 +140,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
                 return 0;
             }
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            int code = Run(console, experiment, runner, runsDb, started, cancellationToken);
+            int code = Publish(console, experiment, DistributedStudy.Results(store, queue.Id, out _), runner, runsDb, started);
             if (report is not null) queue.Complete(report, worker, clock.Elapsed.TotalSeconds);
             return code;
         }
@@ -133,7 +153,6 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
     /// <summary>Runs (or resumes; with every unit finished, only assembles) the study, writes its report, records the run and prints the summary.</summary>
     internal static int Run(IAnsiConsole console, ExperimentDefinition experiment, ExperimentRunner runner, string runsDb, DateTime started, CancellationToken cancellationToken)
     {
-        string reportDirectory = runner.ReportDirectory(experiment);
         StudyResults results = null!;
         console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -158,6 +177,13 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
                 current?.StopTask();
                 study.Value = 1000;
             });
+        return Publish(console, experiment, results, runner, runsDb, started);
+    }
+
+    /// <summary>Writes the report of <paramref name="results"/> (<see cref="ExperimentReport.Write"/>), records the run and prints the summary.</summary>
+    internal static int Publish(IAnsiConsole console, ExperimentDefinition experiment, StudyResults results, ExperimentRunner runner, string runsDb, DateTime started)
+    {
+        string reportDirectory = runner.ReportDirectory(experiment);
         StudyMetrics metrics = ExperimentReport.Write(results, reportDirectory);
         long id = RunsCommand.Record(runsDb, experiment, results, metrics, reportDirectory, runner, started);
         Render(console, metrics);

@@ -94,7 +94,7 @@ internal sealed class WorkerCommand(IAnsiConsole console) : Command<WorkerComman
             return 0;
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        int code = RunCommand.Run(console, experiment, runner, Path.Combine(study.ReportsRoot, "mlcardiac.db"), started, cancellationToken);
+        int code = RunCommand.Publish(console, experiment, DistributedStudy.Results(store, studyId, out _), runner, Path.Combine(study.ReportsRoot, "mlcardiac.db"), started);
         queue.Complete(report, worker, clock.Elapsed.TotalSeconds);
         return code;
     }

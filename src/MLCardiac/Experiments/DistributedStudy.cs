@@ -12,7 +12,10 @@ namespace MLCardiac.Experiments;
 /// folder). The units are <see cref="ExperimentRunner.Units"/> (arm × seed, with its folds; the vendor classifier), proposed
 /// in order, then one last unit, <see cref="ReportUnit"/>, proposed only once every other unit has completed: the single
 /// worker that claims it assembles the report. Every worker runs its unit through <see cref="ExperimentRunner.RunUnit"/>,
-/// writing to the models and reports folders all workers share, so the report is the one a single machine would write.
+/// writing to the artifact folders the store names (<see cref="StudySettings.ModelsRoot"/>, <see cref="StudySettings.ReportsRoot"/>:
+/// a shared folder), and records with the unit's completion what it wrote (<see cref="UnitOutputs"/>: its result and the
+/// SHA-256 of its files). The report is assembled from those records (<see cref="Results"/>), after every model file has
+/// been checked against its checksum, so it is the one a single machine would write and can be rebuilt from the store alone.
 /// </summary>
 public sealed class DistributedStudy
 {
@@ -104,6 +107,7 @@ public sealed class DistributedStudy
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             int beating = 0;
+            string outputs;
             using (new Timer(_ =>
             {
                 if (Interlocked.Exchange(ref beating, 1) == 1) return;
@@ -117,6 +121,7 @@ public sealed class DistributedStudy
                 try
                 {
                     runner.RunUnit(Experiment, unit, progress, lost.Token);
+                    outputs = UnitOutputs.Collect(runner, Experiment, unit).ToJson();
                 }
                 catch (OperationCanceledException)
                 {
@@ -131,7 +136,7 @@ public sealed class DistributedStudy
                     throw;
                 }
             }
-            _store.Finish(Id, claim.Trial, worker, TrialStatus.Completed, null, null, clock.Elapsed.TotalSeconds, null, null);
+            _store.Finish(Id, claim.Trial, worker, TrialStatus.Completed, null, null, clock.Elapsed.TotalSeconds, null, null, outputs);
             ran++;
         }
         return null;
@@ -142,6 +147,59 @@ public sealed class DistributedStudy
     {
         ArgumentNullException.ThrowIfNull(claim);
         _store.Finish(Id, claim.Trial, worker, TrialStatus.Completed, null, null, seconds, null, null);
+    }
+
+    /// <summary>
+    /// The study's results as its units recorded them in <paramref name="store"/> (<see cref="UnitOutputs"/>), once every unit
+    /// has completed: the resolved experiment the units ran, each arm × seed's result in the study's order, the vendor
+    /// classifier's; every unit's files are checked against their checksums first. <see cref="StudyResults.WallSeconds"/> is
+    /// the sum of the units' last attempts (the study's work across all workers). What the report unit and
+    /// <c>mlcardiac report --store</c> assemble the report from.
+    /// </summary>
+    /// <exception cref="MLCardiacException">No such study, a unit not completed, or a file missing or differing from its checksum (one line naming it).</exception>
+    public static StudyResults Results(ITrialStore store, string studyId, out StudySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        settings = Settings(store, studyId)
+            ?? throw new MLCardiacException($"{store.Location}: has no study \"{studyId}\" (it has: {string.Join(", ", store.ListSearches().DefaultIfEmpty("none"))}).");
+        var trials = store.LoadTrials(studyId).Where(t => t.Parameters.GetString(UnitParameter, "") != ReportUnit).ToList();
+        var outputs = new Dictionary<string, UnitOutputs>(StringComparer.Ordinal);
+        foreach (TrialRecord t in trials)
+        {
+            string unit = t.Parameters.GetString(UnitParameter, "");
+            if (t.Status != TrialStatus.Completed)
+                throw new MLCardiacException($"{store.Location}: study \"{studyId}\" is not complete: unit \"{unit}\" is {t.Status.ToString().ToLowerInvariant()} (`mlcardiac runs progress --store {store.Location} --search {studyId}`).");
+            UnitOutputs recorded = UnitOutputs.FromJson(t.Outputs, store.Location, studyId, unit);
+            recorded.Verify(settings, store.Location);
+            outputs[unit] = recorded;
+        }
+        if (outputs.Count == 0) throw new MLCardiacException($"{store.Location}: study \"{studyId}\" has no completed unit yet.");
+        string experimentJson = outputs.Values.First().Experiment;
+        if (outputs.Values.FirstOrDefault(o => o.Experiment != experimentJson) is { } other)
+            throw new MLCardiacException($"{store.Location}: unit \"{other.Unit}\" of \"{studyId}\" ran another resolved experiment than unit \"{outputs.Values.First().Unit}\" (the data's plan changed between them); run the study again in a new store.");
+        ExperimentDefinition experiment = Read<ExperimentDefinition>(experimentJson, store.Location, studyId, "experiment");
+        IReadOnlyList<string> units = ExperimentRunner.Units(experiment);
+        if (units.FirstOrDefault(u => !outputs.ContainsKey(u)) is { } missing)
+            throw new MLCardiacException($"{store.Location}: study \"{studyId}\" is not complete: unit \"{missing}\" has not run yet.");
+        return new StudyResults
+        {
+            Experiment = experiment,
+            Arms = [.. units.Where(u => u != StudyResults.ClassifierFolder).Select(u => Read<ArmRunResult>(outputs[u].Result, store.Location, studyId, u))],
+            VendorClassifier = outputs.TryGetValue(StudyResults.ClassifierFolder, out UnitOutputs? vc) ? Read<VendorClassifierResult>(vc.Result, store.Location, studyId, vc.Unit) : null,
+            WallSeconds = trials.Sum(t => t.Seconds ?? 0),
+        };
+    }
+
+    private static T Read<T>(string json, string location, string studyId, string unit)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, StudyResults.Json) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new MLCardiacException($"{location}: the recorded {typeof(T).Name} of unit \"{unit}\" of \"{studyId}\" cannot be read ({e.Message}).", e);
+        }
     }
 
     /// <summary>Units completed and in all, report unit excluded.</summary>
@@ -177,9 +235,9 @@ public sealed record StudySettings
     public string? Profile { get; init; }
     /// <summary>The <c>--data</c> folder, or null.</summary>
     public string? Data { get; init; }
-    /// <summary>Root of the model folders (absolute).</summary>
+    /// <summary>Root of the model folders (absolute): an artifact root every worker writes its units' model files under.</summary>
     public required string ModelsRoot { get; init; }
-    /// <summary>Root of the report folders (absolute).</summary>
+    /// <summary>Root of the report folders (absolute): the other artifact root (units' results, the report).</summary>
     public required string ReportsRoot { get; init; }
     /// <summary>
     /// How long a running unit's heartbeat may be silent before another worker takes it over, s (every worker of the study

@@ -45,6 +45,21 @@ public sealed class ExperimentRunner
         _options = options;
     }
 
+    /// <summary>The folders and data this runner was created with.</summary>
+    public ExperimentRunOptions Options => _options;
+
+    /// <summary>The files a finished unit (<see cref="Units"/>) leaves for the report: its saved pipeline and its result.</summary>
+    public (string Model, string Result) UnitFiles(ExperimentDefinition experiment, string unit)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(unit);
+        if (unit == StudyResults.ClassifierFolder)
+            return (Path.Combine(_options.ModelsRoot, experiment.Id, StudyResults.ClassifierFolder, ModelFile), Path.Combine(ReportDirectory(experiment), StudyResults.ClassifierFolder, StudyResults.ResultFile));
+        var (arm, seed) = experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => (a.Name, s))).FirstOrDefault(x => UnitKey(x.Name, x.s) == unit);
+        if (arm is null) throw new MLCardiacException($"{experiment.SourceFile}: the study has no unit \"{unit}\" (it has {string.Join(", ", Units(experiment))}).");
+        return (Path.Combine(ModelDirectory(experiment, arm, seed), ModelFile), Path.Combine(StudyResults.ArmDirectory(ReportDirectory(experiment), arm, seed), StudyResults.ResultFile));
+    }
+
     /// <summary>The report folder of <paramref name="experiment"/>.</summary>
     public string ReportDirectory(ExperimentDefinition experiment) => Path.Combine(_options.ReportsRoot, (experiment ?? throw new ArgumentNullException(nameof(experiment))).Id);
 

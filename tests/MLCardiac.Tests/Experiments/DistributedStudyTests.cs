@@ -72,8 +72,9 @@ public sealed class DistributedStudyTests
             File.WriteAllText(file, Study.Replace("tiny-dist", "tiny-kill")
                 .Replace("\"epochs\": 1, \"iterationsPerEpoch\": 2", $"\"epochs\": {Epochs}, \"iterationsPerEpoch\": 4, \"patience\": 0")
                 .Replace(", { \"name\": \"second\", \"augmentation\": \"standard\" }", ""));
-            string models = Path.Combine(root, "models"), reports = Path.Combine(root, "reports");
-            (int code, string output) = CliRunner.Run("run", file, "--data", Path.Combine(root, "data"), "--out-models", models, "--out-reports", reports,
+            // The artifact folder as a file:// URI; the store records it and the workers write there.
+            string shared = Path.Combine(root, "shared"), models = Path.Combine(shared, "models"), reports = Path.Combine(shared, "reports");
+            (int code, string output) = CliRunner.Run("run", file, "--data", Path.Combine(root, "data"), "--artifacts", new Uri(shared).AbsoluteUri,
                 "--store", db, "--stale", "3s", "--enqueue-only");
             Assert.AreEqual(0, code, output);
 
@@ -109,6 +110,8 @@ public sealed class DistributedStudyTests
             Assert.AreEqual(1, trials[1].Attempts);
             Assert.IsTrue(File.Exists(Path.Combine(reports, "tiny-kill", "report.html")), output);
             Assert.HasCount(1, Directory.GetFiles(models, "model.zip", SearchOption.AllDirectories));
+            UnitOutputs recorded = UnitOutputs.FromJson(trials[0].Outputs, db, "study/tiny-kill", "first/seed-1");
+            Assert.AreEqual(UnitOutputs.Sha256(Path.Combine(models, "tiny-kill", "first", "seed-1", "model.zip")), recorded.Files[0].Sha256, "the model the store vouches for is the one on disk");
 
             string[] after = CompleteLines(log);
             Assert.HasCount(Epochs, after, "one log line per epoch: nothing trained twice");
@@ -188,6 +191,41 @@ public sealed class DistributedStudyTests
             (code, output) = CliRunner.Run("worker", "--store", db, "--study", "a-search");
             Assert.AreEqual(1, code, output);
             StringAssert.Contains(output, "\"a-search\" is a search, not a study");
+
+            // Each unit recorded its files' SHA-256 with its completion, relative to the artifact roots the store names.
+            string models = Path.Combine(root, "models");
+            foreach (TrialRecord unit in trials.Take(2))
+            {
+                UnitOutputs recorded = UnitOutputs.FromJson(unit.Outputs, db, "study/tiny-dist", "?");
+                string arm = recorded.Unit.Split('/')[0];
+                CollectionAssert.AreEqual(new[] { $"models/tiny-dist/{arm}/seed-1/model.zip", $"reports/tiny-dist/arms/{arm}/seed-1/result.json" }, recorded.Files.Select(f => f.Path).ToArray());
+                Assert.AreEqual(UnitOutputs.Sha256(Path.Combine(models, "tiny-dist", arm, "seed-1", "model.zip")), recorded.Files[0].Sha256);
+                Assert.AreEqual(UnitOutputs.Sha256(Path.Combine(reports, "tiny-dist", "arms", arm, "seed-1", StudyResults.ResultFile)), recorded.Files[1].Sha256);
+            }
+
+            // The report rebuilt from the store alone, the report folder gone: the same metrics.
+            var original = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(reports, "tiny-dist", "metrics.json")));
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(reports, recursive: true);
+            (code, output) = CliRunner.Run("report", "--store", db, "--study", "study/tiny-dist");
+            Assert.AreEqual(0, code, output);
+            var rebuilt = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(reports, "tiny-dist", "metrics.json")));
+            Assert.IsTrue(System.Text.Json.Nodes.JsonNode.DeepEquals(original, rebuilt), $"metrics differ:\n{original}\n---\n{rebuilt}");
+            Assert.IsTrue(File.Exists(Path.Combine(reports, "tiny-dist", "report.html")));
+
+            // A model file changed after its unit finished, or gone: refused, naming the file.
+            string model = Path.Combine(models, "tiny-dist", "second", "seed-1", "model.zip");
+            byte[] bytes = File.ReadAllBytes(model);
+            bytes[bytes.Length / 2] ^= 0xFF;
+            File.WriteAllBytes(model, bytes);
+            (code, output) = CliRunner.Run("report", "--store", db, "--study", "study/tiny-dist");
+            Assert.AreEqual(1, code, output);
+            StringAssert.Contains(output, model + ": SHA-256");
+            StringAssert.Contains(output, "differs from the");
+            File.Delete(model);
+            (code, output) = CliRunner.Run("report", "--store", db, "--study", "study/tiny-dist");
+            Assert.AreEqual(1, code, output);
+            StringAssert.Contains(output, model + ": missing; unit \"second/seed-1\" recorded it in");
             TrialStores.Close(store);
         }
         finally
