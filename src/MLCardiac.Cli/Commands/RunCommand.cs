@@ -140,7 +140,17 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
                 return 0;
             }
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            int code = Publish(console, experiment, DistributedStudy.Results(store, queue.Id, out _), runner, runsDb, started);
+            StudyResults results;
+            try
+            {
+                results = DistributedStudy.Results(store, queue.Id, out _);
+            }
+            catch (MLCardiacException e) when (report is not null)
+            {
+                queue.Fail(report, worker, clock.Elapsed.TotalSeconds, e.Message);
+                throw;
+            }
+            int code = Publish(console, experiment, results, runner, runsDb, started);
             if (report is not null) queue.Complete(report, worker, clock.Elapsed.TotalSeconds);
             return code;
         }

@@ -94,7 +94,17 @@ internal sealed class WorkerCommand(IAnsiConsole console) : Command<WorkerComman
             return 0;
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        int code = RunCommand.Publish(console, experiment, DistributedStudy.Results(store, studyId, out _), runner, Path.Combine(study.ReportsRoot, "mlcardiac.db"), started);
+        StudyResults results;
+        try
+        {
+            results = DistributedStudy.Results(store, studyId, out _);
+        }
+        catch (MLCardiacException e)
+        {
+            queue.Fail(report, worker, clock.Elapsed.TotalSeconds, e.Message);
+            throw;
+        }
+        int code = RunCommand.Publish(console, experiment, results, runner, Path.Combine(study.ReportsRoot, "mlcardiac.db"), started);
         queue.Complete(report, worker, clock.Elapsed.TotalSeconds);
         return code;
     }

@@ -202,6 +202,16 @@ public sealed class DistributedStudy
         }
     }
 
+    /// <summary>
+    /// Marks the report unit <paramref name="claim"/> failed with <paramref name="error"/> (a file missing or differing from its
+    /// checksum): it is not offered again; <c>mlcardiac report --store</c> assembles the report once the cause is mended.
+    /// </summary>
+    public void Fail(TrialRecord claim, string worker, double seconds, string error)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        _store.Finish(Id, claim.Trial, worker, TrialStatus.Failed, null, null, seconds, null, error);
+    }
+
     /// <summary>Units completed and in all, report unit excluded.</summary>
     public (int Completed, int Total) Count()
     {
