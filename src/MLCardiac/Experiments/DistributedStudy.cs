@@ -9,7 +9,7 @@ namespace MLCardiac.Experiments;
 /// A study as units of work in a trial store (<see cref="ITrialStore"/>: SQLite on one machine, PostgreSQL across many),
 /// claimed by workers with the same semantics as a search's trials — an atomic claim, a heartbeat, a retry when the
 /// heartbeat lapses (a killed worker's unit goes to the next worker, which resumes it from its checkpoint in the shared
-/// folder). The units are <see cref="ExperimentRunner.Units"/> (arm × seed, with its folds; the vendor classifier), proposed
+/// folder). The units are <see cref="ExperimentRunner.Units"/> (arm × seed; each fold of it when the study has folds; the vendor classifier), proposed
 /// in order, then one last unit, <see cref="ReportUnit"/>, proposed only once every other unit has completed: the single
 /// worker that claims it assembles the report. Every worker runs its unit through <see cref="ExperimentRunner.RunUnit"/>,
 /// writing to the artifact folders the store names (<see cref="StudySettings.ModelsRoot"/>, <see cref="StudySettings.ReportsRoot"/>:
@@ -184,7 +184,7 @@ public sealed class DistributedStudy
         return new StudyResults
         {
             Experiment = experiment,
-            Arms = [.. units.Where(u => u != StudyResults.ClassifierFolder).Select(u => Read<ArmRunResult>(outputs[u].Result, store.Location, studyId, u))],
+            Arms = [.. units.Where(u => u != StudyResults.ClassifierFolder && !ExperimentRunner.IsFoldUnit(u)).Select(u => Read<ArmRunResult>(outputs[u].Result, store.Location, studyId, u))],
             VendorClassifier = outputs.TryGetValue(StudyResults.ClassifierFolder, out UnitOutputs? vc) ? Read<VendorClassifierResult>(vc.Result, store.Location, studyId, vc.Unit) : null,
             WallSeconds = trials.Sum(t => t.Seconds ?? 0),
         };
@@ -219,14 +219,18 @@ public sealed class DistributedStudy
         return (trials.Count(t => t.Status == TrialStatus.Completed), ExperimentRunner.Units(Experiment).Count);
     }
 
-    /// <summary>The next unit not proposed yet, in order; then the report unit once every unit has completed; else nothing.</summary>
+    /// <summary>
+    /// The next unit not proposed yet whose prerequisites (<see cref="ExperimentRunner.Prerequisites"/>: an arm × seed's fold
+    /// units) have completed, in order; then the report unit once every unit has completed; else nothing (the worker that
+    /// completes the last prerequisite proposes the unit waiting on it).
+    /// </summary>
     private NewTrial? Propose(IReadOnlyList<TrialRecord> history)
     {
         var proposed = history.Select(t => t.Parameters.GetString(UnitParameter, "")).ToHashSet(StringComparer.Ordinal);
+        var completed = history.Where(t => t.Status == TrialStatus.Completed).Select(t => t.Parameters.GetString(UnitParameter, "")).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<string> units = ExperimentRunner.Units(Experiment);
-        if (units.FirstOrDefault(u => !proposed.Contains(u)) is { } next) return Unit(next);
-        bool allDone = units.All(u => history.Any(t => t.Parameters.GetString(UnitParameter, "") == u && t.Status == TrialStatus.Completed));
-        return allDone && !proposed.Contains(ReportUnit) ? Unit(ReportUnit) : null;
+        if (units.FirstOrDefault(u => !proposed.Contains(u) && ExperimentRunner.Prerequisites(Experiment, u).All(completed.Contains)) is { } next) return Unit(next);
+        return units.All(completed.Contains) && !proposed.Contains(ReportUnit) ? Unit(ReportUnit) : null;
     }
 
     private static NewTrial Unit(string unit) => new(new ParameterAssignment([new(UnitParameter, unit)]), "study", 0);

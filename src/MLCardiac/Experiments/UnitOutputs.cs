@@ -7,7 +7,8 @@ namespace MLCardiac.Experiments;
 /// <summary>
 /// What a finished unit of a distributed study wrote, recorded in the trial store with the unit's result
 /// (<see cref="Search.TrialRecord.Outputs"/>): its result JSON and the resolved experiment it ran, byte for byte, and the
-/// SHA-256 of every file it left in the artifact folders (its <c>model.zip</c> and its <c>result.json</c>). The report is
+/// SHA-256 of every file it left in the artifact folders (its <c>model.zip</c> and its <c>result.json</c>; a fold unit's
+/// <c>fold-K/model.zip</c> and <c>fold-K/fold.json</c>). The report is
 /// assembled from these records (<see cref="DistributedStudy.Results"/>): the results come from the store, and every model
 /// file is checked against its checksum first, so a report never stands on a missing, damaged or overwritten model.
 /// </summary>
@@ -27,7 +28,7 @@ public sealed record UnitOutputs
     public required string Unit { get; init; }
     /// <summary>The resolved experiment the unit ran (the report folder's <c>experiment.json</c>).</summary>
     public required string Experiment { get; init; }
-    /// <summary>The unit's result (<see cref="ArmRunResult"/> or <see cref="VendorClassifierResult"/>), as its <c>result.json</c> holds it.</summary>
+    /// <summary>The unit's result (<see cref="ArmRunResult"/>, <see cref="FoldRunResult"/> or <see cref="VendorClassifierResult"/>), as its result file holds it.</summary>
     public required string Result { get; init; }
     /// <summary>The files the unit wrote, with their checksums.</summary>
     public required IReadOnlyList<ArtifactFile> Files { get; init; }
@@ -47,7 +48,7 @@ public sealed record UnitOutputs
             Unit = unit,
             Experiment = ReadText(experimentFile),
             Result = ReadText(result),
-            Files = [Describe(runner.Options.ModelsRoot, ModelsPrefix, model), Describe(runner.Options.ReportsRoot, ReportsPrefix, result)],
+            Files = [Describe(runner.Options, model, ArtifactFile.ModelKind), Describe(runner.Options, result, ArtifactFile.ResultKind)],
         };
     }
 
@@ -71,9 +72,9 @@ public sealed record UnitOutputs
     }
 
     /// <summary>
-    /// Checks the record against the files under the study's roots: every model file must exist with its recorded SHA-256; a
-    /// result file must match it where it exists (it may be gone with a deleted report folder: its bytes are in the store,
-    /// and they must match the recorded checksum too).
+    /// Checks the record against the files under the study's roots: every file under the models root must exist with its
+    /// recorded SHA-256; a result file under the reports root must match it where it exists (it may be gone with a deleted
+    /// report folder: its bytes are in the store, and they must match the recorded checksum too).
     /// </summary>
     /// <exception cref="MLCardiacException">One line naming the file (or the store's copy) that is missing or differs.</exception>
     public void Verify(StudySettings settings, string location)
@@ -83,7 +84,7 @@ public sealed record UnitOutputs
         {
             string path = file.Resolve(settings);
             bool model = file.Path.StartsWith(ModelsPrefix, StringComparison.Ordinal);
-            if (!model && Sha256(Encoding.UTF8.GetBytes(Result)) != file.Sha256)
+            if (file.Kind == ArtifactFile.ResultKind && Sha256(Encoding.UTF8.GetBytes(Result)) != file.Sha256)
                 throw new MLCardiacException($"{location}: the stored result of unit \"{Unit}\" does not match the SHA-256 recorded for {file.Path}; the store's copy is damaged.");
             if (!File.Exists(path))
             {
@@ -105,11 +106,13 @@ public sealed record UnitOutputs
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    private static ArtifactFile Describe(string root, string prefix, string path)
+    private static ArtifactFile Describe(ExperimentRunOptions roots, string path, string kind)
     {
         if (!File.Exists(path)) throw new MLCardiacException($"{path}: missing after its unit finished.");
-        string relative = Path.GetRelativePath(Path.GetFullPath(root), Path.GetFullPath(path)).Replace('\\', '/');
-        return new ArtifactFile(prefix + relative, Sha256(path), new FileInfo(path).Length);
+        string full = Path.GetFullPath(path), models = Path.GetFullPath(roots.ModelsRoot);
+        bool underModels = full.StartsWith(models.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        string relative = Path.GetRelativePath(underModels ? models : Path.GetFullPath(roots.ReportsRoot), full).Replace('\\', '/');
+        return new ArtifactFile((underModels ? ModelsPrefix : ReportsPrefix) + relative, Sha256(path), new FileInfo(path).Length, kind);
     }
 
     private static string ReadText(string path) =>
@@ -120,8 +123,14 @@ public sealed record UnitOutputs
 /// <param name="Path">Relative to the study's artifact roots: <c>models/…</c> or <c>reports/…</c>.</param>
 /// <param name="Sha256">SHA-256 of its bytes, lower-case hex.</param>
 /// <param name="Bytes">Its length.</param>
-public sealed record ArtifactFile(string Path, string Sha256, long Bytes)
+/// <param name="Kind"><see cref="ModelKind"/> or <see cref="ResultKind"/> (the file whose bytes <see cref="UnitOutputs.Result"/> holds).</param>
+public sealed record ArtifactFile(string Path, string Sha256, long Bytes, string Kind)
 {
+    /// <summary>A saved pipeline.</summary>
+    public const string ModelKind = "model";
+    /// <summary>The unit's result file.</summary>
+    public const string ResultKind = "result";
+
     /// <summary>The file's path on this machine, under <paramref name="settings"/>' roots.</summary>
     public string Resolve(StudySettings settings)
     {

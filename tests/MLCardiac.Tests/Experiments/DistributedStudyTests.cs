@@ -56,6 +56,56 @@ public sealed class DistributedStudyTests
     }
 
     /// <summary>
+    /// With folds, each fold is a unit (<c>ARM/seed-N/fold-K</c>) that any worker claims; the arm × seed unit is offered only once
+    /// its folds have completed, and it assembles the ensemble from their saved models without fitting any again.
+    /// </summary>
+    [TestMethod]
+    public void Workers_StudyWithFolds_EachFoldIsAUnit_AndTheArmUnitAssemblesTheirEnsemble()
+    {
+        string root = Directory.CreateTempSubdirectory("mlcardiac-dist-cv-").FullName;
+        string db = Path.Combine(root, "store.db");
+        try
+        {
+            string file = Path.Combine(root, "tiny-cvd.json");
+            File.WriteAllText(file, CrossValidationStudyTests.Study.Replace("tiny-cv", "tiny-cvd").Replace("\"folds\": 3", "\"folds\": 2"));
+            string models = Path.Combine(root, "models"), reports = Path.Combine(root, "reports");
+            (int code, string output) = CliRunner.Run("run", file, "--data", Path.Combine(root, "data"), "--out-models", models, "--out-reports", reports, "--store", db, "--enqueue-only");
+            Assert.AreEqual(0, code, output);
+            (code, output) = CliRunner.Run("worker", "--store", db, "--study", "study/tiny-cvd", "--max-units", "1");
+            Assert.AreEqual(0, code, output);
+            StringAssert.Contains(output, "1 of 3 units of the study completed");
+            (code, output) = CliRunner.Run("worker", "--store", db, "--study", "study/tiny-cvd");
+            Assert.AreEqual(0, code, output);
+            Assert.IsTrue(File.Exists(Path.Combine(reports, "tiny-cvd", "report.html")), output);
+
+            ITrialStore store = TrialStores.Open(db);
+            var trials = store.LoadTrials("study/tiny-cvd");
+            TrialStores.Close(store);
+            CollectionAssert.AreEqual(new[] { "cv/seed-1/fold-0", "cv/seed-1/fold-1", "cv/seed-1", DistributedStudy.ReportUnit }, trials.Select(t => t.Parameters.GetString(DistributedStudy.UnitParameter, "")).ToArray());
+            Assert.IsTrue(trials.All(t => t.Status == TrialStatus.Completed && t.Attempts == 1), "each unit ran once");
+            Assert.AreNotEqual(trials[0].Worker, trials[1].Worker, "the two folds were run by the two workers");
+            Assert.IsGreaterThan(Math.Max(trials[0].FinishedSeq!.Value, trials[1].FinishedSeq!.Value), trials[2].ProposedSeq, "the arm unit was offered after its folds completed");
+
+            var result = StudyResults.Read<ArmRunResult>(Path.Combine(reports, "tiny-cvd", "arms", "cv", "seed-1", StudyResults.ResultFile));
+            Assert.HasCount(2, result.Folds);
+            for (int f = 0; f < 2; f++)
+            {
+                UnitOutputs fold = UnitOutputs.FromJson(trials[f].Outputs, db, "study/tiny-cvd", trials[f].Parameters.GetString(DistributedStudy.UnitParameter, ""));
+                Assert.AreEqual($"models/tiny-cvd/cv/seed-1/fold-{f}/model.zip", fold.Files[0].Path);
+                Assert.AreEqual(UnitOutputs.Sha256(Path.Combine(models, "tiny-cvd", "cv", "seed-1", $"fold-{f}", "model.zip")), fold.Files[0].Sha256, "the fold model was not fitted again");
+                Assert.IsTrue(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(fold.Result),
+                    System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(result.Folds[f], StudyResults.Json))), $"fold {f}: the arm's result holds the fold unit's result");
+            }
+            Assert.IsTrue(File.Exists(Path.Combine(models, "tiny-cvd", "cv", "seed-1", "model.zip")), "the ensemble's model file");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
     /// A worker process is killed with SIGKILL while it trains the study's one unit (after its first epoch's checkpoint); once
     /// the unit's heartbeat is older than the study's stale timeout (3 s here), a second worker takes it over, resumes it
     /// from the checkpoint and completes the study: each unit completed once in the store, one model file, and a training
