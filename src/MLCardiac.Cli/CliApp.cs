@@ -53,8 +53,9 @@ internal static class CliApp
                 .WithDescription("Runs (or resumes) a declarative study: trains every arm, evaluates seen and unseen vendors, writes reports/ID/report.html.")
                 .WithExample("run", "pipelines/generalization-study.json", "--profile", "quick");
             config.AddCommand<ReportCommand>("report")
-                .WithDescription("Regenerates a study's report.html, metrics.json and cases.csv from its saved results.")
-                .WithExample("report", "reports/generalization-study");
+                .WithDescription("Regenerates a study's report.html, metrics.json and cases.csv from its saved results, or a distributed study's from its trial store (checksums verified).")
+                .WithExample("report", "reports/generalization-study")
+                .WithExample("report", "--store", "postgresql://mlc@db:5432/mlcardiac", "--study", "study/generalization-study");
             config.AddBranch("runs", runs =>
             {
                 runs.SetDescription("The experiment-tracking store (reports/mlcardiac.db).");

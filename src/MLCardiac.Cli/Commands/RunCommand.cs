@@ -31,12 +31,26 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         public string? Data { get; init; }
 
         [CommandOption("--out-models <DIR>")]
-        [Description("Root of the model folders. Default: models.")]
-        public string OutModels { get; init; } = "models";
+        [Description("Root of the model folders. Default: models (ARTIFACTS/models with --artifacts).")]
+        public string? OutModels { get; init; }
 
         [CommandOption("--out-reports <DIR>")]
-        [Description("Root of the report folders. Default: reports.")]
-        public string OutReports { get; init; } = "reports";
+        [Description("Root of the report folders. Default: reports (ARTIFACTS/reports with --artifacts).")]
+        public string? OutReports { get; init; }
+
+        [CommandOption("--artifacts <PATH>")]
+        [Description("Where models and reports go: PATH/models and PATH/reports (a folder or file:// URI; for a distributed study, a folder every worker mounts — the store records it, so workers write there whatever their working folder).")]
+        public string? Artifacts { get; init; }
+
+        /// <summary>The models root: --out-models, else ARTIFACTS/models, else models.</summary>
+        public string ModelsRoot => OutModels ?? (ArtifactsFolder is { } a ? Path.Combine(a, "models") : "models");
+
+        /// <summary>The reports root: --out-reports, else ARTIFACTS/reports, else reports.</summary>
+        public string ReportsRoot => OutReports ?? (ArtifactsFolder is { } a ? Path.Combine(a, "reports") : "reports");
+
+        /// <summary>The --artifacts folder (a file:// URI as its local path), or null.</summary>
+        public string? ArtifactsFolder => Artifacts is null ? null
+            : Uri.TryCreate(Artifacts, UriKind.Absolute, out Uri? uri) && uri.IsFile ? uri.LocalPath : Artifacts;
 
         [CommandOption("--runs-db <FILE>")]
         [Description("Tracking store (SQLite). Default: reports/mlcardiac.db under --out-reports.")]
@@ -46,12 +60,22 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         [Description("Run the study's units through a trial store that workers on other machines share: postgresql://user@host:port/db or a SQLite file (see `mlcardiac worker --study`). Default: none (this machine runs every unit).")]
         public string? Store { get; init; }
 
+        [CommandOption("--stale <DURATION>")]
+        [Description("With --store: a unit whose worker has not beaten for this long goes to another worker (e.g. 2m, 30s; workers beat every sixth of it). Recorded with the study. Default: 2m.")]
+        public string Stale { get; init; } = "2m";
+
         [CommandOption("--enqueue-only")]
         [Description("With --store: register the study and leave its units to workers.")]
         public bool EnqueueOnly { get; init; }
 
-        public override ValidationResult Validate() =>
-            EnqueueOnly && Store is null ? ValidationResult.Error("--enqueue-only needs --store") : ValidationResult.Success();
+        public override ValidationResult Validate()
+        {
+            if (EnqueueOnly && Store is null) return ValidationResult.Error("--enqueue-only needs --store");
+            if (Artifacts is not null && (OutModels is not null || OutReports is not null)) return ValidationResult.Error("give --artifacts or --out-models/--out-reports, not both");
+            if (Artifacts is not null && Artifacts.Contains("://", StringComparison.Ordinal) && !(Uri.TryCreate(Artifacts, UriKind.Absolute, out Uri? uri) && uri.IsFile))
+                return ValidationResult.Error($"--artifacts {Artifacts}: only a folder or a file:// URI (mount shared storage as a folder on every worker)");
+            return ValidationResult.Success();
+        }
     }
 
     /// <inheritdoc/>
@@ -59,8 +83,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
     {
         ArgumentNullException.ThrowIfNull(settings);
         ExperimentDefinition experiment = ExperimentLoader.Load(settings.Experiment, settings.Profile);
-        var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data, ModelsRoot = settings.OutModels, ReportsRoot = settings.OutReports });
-        string reportDirectory = runner.ReportDirectory(experiment);
+        var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data, ModelsRoot = settings.ModelsRoot, ReportsRoot = settings.ReportsRoot });
         var started = DateTime.UtcNow;
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
             $"[bold]{experiment.Id}[/]{(experiment.Profile is null ? "" : $" (profile {experiment.Profile})")}: {experiment.Arms.Count} arms × {experiment.Seeds.Count} seeds{(experiment.VendorClassifier is null ? "" : " + vendor classifier")}");
@@ -74,7 +97,7 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         Console.CancelKeyPress += onCancel;
         try
         {
-            string runsDb = settings.RunsDb ?? Path.Combine(settings.OutReports, "mlcardiac.db");
+            string runsDb = settings.RunsDb ?? Path.Combine(settings.ReportsRoot, "mlcardiac.db");
             if (settings.Store is null) return Run(console, experiment, runner, runsDb, started, interrupt.Token);
             return RunThroughStore(settings, experiment, runner, runsDb, started, interrupt.Token);
         }
@@ -93,13 +116,18 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
         ITrialStore store = TrialStores.Open(settings.Store!);
         try
         {
-            var queue = new DistributedStudy(store, experiment);
-            bool existed = queue.Register(new StudySettings
+            bool existed = new DistributedStudy(store, experiment).Register(new StudySettings
             {
                 PipelineFile = Path.GetFullPath(settings.Experiment), Profile = settings.Profile,
                 Data = settings.Data is null ? null : Path.GetFullPath(settings.Data),
-                ModelsRoot = Path.GetFullPath(settings.OutModels), ReportsRoot = Path.GetFullPath(settings.OutReports),
+                ModelsRoot = Path.GetFullPath(settings.ModelsRoot), ReportsRoot = Path.GetFullPath(settings.ReportsRoot),
+                StaleAfterSeconds = SearchBudget.ParseDuration(settings.Stale).TotalSeconds,
             });
+            // The study as registered (by this command or an earlier one): its folders and timeouts are every worker's.
+            StudySettings study = DistributedStudy.Settings(store, DistributedStudy.StoreId(experiment))!;
+            var queue = DistributedStudy.For(store, experiment, study);
+            runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data ?? study.Data, ModelsRoot = study.ModelsRoot, ReportsRoot = study.ReportsRoot });
+            runsDb = settings.RunsDb ?? Path.Combine(study.ReportsRoot, "mlcardiac.db");
             console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                 $"study [bold]{queue.Id}[/] {(existed ? "found" : "registered")} in {store.Location}: {ExperimentRunner.Units(experiment).Count} units; on other machines: mlcardiac worker --store {store.Location} --study {queue.Id}");
             if (settings.EnqueueOnly) return 0;
@@ -112,7 +140,17 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
                 return 0;
             }
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            int code = Run(console, experiment, runner, runsDb, started, cancellationToken);
+            StudyResults results;
+            try
+            {
+                results = DistributedStudy.Results(store, queue.Id, out _);
+            }
+            catch (MLCardiacException e) when (report is not null)
+            {
+                queue.Fail(report, worker, clock.Elapsed.TotalSeconds, e.Message);
+                throw;
+            }
+            int code = Publish(console, experiment, results, runner, runsDb, started);
             if (report is not null) queue.Complete(report, worker, clock.Elapsed.TotalSeconds);
             return code;
         }
@@ -125,7 +163,6 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
     /// <summary>Runs (or resumes; with every unit finished, only assembles) the study, writes its report, records the run and prints the summary.</summary>
     internal static int Run(IAnsiConsole console, ExperimentDefinition experiment, ExperimentRunner runner, string runsDb, DateTime started, CancellationToken cancellationToken)
     {
-        string reportDirectory = runner.ReportDirectory(experiment);
         StudyResults results = null!;
         console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -150,6 +187,13 @@ internal sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Sett
                 current?.StopTask();
                 study.Value = 1000;
             });
+        return Publish(console, experiment, results, runner, runsDb, started);
+    }
+
+    /// <summary>Writes the report of <paramref name="results"/> (<see cref="ExperimentReport.Write"/>), records the run and prints the summary.</summary>
+    internal static int Publish(IAnsiConsole console, ExperimentDefinition experiment, StudyResults results, ExperimentRunner runner, string runsDb, DateTime started)
+    {
+        string reportDirectory = runner.ReportDirectory(experiment);
         StudyMetrics metrics = ExperimentReport.Write(results, reportDirectory);
         long id = RunsCommand.Record(runsDb, experiment, results, metrics, reportDirectory, runner, started);
         Render(console, metrics);

@@ -70,7 +70,7 @@ internal sealed class WorkerCommand(IAnsiConsole console) : Command<WorkerComman
         StudySettings study = DistributedStudy.Settings(store, studyId)
             ?? throw new MLCardiacException($"{store.Location}: has no study \"{studyId}\" (it has: {string.Join(", ", store.ListSearches().DefaultIfEmpty("none"))}).");
         ExperimentDefinition experiment = ExperimentLoader.Load(study.PipelineFile, study.Profile);
-        var queue = new DistributedStudy(store, experiment);
+        var queue = DistributedStudy.For(store, experiment, study);
         if (queue.Id != studyId) throw new MLCardiacException($"{study.PipelineFile} now defines study \"{queue.Id}\", not \"{studyId}\".");
         queue.Register(study); // refuses a pipeline file changed since the study was registered
         var runner = new ExperimentRunner(new ExperimentRunOptions { DataDirectory = settings.Data ?? study.Data, ModelsRoot = study.ModelsRoot, ReportsRoot = study.ReportsRoot });
@@ -94,7 +94,17 @@ internal sealed class WorkerCommand(IAnsiConsole console) : Command<WorkerComman
             return 0;
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        int code = RunCommand.Run(console, experiment, runner, Path.Combine(study.ReportsRoot, "mlcardiac.db"), started, cancellationToken);
+        StudyResults results;
+        try
+        {
+            results = DistributedStudy.Results(store, studyId, out _);
+        }
+        catch (MLCardiacException e)
+        {
+            queue.Fail(report, worker, clock.Elapsed.TotalSeconds, e.Message);
+            throw;
+        }
+        int code = RunCommand.Publish(console, experiment, results, runner, Path.Combine(study.ReportsRoot, "mlcardiac.db"), started);
         queue.Complete(report, worker, clock.Elapsed.TotalSeconds);
         return code;
     }

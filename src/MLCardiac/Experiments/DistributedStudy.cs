@@ -9,10 +9,13 @@ namespace MLCardiac.Experiments;
 /// A study as units of work in a trial store (<see cref="ITrialStore"/>: SQLite on one machine, PostgreSQL across many),
 /// claimed by workers with the same semantics as a search's trials — an atomic claim, a heartbeat, a retry when the
 /// heartbeat lapses (a killed worker's unit goes to the next worker, which resumes it from its checkpoint in the shared
-/// folder). The units are <see cref="ExperimentRunner.Units"/> (arm × seed, with its folds; the vendor classifier), proposed
+/// folder). The units are <see cref="ExperimentRunner.Units"/> (arm × seed; each fold of it when the study has folds; the vendor classifier), proposed
 /// in order, then one last unit, <see cref="ReportUnit"/>, proposed only once every other unit has completed: the single
 /// worker that claims it assembles the report. Every worker runs its unit through <see cref="ExperimentRunner.RunUnit"/>,
-/// writing to the models and reports folders all workers share, so the report is the one a single machine would write.
+/// writing to the artifact folders the store names (<see cref="StudySettings.ModelsRoot"/>, <see cref="StudySettings.ReportsRoot"/>:
+/// a shared folder), and records with the unit's completion what it wrote (<see cref="UnitOutputs"/>: its result and the
+/// SHA-256 of its files). The report is assembled from those records (<see cref="Results"/>), after every model file has
+/// been checked against its checksum, so it is the one a single machine would write and can be rebuilt from the store alone.
 /// </summary>
 public sealed class DistributedStudy
 {
@@ -41,6 +44,13 @@ public sealed class DistributedStudy
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>How often a worker beats while it runs a unit.</summary>
     public TimeSpan HeartbeatEvery { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The study as <paramref name="settings"/> registered it: its stale timeout and heartbeat.</summary>
+    public static DistributedStudy For(ITrialStore store, ExperimentDefinition experiment, StudySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new DistributedStudy(store, experiment) { StaleAfter = settings.StaleAfter(), HeartbeatEvery = settings.HeartbeatEvery() };
+    }
 
     /// <summary>The store id of a study: <c>study/ID</c> (searches and studies share a store).</summary>
     public static string StoreId(ExperimentDefinition experiment) => "study/" + (experiment ?? throw new ArgumentNullException(nameof(experiment))).Id;
@@ -97,6 +107,7 @@ public sealed class DistributedStudy
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             int beating = 0;
+            string outputs;
             using (new Timer(_ =>
             {
                 if (Interlocked.Exchange(ref beating, 1) == 1) return;
@@ -110,6 +121,7 @@ public sealed class DistributedStudy
                 try
                 {
                     runner.RunUnit(Experiment, unit, progress, lost.Token);
+                    outputs = UnitOutputs.Collect(runner, Experiment, unit).ToJson();
                 }
                 catch (OperationCanceledException)
                 {
@@ -124,7 +136,7 @@ public sealed class DistributedStudy
                     throw;
                 }
             }
-            _store.Finish(Id, claim.Trial, worker, TrialStatus.Completed, null, null, clock.Elapsed.TotalSeconds, null, null);
+            _store.Finish(Id, claim.Trial, worker, TrialStatus.Completed, null, null, clock.Elapsed.TotalSeconds, null, null, outputs);
             ran++;
         }
         return null;
@@ -137,6 +149,69 @@ public sealed class DistributedStudy
         _store.Finish(Id, claim.Trial, worker, TrialStatus.Completed, null, null, seconds, null, null);
     }
 
+    /// <summary>
+    /// The study's results as its units recorded them in <paramref name="store"/> (<see cref="UnitOutputs"/>), once every unit
+    /// has completed: the resolved experiment the units ran, each arm × seed's result in the study's order, the vendor
+    /// classifier's; every unit's files are checked against their checksums first. <see cref="StudyResults.WallSeconds"/> is
+    /// the sum of the units' last attempts (the study's work across all workers). What the report unit and
+    /// <c>mlcardiac report --store</c> assemble the report from.
+    /// </summary>
+    /// <exception cref="MLCardiacException">No such study, a unit not completed, or a file missing or differing from its checksum (one line naming it).</exception>
+    public static StudyResults Results(ITrialStore store, string studyId, out StudySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        settings = Settings(store, studyId)
+            ?? throw new MLCardiacException($"{store.Location}: has no study \"{studyId}\" (it has: {string.Join(", ", store.ListSearches().DefaultIfEmpty("none"))}).");
+        var trials = store.LoadTrials(studyId).Where(t => t.Parameters.GetString(UnitParameter, "") != ReportUnit).ToList();
+        var outputs = new Dictionary<string, UnitOutputs>(StringComparer.Ordinal);
+        foreach (TrialRecord t in trials)
+        {
+            string unit = t.Parameters.GetString(UnitParameter, "");
+            if (t.Status != TrialStatus.Completed)
+                throw new MLCardiacException($"{store.Location}: study \"{studyId}\" is not complete: unit \"{unit}\" is {t.Status.ToString().ToLowerInvariant()} (`mlcardiac runs progress --store {store.Location} --search {studyId}`).");
+            UnitOutputs recorded = UnitOutputs.FromJson(t.Outputs, store.Location, studyId, unit);
+            recorded.Verify(settings, store.Location);
+            outputs[unit] = recorded;
+        }
+        if (outputs.Count == 0) throw new MLCardiacException($"{store.Location}: study \"{studyId}\" has no completed unit yet.");
+        string experimentJson = outputs.Values.First().Experiment;
+        if (outputs.Values.FirstOrDefault(o => o.Experiment != experimentJson) is { } other)
+            throw new MLCardiacException($"{store.Location}: unit \"{other.Unit}\" of \"{studyId}\" ran another resolved experiment than unit \"{outputs.Values.First().Unit}\" (the data's plan changed between them); run the study again in a new store.");
+        ExperimentDefinition experiment = Read<ExperimentDefinition>(experimentJson, store.Location, studyId, "experiment");
+        IReadOnlyList<string> units = ExperimentRunner.Units(experiment);
+        if (units.FirstOrDefault(u => !outputs.ContainsKey(u)) is { } missing)
+            throw new MLCardiacException($"{store.Location}: study \"{studyId}\" is not complete: unit \"{missing}\" has not run yet.");
+        return new StudyResults
+        {
+            Experiment = experiment,
+            Arms = [.. units.Where(u => u != StudyResults.ClassifierFolder && !ExperimentRunner.IsFoldUnit(u)).Select(u => Read<ArmRunResult>(outputs[u].Result, store.Location, studyId, u))],
+            VendorClassifier = outputs.TryGetValue(StudyResults.ClassifierFolder, out UnitOutputs? vc) ? Read<VendorClassifierResult>(vc.Result, store.Location, studyId, vc.Unit) : null,
+            WallSeconds = trials.Sum(t => t.Seconds ?? 0),
+        };
+    }
+
+    private static T Read<T>(string json, string location, string studyId, string unit)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, StudyResults.Json) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new MLCardiacException($"{location}: the recorded {typeof(T).Name} of unit \"{unit}\" of \"{studyId}\" cannot be read ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>
+    /// Marks the report unit <paramref name="claim"/> failed with <paramref name="error"/> (a file missing or differing from its
+    /// checksum): it is not offered again; <c>mlcardiac report --store</c> assembles the report once the cause is mended.
+    /// </summary>
+    public void Fail(TrialRecord claim, string worker, double seconds, string error)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        _store.Finish(Id, claim.Trial, worker, TrialStatus.Failed, null, null, seconds, null, error);
+    }
+
     /// <summary>Units completed and in all, report unit excluded.</summary>
     public (int Completed, int Total) Count()
     {
@@ -144,14 +219,18 @@ public sealed class DistributedStudy
         return (trials.Count(t => t.Status == TrialStatus.Completed), ExperimentRunner.Units(Experiment).Count);
     }
 
-    /// <summary>The next unit not proposed yet, in order; then the report unit once every unit has completed; else nothing.</summary>
+    /// <summary>
+    /// The next unit not proposed yet whose prerequisites (<see cref="ExperimentRunner.Prerequisites"/>: an arm × seed's fold
+    /// units) have completed, in order; then the report unit once every unit has completed; else nothing (the worker that
+    /// completes the last prerequisite proposes the unit waiting on it).
+    /// </summary>
     private NewTrial? Propose(IReadOnlyList<TrialRecord> history)
     {
         var proposed = history.Select(t => t.Parameters.GetString(UnitParameter, "")).ToHashSet(StringComparer.Ordinal);
+        var completed = history.Where(t => t.Status == TrialStatus.Completed).Select(t => t.Parameters.GetString(UnitParameter, "")).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<string> units = ExperimentRunner.Units(Experiment);
-        if (units.FirstOrDefault(u => !proposed.Contains(u)) is { } next) return Unit(next);
-        bool allDone = units.All(u => history.Any(t => t.Parameters.GetString(UnitParameter, "") == u && t.Status == TrialStatus.Completed));
-        return allDone && !proposed.Contains(ReportUnit) ? Unit(ReportUnit) : null;
+        if (units.FirstOrDefault(u => !proposed.Contains(u) && ExperimentRunner.Prerequisites(Experiment, u).All(completed.Contains)) is { } next) return Unit(next);
+        return units.All(completed.Contains) && !proposed.Contains(ReportUnit) ? Unit(ReportUnit) : null;
     }
 
     private static NewTrial Unit(string unit) => new(new ParameterAssignment([new(UnitParameter, unit)]), "study", 0);
@@ -170,8 +249,19 @@ public sealed record StudySettings
     public string? Profile { get; init; }
     /// <summary>The <c>--data</c> folder, or null.</summary>
     public string? Data { get; init; }
-    /// <summary>Root of the model folders (absolute).</summary>
+    /// <summary>Root of the model folders (absolute): an artifact root every worker writes its units' model files under.</summary>
     public required string ModelsRoot { get; init; }
-    /// <summary>Root of the report folders (absolute).</summary>
+    /// <summary>Root of the report folders (absolute): the other artifact root (units' results, the report).</summary>
     public required string ReportsRoot { get; init; }
+    /// <summary>
+    /// How long a running unit's heartbeat may be silent before another worker takes it over, s (every worker of the study
+    /// uses this one value; default 120). Workers beat every sixth of it.
+    /// </summary>
+    public double StaleAfterSeconds { get; init; } = 120;
+
+    /// <summary>The stale timeout as a span.</summary>
+    public TimeSpan StaleAfter() => TimeSpan.FromSeconds(StaleAfterSeconds);
+
+    /// <summary>How often a worker beats: a sixth of the stale timeout, so five beats may be lost before a unit goes stale.</summary>
+    public TimeSpan HeartbeatEvery() => TimeSpan.FromSeconds(StaleAfterSeconds / 6);
 }

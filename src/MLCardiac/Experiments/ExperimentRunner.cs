@@ -45,6 +45,27 @@ public sealed class ExperimentRunner
         _options = options;
     }
 
+    /// <summary>The folders and data this runner was created with.</summary>
+    public ExperimentRunOptions Options => _options;
+
+    /// <summary>The files a finished unit (<see cref="Units"/>) leaves for the report: its saved pipeline and its result.</summary>
+    public (string Model, string Result) UnitFiles(ExperimentDefinition experiment, string unit)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(unit);
+        if (IsFoldUnit(unit) && Units(experiment).Contains(unit))
+        {
+            string[] parts = unit.Split('/');
+            string fold = Path.Combine(ModelDirectory(experiment, parts[0], int.Parse(parts[1]["seed-".Length..], System.Globalization.CultureInfo.InvariantCulture)), parts[2]);
+            return (Path.Combine(fold, ModelFile), Path.Combine(fold, FoldResultFile));
+        }
+        if (unit == StudyResults.ClassifierFolder)
+            return (Path.Combine(_options.ModelsRoot, experiment.Id, StudyResults.ClassifierFolder, ModelFile), Path.Combine(ReportDirectory(experiment), StudyResults.ClassifierFolder, StudyResults.ResultFile));
+        var (arm, seed) = experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => (a.Name, s))).FirstOrDefault(x => UnitKey(x.Name, x.s) == unit);
+        if (arm is null) throw new MLCardiacException($"{experiment.SourceFile}: the study has no unit \"{unit}\" (it has {string.Join(", ", Units(experiment))}).");
+        return (Path.Combine(ModelDirectory(experiment, arm, seed), ModelFile), Path.Combine(StudyResults.ArmDirectory(ReportDirectory(experiment), arm, seed), StudyResults.ResultFile));
+    }
+
     /// <summary>The report folder of <paramref name="experiment"/>.</summary>
     public string ReportDirectory(ExperimentDefinition experiment) => Path.Combine(_options.ReportsRoot, (experiment ?? throw new ArgumentNullException(nameof(experiment))).Id);
 
@@ -52,12 +73,28 @@ public sealed class ExperimentRunner
     public string ModelDirectory(ExperimentDefinition experiment, string arm, int seed) =>
         Path.Combine(_options.ModelsRoot, (experiment ?? throw new ArgumentNullException(nameof(experiment))).Id, arm, $"seed-{seed}");
 
-    /// <summary>The study's units of work in order: <c>ARM/seed-N</c> for every arm × seed, then the vendor classifier when it has one.</summary>
+    /// <summary>
+    /// The study's units of work in order: <c>ARM/seed-N</c> for every arm × seed — with <see cref="ExperimentDefinition.Folds"/>
+    /// above 1 preceded by its fold units <c>ARM/seed-N/fold-K</c> (one fold model each), and then the arm × seed unit only
+    /// assembles the ensemble from them (<see cref="Prerequisites"/>) — then the vendor classifier when it has one.
+    /// </summary>
     public static IReadOnlyList<string> Units(ExperimentDefinition experiment)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        return [.. experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => UnitKey(a.Name, s))), .. experiment.VendorClassifier is null ? [] : new[] { StudyResults.ClassifierFolder }];
+        return [.. experiment.Arms.SelectMany(a => experiment.Seeds.SelectMany(s => (string[])[.. Prerequisites(experiment, UnitKey(a.Name, s)), UnitKey(a.Name, s)])),
+            .. experiment.VendorClassifier is null ? [] : new[] { StudyResults.ClassifierFolder }];
     }
+
+    /// <summary>The units that must complete before <paramref name="unit"/> starts: an arm × seed's fold units; none for the others.</summary>
+    public static IReadOnlyList<string> Prerequisites(ExperimentDefinition experiment, string unit)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(unit);
+        return experiment.Folds > 1 && unit != StudyResults.ClassifierFolder && !IsFoldUnit(unit) ? [.. Enumerable.Range(0, experiment.Folds).Select(f => $"{unit}/fold-{f}")] : [];
+    }
+
+    /// <summary>True for a fold unit <c>ARM/seed-N/fold-K</c>: it fits one fold model and leaves no arm result.</summary>
+    public static bool IsFoldUnit(string unit) => (unit ?? throw new ArgumentNullException(nameof(unit))).Contains("/fold-", StringComparison.Ordinal);
 
     private static string UnitKey(string arm, int seed) => $"{arm}/seed-{seed}";
 
@@ -131,7 +168,10 @@ public sealed class ExperimentRunner
                 Report(unitName, "skipped (finished earlier)", u, 1);
                 continue;
             }
-            if (only is not null && only != UnitKey(arm.Name, seed)) continue; // another worker's unit
+            // A fold unit fits that one fold model of its arm × seed (see Units).
+            int? onlyFold = only is not null && only.StartsWith(UnitKey(arm.Name, seed) + "/fold-", StringComparison.Ordinal)
+                ? int.Parse(only[(UnitKey(arm.Name, seed) + "/fold-").Length..], System.Globalization.CultureInfo.InvariantCulture) : null;
+            if (only is not null && only != UnitKey(arm.Name, seed) && onlyFold is null) continue; // another worker's unit
             StartFresh(modelDirectory, armReport, fingerprint);
 
             Report(unitName, "preparing data", u, 0);
@@ -160,8 +200,14 @@ public sealed class ExperimentRunner
             {
                 trainRecords = trainable;
                 trainRows = cardiac.Data.FromRecords([.. trainable, .. targetRecords]);
-                (model, folds) = FitFolds(experiment, arm, seed, pipeline, trainable, targetRecords, testRecords, modelDirectory, fingerprint, context,
-                    (stage, f) => Report(unitName, stage, u, TrainShare * f));
+                (TransformerChain<ITransformer>? ensemble, folds) = FitFolds(experiment, arm, seed, pipeline, trainable, targetRecords, testRecords, modelDirectory, fingerprint, context,
+                    (stage, f) => Report(unitName, stage, u, TrainShare * f), onlyFold);
+                if (ensemble is null)
+                {
+                    Report(unitName, $"fold {onlyFold + 1}/{experiment.Folds} done", u, 1);
+                    continue;
+                }
+                model = ensemble;
             }
             else model = cardiac.FitPipeline(pipeline, trainRows, valRecords.Count > 0 ? cardiac.Data.FromRecords(valRecords) : null);
             SegmentationTransformer fitted = model.OfType<SegmentationTransformer>().Single();
@@ -246,11 +292,12 @@ public sealed class ExperimentRunner
     /// fold's training side), each saved in <c>fold-K/model.zip</c> with its result (<c>fold-K/fold.json</c>, written last: a
     /// rerun reuses a finished fold and resumes an interrupted one from its checkpoint), evaluated on its validation subjects
     /// (the out-of-fold predictions) and alone on the test cases. Returns their ensemble (<see cref="CardiacSegmentationCatalog.Ensemble"/>)
-    /// with the post-processing the pooled out-of-fold predictions chose, and the folds' results.
+    /// with the post-processing the pooled out-of-fold predictions chose, and the folds' results. With <paramref name="onlyFold"/>
+    /// (a fold unit of a distributed study), fits (or finds) that fold alone and returns no ensemble.
     /// </summary>
-    private static (TransformerChain<ITransformer> Ensemble, IReadOnlyList<FoldRunResult> Folds) FitFolds(ExperimentDefinition experiment, ArmDefinition arm, int seed,
+    private static (TransformerChain<ITransformer>? Ensemble, IReadOnlyList<FoldRunResult> Folds) FitFolds(ExperimentDefinition experiment, ArmDefinition arm, int seed,
         SegmentationPipelineOptions pipeline, IReadOnlyList<CaseRecord> trainable, IReadOnlyList<CaseRecord> targetRecords, IReadOnlyList<CaseRecord> testRecords,
-        string modelDirectory, string fingerprint, CardiacRunContext context, Action<string, double> report)
+        string modelDirectory, string fingerprint, CardiacRunContext context, Action<string, double> report, int? onlyFold = null)
     {
         CancellationToken cancellationToken = context.CancellationToken;
         int k = experiment.Folds;
@@ -268,6 +315,7 @@ public sealed class ExperimentRunner
             for (int f = 0; f < k; f++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (onlyFold is int only && f != only) continue;
                 double Progress(double within) => (f + within) / k;
                 string foldDirectory = Path.Combine(modelDirectory, $"fold-{f}");
                 string foldModel = Path.Combine(foldDirectory, ModelFile), foldResult = Path.Combine(foldDirectory, FoldResultFile);
@@ -318,6 +366,7 @@ public sealed class ExperimentRunner
                 results.Add(result);
                 report($"fold {f + 1}/{k}: done", Progress(1));
             }
+            if (onlyFold is not null) return (null, results);
             var choices = results.Select(r => r.PostProcessing).OfType<PostProcessingChoice>().ToList();
             var ensemble = new MLContext(seed).CardiacSegmentation(context).Ensemble(members, choices.Count == k ? PostProcessingChoice.Merge(choices) : null);
             return (ensemble, results);

@@ -64,9 +64,12 @@ public interface ITrialStore
     /// </summary>
     bool RecordIntermediate(string searchId, int trial, string worker, int epoch, double value, Func<IReadOnlyList<double>, bool>? decide);
 
-    /// <summary>Stores the result of a trial <paramref name="worker"/> ran; false when the worker had lost it (nothing written).</summary>
+    /// <summary>
+    /// Stores the result of a trial <paramref name="worker"/> ran, with <paramref name="outputs"/> (<see cref="TrialRecord.Outputs"/>)
+    /// in the same transaction; false when the worker had lost it (nothing written).
+    /// </summary>
     bool Finish(string searchId, int trial, string worker, TrialStatus status, double? metric, double? cost, double seconds,
-        IReadOnlyDictionary<string, double>? details, string? errorMessage);
+        IReadOnlyDictionary<string, double>? details, string? errorMessage, string? outputs = null);
 
     /// <summary>Puts a running trial back to pending (its worker was cancelled); its intermediate results are discarded.</summary>
     void Release(string searchId, int trial, string worker);

@@ -74,8 +74,12 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
                 CREATE TABLE IF NOT EXISTS trial_store_schema (version INTEGER NOT NULL);
                 """);
             object? version = Scalar(c, tx, "SELECT version FROM trial_store_schema LIMIT 1");
+            // The tables above are version 1, as is a store written before the schema was versioned; then each migration step.
+            int stored = version is null ? 1 : Convert.ToInt32(version, CultureInfo.InvariantCulture);
+            TrialStoreSchema.Check(stored, Location);
+            if (stored < 2) Execute(c, tx, TrialStoreSchema.Migration);
             if (version is null) Execute(c, tx, "INSERT INTO trial_store_schema (version) VALUES (@v)", ("v", TrialStoreSchema.Version));
-            else TrialStoreSchema.Check(Convert.ToInt32(version, CultureInfo.InvariantCulture), Location);
+            else if (stored < TrialStoreSchema.Version) Execute(c, tx, "UPDATE trial_store_schema SET version = @v", ("v", TrialStoreSchema.Version));
             tx.Commit();
             return 0;
         });
@@ -225,7 +229,7 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
 
     /// <inheritdoc/>
     public bool Finish(string searchId, int trial, string worker, TrialStatus status, double? metric, double? cost, double seconds,
-        IReadOnlyDictionary<string, double>? details, string? errorMessage) => Run("store a result", c =>
+        IReadOnlyDictionary<string, double>? details, string? errorMessage, string? outputs = null) => Run("store a result", c =>
     {
         using var tx = c.BeginTransaction();
         Execute(c, tx, "SELECT 1 FROM search WHERE id = @s FOR UPDATE", ("s", searchId));
@@ -236,11 +240,11 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
         }
         long seq = NextSeq(c, tx, searchId);
         Execute(c, tx, """
-            UPDATE trial SET status = @st, finished_seq = @q, metric = @m, cost = @c, seconds = @sec, details_json = @d, error = @err,
+            UPDATE trial SET status = @st, finished_seq = @q, metric = @m, cost = @c, seconds = @sec, details_json = @d, error = @err, outputs_json = @out,
               finished_utc = @u WHERE search_id = @s AND trial = @t
             """,
             ("st", status.ToString().ToLowerInvariant()), ("q", seq), ("m", metric is double m && !double.IsNaN(m) ? m : null), ("c", cost), ("sec", seconds),
-            ("d", TrialStoreSchema.DetailsJson(details)), ("err", errorMessage), ("u", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)), ("s", searchId), ("t", trial));
+            ("d", TrialStoreSchema.DetailsJson(details)), ("err", errorMessage), ("out", outputs), ("u", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)), ("s", searchId), ("t", trial));
         tx.Commit();
         return true;
     });
@@ -272,11 +276,11 @@ public sealed class PostgresTrialStore : ITrialStore, IDisposable
                 var row = TrialStoreSchema.ImportRow(t);
                 Execute(c, tx, """
                     INSERT INTO trial (search_id, trial, params_json, origin, status, proposed_seq, finished_seq, epochs, metric, cost, seconds, worker,
-                      heartbeat_ms, attempts, error, details_json) VALUES (@s, @t, @p, @o, @st, @q, @fq, @e, @m, @c, @sec, @w, @h, @a, @err, @d)
+                      heartbeat_ms, attempts, error, details_json, outputs_json) VALUES (@s, @t, @p, @o, @st, @q, @fq, @e, @m, @c, @sec, @w, @h, @a, @err, @d, @out)
                     """,
                     ("s", search.Id), ("t", t.Trial), ("p", t.Parameters.ToJson()), ("o", t.Origin), ("st", row.Status), ("q", t.ProposedSeq),
                     ("fq", t.FinishedSeq), ("e", t.Epochs), ("m", t.Metric), ("c", t.Cost), ("sec", t.Seconds), ("w", row.Worker),
-                    ("h", t.HeartbeatUnixMs), ("a", t.Attempts), ("err", t.Error), ("d", row.DetailsJson));
+                    ("h", t.HeartbeatUnixMs), ("a", t.Attempts), ("err", t.Error), ("d", row.DetailsJson), ("out", t.Outputs));
                 if (row.KeepIntermediate)
                     foreach (var (epoch, value) in t.Intermediate)
                         Execute(c, tx, "INSERT INTO trial_metric (search_id, trial, epoch, value) VALUES (@s, @t, @e, @v)",

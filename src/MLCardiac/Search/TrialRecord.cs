@@ -33,6 +33,11 @@ public sealed record TrialRecord
     public IReadOnlyDictionary<int, double> Intermediate { get; init; } = new Dictionary<int, double>();
     /// <summary>Other metrics of the evaluation.</summary>
     public IReadOnlyDictionary<string, double> Details { get; init; } = new Dictionary<string, double>();
+    /// <summary>
+    /// What the finished trial wrote, as JSON the store keeps but does not read (a distributed study's unit: its result and
+    /// the checksums of its files, <see cref="Experiments.UnitOutputs"/>); null for search trials.
+    /// </summary>
+    public string? Outputs { get; init; }
     /// <summary>UTC time of the last heartbeat (Unix ms).</summary>
     public long HeartbeatUnixMs { get; init; }
 

@@ -11,12 +11,17 @@ namespace MLCardiac.Search;
 /// Version 1 is the schema of <see cref="SqliteTrialStore"/> as first released (tables <c>search</c>, <c>trial</c>,
 /// <c>trial_metric</c>); stores written before the version table existed hold exactly it and are stamped 1 when opened. A
 /// later version adds its migration step to both stores and raises <see cref="Version"/>; a build refuses a store written
-/// by a newer one instead of guessing at columns it does not know.
+/// by a newer one instead of guessing at columns it does not know. Version 2 adds <c>trial.outputs_json</c>: what a finished
+/// unit of a distributed study wrote, with checksums (<see cref="TrialRecord.Outputs"/>); a version-1 store is migrated when
+/// a version-2 build opens it (<see cref="Migration"/>).
 /// </remarks>
 public static class TrialStoreSchema
 {
     /// <summary>The schema version this build writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>The statement that takes a version-1 store to version 2 (the same on SQLite and PostgreSQL).</summary>
+    internal const string Migration = "ALTER TABLE trial ADD COLUMN outputs_json TEXT";
 
     /// <summary>Checks the version <paramref name="stored"/> read from <paramref name="location"/>.</summary>
     /// <exception cref="MLCardiacException">The store was written by a newer build (or is damaged).</exception>
@@ -57,7 +62,7 @@ public static class TrialStoreSchema
         details is null ? null : JsonSerializer.Serialize(details.Where(kv => double.IsFinite(kv.Value)).ToDictionary());
 
     /// <summary>The columns <see cref="ReadTrials"/> expects, in order, for a <c>SELECT … FROM trial</c> on either store.</summary>
-    internal const string TrialColumns = "trial, params_json, origin, status, proposed_seq, finished_seq, epochs, metric, cost, seconds, worker, attempts, error, details_json, heartbeat_ms";
+    internal const string TrialColumns = "trial, params_json, origin, status, proposed_seq, finished_seq, epochs, metric, cost, seconds, worker, attempts, error, details_json, heartbeat_ms, outputs_json";
 
     /// <summary>The intermediate metrics of <c>SELECT trial, epoch, value FROM trial_metric …</c>, per trial and epoch.</summary>
     internal static Dictionary<int, Dictionary<int, double>> ReadMetrics(DbDataReader r)
@@ -96,6 +101,7 @@ public static class TrialStoreSchema
                 Error = r.IsDBNull(12) ? null : r.GetString(12),
                 Details = r.IsDBNull(13) ? new Dictionary<string, double>() : JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(13)) ?? [],
                 HeartbeatUnixMs = r.GetInt64(14),
+                Outputs = r.IsDBNull(15) ? null : r.GetString(15),
                 Intermediate = metrics.TryGetValue(t, out var m) ? m : new Dictionary<int, double>(),
             });
         }

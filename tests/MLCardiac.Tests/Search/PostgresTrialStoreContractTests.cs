@@ -50,6 +50,15 @@ public sealed class PostgresTrialStoreContractTests : TrialStoreContractTests
         cmd.ExecuteNonQuery();
     }
 
+    /// <inheritdoc/>
+    protected override void ExecuteSql(string location, string sql)
+    {
+        using var c = new NpgsqlConnection(PostgresUrl.Parse(location).Builder.ConnectionString + ";Pooling=false");
+        c.Open();
+        using var cmd = new NpgsqlCommand(sql, c);
+        cmd.ExecuteNonQuery();
+    }
+
     [TestMethod]
     public void WorkAsync_ServerStoppedForTenSecondsMidSearch_ClaimersWaitReconnectAndFinishEveryUnitOnce()
     {

@@ -21,6 +21,16 @@ public sealed class SqliteTrialStoreContractTests : TrialStoreContractTests
         cmd.ExecuteNonQuery();
     }
 
+    /// <inheritdoc/>
+    protected override void ExecuteSql(string location, string sql)
+    {
+        using var c = new SqliteConnection($"Data Source={location};Pooling=false");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
     [TestMethod]
     public void TrialStores_Resolve_OptionThenEnvironmentVariableThenDefault()
     {

@@ -23,6 +23,9 @@ public abstract class TrialStoreContractTests
     /// <summary>Writes <paramref name="version"/> into the store's schema table, as a newer build would.</summary>
     protected abstract void SetSchemaVersion(string location, int version);
 
+    /// <summary>Runs <paramref name="sql"/> on the store, as an older build's tables would have it.</summary>
+    protected abstract void ExecuteSql(string location, string sql);
+
     /// <summary>A folder of this test, deleted after it.</summary>
     protected string TestDirectory => _dir ??= Directory.CreateTempSubdirectory("mlcardiac-contract-").FullName;
 
@@ -171,6 +174,29 @@ public abstract class TrialStoreContractTests
         var e = Assert.ThrowsExactly<MLCardiacException>(() => Open(location));
         StringAssert.Contains(e.Message, $"version {TrialStoreSchema.Version + 1}");
         StringAssert.Contains(e.Message, "newer");
+    }
+
+    [TestMethod]
+    public void Open_VersionOneStore_MigratedKeepingItsTrials_ThenOutputsAreStored()
+    {
+        string location = NewStore();
+        ITrialStore old = Open(location);
+        old.EnsureSearch("s", "f", "{}");
+        NewTrial? Propose(IReadOnlyList<TrialRecord> h) => h.Count >= 2 ? null : new NewTrial(new ParameterAssignment([new("unit", $"u{h.Count}")]), "study", 0);
+        TrialRecord first = old.Claim("s", "w", Stale, Propose)!;
+        Assert.IsTrue(old.Finish("s", first.Trial, "w", TrialStatus.Completed, 0.5, null, 1, null, null));
+        ExecuteSql(location, "ALTER TABLE trial DROP COLUMN outputs_json"); // the version-1 tables
+        SetSchemaVersion(location, 1);
+
+        ITrialStore store = Open(location);
+        TrialRecord kept = store.LoadTrial("s", first.Trial);
+        Assert.AreEqual(TrialStatus.Completed, kept.Status);
+        Assert.AreEqual(0.5, kept.Metric);
+        Assert.IsNull(kept.Outputs);
+        TrialRecord second = store.Claim("s", "w", Stale, Propose)!;
+        Assert.IsTrue(store.Finish("s", second.Trial, "w", TrialStatus.Completed, null, null, 1, null, null, "{\"files\":[]}"));
+        Assert.AreEqual("{\"files\":[]}", Open(location).LoadTrial("s", second.Trial).Outputs);
+        Open(location); // migrated once: the column is not added again
     }
 
     [TestMethod]
