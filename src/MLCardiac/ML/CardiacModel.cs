@@ -165,6 +165,8 @@ public sealed class CardiacModel : IDisposable
         SegmentationTransformer s = Segmentation ?? throw new MLCardiacException($"{FilePath}: int8 export is for segmentation pipelines; this one has no segmentation stage.");
         if (s.Model.IsEnsemble)
             throw new MLCardiacException($"{FilePath}: the model is an ensemble of {s.Model.Networks.Count} networks; int8 export calibrates one network. Export it in float32 (one graph averaging the members) or export a fold's model.");
+        if (s.Model.Network.IsVolumetric)
+            throw new MLCardiacException($"{FilePath}: int8 export is for 2D U-Nets; this model is a {Models.NetworkKinds.Name(s.Model.Network.Options.Kind)}. Export it in float32.");
         if (!Directory.Exists(calibrationData)) throw new MLCardiacException($"{calibrationData}: no such calibration data folder.");
         var index = Data.DatasetLayouts.Load(calibrationData);
         if (calibrationVendors is { Count: > 0 } && calibrationVendors.FirstOrDefault(v => !index.Vendors.Contains(v)) is { } unknown)
