@@ -111,7 +111,8 @@ public sealed class CardiacModel : IDisposable
                 string onnx = OnnxPath(file, int8);
                 if (File.Exists(onnx)) s.Model.UseOnnx(onnx, onnxRuntime);
                 else if (int8) throw new MLCardiacException($"{onnx}: not found; write it with `mlcardiac export --model {path} --int8 --calibration-data DATA_DIR`.");
-                else if (exportOnnxIfMissing) s.Model.UseOnnx(null, onnxRuntime);
+                // An ensemble mixing 2D and 3D networks has no single ONNX graph: Auto keeps TorchSharp for it.
+                else if (exportOnnxIfMissing && (backend == SegmentationBackend.OnnxRuntime || s.Model.Networks.Select(n => n.IsVolumetric).Distinct().Count() == 1)) s.Model.UseOnnx(null, onnxRuntime);
                 else if (backend == SegmentationBackend.OnnxRuntime) throw new MLCardiacException($"{onnx}: not found; write it with `mlcardiac export --model {path}`.");
             }
         }

@@ -86,6 +86,27 @@ public sealed class VolumetricOnnxTests
     }
 
     [TestMethod]
+    public void Predict_StackModelWithLabelsOutputOnly_OneHotOfTorchSharpArgMax()
+    {
+        using var scope = torch.NewDisposeScope();
+        const int count = 6;
+        SegmentationNetwork net = OnnxTestNetworks.Network(Options(NetworkKind.VNet), seed: 8);
+        byte[] onnx = OnnxExporter.ExportSegmentation(net, Prep32, new OnnxExportOptions { Outputs = OnnxOutputs.Labels });
+        using var torchBackend = new TorchSharpBackend(net, ownsNetwork: true);
+        using var onnxBackend = new OnnxRuntimeBackend(onnx, "labels.onnx");
+        float[] slices = OnnxTestNetworks.RandomInput(count * Size * Size, seed: 9);
+        float[] expected = new float[count * 4 * Size * Size], actual = new float[expected.Length];
+
+        torchBackend.Predict(slices, count, Size, expected);
+        onnxBackend.Predict(slices, count, Size, actual);
+
+        int[] labels = ArgMax(expected, count, Size * Size);
+        Assert.IsGreaterThan(1, labels.Distinct().Count(), "more than one class predicted");
+        CollectionAssert.AreEqual(labels, ArgMax(actual, count, Size * Size), "labels");
+        Assert.IsTrue(actual.All(p => p is 0f or 1f) && actual.Sum() == count * Size * Size, "one-hot");
+    }
+
+    [TestMethod]
     public void ExportSegmentation_EnsembleOfUNet3dAndVNet_BackendEqualsTorchSharpEnsemble()
     {
         using var scope = torch.NewDisposeScope();
@@ -111,7 +132,7 @@ public sealed class VolumetricOnnxTests
     }
 
     [TestMethod]
-    public void ExportSegmentation_MixedOrUnequalPatchEnsemble_ThrowsNamingTheProblem()
+    public void ExportSegmentation_MixedEnsembleUnequalPatchesOrSliceNormalization_ThrowsNamingTheProblem()
     {
         using var scope = torch.NewDisposeScope();
         using SegmentationNetwork flat = OnnxTestNetworks.Network(new UNetOptions { BaseFilters = 4, Depth = 3 });
@@ -120,9 +141,11 @@ public sealed class VolumetricOnnxTests
 
         var mixed = Assert.ThrowsExactly<MLCardiacException>(() => OnnxExporter.ExportSegmentation([flat, deep], Prep32));
         var depths = Assert.ThrowsExactly<MLCardiacException>(() => OnnxExporter.ExportSegmentation([deep, deeper], Prep32));
+        var normalize = Assert.ThrowsExactly<MLCardiacException>(() => OnnxExporter.ExportSegmentation(deep, Prep32, new OnnxExportOptions { NormalizeSlices = true }));
 
         StringAssert.Contains(mixed.Message, "mixes 2D and 3D networks (unet2d, unet3d)");
         StringAssert.Contains(depths.Message, "different patch depths (8, 12)");
+        StringAssert.Contains(normalize.Message, "in-graph slice normalisation (--normalize-slices) is for 2D networks");
     }
 
     [TestMethod]
