@@ -2,12 +2,17 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using MLCardiac.Models;
 
 namespace MLCardiac.Inference;
 
 /// <summary>
 /// Runs an ONNX segmentation model with ONNX Runtime: slices in as float [N, 1, S, S] (or [N, S, S]), the chosen
-/// output read as logits, probabilities or labels and mapped onto our labels 0..3.
+/// output read as logits, probabilities or labels and mapped onto our labels 0..3. A model whose input is a stack
+/// [N, 1, D, S, S] of fixed depth D (a 3D U-Net or V-Net) is given whole volumes (<see cref="WholeStack"/>) and run as
+/// <see cref="SegmentationNetwork.StackLogits"/> runs the network: a short stack zero-padded to D, a deeper one in D-deep
+/// windows (<see cref="SegmentationNetwork.WindowStarts"/>) whose softmax is weighted along the stack by
+/// <see cref="SegmentationNetwork.ThroughPlaneGaussian"/> and normalised by the weights' sum.
 /// </summary>
 public sealed class OnnxRuntimeBackend : ISegmentationBackend
 {
@@ -18,6 +23,8 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
     private readonly OnnxOutputKind _kind;
     private readonly int[]? _labelMap;
     private readonly int _concurrentRuns;
+    private readonly int _patchDepth;
+    private readonly float[] _windowWeights = [];
 
     /// <summary>
     /// Opens <paramref name="onnxPath"/>; throws <see cref="MLCardiacException"/> naming the file when it is missing, not
@@ -61,9 +68,17 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
             _input = options.InputName ?? _session.InputMetadata.Keys.First();
             if (!_session.InputMetadata.TryGetValue(_input, out NodeMetadata? inputMeta))
                 throw new MLCardiacException($"{onnxPath}: the model has no input '{_input}' (inputs: {string.Join(", ", _session.InputMetadata.Keys)}).");
-            if (inputMeta.ElementDataType != TensorElementType.Float || inputMeta.Dimensions.Length is not (3 or 4) || (inputMeta.Dimensions.Length == 4 && inputMeta.Dimensions[1] is not (1 or -1)))
-                throw new MLCardiacException($"{onnxPath}: input '{_input}' is {inputMeta.ElementDataType} [{string.Join(", ", inputMeta.Dimensions)}]; a float [N, 1, H, W] or [N, H, W] slice input is needed.");
-            _inputHasChannel = inputMeta.Dimensions.Length == 4;
+            int rank = inputMeta.Dimensions.Length;
+            if (inputMeta.ElementDataType != TensorElementType.Float || rank is not (3 or 4 or 5) || (rank >= 4 && inputMeta.Dimensions[1] is not (1 or -1)))
+                throw new MLCardiacException($"{onnxPath}: input '{_input}' is {inputMeta.ElementDataType} [{string.Join(", ", inputMeta.Dimensions)}]; a float [N, 1, H, W] or [N, H, W] slice input, or a float [N, 1, D, H, W] stack input, is needed.");
+            if (rank == 5)
+            {
+                _patchDepth = inputMeta.Dimensions[2];
+                if (_patchDepth <= 0)
+                    throw new MLCardiacException($"{onnxPath}: input '{_input}' is a stack [{string.Join(", ", inputMeta.Dimensions)}] of unspecified depth; the backend slides windows of the model's fixed depth through a volume, so the depth must be fixed.");
+                _windowWeights = SegmentationNetwork.ThroughPlaneGaussian(_patchDepth);
+            }
+            _inputHasChannel = rank >= 4;
             InputDimensions = inputMeta.Dimensions;
 
             var outputs = _session.OutputMetadata;
@@ -75,10 +90,10 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
             if (_kind == OnnxOutputKind.Auto)
                 _kind = outputMeta.ElementDataType != TensorElementType.Float ? OnnxOutputKind.Labels
                     : _output == "probabilities" ? OnnxOutputKind.Probabilities
-                    : outputMeta.Dimensions.Length == 4 && outputMeta.Dimensions[1] != 1 ? OnnxOutputKind.Logits
+                    : outputMeta.Dimensions.Length == rank + (_inputHasChannel ? 0 : 1) && outputMeta.Dimensions[1] != 1 ? OnnxOutputKind.Logits
                     : OnnxOutputKind.Labels;
             _labelMap = options.CheckedLabelMap();
-            if (_kind != OnnxOutputKind.Labels && outputMeta.Dimensions.Length == 4 && outputMeta.Dimensions[1] > 0)
+            if (_kind != OnnxOutputKind.Labels && outputMeta.Dimensions.Length is 4 or 5 && outputMeta.Dimensions[1] > 0)
             {
                 ModelClasses = checked((int)outputMeta.Dimensions[1]);
                 if (_labelMap is not null && _labelMap.Length != ModelClasses)
@@ -113,6 +128,12 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
     /// <inheritdoc />
     public int Classes => OurClasses;
 
+    /// <summary>The slices of the model's input stack (its fixed depth D of [N, 1, D, H, W]); 0 for a slice model.</summary>
+    public int PatchDepth => _patchDepth;
+
+    /// <summary>True for a model whose input is a stack: <see cref="Predict"/> is then given every slice of one volume at once.</summary>
+    public bool WholeStack => _patchDepth > 0;
+
     /// <inheritdoc />
     public void Predict(ReadOnlySpan<float> slices, int count, int size, Span<float> probabilities)
     {
@@ -120,6 +141,11 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
         if (slices.Length != count * px) throw new ArgumentException($"Expected {count}×{size}×{size} values, got {slices.Length}.", nameof(slices));
         if (probabilities.Length != count * OurClasses * px) throw new ArgumentException($"Expected room for {count}×{OurClasses}×{size}×{size} values, got {probabilities.Length}.", nameof(probabilities));
         probabilities.Clear();
+        if (_patchDepth > 0)
+        {
+            PredictStack(slices, count, size, probabilities);
+            return;
+        }
         int parts = Math.Min(_concurrentRuns, count);
         if (parts <= 1)
         {
@@ -141,6 +167,101 @@ public sealed class OnnxRuntimeBackend : ISegmentationBackend
                     PredictPart(new ReadOnlySpan<float>((float*)inputAddress + (long)first * px, n * px), n, size,
                         new Span<float>((float*)outputAddress + (long)first * OurClasses * px, n * OurClasses * px));
                 });
+            }
+        }
+    }
+
+    /// <summary>
+    /// The probabilities of one volume's stack of <paramref name="count"/> slices from a stack model: each window of
+    /// <see cref="SegmentationNetwork.WindowStarts"/> runs on its own (the windows at the same time, up to the concurrent
+    /// runs the settings allow), then the windows' probabilities are summed in order, weighted along the stack by
+    /// <see cref="SegmentationNetwork.ThroughPlaneGaussian"/>, and divided by the weights' sum per slice — the procedure of
+    /// <see cref="SegmentationNetwork.StackLogits"/>. A stack of at most the patch depth is zero-padded and run once.
+    /// </summary>
+    private unsafe void PredictStack(ReadOnlySpan<float> slices, int count, int size, Span<float> probabilities)
+    {
+        int px = size * size, depth = _patchDepth, perSlice = OurClasses * px;
+        IReadOnlyList<int> starts = SegmentationNetwork.WindowStarts(count, depth);
+        float[]? padded = null;
+        if (count < depth)
+        {
+            padded = new float[depth * px];
+            slices.CopyTo(padded);
+        }
+        var windows = new float[starts.Count][];
+        fixed (float* input = slices)
+        {
+            nint inputAddress = (nint)input;
+            Parallel.For(0, starts.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(_concurrentRuns, starts.Count)) }, i =>
+            {
+                var window = new float[depth * perSlice];
+                ReadOnlySpan<float> stack = padded ?? new ReadOnlySpan<float>((float*)inputAddress + (long)starts[i] * px, depth * px);
+                PredictWindow(stack, size, window);
+                windows[i] = window;
+            });
+        }
+        if (starts.Count == 1)
+        {
+            windows[0].AsSpan(0, count * perSlice).CopyTo(probabilities);
+            return;
+        }
+        var weightSum = new float[count];
+        for (int i = 0; i < starts.Count; i++)
+            for (int z = 0; z < depth; z++)
+            {
+                Span<float> target = probabilities.Slice((starts[i] + z) * perSlice, perSlice);
+                TensorPrimitives.MultiplyAdd(windows[i].AsSpan(z * perSlice, perSlice), _windowWeights[z], target, target);
+                weightSum[starts[i] + z] += _windowWeights[z];
+            }
+        for (int n = 0; n < count; n++)
+        {
+            Span<float> target = probabilities.Slice(n * perSlice, perSlice);
+            TensorPrimitives.Divide(target, weightSum[n], target);
+        }
+    }
+
+    /// <summary>
+    /// One run of a stack model on one window [1, 1, D, S, S]; <paramref name="probabilities"/> [D, 4, S, S] (zero on
+    /// entry) receives each slice's probabilities, as <see cref="PredictPart"/> writes a batch of slices'.
+    /// </summary>
+    private unsafe void PredictWindow(ReadOnlySpan<float> stack, int size, Span<float> probabilities)
+    {
+        int px = size * size, depth = _patchDepth;
+        IDisposableReadOnlyCollection<OrtValue> results;
+        fixed (float* input = stack)
+        {
+            using OrtValue value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, [1, 1, depth, size, size], (nint)input, (long)stack.Length * sizeof(float));
+            using var runOptions = new RunOptions();
+            results = _session.Run(runOptions, [_input], [value], [_output]);
+        }
+        using (results)
+        {
+            OrtValue result = results[0];
+            long[] outShape = result.GetTensorTypeAndShape().Shape;
+            if (_kind == OnnxOutputKind.Labels)
+            {
+                // [1, D, S, S] (or [1, 1, D, S, S]) holds the slices' labels in slice order, as [D, S, S] would.
+                if (outShape.Aggregate(1L, (a, b) => a * b) != (long)depth * px)
+                    throw new MLCardiacException($"{Path}: output '{_output}' has shape [{string.Join(", ", outShape)}]; labels [1, {depth}, {size}, {size}] were expected.");
+                Labels(result, [depth, size, size], depth, px, probabilities);
+                return;
+            }
+            if (outShape.Length != 5 || outShape[0] != 1 || outShape[2] != depth || outShape[3] * outShape[4] != px)
+                throw new MLCardiacException($"{Path}: output '{_output}' has shape [{string.Join(", ", outShape)}]; expected [1, K, {depth}, {size}, {size}].");
+            // [1, K, D, S, S] → [D, K, S, S]: the slices' class planes side by side, the layout Scores reads.
+            int k = checked((int)outShape[1]);
+            ReadOnlySpan<float> scores = result.GetTensorDataAsSpan<float>();
+            float[] bySlice = ArrayPool<float>.Shared.Rent(k * depth * px);
+            try
+            {
+                for (int c = 0; c < k; c++)
+                    for (int z = 0; z < depth; z++)
+                        scores.Slice((c * depth + z) * px, px).CopyTo(bySlice.AsSpan((z * k + c) * px, px));
+                Scores(bySlice.AsSpan(0, k * depth * px), [depth, k, size, size], depth, px, probabilities);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(bySlice);
             }
         }
     }

@@ -111,7 +111,8 @@ public sealed class CardiacModel : IDisposable
                 string onnx = OnnxPath(file, int8);
                 if (File.Exists(onnx)) s.Model.UseOnnx(onnx, onnxRuntime);
                 else if (int8) throw new MLCardiacException($"{onnx}: not found; write it with `mlcardiac export --model {path} --int8 --calibration-data DATA_DIR`.");
-                else if (exportOnnxIfMissing) s.Model.UseOnnx(null, onnxRuntime);
+                // An ensemble mixing 2D and 3D networks has no single ONNX graph: Auto keeps TorchSharp for it.
+                else if (exportOnnxIfMissing && (backend == SegmentationBackend.OnnxRuntime || s.Model.Networks.Select(n => n.IsVolumetric).Distinct().Count() == 1)) s.Model.UseOnnx(null, onnxRuntime);
                 else if (backend == SegmentationBackend.OnnxRuntime) throw new MLCardiacException($"{onnx}: not found; write it with `mlcardiac export --model {path}`.");
             }
         }
@@ -165,6 +166,8 @@ public sealed class CardiacModel : IDisposable
         SegmentationTransformer s = Segmentation ?? throw new MLCardiacException($"{FilePath}: int8 export is for segmentation pipelines; this one has no segmentation stage.");
         if (s.Model.IsEnsemble)
             throw new MLCardiacException($"{FilePath}: the model is an ensemble of {s.Model.Networks.Count} networks; int8 export calibrates one network. Export it in float32 (one graph averaging the members) or export a fold's model.");
+        if (s.Model.Network.IsVolumetric)
+            throw new MLCardiacException($"{FilePath}: int8 export is for 2D U-Nets; this model is a {Models.NetworkKinds.Name(s.Model.Network.Options.Kind)}. Export it in float32.");
         if (!Directory.Exists(calibrationData)) throw new MLCardiacException($"{calibrationData}: no such calibration data folder.");
         var index = Data.DatasetLayouts.Load(calibrationData);
         if (calibrationVendors is { Count: > 0 } && calibrationVendors.FirstOrDefault(v => !index.Vendors.Contains(v)) is { } unknown)

@@ -77,20 +77,33 @@ public abstract class SegmentationNetwork : nn.Module<Tensor, Tensor>
             Tensor padded = nn.functional.pad(stack, [0, 0, 0, 0, 0, patch - n]);
             return call(padded).narrow(2, 0, n).squeeze(0).permute(1, 0, 2, 3).contiguous().MoveToOuterDisposeScope();
         }
-        var starts = new List<long>();
-        for (long s = 0; s + patch < n; s += Math.Max(1, patch / 2)) starts.Add(s);
-        starts.Add(n - patch);
         float[] gauss = ThroughPlaneGaussian((int)patch);
         Tensor weights = tensor(gauss, [1, 1, patch, 1, 1], dtype: slices.dtype, device: slices.device);
         Tensor sum = zeros([1, Options.Classes, n, slices.shape[2], slices.shape[3]], dtype: slices.dtype, device: slices.device);
         Tensor weightSum = zeros([1, 1, n, 1, 1], dtype: slices.dtype, device: slices.device);
-        foreach (long s in starts.Distinct())
+        foreach (int s in WindowStarts((int)n, (int)patch))
         {
             Tensor p = nn.functional.softmax(call(stack.narrow(2, s, patch)), 1).mul(weights);
             sum.narrow(2, s, patch).add_(p);
             weightSum.narrow(2, s, patch).add_(weights);
         }
         return sum.div(weightSum).log().squeeze(0).permute(1, 0, 2, 3).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The first slices of the patch-deep windows that cover a stack of <paramref name="count"/> slices, in increasing order
+    /// and distinct: 0 when the stack fits one patch (it is zero-padded), else 0, patch/2, patch, … while a window ends before
+    /// the stack does, and <c>count − patch</c> last. <see cref="StackLogits"/> and the ONNX Runtime backend both slide these.
+    /// </summary>
+    public static IReadOnlyList<int> WindowStarts(int count, int patch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(patch, 1);
+        if (count <= patch) return [0];
+        var starts = new List<int>();
+        for (int s = 0; s + patch < count; s += Math.Max(1, patch / 2)) starts.Add(s);
+        if (starts[^1] != count - patch) starts.Add(count - patch);
+        return starts;
     }
 
     /// <summary>Gaussian weights along a window of <paramref name="depth"/> slices, centred, σ = depth/8, peak 1 (nnU-Net's importance map, along one axis).</summary>

@@ -61,9 +61,10 @@ public static class OnnxExporter
         UNetOptions o = networks[0].Options;
         if (networks.Any(n => n.Options.InChannels != o.InChannels || n.Options.Classes != o.Classes))
             throw new ArgumentException("The members of an ensemble must take the same input and predict the same classes.", nameof(networks));
+        int patchDepth = VolumetricPatchDepth(networks, options);
 
-        var b = new OnnxGraphBuilder(networks.Count == 1 ? "unet2d" : "unet2d_ensemble");
-        string x = Input(b, o.InChannels, size, options.NormalizeSlices);
+        var b = new OnnxGraphBuilder(networks.Count == 1 ? o.Kind.Name() : o.Kind.Name() + "_ensemble");
+        string x = patchDepth > 0 ? VolumeInput(b, o.InChannels, patchDepth, size) : Input(b, o.InChannels, size, options.NormalizeSlices);
         string logits;
         if (networks.Count == 1) logits = UNetLogits(b, networks[0], x, SplitSkipConvolution(o, options, null));
         else
@@ -74,15 +75,42 @@ public static class OnnxExporter
             string mean = b.Node("Mul", "ensemble.mean", [sum, b.Constant("ensemble.weight", [1f / networks.Count])]);
             logits = b.Node("Log", "ensemble.log", [mean]);
         }
-        Outputs(b, logits, options.Outputs, [null, o.Classes, size, size]);
+        Outputs(b, logits, options.Outputs, patchDepth > 0 ? [null, o.Classes, patchDepth, size, size] : [null, o.Classes, size, size]);
         var metadata = CommonMetadata(OnnxModelMetadata.SegmentationKind, SegmentationLabels.Take(o.Classes).ToList(), preprocessing, size, options.NormalizeSlices);
         metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o);
         if (networks.Count > 1) metadata[OnnxModelMetadata.EnsembleMembers] = JsonSerializer.Serialize(networks.Select(n => n.Options));
         if (weightsSha256 is not null) metadata[OnnxModelMetadata.WeightsSha256] = weightsSha256;
         if (largestComponentLabels is not null) metadata[OnnxModelMetadata.LargestComponentLabels] = string.Join(",", largestComponentLabels);
+        string what = o.Kind switch
+        {
+            NetworkKind.UNet3d => "3D U-Net",
+            NetworkKind.VNet => "V-Net",
+            _ => "2D U-Net",
+        };
+        string maps = patchDepth > 0
+            ? $"a stack of {patchDepth} short-axis cine MR slices (zero-padded, or a window of a deeper stack) → labels per slice"
+            : "short-axis cine MR slice → labels";
         return Model(b, options.Opset, metadata, networks.Count == 1
-            ? "MLCardiac 2D U-Net: short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV."
-            : $"MLCardiac ensemble of {networks.Count} 2D U-Nets (softmax averaged): short-axis cine MR slice → labels 0 background, 1 LV, 2 MYO, 3 RV.");
+            ? $"MLCardiac {what}: {maps} 0 background, 1 LV, 2 MYO, 3 RV."
+            : $"MLCardiac ensemble of {networks.Count} {what}s (softmax averaged): {maps} 0 background, 1 LV, 2 MYO, 3 RV.");
+    }
+
+    /// <summary>
+    /// The through-plane depth of the graph's input: the members' <see cref="UNetOptions.PatchDepth"/> when they are 3D
+    /// networks (all of them, with one patch depth), 0 when they are 2D. A mixed ensemble is refused: one graph has one input.
+    /// </summary>
+    private static int VolumetricPatchDepth(IReadOnlyList<SegmentationNetwork> networks, OnnxExportOptions options)
+    {
+        int volumetric = networks.Count(n => n.IsVolumetric);
+        if (volumetric == 0) return 0;
+        if (volumetric != networks.Count)
+            throw new MLCardiacException($"ONNX export: the ensemble mixes 2D and 3D networks ({string.Join(", ", networks.Select(n => n.Options.Kind.Name()))}); one graph takes either slices or stacks. Export the members separately.");
+        int[] depths = [.. networks.Select(n => n.Options.PatchDepth).Distinct()];
+        if (depths.Length != 1)
+            throw new MLCardiacException($"ONNX export: the ensemble's 3D members have different patch depths ({string.Join(", ", depths)}); one graph takes one stack depth.");
+        if (options.NormalizeSlices)
+            throw new MLCardiacException($"ONNX export: in-graph slice normalisation (--normalize-slices) is for 2D networks; a {networks[0].Options.Kind.Name()} is exported with the caller's per-volume normalisation only.");
+        return depths[0];
     }
 
     /// <summary>The U-Net graph (input, layers, outputs); with <paramref name="int8"/> its convolutions are calibrated or quantized.</summary>
@@ -98,7 +126,11 @@ public static class OnnxExporter
     /// <summary>The layers of one U-Net from <paramref name="x"/> to its logits (<paramref name="splitSkips"/>: <see cref="SplitSkipConvolution"/>).</summary>
     private static string UNetLogits(OnnxGraphBuilder b, SegmentationNetwork network, string x, bool splitSkips)
     {
-        if (network.IsVolumetric) throw new MLCardiacException($"ONNX export of a {network.Options.Kind.Name()} is not available yet.");
+        switch (network.Options.Kind)
+        {
+            case NetworkKind.UNet3d: return UNet3dLogits(b, network, x);
+            case NetworkKind.VNet: return VNetLogits(b, network, x);
+        }
         UNetOptions o = network.Options;
         var w = new StateDictReader(network);
         w.Ignore(k => k.StartsWith("deepHeads.", StringComparison.Ordinal) || k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
@@ -121,6 +153,101 @@ public static class OnnxExporter
     }
 
     /// <summary>
+    /// The layers of a <see cref="UNet3d"/> from <paramref name="x"/> [N, C, D, H, W] to its logits: per stage two
+    /// (kz, 3, 3) convolutions (the first strided (sz, 2, 2) from stage 1 on), normalisation and activation; transposed
+    /// convolutions up; skips by Concat. Dropout is the identity, deep-supervision heads are left out.
+    /// </summary>
+    private static string UNet3dLogits(OnnxGraphBuilder b, SegmentationNetwork network, string x)
+    {
+        UNetOptions o = network.Options;
+        var w = new StateDictReader(network);
+        w.Ignore(k => k.StartsWith("deepHeads.", StringComparison.Ordinal) || k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
+        var skips = new List<string>();
+        for (int s = 0; s <= o.Depth; s++)
+        {
+            long[] stride = s == 0 ? [1, 1, 1] : [o.ThroughPlaneStride(s), 2, 2];
+            x = UNet3dStage(b, w, o, $"encoder.{s}", x, stride, o.ThroughPlaneKernel(s));
+            skips.Add(x);
+        }
+        for (int d = 0; d < o.Depth; d++)
+        {
+            int s = o.Depth - 1 - d;
+            string up = OnnxLayers.ConvTranspose(b, w, $"upsample.{d}", x);
+            string joined = b.Node("Concat", $"decoder.{d}.concat", [up, skips[s]], Int("axis", 1));
+            x = UNet3dStage(b, w, o, $"decoder.{d}", joined, [1, 1, 1], o.ThroughPlaneKernel(s));
+        }
+        string logits = OnnxLayers.Conv(b, w, "head", x, [1, 1, 1], [0, 0, 0]);
+        w.CheckAllUsed(nameof(UNet3d));
+        return logits;
+    }
+
+    private static string UNet3dStage(OnnxGraphBuilder b, StateDictReader w, UNetOptions o, string prefix, string x, long[] stride, int kz)
+    {
+        long[] pads = [kz / 2, 1, 1];
+        x = OnnxLayers.Conv(b, w, prefix + ".conv0", x, stride, pads);
+        x = OnnxLayers.Norm(b, w, prefix + ".norm0", x, o.Normalization, o.Groups, spatialDims: 3);
+        x = OnnxLayers.Activation(b, prefix + ".act0", x, o.Activation);
+        // Dropout (prefix.drop) is the identity at inference.
+        x = OnnxLayers.Conv(b, w, prefix + ".conv1", x, [1, 1, 1], pads);
+        x = OnnxLayers.Norm(b, w, prefix + ".norm1", x, o.Normalization, o.Groups, spatialDims: 3);
+        return OnnxLayers.Activation(b, prefix + ".act1", x, o.Activation);
+    }
+
+    /// <summary>
+    /// The layers of a <see cref="VNet"/> from <paramref name="x"/> [N, C, D, H, W] to its logits: strided down-sampling
+    /// convolutions (kernel = stride) with normalisation and PReLU; residual stages whose sum with their input (broadcast
+    /// over the channels at stage 0) passes through PReLU; transposed-convolution up-sampling with normalisation and PReLU;
+    /// decoder stages over Concat(up, skip) whose residual is added to the up-sampled tensor.
+    /// </summary>
+    private static string VNetLogits(OnnxGraphBuilder b, SegmentationNetwork network, string x)
+    {
+        UNetOptions o = network.Options;
+        var w = new StateDictReader(network);
+        w.Ignore(k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
+        var skips = new List<string>();
+        for (int s = 0; s <= o.Depth; s++)
+        {
+            if (s > 0)
+            {
+                string p = $"down.{s - 1}";
+                long zs = o.ThroughPlaneStride(s);
+                x = OnnxLayers.Conv(b, w, p + ".conv", x, [zs, 2, 2], [0, 0, 0]);
+                x = OnnxLayers.Norm(b, w, p + ".norm", x, o.Normalization, o.Groups, spatialDims: 3);
+                x = OnnxLayers.PRelu(b, w, p + ".act", x, spatialDims: 3);
+            }
+            string residual = VNetConvolutions(b, w, o, $"encoder.{s}", x, o.ThroughPlaneKernel(s), Math.Min(s + 1, 3));
+            x = OnnxLayers.PRelu(b, w, $"encoderAct.{s}", b.Node("Add", $"encoder.{s}.add", [residual, x]), spatialDims: 3);
+            skips.Add(x);
+        }
+        for (int d = 0; d < o.Depth; d++)
+        {
+            int s = o.Depth - 1 - d;
+            string p = $"upsample.{d}";
+            string up = OnnxLayers.ConvTranspose(b, w, p + ".conv", x);
+            up = OnnxLayers.Norm(b, w, p + ".norm", up, o.Normalization, o.Groups, spatialDims: 3);
+            up = OnnxLayers.PRelu(b, w, p + ".act", up, spatialDims: 3);
+            string joined = b.Node("Concat", $"decoder.{d}.concat", [up, skips[s]], Int("axis", 1));
+            string residual = VNetConvolutions(b, w, o, $"decoder.{d}", joined, o.ThroughPlaneKernel(s), Math.Min(s + 1, 3));
+            x = OnnxLayers.PRelu(b, w, $"decoderAct.{d}", b.Node("Add", $"decoder.{d}.add", [residual, up]), spatialDims: 3);
+        }
+        string logits = OnnxLayers.Conv(b, w, "head", x, [1, 1, 1], [0, 0, 0]);
+        w.CheckAllUsed(nameof(VNet));
+        return logits;
+    }
+
+    /// <summary>A V-Net stage's <paramref name="count"/> (kz, 3, 3) convolutions, each normalised, all but the last followed by PReLU.</summary>
+    private static string VNetConvolutions(OnnxGraphBuilder b, StateDictReader w, UNetOptions o, string prefix, string x, int kz, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            x = OnnxLayers.Conv(b, w, $"{prefix}.conv{i}", x, [1, 1, 1], [kz / 2, 1, 1]);
+            x = OnnxLayers.Norm(b, w, $"{prefix}.norm{i}", x, o.Normalization, o.Groups, spatialDims: 3);
+            if (i < count - 1) x = OnnxLayers.PRelu(b, w, $"{prefix}.act{i}", x, spatialDims: 3);
+        }
+        return x;
+    }
+
+    /// <summary>
     /// As <see cref="ExportSegmentation(SegmentationNetwork, PreprocessingOptions, OnnxExportOptions?, string?, IReadOnlyList{int}?)"/>, with the 3×3 convolutions quantized to int8 (static, QDQ form; see
     /// <c>Onnx/README.md</c>): activation scales are calibrated on <paramref name="calibrationSlices"/> — preprocessed
     /// slices (<paramref name="calibrationCount"/> × Size² floats, as the model's <c>Preprocessor</c> makes them) —
@@ -131,6 +258,8 @@ public static class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(preprocessing);
+        if (network.IsVolumetric)
+            throw new MLCardiacException($"int8 export is for 2D U-Nets; this model is a {network.Options.Kind.Name()} (its calibration and quantized convolutions are written for slices). Export it in float32.");
         options ??= new OnnxExportOptions();
         options.Validate();
         if (options.NormalizeSlices) throw new ArgumentException("int8 export calibrates on slices normalised as in training; NormalizeSlices is not supported with it.", nameof(options));
@@ -251,6 +380,13 @@ public static class OnnxExporter
     private sealed class SliceRow
     {
         public float[] Image { get; set; } = [];
+    }
+
+    /// <summary>The input <c>image</c> float [batch, channels, depth, size, size] of a 3D network: a stack of <paramref name="depth"/> slices.</summary>
+    private static string VolumeInput(OnnxGraphBuilder b, int channels, int depth, int size)
+    {
+        b.Graph.Input.Add(Value(OnnxExportOptions.InputName, DataType.Float, [null, channels, depth, size, size], OnnxExportOptions.BatchDimension));
+        return OnnxExportOptions.InputName;
     }
 
     private static string Input(OnnxGraphBuilder b, int channels, int size, bool normalize)

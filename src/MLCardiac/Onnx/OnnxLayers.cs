@@ -11,15 +11,24 @@ internal static class OnnxLayers
     public const float NormEpsilon = 1e-5f;
 
     /// <summary>2D convolution, square kernel; bias when the layer has one.</summary>
-    public static string Conv(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, int stride, int padding)
+    public static string Conv(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, int stride, int padding) =>
+        Conv(b, w, prefix, x, [stride, stride], [padding, padding]);
+
+    /// <summary>
+    /// Convolution of any spatial rank (2D, 3D: the kernel is the weight's shape), with <paramref name="strides"/> and
+    /// symmetric <paramref name="pads"/> per spatial axis; bias when the layer has one.
+    /// </summary>
+    public static string Conv(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, long[] strides, long[] pads)
     {
         var (weight, shape) = w[prefix + ".weight"];
+        if (shape.Length != strides.Length + 2 || pads.Length != strides.Length)
+            throw new MLCardiacException($"ONNX export: {prefix} has a weight of shape [{string.Join(", ", shape)}]; {strides.Length} strides and {pads.Length} pads were given.");
         AttributeProto[] attributes =
         [
-            Ints("kernel_shape", shape[2], shape[3]), Ints("strides", stride, stride),
-            Ints("pads", padding, padding, padding, padding), Ints("dilations", 1, 1), Int("group", 1),
+            Ints("kernel_shape", shape[2..]), Ints("strides", strides),
+            Ints("pads", [.. pads, .. pads]), Ints("dilations", [.. strides.Select(_ => 1L)]), Int("group", 1),
         ];
-        if (b.Int8 is { } int8 && Int8Quantization.Quantizes(prefix, shape[1], shape[2]))
+        if (b.Int8 is { } int8 && shape.Length == 4 && Int8Quantization.Quantizes(prefix, shape[1], shape[2]))
             return int8.Conv(b, prefix, x, weight, shape, w.Has(prefix + ".bias") ? w[prefix + ".bias"].Item1 : null, attributes);
         var inputs = new List<string> { x, b.Constant(prefix + ".weight", weight, shape) };
         if (w.Has(prefix + ".bias"))
@@ -62,7 +71,10 @@ internal static class OnnxLayers
         return b.Node("Add", prefix, [fromUp, fromSkip]);
     }
 
-    /// <summary>Transposed convolution with kernel = stride (the U-Net's up-sampling); TorchSharp's weight layout [in, out, k, k] is ONNX's.</summary>
+    /// <summary>
+    /// Transposed convolution with kernel = stride (the U-Nets' up-sampling, 2D or 3D); TorchSharp's weight layout
+    /// [in, out, k…] is ONNX's.
+    /// </summary>
     public static string ConvTranspose(OnnxGraphBuilder b, StateDictReader w, string prefix, string x)
     {
         var (weight, shape) = w[prefix + ".weight"];
@@ -73,11 +85,14 @@ internal static class OnnxLayers
             inputs.Add(b.Constant(prefix + ".bias", bias, biasShape));
         }
         return b.Node("ConvTranspose", prefix, inputs,
-            Ints("kernel_shape", shape[2], shape[3]), Ints("strides", shape[2], shape[3]), Ints("pads", 0, 0, 0, 0));
+            Ints("kernel_shape", shape[2..]), Ints("strides", shape[2..]), Ints("pads", new long[2 * (shape.Length - 2)]));
     }
 
-    /// <summary>Normalisation of <paramref name="kind"/> in inference form (batch norm with its running statistics).</summary>
-    public static string Norm(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, NormalizationKind kind, int groups)
+    /// <summary>
+    /// Normalisation of <paramref name="kind"/> in inference form (batch norm with its running statistics) over
+    /// <paramref name="spatialDims"/> spatial axes (2 for slices, 3 for stacks).
+    /// </summary>
+    public static string Norm(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, NormalizationKind kind, int groups, int spatialDims = 2)
     {
         var (scale, shape) = w[prefix + ".weight"];
         var (bias, _) = w[prefix + ".bias"];
@@ -96,7 +111,7 @@ internal static class OnnxLayers
                      b.Constant(prefix + ".running_mean", mean, channels), b.Constant(prefix + ".running_var", variance, channels)],
                     Float("epsilon", NormEpsilon), Float("momentum", 0.9f));
             case NormalizationKind.Group:
-                return GroupNorm(b, prefix, x, scale, bias, channels, groups);
+                return GroupNorm(b, prefix, x, scale, bias, channels, groups, spatialDims);
             default:
                 throw new MLCardiacException($"ONNX export: normalisation {kind} is not supported.");
         }
@@ -107,8 +122,9 @@ internal static class OnnxLayers
     /// per-channel scale and shift. (Opset 18's GroupNormalization had a per-group scale, changed in opset 21;
     /// the decomposition means the same in every opset and every runtime.)
     /// </summary>
-    private static string GroupNorm(OnnxGraphBuilder b, string prefix, string x, float[] scale, float[] bias, long channels, int groups)
+    private static string GroupNorm(OnnxGraphBuilder b, string prefix, string x, float[] scale, float[] bias, long channels, int groups, int spatialDims)
     {
+        long[] perChannel = PerChannel(channels, spatialDims);
         string shape = b.Node("Shape", prefix + ".shape", [x]);
         string grouped = b.Node("Reshape", prefix + ".grouped", [x, b.Int64Vector(prefix + ".grouped_shape", 0, groups, -1)]);
         float[] ones = Enumerable.Repeat(1f, groups).ToArray();
@@ -116,9 +132,23 @@ internal static class OnnxLayers
             [grouped, b.Constant(prefix + ".unit_scale", ones, groups), b.Constant(prefix + ".zero_bias", new float[groups], groups)],
             Float("epsilon", NormEpsilon));
         string restored = b.Node("Reshape", prefix + ".restored", [normalized, shape]);
-        string scaled = b.Node("Mul", prefix + ".scaled", [restored, b.Constant(prefix + ".weight", scale, channels, 1, 1)]);
-        return b.Node("Add", prefix, [scaled, b.Constant(prefix + ".bias", bias, channels, 1, 1)]);
+        string scaled = b.Node("Mul", prefix + ".scaled", [restored, b.Constant(prefix + ".weight", scale, perChannel)]);
+        return b.Node("Add", prefix, [scaled, b.Constant(prefix + ".bias", bias, perChannel)]);
     }
+
+    /// <summary>
+    /// PReLU with one slope per channel (TorchSharp's <c>PReLU(C)</c>, weight [C]), its slope stored as [C, 1, …] so that
+    /// it broadcasts over the <paramref name="spatialDims"/> spatial axes of [N, C, …].
+    /// </summary>
+    public static string PRelu(OnnxGraphBuilder b, StateDictReader w, string prefix, string x, int spatialDims)
+    {
+        var (slope, shape) = w[prefix + ".weight"];
+        if (shape.Length != 1) throw new MLCardiacException($"ONNX export: {prefix}.weight has shape [{string.Join(", ", shape)}]; one slope per channel was expected.");
+        return b.Node("PRelu", prefix, [x, b.Constant(prefix + ".weight", slope, PerChannel(shape[0], spatialDims))]);
+    }
+
+    /// <summary>The shape [C, 1, …] of a per-channel constant that broadcasts over [N, C] and <paramref name="spatialDims"/> spatial axes.</summary>
+    private static long[] PerChannel(long channels, int spatialDims) => [channels, .. Enumerable.Repeat(1L, spatialDims)];
 
     /// <summary>The activation of <paramref name="kind"/> (leaky ReLU with slope 0.01, as <see cref="UNet2d"/> builds it).</summary>
     public static string Activation(OnnxGraphBuilder b, string name, string x, ActivationKind kind) => kind switch

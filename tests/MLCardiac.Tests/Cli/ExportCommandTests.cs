@@ -92,6 +92,38 @@ public sealed class ExportCommandTests
     }
 
     [TestMethod]
+    public void ExportThenPredict_VNetModelFolder_StackInputAndBothBackendsWriteTheSameLabels()
+    {
+        string model = Path.Combine(_dir, "vnet");
+        var network = new UNetOptions { Kind = NetworkKind.VNet, BaseFilters = 4, Depth = 3, InPlaneStages = 2, PatchDepth = 4 };
+        Directory.CreateDirectory(model);
+        using (SegmentationNetwork net = OnnxTestNetworks.Network(network))
+            CardiacModel.Write(Path.Combine(model, CardiacModel.FileName), net, new ModelDescription { Network = network, Preprocessing = new PreprocessingOptions { Size = 32, SpacingMm = 2 } });
+        var (exportCode, exportText) = CliRunner.Run("export", "--model", model);
+        Assert.AreEqual(0, exportCode, exportText);
+        using (var session = new InferenceSession(Path.Combine(model, "model.onnx")))
+            CollectionAssert.AreEqual(new[] { -1, 1, 4, 32, 32 }, session.InputMetadata["image"].Dimensions);
+        // 7 slices through a 4-deep patch: windows at 0, 2 and 3
+        var random = new Random(3);
+        var voxels = new float[40 * 36 * 7];
+        for (int i = 0; i < voxels.Length; i++) voxels[i] = (float)(100 + 50 * random.NextDouble() + (i % 40 > 20 ? 80 : 0));
+        string image = Path.Combine(_dir, "image.nii.gz");
+        MLCardiac.Imaging.NiftiWriter.Write(new MLCardiac.Imaging.Volume(voxels, [40, 36, 7], new MLCardiac.Imaging.Spacing(1.5, 1.5, 8)), image);
+        string viaOnnx = Path.Combine(_dir, "onnx.nii.gz"), viaTorch = Path.Combine(_dir, "torch.nii.gz");
+
+        var (code1, text1) = CliRunner.Run("predict", image, "--model", model, "--out", viaOnnx);
+        var (code2, text2) = CliRunner.Run("predict", image, "--model", model, "--out", viaTorch, "--backend", "torchsharp");
+
+        Assert.AreEqual(0, code1, text1);
+        Assert.AreEqual(0, code2, text2);
+        StringAssert.Contains(text1, "(ONNX Runtime)");
+        StringAssert.Contains(text2, "(TorchSharp)");
+        float[] labels = MLCardiac.Imaging.NiftiReader.Read(viaOnnx).Voxels.ToArray();
+        CollectionAssert.AreEqual(MLCardiac.Imaging.NiftiReader.Read(viaTorch).Voxels.ToArray(), labels);
+        Assert.IsGreaterThan(1, labels.Distinct().Count(), "more than one label predicted");
+    }
+
+    [TestMethod]
     public void ModelConvertThenExport_LegacyVendorClassifierFolder_WritesClassifierOnnx()
     {
         // A vendor-classifier folder as earlier releases wrote it: description JSON + TorchSharp weights, no checksum.

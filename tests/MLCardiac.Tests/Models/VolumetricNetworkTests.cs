@@ -22,7 +22,7 @@ public sealed class VolumetricNetworkTests
         using var scope = torch.NewDisposeScope();
         using var net = new UNet3d(Options(NetworkKind.UNet3d, deep: true));
 
-        UNetOutput o = net.ForwardAll(randn(2, 1, 8, 32, 48));
+        UNetOutput o = net.ForwardAll(randn([2, 1, 8, 32, 48]));
 
         CollectionAssert.AreEqual(new long[] { 2, 4, 8, 32, 48 }, o.Logits.shape);
         // Depth 3 with 2 in-plane stages: the stack is halved once (into stage 3), the plane three times.
@@ -53,7 +53,7 @@ public sealed class VolumetricNetworkTests
         using var scope = torch.NewDisposeScope();
         using var net = new VNet(Options(NetworkKind.VNet));
 
-        UNetOutput o = net.ForwardAll(randn(1, 1, 8, 32, 32));
+        UNetOutput o = net.ForwardAll(randn([1, 1, 8, 32, 32]));
 
         CollectionAssert.AreEqual(new long[] { 1, 4, 8, 32, 32 }, o.Logits.shape);
         CollectionAssert.AreEqual(new long[] { 1, 32, 4, 4, 4 }, o.Bottleneck.shape);
@@ -82,7 +82,7 @@ public sealed class VolumetricNetworkTests
     public void Forward_StackNotAMultiple_ThrowsWithShape()
     {
         using var net = new UNet3d(Options(NetworkKind.UNet3d));
-        using var x = zeros(1, 1, 7, 32, 32);
+        using var x = zeros([1, 1, 7, 32, 32]);
         var e = Assert.ThrowsExactly<ArgumentException>(() => net.call(x));
         StringAssert.Contains(e.Message, "divisible by 2");
     }
@@ -99,7 +99,7 @@ public sealed class VolumetricNetworkTests
 
         Tensor stack = net.StackLogits(slices);
 
-        Tensor padded = cat([slices.permute(1, 0, 2, 3).unsqueeze(0), zeros(1, 1, 3, 16, 16)], 2);
+        Tensor padded = cat([slices.permute(1, 0, 2, 3).unsqueeze(0), zeros([1, 1, 3, 16, 16])], 2);
         Tensor expected = net.call(padded).narrow(2, 0, 5).squeeze(0).permute(1, 0, 2, 3);
         CollectionAssert.AreEqual(new long[] { 5, 4, 16, 16 }, stack.shape);
         Assert.IsTrue(stack.allclose(expected, rtol: 1e-4, atol: 1e-5));

@@ -18,6 +18,16 @@ internal static class OnnxTestNetworks
         return net;
     }
 
+    /// <summary>A network of any kind (<see cref="UNetOptions.Kind"/>), perturbed as <see cref="UNet"/>'s; PReLU slopes too (they are 1-D).</summary>
+    public static SegmentationNetwork Network(UNetOptions options, int seed = 1)
+    {
+        torch.manual_seed(seed);
+        var net = SegmentationNetwork.Create(options);
+        Perturb(net);
+        net.eval();
+        return net;
+    }
+
     public static ResNetClassifier ResNet(ResNetOptions options, int seed = 1)
     {
         torch.manual_seed(seed);
