@@ -667,13 +667,22 @@ public sealed class ExperimentRunner
     /// <summary>Clears a unit's folders when they belong to other settings; keeps a matching checkpoint to resume from.</summary>
     private static void StartFresh(string modelDirectory, string reportDirectory, string fingerprint)
     {
-        string marker = Path.Combine(modelDirectory, "fingerprint.txt");
+        const string markerName = "fingerprint.txt";
+        string marker = Path.Combine(modelDirectory, markerName);
         if (Directory.Exists(modelDirectory) && (!File.Exists(marker) || File.ReadAllText(marker) != fingerprint))
             Directory.Delete(modelDirectory, recursive: true);
         if (Directory.Exists(reportDirectory)) Directory.Delete(reportDirectory, recursive: true);
-        Directory.CreateDirectory(modelDirectory);
+        if (!Directory.Exists(modelDirectory))
+        {
+            // The folder appears with its fingerprint already inside (staged, then renamed): a worker starting another fold
+            // unit of this arm at the same moment never sees it without one, and so never deletes it as a stale run's.
+            string staging = $"{modelDirectory}.new-{Guid.NewGuid():N}";
+            Directory.CreateDirectory(staging);
+            AtomicFile.WriteAllText(Path.Combine(staging, markerName), fingerprint);
+            try { Directory.Move(staging, modelDirectory); }
+            catch (IOException) when (Directory.Exists(modelDirectory)) { Directory.Delete(staging, recursive: true); } // another worker's, same fingerprint
+        }
         Directory.CreateDirectory(reportDirectory);
-        AtomicFile.WriteAllText(marker, fingerprint);
     }
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, StudyResults.Json);
