@@ -94,9 +94,11 @@ public abstract record ClassifierNetworkOptions
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new JsonException($"classifier network options must be a JSON object (was {root.ValueKind}).");
             var kind = ClassifierKind.ResNet;
-            if (root.TryGetProperty(KindProperty, out JsonElement k))
+            // Any casing, so that options written with a naming policy (camelCase "kind") read back as they were.
+            foreach (JsonProperty p in root.EnumerateObject())
             {
-                string? name = k.ValueKind == JsonValueKind.String ? k.GetString() : k.GetRawText();
+                if (!string.Equals(p.Name, KindProperty, StringComparison.OrdinalIgnoreCase)) continue;
+                string? name = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText();
                 if (!TryParseKind(name, out kind))
                     throw new JsonException($"classifier network kind \"{name}\" is not one of {string.Join(", ", KindNames)}.");
             }
@@ -115,10 +117,10 @@ public abstract record ClassifierNetworkOptions
             JsonObject properties = JsonSerializer.SerializeToNode(value, value.GetType(), options)?.AsObject()
                 ?? throw new JsonException("classifier network options serialised to null.");
             writer.WriteStartObject();
-            writer.WriteString(KindProperty, KindName(value.Kind));
+            writer.WriteString(options.PropertyNamingPolicy?.ConvertName(KindProperty) ?? KindProperty, KindName(value.Kind));
             foreach (var (name, node) in properties)
             {
-                if (name == KindProperty) continue;
+                if (string.Equals(name, KindProperty, StringComparison.OrdinalIgnoreCase)) continue;
                 writer.WritePropertyName(name);
                 if (node is null) writer.WriteNullValue();
                 else node.WriteTo(writer, options);

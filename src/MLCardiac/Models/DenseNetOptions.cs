@@ -29,6 +29,7 @@ public sealed record DenseNetOptions : ClassifierNetworkOptions
     public override ClassifierKind Kind => ClassifierKind.DenseNet;
 
     /// <summary>The stem's filters: <see cref="InitialWidth"/>, or 2k when it is 0.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int StemWidth => InitialWidth > 0 ? InitialWidth : 2 * GrowthRate;
 
     /// <inheritdoc />

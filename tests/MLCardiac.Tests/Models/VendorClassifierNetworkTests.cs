@@ -31,6 +31,19 @@ public sealed class VendorClassifierNetworkTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(Kinds))]
+    public void Json_CamelCasePolicy_RoundTripsTheKind(ClassifierNetworkOptions options)
+    {
+        var camel = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+        string json = JsonSerializer.Serialize(options, camel);
+        var back = JsonSerializer.Deserialize<ClassifierNetworkOptions>(json, camel)!;
+
+        StringAssert.Contains(json, $"\"kind\":\"{ClassifierNetworkOptions.KindName(options.Kind)}\"");
+        Assert.AreEqual(options.GetType(), back.GetType());
+        Assert.AreEqual(json, JsonSerializer.Serialize(back, camel));
+    }
+
+    [TestMethod]
     public void Json_WithoutKind_ReadsAsResNet()
     {
         // The network settings of a model file written when the ResNet was the only vendor classifier.
