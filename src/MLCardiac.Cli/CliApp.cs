@@ -37,7 +37,7 @@ internal static class CliApp
                 .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--out", "models/unet-ab")
                 .WithExample("train", "--data", "data/synthetic", "--train-vendors", "A,B", "--target-vendors", "C", "--out", "models/dann-ab");
             config.AddCommand<ClassifyVendorCommand>("classify-vendor")
-                .WithDescription("Trains the ResNet vendor classifier, calibrates its unfamiliar-scanner warning and reports accuracy.")
+                .WithDescription("Trains the vendor classifier (ResNet, DenseNet or Inception), calibrates its unfamiliar-scanner warning and reports accuracy.")
                 .WithExample("classify-vendor", "--data", "data/synthetic", "--unseen-vendors", "D", "--out", "models/vendor-classifier");
             config.AddBranch("data", data =>
             {

@@ -13,7 +13,7 @@ using Spectre.Console.Cli;
 namespace MLCardiac.Cli.Commands;
 
 /// <summary>
-/// <c>mlcardiac classify-vendor --data DIR --out models/vendor</c>: trains the ResNet vendor classifier on some
+/// <c>mlcardiac classify-vendor --data DIR --out models/vendor [--type resnet|densenet|inception]</c>: trains the vendor classifier on some
 /// subjects of each vendor, calibrates its "unfamiliar scanner" threshold on others, and reports volume-level
 /// accuracy, the confusion matrix and — with <c>--unseen-vendors</c> — how often scans of vendors it never saw
 /// are flagged unfamiliar.
@@ -37,9 +37,13 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
         public int Epochs { get; init; } = 6;
 
 
+        [CommandOption("--type <TYPE>")]
+        [Description("Network: resnet, densenet or inception. Default: resnet.")]
+        public string Type { get; init; } = "resnet";
+
         [CommandOption("--width <N>")]
-        [Description("ResNet base width. Default: 16.")]
-        public int Width { get; init; } = 16;
+        [Description("Network width: ResNet base width, DenseNet growth rate, Inception base width. Default: the type's (16, 8, 16).")]
+        public int? Width { get; init; }
 
 
         [CommandOption("--false-alarm-rate <F>")]
@@ -52,6 +56,9 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (!ClassifierNetworkOptions.TryParseKind(settings.Type, out ClassifierKind type))
+            throw new MLCardiacException($"--type: \"{settings.Type}\" is not one of {string.Join(", ", ClassifierNetworkOptions.KindNames)}.");
+        if (settings.Width is < 1 or > 512) throw new MLCardiacException($"--width: {settings.Width} is not in 1..512.");
         DatasetIndex index = DatasetLayouts.Load(settings.Data);
         if (index.Records.Count == 0) throw new MLCardiacException($"{settings.Data}: no usable subject.");
         string[] unseen = string.IsNullOrWhiteSpace(settings.UnseenVendors) ? [] : settings.UnseenVendors.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -63,7 +70,7 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
         var (trainAndCal, test) = SubjectSplit.BySubject(known, 0.25, settings.Seed);
         var options = new VendorClassifierOptions
         {
-            Network = new ResNetOptions { BaseWidth = settings.Width },
+            Network = ClassifierNetworkOptions.ForKind(type, settings.Width),
             Epochs = settings.Epochs,
             IterationsPerEpoch = settings.Iterations,
             FalseAlarmRate = settings.FalseAlarmRate,
@@ -115,7 +122,7 @@ internal sealed class ClassifyVendorCommand(IAnsiConsole console) : Command<Clas
                 console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                     $"flags [bold]{flagged.Count(v => v.Unfamiliar) / (double)flagged.Count:P1}[/] of {flagged.Count} volumes of unseen {string.Join(", ", unseen)}");
             }
-            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"classifier written to [bold]{modelFile}[/]");
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"{ClassifierNetworkOptions.Title(type)} classifier written to [bold]{modelFile}[/]");
         }
         finally
         {

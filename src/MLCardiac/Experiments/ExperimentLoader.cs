@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MLCardiac.Data.Synthetic;
+using MLCardiac.Models;
 using MLCardiac.Preprocessing;
 
 namespace MLCardiac.Experiments;
@@ -29,7 +30,7 @@ public static partial class ExperimentLoader
     private static readonly string[] TrainingKeys = ["epochs", "iterationsPerEpoch", "batchSize", "learningRate", "patience", "threads"];
     private static readonly string[] ModelKeys = ["type", "dann", "baseFilters", "depth", "patchDepth", "inPlaneStages", "maxLambda"];
     private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors", "trainSources", "trainCentres"];
-    private static readonly string[] ClassifierKeys = ["enabled", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
+    private static readonly string[] ClassifierKeys = ["enabled", "type", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
     private static readonly string[] Layouts = ["auto", "mnms", "mnms2", "acdc", "folder"];
     // Keys only a study reads: in a file with a search section and no arms nothing would read them, so they are errors there.
     private static readonly string[] StudyOnlyRootKeys = ["vendorClassifier", "evaluations", "figures", "bootstrapResamples", "folds"];
@@ -232,11 +233,15 @@ public static partial class ExperimentLoader
         if (root.Object("vendorClassifier", ClassifierKeys) is { } vc && vc.Bool("enabled", true))
         {
             var dflt = new VendorClassifierDefinition();
+            string typeName = vc.String("type", ClassifierNetworkOptions.KindName(dflt.Type));
+            if (!ClassifierNetworkOptions.TryParseKind(typeName, out ClassifierKind type))
+                throw vc.Error("type", $"\"{typeName}\" is not a vendor-classifier type; use one of {string.Join(", ", ClassifierNetworkOptions.KindNames)}.");
             classifier = new VendorClassifierDefinition
             {
+                Type = type,
                 Epochs = vc.Int("epochs", dflt.Epochs, 1, 10_000),
                 IterationsPerEpoch = vc.Int("iterationsPerEpoch", dflt.IterationsPerEpoch, 0, 1_000_000),
-                Width = vc.Int("width", dflt.Width, 1, 512),
+                Width = vc.Has("width") ? vc.Int("width", 0, 1, 512) : null,
                 UnseenVendors = vc.Strings("unseenVendors", []),
                 FalseAlarmRate = vc.Number("falseAlarmRate", dflt.FalseAlarmRate, 0, 1),
             };

@@ -412,7 +412,7 @@ public sealed class ExperimentRunner
         string modelDirectory = Path.Combine(_options.ModelsRoot, experiment.Id, StudyResults.ClassifierFolder);
         var options = new VendorClassifierOptions
         {
-            Network = new ResNetOptions { BaseWidth = vc.Width },
+            Network = vc.Network(),
             Epochs = vc.Epochs,
             IterationsPerEpoch = vc.IterationsPerEpoch,
             FalseAlarmRate = vc.FalseAlarmRate,
@@ -464,6 +464,7 @@ public sealed class ExperimentRunner
             }
             var result = new VendorClassifierResult
             {
+                Type = ClassifierNetworkOptions.KindName(vc.Type),
                 Vendors = vendors,
                 UnseenVendors = vc.UnseenVendors,
                 Confusion = onTest.Confusion,

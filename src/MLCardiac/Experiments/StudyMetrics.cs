@@ -301,7 +301,7 @@ public sealed record StudyMetrics
         {
             double chance = 1.0 / classifier.Vendors.Count;
             string flagged = double.IsNaN(classifier.FlaggedUnseen) ? "" : $"; it flags {F(100 * classifier.FlaggedUnseen, "F0")} % of volumes of never-seen vendors {string.Join(", ", classifier.UnseenVendors)} as unfamiliar (false alarms on known vendors: {F(100 * classifier.FlaggedKnown, "F0")} %)";
-            text.Add($"The vendor classifier names the vendor of {F(100 * classifier.VolumeAccuracy, "F0")} % of held-out volumes (chance {F(100 * chance, "F0")} %){flagged}.");
+            text.Add($"The {classifier.TypeTitle} vendor classifier names the vendor of {F(100 * classifier.VolumeAccuracy, "F0")} % of held-out volumes (chance {F(100 * chance, "F0")} %){flagged}.");
         }
         return text;
     }

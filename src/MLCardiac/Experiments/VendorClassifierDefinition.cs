@@ -1,3 +1,5 @@
+using MLCardiac.Models;
+
 namespace MLCardiac.Experiments;
 
 /// <summary>The experiment's vendor-classifier run (<c>vendorClassifier</c>): can a network tell the scanners apart?</summary>
@@ -7,8 +9,15 @@ public sealed record VendorClassifierDefinition
     public int Epochs { get; init; } = 6;
     /// <summary>Steps per epoch (<c>iterationsPerEpoch</c>; 0: one pass).</summary>
     public int IterationsPerEpoch { get; init; }
-    /// <summary>ResNet base width (<c>width</c>).</summary>
-    public int Width { get; init; } = 16;
+    /// <summary>The network's architecture (<c>type</c>: <c>resnet</c>, the default, <c>densenet</c> or <c>inception</c>).</summary>
+    public ClassifierKind Type { get; init; } = ClassifierKind.ResNet;
+    /// <summary>
+    /// The network's width (<c>width</c>): ResNet base width, DenseNet growth rate, Inception base width; null gives the
+    /// type's default (16, 8, 16: <see cref="ClassifierNetworkOptions.ForKind"/>).
+    /// </summary>
+    public int? Width { get; init; }
+    /// <summary>The network these settings give (classes are set from the data when it is trained).</summary>
+    public ClassifierNetworkOptions Network() => ClassifierNetworkOptions.ForKind(Type, Width);
     /// <summary>Vendors kept out of the classifier's training, to measure the unfamiliar-scanner warning (<c>unseenVendors</c>).</summary>
     public IReadOnlyList<string> UnseenVendors { get; init; } = [];
     /// <summary>Share of familiar volumes the calibrated warning may flag (<c>falseAlarmRate</c>).</summary>

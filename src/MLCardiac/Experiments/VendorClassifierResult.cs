@@ -3,6 +3,11 @@ namespace MLCardiac.Experiments;
 /// <summary>The saved outcome of the experiment's vendor-classifier run (<c>reports/ID/vendor-classifier/result.json</c>).</summary>
 public sealed record VendorClassifierResult
 {
+    /// <summary>The network's architecture: <c>resnet</c>, <c>densenet</c> or <c>inception</c> (results written before the type existed are ResNet's).</summary>
+    public string Type { get; init; } = "resnet";
+    /// <summary><see cref="Type"/> as prose writes it (<c>ResNet</c>, <c>DenseNet</c>, <c>Inception</c>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string TypeTitle => MLCardiac.Models.ClassifierNetworkOptions.TryParseKind(Type, out var kind) ? MLCardiac.Models.ClassifierNetworkOptions.Title(kind) : Type;
     /// <summary>Known vendors (rows and columns of <see cref="Confusion"/>).</summary>
     public required IReadOnlyList<string> Vendors { get; init; }
     /// <summary>Vendors kept out of training.</summary>

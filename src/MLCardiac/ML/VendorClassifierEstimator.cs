@@ -5,7 +5,7 @@ using MLCardiac.Training;
 namespace MLCardiac.ML;
 
 /// <summary>
-/// Trains the ResNet vendor classifier (<see cref="VendorClassifierTrainer"/>) on the preprocessed slices of every
+/// Trains the vendor classifier — ResNet, DenseNet or Inception, as <see cref="VendorClassifierOptions.Network"/> says (<see cref="VendorClassifierTrainer"/>) — on the preprocessed slices of every
 /// row — labels are not needed, the target is the row's vendor — and calibrates its unfamiliar-scanner threshold on
 /// held-out subjects; returns a <see cref="VendorClassifierTransformer"/>.
 /// </summary>

@@ -53,7 +53,8 @@ public sealed class VendorClassifierTransformer : CardiacTransformer, ICardiacSt
 
     JsonObject ICardiacStage.SaveSettings() => new()
     {
-        ["network"] = JsonSerializer.SerializeToNode(Classifier.Network.Options with { BlocksPerStage = Classifier.Network.Options.BlocksPerStage.ToArray() }),
+        // With its "Kind" (resnet | densenet | inception); a file written before the other kinds existed has none and is a ResNet.
+        ["network"] = JsonSerializer.SerializeToNode<ClassifierNetworkOptions>(Classifier.Network.Options),
         ["vendors"] = JsonSerializer.SerializeToNode(Classifier.Vendors.ToArray()),
         ["threshold"] = Classifier.Threshold,
         ["preprocessing"] = JsonSerializer.SerializeToNode(Preprocessing),
@@ -68,11 +69,11 @@ public sealed class VendorClassifierTransformer : CardiacTransformer, ICardiacSt
 
     internal static VendorClassifierTransformer Load(JsonObject settings, byte[] weights)
     {
-        var options = settings["network"].Deserialize<ResNetOptions>() ?? throw new JsonException("no network settings");
+        var options = settings["network"].Deserialize<ClassifierNetworkOptions>() ?? throw new JsonException("no network settings");
         var vendors = settings["vendors"].Deserialize<string[]>() ?? throw new JsonException("no vendors");
         double threshold = (double?)settings["threshold"] ?? throw new JsonException("no threshold");
         var preprocessing = settings["preprocessing"].Deserialize<PreprocessingOptions>() ?? throw new JsonException("no preprocessing");
-        var network = new ResNetClassifier(options);
+        VendorClassifierNetwork network = options.CreateNetwork();
         try
         {
             using var r = new BinaryReader(new MemoryStream(weights, writable: false));

@@ -12,7 +12,7 @@ namespace MLCardiac.Models;
 /// The stem is a 3×3 stride-2 convolution rather than ImageNet's 7×7 + max-pool: MR slices of 128×128 are
 /// small and the texture that tells vendors apart (noise, ringing, blur) lives at the finest scale.
 /// </remarks>
-public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>
+public sealed class ResNetClassifier : VendorClassifierNetwork
 {
     private readonly Sequential stem;
     private readonly Sequential stages;
@@ -49,24 +49,19 @@ public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>
             ("drop", nn.Dropout(options.Dropout)),
             ("fc", nn.Linear(inCh, options.Classes)));
         RegisterComponents();
-
-        using var noGrad = torch.no_grad();
-        foreach (var m in modules())
-            if (m is Conv2d c) nn.init.kaiming_normal_(c.weight!, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+        InitialiseConvolutions();
     }
 
     /// <summary>The architecture this network was built with.</summary>
-    public ResNetOptions Options { get; }
+    public override ResNetOptions Options { get; }
 
     /// <summary>Width of the pooled feature vector.</summary>
-    public int FeatureCount { get; }
+    public override int FeatureCount { get; }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.dim() != 4 || input.shape[1] != Options.InChannels)
-            throw new ArgumentException($"ResNetClassifier expects [N, {Options.InChannels}, H, W]; got [{string.Join(", ", input.shape)}].", nameof(input));
+        CheckInput(input);
         return head.call(stages.call(stem.call(input)));
     }
 

@@ -16,7 +16,7 @@ using DataType = MLCardiac.Onnx.Protobuf.TensorProto.Types.DataType;
 namespace MLCardiac.Onnx;
 
 /// <summary>
-/// Writes our own networks — <see cref="UNet2d"/> and <see cref="ResNetClassifier"/> — as ONNX models (opset 17 by
+/// Writes our own networks — <see cref="UNet2d"/> and the vendor classifiers (<see cref="VendorClassifierNetwork"/>) — as ONNX models (opset 17 by
 /// default) that run in ONNX Runtime, ML.NET's OnnxTransformer and anything else that reads ONNX. TorchSharp has no
 /// exporter; since we own the architectures, the graph is written layer by layer from the module structure and the
 /// weights are read from the state dict. What the artifact expects is in Onnx/README.md and in its metadata
@@ -278,27 +278,69 @@ public static class OnnxExporter
     }
 
     /// <summary>
-    /// The ONNX model of the ResNet vendor classifier: input <c>image</c> float [batch, InChannels, Size, Size], outputs
-    /// logits/probabilities [batch, vendors] and labels [batch] (the vendor index, names in the metadata).
+    /// The ONNX model of a vendor classifier — <see cref="ResNetClassifier"/>, <see cref="DenseNetClassifier"/> or
+    /// <see cref="InceptionClassifier"/> — in inference form (batch norm with its running statistics, dropout the
+    /// identity): input <c>image</c> float [batch, InChannels, Size, Size], outputs logits/probabilities [batch, vendors]
+    /// and labels [batch] (the vendor index, names in the metadata; the architecture, with its kind, in <c>mlcardiac.network</c>).
     /// </summary>
-    public static byte[] ExportClassifier(ResNetClassifier network, IReadOnlyList<string> classNames, PreprocessingOptions preprocessing, OnnxExportOptions? options = null)
+    public static byte[] ExportClassifier(VendorClassifierNetwork network, IReadOnlyList<string> classNames, PreprocessingOptions preprocessing, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(classNames);
         ArgumentNullException.ThrowIfNull(preprocessing);
         options ??= new OnnxExportOptions();
         options.Validate();
-        ResNetOptions o = network.Options;
+        ClassifierNetworkOptions o = network.Options;
         if (classNames.Count != o.Classes) throw new ArgumentException($"{classNames.Count} class names for {o.Classes} classes.", nameof(classNames));
         int size = options.Size ?? preprocessing.Size;
 
         var w = new StateDictReader(network);
         w.Ignore(k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal));
-        var b = new OnnxGraphBuilder("resnet_classifier");
+        string kindName = ClassifierNetworkOptions.KindName(o.Kind);
+        var b = new OnnxGraphBuilder($"{kindName}_classifier");
         string x = Input(b, o.InChannels, size, options.NormalizeSlices);
-        x = OnnxLayers.Conv(b, w, "stem.conv", x, 2, 1);
-        x = OnnxLayers.Norm(b, w, "stem.bn", x, NormalizationKind.Batch, 0);
-        x = b.Node("Relu", "stem.relu", [x]);
+        x = ConvBnRelu(b, w, "stem.conv", "stem.bn", "stem.relu", x, 2, 1);
+        x = network switch
+        {
+            ResNetClassifier r => ResNetStages(b, w, r.Options, x),
+            DenseNetClassifier d => DenseNetFeatures(b, w, d.Options, x),
+            InceptionClassifier i => InceptionStages(b, w, i.Options, x),
+            _ => throw new MLCardiacException($"ONNX export: classifier network {network.GetType().Name} is not supported."),
+        };
+        x = b.Node("GlobalAveragePool", "head.pool", [x]);
+        x = b.Node("Flatten", "head.flat", [x], Int("axis", 1));
+        // Dropout (head.drop) is the identity at inference.
+        var (fcWeight, fcShape) = w["head.fc.weight"];
+        var (fcBias, fcBiasShape) = w["head.fc.bias"];
+        string logits = b.Node("Gemm", "head.fc", [x, b.Constant("head.fc.weight", fcWeight, fcShape), b.Constant("head.fc.bias", fcBias, fcBiasShape)],
+            Float("alpha", 1f), Float("beta", 1f), Int("transB", 1));
+        w.CheckAllUsed(network.GetType().Name);
+        Outputs(b, logits, options.Outputs, [null, o.Classes]);
+
+        var metadata = CommonMetadata(OnnxModelMetadata.ClassifierKind, classNames, preprocessing, size, options.NormalizeSlices);
+        metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o);
+        return Model(b, options.Opset, metadata, $"MLCardiac {ClassifierNetworkOptions.Title(o.Kind)} vendor classifier: short-axis cine MR slice → vendor.");
+    }
+
+    /// <summary>Conv (bias-free) → batch norm (inference form) → ReLU.</summary>
+    private static string ConvBnRelu(OnnxGraphBuilder b, StateDictReader w, string conv, string bn, string relu, string x, int stride, int padding)
+    {
+        x = OnnxLayers.Conv(b, w, conv, x, stride, padding);
+        x = OnnxLayers.Norm(b, w, bn, x, NormalizationKind.Batch, 0);
+        return b.Node("Relu", relu, [x]);
+    }
+
+    /// <summary>Batch norm (inference form) → ReLU → Conv, DenseNet's pre-activation order.</summary>
+    private static string BnReluConv(OnnxGraphBuilder b, StateDictReader w, string prefix, string bn, string relu, string conv, string x, int padding)
+    {
+        x = OnnxLayers.Norm(b, w, $"{prefix}.{bn}", x, NormalizationKind.Batch, 0);
+        x = b.Node("Relu", $"{prefix}.{relu}", [x]);
+        return OnnxLayers.Conv(b, w, $"{prefix}.{conv}", x, 1, padding);
+    }
+
+    /// <summary><see cref="ResNetClassifier"/>'s stages of basic blocks, after the stem.</summary>
+    private static string ResNetStages(OnnxGraphBuilder b, StateDictReader w, ResNetOptions o, string x)
+    {
         int inCh = o.BaseWidth;
         for (int s = 0; s < o.BlocksPerStage.Count; s++)
         {
@@ -307,9 +349,7 @@ public static class OnnxExporter
             {
                 int stride = k == 0 && s > 0 ? 2 : 1;
                 string p = $"stages.s{s}b{k}";
-                string y = OnnxLayers.Conv(b, w, p + ".body.conv0", x, stride, 1);
-                y = OnnxLayers.Norm(b, w, p + ".body.bn0", y, NormalizationKind.Batch, 0);
-                y = b.Node("Relu", p + ".body.relu", [y]);
+                string y = ConvBnRelu(b, w, p + ".body.conv0", p + ".body.bn0", p + ".body.relu", x, stride, 1);
                 y = OnnxLayers.Conv(b, w, p + ".body.conv1", y, 1, 1);
                 y = OnnxLayers.Norm(b, w, p + ".body.bn1", y, NormalizationKind.Batch, 0);
                 string identity = x;
@@ -322,18 +362,52 @@ public static class OnnxExporter
                 inCh = outCh;
             }
         }
-        x = b.Node("GlobalAveragePool", "head.pool", [x]);
-        x = b.Node("Flatten", "head.flat", [x], Int("axis", 1));
-        var (fcWeight, fcShape) = w["head.fc.weight"];
-        var (fcBias, fcBiasShape) = w["head.fc.bias"];
-        string logits = b.Node("Gemm", "head.fc", [x, b.Constant("head.fc.weight", fcWeight, fcShape), b.Constant("head.fc.bias", fcBias, fcBiasShape)],
-            Float("alpha", 1f), Float("beta", 1f), Int("transB", 1));
-        w.CheckAllUsed(nameof(ResNetClassifier));
-        Outputs(b, logits, options.Outputs, [null, o.Classes]);
+        return x;
+    }
 
-        var metadata = CommonMetadata(OnnxModelMetadata.ClassifierKind, classNames, preprocessing, size, options.NormalizeSlices);
-        metadata[OnnxModelMetadata.Network] = JsonSerializer.Serialize(o with { BlocksPerStage = o.BlocksPerStage.ToArray() });
-        return Model(b, options.Opset, metadata, "MLCardiac ResNet vendor classifier: short-axis cine MR slice → vendor.");
+    /// <summary><see cref="DenseNetClassifier"/>'s dense blocks and transitions, and the final BN → ReLU, after the stem.</summary>
+    private static string DenseNetFeatures(OnnxGraphBuilder b, StateDictReader w, DenseNetOptions o, string x)
+    {
+        for (int k = 0; k < o.BlockSizes.Count; k++)
+        {
+            for (int l = 0; l < o.BlockSizes[k]; l++)
+            {
+                string p = $"features.block{k}.layers.{l}";
+                string y = BnReluConv(b, w, p, "bn0", "relu0", "conv0", x, 0);
+                y = BnReluConv(b, w, p, "bn1", "relu1", "conv1", y, 1);
+                x = OnnxLayers.Concat(b, p + ".concat", [x, y]);
+            }
+            if (k < o.BlockSizes.Count - 1)
+            {
+                string t = $"features.transition{k}";
+                x = BnReluConv(b, w, t, "bn", "relu", "conv", x, 0);
+                x = OnnxLayers.AveragePool(b, t + ".pool", x, kernel: 2, stride: 2);
+            }
+        }
+        x = OnnxLayers.Norm(b, w, "features.bn", x, NormalizationKind.Batch, 0);
+        return b.Node("Relu", "features.relu", [x]);
+    }
+
+    /// <summary><see cref="InceptionClassifier"/>'s stages of inception modules with max-pools between them, after the stem.</summary>
+    private static string InceptionStages(OnnxGraphBuilder b, StateDictReader w, InceptionOptions o, string x)
+    {
+        for (int s = 0; s < o.ModulesPerStage.Count; s++)
+        {
+            if (s > 0) x = OnnxLayers.MaxPool(b, $"stages.pool{s}", x, kernel: 3, stride: 2, padding: 1);
+            for (int m = 0; m < o.ModulesPerStage[s]; m++)
+            {
+                string p = $"stages.s{s}m{m}";
+                string one = ConvBnRelu(b, w, p + ".b1.conv", p + ".b1.conv_bn", p + ".b1.conv_relu", x, 1, 0);
+                string three = ConvBnRelu(b, w, p + ".b3.reduce", p + ".b3.reduce_bn", p + ".b3.reduce_relu", x, 1, 0);
+                three = ConvBnRelu(b, w, p + ".b3.conv", p + ".b3.conv_bn", p + ".b3.conv_relu", three, 1, 1);
+                string five = ConvBnRelu(b, w, p + ".b5.reduce", p + ".b5.reduce_bn", p + ".b5.reduce_relu", x, 1, 0);
+                five = ConvBnRelu(b, w, p + ".b5.conv", p + ".b5.conv_bn", p + ".b5.conv_relu", five, 1, 2);
+                string pool = OnnxLayers.MaxPool(b, p + ".bpool.pool", x, kernel: 3, stride: 1, padding: 1);
+                pool = ConvBnRelu(b, w, p + ".bpool.conv", p + ".bpool.conv_bn", p + ".bpool.conv_relu", pool, 1, 0);
+                x = OnnxLayers.Concat(b, p + ".concat", [one, three, five, pool]);
+            }
+        }
+        return x;
     }
 
     /// <summary>

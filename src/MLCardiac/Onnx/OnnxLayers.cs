@@ -150,6 +150,20 @@ internal static class OnnxLayers
     /// <summary>The shape [C, 1, …] of a per-channel constant that broadcasts over [N, C] and <paramref name="spatialDims"/> spatial axes.</summary>
     private static long[] PerChannel(long channels, int spatialDims) => [channels, .. Enumerable.Repeat(1L, spatialDims)];
 
+    /// <summary>Concatenation along the channel axis (DenseNet's dense connections, the inception branches).</summary>
+    public static string Concat(OnnxGraphBuilder b, string name, IReadOnlyList<string> inputs) =>
+        b.Node("Concat", name, [.. inputs], Int("axis", 1));
+
+    /// <summary>Square average pooling without padding, floor mode (DenseNet's transition layers: PyTorch's <c>AvgPool2d(k, stride)</c>).</summary>
+    public static string AveragePool(OnnxGraphBuilder b, string name, string x, int kernel, int stride) =>
+        b.Node("AveragePool", name, [x], Ints("kernel_shape", kernel, kernel), Ints("strides", stride, stride),
+            Ints("pads", 0, 0, 0, 0), Int("ceil_mode", 0));
+
+    /// <summary>Square max pooling, floor mode; padding never wins the maximum (as PyTorch's −∞ padding).</summary>
+    public static string MaxPool(OnnxGraphBuilder b, string name, string x, int kernel, int stride, int padding) =>
+        b.Node("MaxPool", name, [x], Ints("kernel_shape", kernel, kernel), Ints("strides", stride, stride),
+            Ints("pads", padding, padding, padding, padding), Int("ceil_mode", 0));
+
     /// <summary>The activation of <paramref name="kind"/> (leaky ReLU with slope 0.01, as <see cref="UNet2d"/> builds it).</summary>
     public static string Activation(OnnxGraphBuilder b, string name, string x, ActivationKind kind) => kind switch
     {

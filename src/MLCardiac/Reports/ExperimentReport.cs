@@ -264,7 +264,7 @@ public static class ExperimentReport
                         F(r.ShiftFalseAlarms, "P0"), F(r.Spearman), F(r.IntervalCoverage, "P0"), r.FailedCases.ToString(Inv), F(r.CatchRate, "P0"), F(r.SeenFlagRate, "P0")];
                 }),
                 (results.VendorClassifier is { } classifier && !double.IsNaN(classifier.UnseenAuroc)
-                    ? string.Create(Inv, $"For comparison, the ResNet vendor classifier's max-probability score separates never-seen vendor(s) {string.Join(", ", classifier.UnseenVendors)} from held-out known-vendor volumes with AUROC {classifier.UnseenAuroc:F3}. ")
+                    ? string.Create(Inv, $"For comparison, the {classifier.TypeTitle} vendor classifier's max-probability score separates never-seen vendor(s) {string.Join(", ", classifier.UnseenVendors)} from held-out known-vendor volumes with AUROC {classifier.UnseenAuroc:F3}. ")
                     : "") + "Shift score: AUROC of each non-training vendor's cases against the held-out training-vendor cases, and the share above the threshold; predicted Dice: rank correlation with the true mean Dice, and the share of structures whose true Dice fell inside the predicted interval; QC flag (shift, predicted mean Dice < 0.80, or a broken anatomical rule): share of failed cases (true mean Dice < 0.80) caught, and share of seen-vendor cases flagged");
             foreach (ArmMetrics a in judged)
                 page.Figure(Figures.PredictedDice($"{a.Arm}: predicted against true Dice", a.Reliability!.Points, new Inference.QualityControlOptions().MinPredictedDice, ReliabilityMetrics.FailedDice),
@@ -275,7 +275,7 @@ public static class ExperimentReport
         {
             page.Heading(2, "Vendor classifier", "classifier");
             page.Figure(Figures.Confusion("held-out volumes", vc.Vendors, vc.Confusion),
-                string.Create(Inv, $"Confusion matrix (rows: true vendor): volume accuracy {vc.VolumeAccuracy:P1}, slice accuracy {vc.SliceAccuracy:P1}; unfamiliar-scanner threshold {vc.Threshold:F3} flags {vc.FlaggedKnown:P0} of known-vendor volumes{(double.IsNaN(vc.FlaggedUnseen) ? "" : $" and {vc.FlaggedUnseen:P0} of unseen-vendor ({string.Join(", ", vc.UnseenVendors)}) volumes")}."));
+                string.Create(Inv, $"{vc.TypeTitle} vendor classifier (vendorClassifier.type {vc.Type}). Confusion matrix (rows: true vendor): volume accuracy {vc.VolumeAccuracy:P1}, slice accuracy {vc.SliceAccuracy:P1}; unfamiliar-scanner threshold {vc.Threshold:F3} flags {vc.FlaggedKnown:P0} of known-vendor volumes{(double.IsNaN(vc.FlaggedUnseen) ? "" : $" and {vc.FlaggedUnseen:P0} of unseen-vendor ({string.Join(", ", vc.UnseenVendors)}) volumes")}."));
         }
 
         page.Heading(2, "Method", "method");

@@ -13,7 +13,7 @@ namespace MLCardiac.Training;
 public sealed class VendorClassifier : IDisposable
 {
     /// <summary>Wraps a trained network.</summary>
-    public VendorClassifier(ResNetClassifier network, IReadOnlyList<string> vendors, double threshold)
+    public VendorClassifier(VendorClassifierNetwork network, IReadOnlyList<string> vendors, double threshold)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(vendors);
@@ -25,8 +25,8 @@ public sealed class VendorClassifier : IDisposable
         Network.eval();
     }
 
-    /// <summary>The ResNet.</summary>
-    public ResNetClassifier Network { get; }
+    /// <summary>The network (ResNet, DenseNet or Inception: <see cref="ClassifierNetworkOptions.Kind"/> of its options).</summary>
+    public VendorClassifierNetwork Network { get; }
     /// <summary>Vendor names, in class order.</summary>
     public IReadOnlyList<string> Vendors { get; }
     /// <summary>Volumes with confidence below this are flagged unfamiliar.</summary>

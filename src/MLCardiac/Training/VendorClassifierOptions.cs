@@ -5,8 +5,11 @@ namespace MLCardiac.Training;
 /// <summary>Settings of <see cref="VendorClassifierTrainer"/>.</summary>
 public sealed record VendorClassifierOptions
 {
-    /// <summary>The network (its <see cref="ResNetOptions.Classes"/> is set from the data's domain count).</summary>
-    public ResNetOptions Network { get; init; } = new();
+    /// <summary>
+    /// The network: <see cref="ResNetOptions"/> (the default), <see cref="DenseNetOptions"/> or <see cref="InceptionOptions"/>;
+    /// its <see cref="ClassifierNetworkOptions.Classes"/> is set from the data's domain count. Serialised with its kind.
+    /// </summary>
+    public ClassifierNetworkOptions Network { get; init; } = new ResNetOptions();
     /// <summary>Epochs.</summary>
     public int Epochs { get; init; } = 10;
     /// <summary>Optimiser steps per epoch; 0 means one pass over the slices.</summary>
@@ -33,6 +36,8 @@ public sealed record VendorClassifierOptions
     /// <summary>Checks every value, naming the wrong one.</summary>
     public void Validate()
     {
+        if (Network is null) throw new ArgumentException("Network must be set.", nameof(Network));
+        Network.Validate();
         if (Epochs < 1) throw new ArgumentException($"Epochs must be ≥ 1 (was {Epochs}).", nameof(Epochs));
         if (IterationsPerEpoch < 0) throw new ArgumentException($"IterationsPerEpoch must be ≥ 0 (was {IterationsPerEpoch}).", nameof(IterationsPerEpoch));
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be ≥ 1 (was {BatchSize}).", nameof(BatchSize));

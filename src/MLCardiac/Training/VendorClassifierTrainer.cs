@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MLCardiac.Training;
 
 /// <summary>
-/// Trains a <see cref="ResNetClassifier"/> to recognise the vendor of a slice and calibrates its
+/// Trains a <see cref="VendorClassifierNetwork"/> (the kind <see cref="VendorClassifierOptions.Network"/> gives) to recognise the vendor of a slice and calibrates its
 /// "unfamiliar scanner" threshold on held-out volumes of the same vendors.
 /// </summary>
 public sealed class VendorClassifierTrainer
@@ -32,7 +32,7 @@ public sealed class VendorClassifierTrainer
         if (train.Slices.Select(s => s.Domain).Distinct().Count() < 2)
             throw new MLCardiacException("A vendor classifier needs slices of at least two vendors.");
         torch.manual_seed((long)SeedSequence.Derive(o.Seed, 0x7E5));
-        var network = new ResNetClassifier(o.Network with { Classes = train.Domains.Count });
+        VendorClassifierNetwork network = (o.Network with { Classes = train.Domains.Count }).CreateNetwork();
         using var optimizer = new TrainingOptimizer(OptimizerKind.AdamW, network.parameters(), o.LearningRate, o.WeightDecay);
         int steps = o.IterationsPerEpoch > 0 ? o.IterationsPerEpoch : Math.Max(1, (train.Slices.Count + o.BatchSize - 1) / o.BatchSize);
         int pixels = train.Height * train.Width;

@@ -137,6 +137,31 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void ClassifyVendor_TypeDenseNet_SavesADenseNetWithTheWidthAsGrowthRate()
+    {
+        string dir = Path.Combine(_data, "models", "vendor-densenet");
+
+        (int code, string output) = CliRunner.Run("classify-vendor", "--data", _data, "--out", dir, "--type", "densenet",
+            "--size", "64", "--width", "4", "--epochs", "1", "--iterations", "2");
+
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "DenseNet classifier written to");
+        using var model = MLCardiac.ML.CardiacModel.Load(dir);
+        var network = (MLCardiac.Models.DenseNetClassifier)model.VendorClassifier!.Classifier.Network;
+        Assert.AreEqual(4, network.Options.GrowthRate);
+    }
+
+    [TestMethod]
+    public void ClassifyVendor_UnknownType_ExitCode1NamingTheValue()
+    {
+        (int code, string output) = CliRunner.Run("classify-vendor", "--data", _data, "--out", Path.Combine(_data, "models", "vgg"), "--type", "vgg");
+
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "--type");
+        StringAssert.Contains(output, "\"vgg\" is not one of resnet, densenet, inception");
+    }
+
+    [TestMethod]
     public void DataInspect_SyntheticDataset_ListsVendorsAndExitsZero()
     {
         (int code, string output) = CliRunner.Run("data", "inspect", _data);

@@ -1,4 +1,5 @@
 using MLCardiac.Experiments;
+using MLCardiac.Models;
 
 namespace MLCardiac.Tests.Experiments;
 
@@ -45,14 +46,14 @@ public sealed class ExperimentLoaderTests
             .Replace("\"model\": { \"baseFilters\": 4, \"depth\": 3 }", "\"model\": { \"type\": \"unet3d\", \"baseFilters\": 4, \"depth\": 3 }", StringComparison.Ordinal);
         ExperimentDefinition x = ExperimentLoader.Parse(json, "exp.json");
 
-        Models.UNetOptions first = x.Arms[0].Model.ToNetwork(), second = x.Arms[1].Model.ToNetwork();
-        Assert.AreEqual(Models.NetworkKind.UNet3d, first.Kind);
+        MLCardiac.Models.UNetOptions first = x.Arms[0].Model.ToNetwork(), second = x.Arms[1].Model.ToNetwork();
+        Assert.AreEqual(MLCardiac.Models.NetworkKind.UNet3d, first.Kind);
         Assert.AreEqual(8, first.PatchDepth, "the default patch: 8 slices");
-        Assert.AreEqual(Models.NetworkKind.VNet, second.Kind);
+        Assert.AreEqual(MLCardiac.Models.NetworkKind.VNet, second.Kind);
         Assert.AreEqual(4, second.PatchDepth);
         Assert.IsTrue(x.Arms[1].Model.IsDann);
         Assert.IsFalse(x.Arms[0].Model.IsDann);
-        Assert.AreEqual(Models.NetworkKind.UNet2d, ExperimentLoader.Parse(Valid, "exp.json").Arms[1].Model.ToNetwork().Kind, "type dann: a 2D U-Net");
+        Assert.AreEqual(MLCardiac.Models.NetworkKind.UNet2d, ExperimentLoader.Parse(Valid, "exp.json").Arms[1].Model.ToNetwork().Kind, "type dann: a 2D U-Net");
     }
 
     [TestMethod]
@@ -75,6 +76,42 @@ public sealed class ExperimentLoaderTests
         Assert.AreEqual(2.5, x.Preprocessing.SpacingMm);
         Assert.AreEqual(2, x.Arms[0].Training.Epochs);
         Assert.AreEqual(7, x.Arms[1].Training.Epochs, "an arm's own value still wins over the profile's default");
+    }
+
+    [TestMethod]
+    [DataRow("", ClassifierKind.ResNet, typeof(ResNetOptions), 16)]
+    [DataRow("\"type\": \"resnet\", \"width\": 8", ClassifierKind.ResNet, typeof(ResNetOptions), 8)]
+    [DataRow("\"type\": \"densenet\"", ClassifierKind.DenseNet, typeof(DenseNetOptions), 8)]
+    [DataRow("\"type\": \"densenet\", \"width\": 12", ClassifierKind.DenseNet, typeof(DenseNetOptions), 12)]
+    [DataRow("\"type\": \"inception\", \"width\": 32", ClassifierKind.Inception, typeof(InceptionOptions), 32)]
+    public void Parse_VendorClassifierType_GivesThatNetworkWithItsWidth(string keys, ClassifierKind kind, Type optionsType, int width)
+    {
+        string json = Valid.Replace("\"arms\":", $"\"vendorClassifier\": {{ \"epochs\": 2{(keys.Length > 0 ? ", " + keys : "")} }},\n  \"arms\":", StringComparison.Ordinal);
+
+        VendorClassifierDefinition vc = ExperimentLoader.Parse(json, "exp.json").VendorClassifier!;
+        ClassifierNetworkOptions network = vc.Network();
+
+        Assert.AreEqual(kind, vc.Type);
+        Assert.AreEqual(optionsType, network.GetType());
+        Assert.AreEqual(width, network switch
+        {
+            ResNetOptions r => r.BaseWidth,
+            DenseNetOptions d => d.GrowthRate,
+            InceptionOptions i => i.BaseWidth,
+            _ => -1,
+        });
+    }
+
+    [TestMethod]
+    [DataRow("\"vgg\"", "\"vgg\"")]
+    [DataRow("\"ResNet\"", "\"ResNet\"")]
+    [DataRow("3", "must be a string")]
+    public void Parse_VendorClassifierBadType_NamesFilePathAndValue(string value, string expected)
+    {
+        var ex = Fails(Valid.Replace("\"arms\":", $"\"vendorClassifier\": {{ \"type\": {value} }},\n  \"arms\":", StringComparison.Ordinal));
+
+        StringAssert.Contains(ex.Message, "exp.json: $.vendorClassifier.type:");
+        StringAssert.Contains(ex.Message, expected);
     }
 
     [TestMethod]

@@ -104,6 +104,8 @@ public sealed class StudyRunTests
             .Select(g => g.Average(r => double.Parse(r[8], CultureInfo.InvariantCulture))).Average();
         Assert.AreEqual(expected, seen.GetProperty("meanDice").GetProperty("mean").GetDouble(), 1e-12);
         Assert.IsGreaterThan(0, metrics.RootElement.GetProperty("findings").GetArrayLength());
+        Assert.AreEqual("resnet", metrics.RootElement.GetProperty("vendorClassifier").GetProperty("type").GetString(), "the classifier's type, the default");
+        Assert.IsTrue(metrics.RootElement.GetProperty("findings").EnumerateArray().Any(f => f.GetString()!.StartsWith("The ResNet vendor classifier names", StringComparison.Ordinal)));
         StringAssert.Contains(_first.Output, "noaug");
 
         (int code, string list) = CliRunner.Run("runs", "list", "--db", Db);

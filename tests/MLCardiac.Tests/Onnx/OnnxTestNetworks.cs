@@ -28,10 +28,13 @@ internal static class OnnxTestNetworks
         return net;
     }
 
-    public static ResNetClassifier ResNet(ResNetOptions options, int seed = 1)
+    public static ResNetClassifier ResNet(ResNetOptions options, int seed = 1) => (ResNetClassifier)Classifier(options, seed);
+
+    /// <summary>A vendor classifier network of any kind (ResNet, DenseNet, Inception), perturbed, in eval mode.</summary>
+    public static VendorClassifierNetwork Classifier(ClassifierNetworkOptions options, int seed = 1)
     {
         torch.manual_seed(seed);
-        var net = new ResNetClassifier(options);
+        var net = options.CreateNetwork();
         Perturb(net);
         net.eval();
         return net;

@@ -22,6 +22,8 @@ public sealed class LearningOnPhantomTests
     private static readonly string[] Vendors = ["A", "D"];
     private static SliceDataset _trainA = null!, _testA = null!, _trainAc = null!, _testAc = null!;
 
+    public TestContext TestContext { get; set; } = null!;
+
     [ClassInitialize]
     public static void Prepare(TestContext context)
     {
@@ -148,7 +150,44 @@ public sealed class LearningOnPhantomTests
         using VendorClassifier classifier = new VendorClassifierTrainer(options).Fit(_trainAc);
 
         VendorClassifierEvaluation e = classifier.Evaluate(_testAc);
+        TestContext.WriteLine($"volume accuracy {e.VolumeAccuracy:F3}, slice accuracy {e.SliceAccuracy:F3}");
 
+        Assert.IsGreaterThanOrEqualTo(0.9, e.VolumeAccuracy, $"chance is 0.5; confusion {string.Join(" | ", e.Confusion.Select(r => string.Join(",", r)))}");
+        Assert.IsGreaterThan(0.8, e.SliceAccuracy);
+    }
+
+    [TestMethod]
+    public void VendorClassifier_DenseNetOnPhantomVendors_BeatsChanceOnHeldOutSubjects()
+    {
+        var options = new VendorClassifierOptions
+        {
+            Network = new DenseNetOptions { GrowthRate = 4, BlockSizes = [1, 1, 1], InitialWidth = 8 },
+            Epochs = 3, IterationsPerEpoch = 15, BatchSize = 16, LearningRate = 3e-3, Seed = 2,
+        };
+        using VendorClassifier classifier = new VendorClassifierTrainer(options).Fit(_trainAc);
+
+        VendorClassifierEvaluation e = classifier.Evaluate(_testAc);
+        TestContext.WriteLine($"volume accuracy {e.VolumeAccuracy:F3}, slice accuracy {e.SliceAccuracy:F3}");
+
+        Assert.IsInstanceOfType<DenseNetClassifier>(classifier.Network);
+        Assert.IsGreaterThanOrEqualTo(0.9, e.VolumeAccuracy, $"chance is 0.5; confusion {string.Join(" | ", e.Confusion.Select(r => string.Join(",", r)))}");
+        Assert.IsGreaterThan(0.8, e.SliceAccuracy);
+    }
+
+    [TestMethod]
+    public void VendorClassifier_InceptionOnPhantomVendors_BeatsChanceOnHeldOutSubjects()
+    {
+        var options = new VendorClassifierOptions
+        {
+            Network = new InceptionOptions { BaseWidth = 16, ModulesPerStage = [1] },
+            Epochs = 3, IterationsPerEpoch = 15, BatchSize = 16, LearningRate = 3e-3, Seed = 2,
+        };
+        using VendorClassifier classifier = new VendorClassifierTrainer(options).Fit(_trainAc);
+
+        VendorClassifierEvaluation e = classifier.Evaluate(_testAc);
+        TestContext.WriteLine($"volume accuracy {e.VolumeAccuracy:F3}, slice accuracy {e.SliceAccuracy:F3}");
+
+        Assert.IsInstanceOfType<InceptionClassifier>(classifier.Network);
         Assert.IsGreaterThanOrEqualTo(0.9, e.VolumeAccuracy, $"chance is 0.5; confusion {string.Join(" | ", e.Confusion.Select(r => string.Join(",", r)))}");
         Assert.IsGreaterThan(0.8, e.SliceAccuracy);
     }
