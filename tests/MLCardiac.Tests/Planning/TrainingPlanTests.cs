@@ -226,8 +226,8 @@ public sealed class TrainingPlanTests
         var plain = ExperimentLoader.Parse(json, "u.json");
         var quick = ExperimentLoader.Parse(json, "u.json", "quick");
 
-        CollectionAssert.AreEqual(new[] { "preprocessing.size", "preprocessing.spacingMm", "model.baseFilters" }, plain.Unspecified.ToArray());
-        CollectionAssert.AreEqual(new[] { "preprocessing.spacingMm", "model.baseFilters" }, quick.Unspecified.ToArray());
+        CollectionAssert.AreEqual(new[] { "preprocessing.size", "preprocessing.spacingMm", "model.baseFilters", "model.inPlaneStages", "model.patchDepth" }, plain.Unspecified.ToArray());
+        CollectionAssert.AreEqual(new[] { "preprocessing.spacingMm", "model.baseFilters", "model.inPlaneStages", "model.patchDepth" }, quick.Unspecified.ToArray());
         var plan = new TrainingPlan { SpacingMm = 1.6, Size = 96, Depth = 5, BaseFilters = 8, BatchSize = 6 };
         ExperimentDefinition planned = plain.WithPlan(plan, "DATA/plans.json");
         Assert.AreEqual(96, planned.Preprocessing.Size);
