@@ -24,7 +24,7 @@ public sealed class DannNetwork : nn.Module<Tensor, Tensor>
         if (stage < 0 || stage > options.Depth)
             throw new ArgumentOutOfRangeException(nameof(featureStage), featureStage, $"must be an encoder stage in 0..{options.Depth}");
         unet = SegmentationNetwork.Create(options);
-        domain = new DomainDiscriminator(options.FiltersAt(stage), domains, hiddenDomainFeatures, options.IsVolumetric);
+        domain = Numerics.OneDnnGuard.Check(new DomainDiscriminator(options.FiltersAt(stage), domains, hiddenDomainFeatures, options.IsVolumetric));
         Domains = domains;
         FeatureStage = stage;
         RegisterComponents();

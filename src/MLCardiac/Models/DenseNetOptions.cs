@@ -33,7 +33,7 @@ public sealed record DenseNetOptions : ClassifierNetworkOptions
     public int StemWidth => InitialWidth > 0 ? InitialWidth : 2 * GrowthRate;
 
     /// <inheritdoc />
-    public override VendorClassifierNetwork CreateNetwork() => new DenseNetClassifier(this);
+    public override VendorClassifierNetwork CreateNetwork() => Numerics.OneDnnGuard.Check<VendorClassifierNetwork>(new DenseNetClassifier(this));
 
     /// <summary>Checks every value and throws <see cref="ArgumentException"/> naming the one that is wrong.</summary>
     public override void Validate()

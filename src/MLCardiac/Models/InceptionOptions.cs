@@ -23,7 +23,7 @@ public sealed record InceptionOptions : ClassifierNetworkOptions
     public override ClassifierKind Kind => ClassifierKind.Inception;
 
     /// <inheritdoc />
-    public override VendorClassifierNetwork CreateNetwork() => new InceptionClassifier(this);
+    public override VendorClassifierNetwork CreateNetwork() => Numerics.OneDnnGuard.Check<VendorClassifierNetwork>(new InceptionClassifier(this));
 
     /// <summary>Checks every value and throws <see cref="ArgumentException"/> naming the one that is wrong.</summary>
     public override void Validate()

@@ -13,7 +13,7 @@ public sealed record ResNetOptions : ClassifierNetworkOptions
     public override ClassifierKind Kind => ClassifierKind.ResNet;
 
     /// <inheritdoc />
-    public override VendorClassifierNetwork CreateNetwork() => new ResNetClassifier(this);
+    public override VendorClassifierNetwork CreateNetwork() => Numerics.OneDnnGuard.Check<VendorClassifierNetwork>(new ResNetClassifier(this));
 
     /// <summary>Checks every value and throws <see cref="ArgumentException"/> naming the one that is wrong.</summary>
     public override void Validate()

@@ -24,17 +24,21 @@ public abstract class SegmentationNetwork : nn.Module<Tensor, Tensor>
         Options = options;
     }
 
-    /// <summary>A network of the architecture <paramref name="options"/> names (<see cref="UNetOptions.Kind"/>), freshly initialised.</summary>
+    /// <summary>
+    /// A network of the architecture <paramref name="options"/> names (<see cref="UNetOptions.Kind"/>), freshly initialised;
+    /// refused with <see cref="MLCardiacException"/> where libtorch would compute one of its convolutions wrongly
+    /// (<see cref="Numerics.OneDnnGuard.Check{T}"/>).
+    /// </summary>
     public static SegmentationNetwork Create(UNetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Kind switch
+        return Numerics.OneDnnGuard.Check<SegmentationNetwork>(options.Kind switch
         {
             NetworkKind.UNet2d => new UNet2d(options),
             NetworkKind.UNet3d => new UNet3d(options),
             NetworkKind.VNet => new VNet(options),
             _ => throw new ArgumentException($"Unknown network kind {options.Kind}.", nameof(options)),
-        };
+        });
     }
 
     /// <summary>The architecture this network was built with (stored beside saved weights).</summary>

@@ -25,6 +25,15 @@ namespace MLCardiac.Numerics;
 /// kernels explicitly, and <c>OneDnnConvolutionTests</c> says whether that value is safe on the machine. Intel processors
 /// are left alone: no fault was seen on them. The variable is set with libc's <c>setenv</c> because native code reads the
 /// C environment, which .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not change on Unix.</para>
+/// <para>The AVX kernels have a fault of their own, found on 2026-12-04 (channel sweep 1–48, float32 against float64, in
+/// <c>OneDnnConvolutionTests</c>): every convolution with a kernel wider than 1 — 2D or 3D, 3×3, 5×5, 1×3×3, 3×3×3, strided
+/// 1×2×2 — gives a wrong output or input gradient (relative error 0.1–0.5, sometimes NaN) when its input has more than 8
+/// channels and not a multiple of 8 (9–15, 17–23, …); the number of output channels does not matter, and 1×1 and transposed
+/// convolutions are right. AVX2 and the default kernels fail the same way, SSE41 not. Our networks' default widths (powers of
+/// two, 8 or more filters) never meet it, but a width such as 6 or 12 would, silently. <see cref="Check{T}"/> therefore refuses
+/// to build such a network while the fault applies (<see cref="ChannelFaultApplies"/>), naming the layer and the two ways out: a
+/// width whose every convolution sees ≤ 8 channels or a multiple of 8, or <c>DNNL_MAX_CPU_ISA=SSE41</c> (right for every width;
+/// training measured 21 % slower and TorchSharp inference 34 % slower than AVX on this machine, bench <c>train</c>).</para>
 /// </remarks>
 internal static class OneDnnGuard
 {
@@ -49,6 +58,48 @@ internal static class OneDnnGuard
     }
 
     /// <summary>True on an x86 processor whose CPUID vendor is "AuthenticAMD" and that supports AVX-512F.</summary>
+    /// <summary>
+    /// True on an AMD processor with AVX-512 unless the user chose SSE41 (or a lower level): libtorch's convolutions are then
+    /// wrong for input channel counts above 8 that are not multiples of 8 (see the remarks).
+    /// </summary>
+    public static bool ChannelFaultApplies =>
+        IsAmdWithAvx512() && !(Effective is { } isa && isa.Equals("SSE41", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>True when a convolution over <paramref name="inputChannels"/> channels is right whatever the fault: ≤ 8, or a multiple of 8.</summary>
+    public static bool SafeInputChannels(long inputChannels) => inputChannels <= 8 || inputChannels % 8 == 0;
+
+    /// <summary>
+    /// Returns <paramref name="network"/> after checking, while <see cref="ChannelFaultApplies"/>, that none of its
+    /// convolutions with a kernel wider than 1 sees an input channel count that libtorch computes wrongly here; otherwise
+    /// disposes it and throws <see cref="MLCardiacException"/> naming the layer, its channels and the ways out.
+    /// </summary>
+    public static T Check<T>(T network) where T : TorchSharp.torch.nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (!ChannelFaultApplies) return network;
+        foreach (var (name, module) in network.named_modules())
+        {
+            TorchSharp.torch.Tensor? weight = module switch
+            {
+                TorchSharp.Modules.Conv2d c => c.weight,
+                TorchSharp.Modules.Conv3d c => c.weight,
+                TorchSharp.Modules.Conv1d c => c.weight,
+                _ => null,
+            };
+            if (weight is null) continue;
+            long inputs = weight.shape[1], kernel = weight.shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+            if (kernel > 1 && !SafeInputChannels(inputs))
+            {
+                string kind = network.GetType().Name;
+                network.Dispose();
+                throw new MLCardiacException(
+                    $"{kind}: layer {name} convolves {inputs} input channels, which libtorch computes wrongly on this CPU (AMD with AVX-512, oneDNN's {Effective ?? "default"} kernels: every convolution over more than 8 channels that are not a multiple of 8). "
+                    + "Choose a width whose every convolution sees at most 8 channels or a multiple of 8 (base filters 1, 2, 4, 8, 16, 24, 32, …), or start with DNNL_MAX_CPU_ISA=SSE41 (right for every width, about 20 % slower training).");
+            }
+        }
+        return network;
+    }
+
     internal static bool IsAmdWithAvx512()
     {
         if (!X86Base.IsSupported || !Avx512F.IsSupported) return false;
