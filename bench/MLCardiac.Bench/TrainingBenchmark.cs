@@ -167,16 +167,24 @@ internal static class TrainingBenchmark
         return Median(rates);
     }
 
-    private static Process? StartPeer(string python, int baseFilters, int depth, int size, int batch, int threads)
+    private static Process? StartPeer(string python, int baseFilters, int depth, int size, int batch, int threads) =>
+        StartPeer(python, "unet_train_peer.py", $"{baseFilters}", $"{depth}", $"{size}", $"{batch}", $"{threads}");
+
+    /// <summary>
+    /// Starts a Python peer script (copied beside the benchmark) that prints one JSON line with "ready" once warmed up;
+    /// null when Python or the script's imports are missing.
+    /// </summary>
+    internal static Process? StartPeer(string python, string scriptName, params string[] arguments)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "unet_train_peer.py");
+        string script = Path.Combine(AppContext.BaseDirectory, scriptName);
         try
         {
             var info = new ProcessStartInfo(python)
             {
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false,
             };
-            foreach (string a in new[] { script, $"{baseFilters}", $"{depth}", $"{size}", $"{batch}", $"{threads}" }) info.ArgumentList.Add(a);
+            info.ArgumentList.Add(script);
+            foreach (string a in arguments) info.ArgumentList.Add(a);
             var p = Process.Start(info)!;
             string? ready = p.StandardOutput.ReadLine();
             if (ready is null || !ready.Contains("ready", StringComparison.Ordinal)) { p.Kill(); return null; }
@@ -189,7 +197,7 @@ internal static class TrainingBenchmark
         }
     }
 
-    private static double Median(List<double> v)
+    internal static double Median(List<double> v)
     {
         var s = v.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;

@@ -60,7 +60,7 @@ internal static class Volume3dTrainingBenchmark
         Step();
         Step();
 
-        using Process? peer = options.Kind == NetworkKind.UNet3d ? StartPeer(python, baseFilters, depth, inPlane, size, patch, batch, threads) : null;
+        using Process? peer = options.Kind == NetworkKind.UNet3d ? TrainingBenchmark.StartPeer(python, "unet3d_train_peer.py", $"{baseFilters}", $"{depth}", $"{inPlane}", $"{size}", $"{patch}", $"{batch}", $"{threads}") : null;
         var ours = new List<double>();
         var theirs = new List<double>();
         long peerRssKb = 0;
@@ -82,12 +82,12 @@ internal static class Volume3dTrainingBenchmark
         if (peer is not null) { peer.StandardInput.WriteLine("END"); peer.WaitForExit(10_000); }
 
         Console.WriteLine($"  parameters: {net.ParameterCount:N0}");
-        Console.WriteLine($"  MLCardiac (TorchSharp {typeof(torch).Assembly.GetName().Version}): median {Median(ours):F1} slices/s (min {ours.Min():F1}, max {ours.Max():F1})");
+        Console.WriteLine($"  MLCardiac (TorchSharp {typeof(torch).Assembly.GetName().Version}): median {TrainingBenchmark.Median(ours):F1} slices/s (min {ours.Min():F1}, max {ours.Max():F1})");
         if (theirs.Count > 0)
         {
-            Console.WriteLine($"  PyTorch peer:                median {Median(theirs):F1} slices/s (min {theirs.Min():F1}, max {theirs.Max():F1})");
+            Console.WriteLine($"  PyTorch peer:                median {TrainingBenchmark.Median(theirs):F1} slices/s (min {theirs.Min():F1}, max {theirs.Max():F1})");
             var ratios = ours.Zip(theirs, (a, b) => a / b).ToList();
-            Console.WriteLine($"  ratio MLCardiac/PyTorch per round: median {Median(ratios):F2} (min {ratios.Min():F2}, max {ratios.Max():F2})");
+            Console.WriteLine($"  ratio MLCardiac/PyTorch per round: median {TrainingBenchmark.Median(ratios):F2} (min {ratios.Min():F2}, max {ratios.Max():F2})");
         }
         else if (options.Kind == NetworkKind.UNet3d)
         {
@@ -104,33 +104,5 @@ internal static class Volume3dTrainingBenchmark
         if (!File.Exists(status)) return double.NaN;
         string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
-
-    private static Process? StartPeer(string python, int baseFilters, int depth, int inPlane, int size, int patch, int batch, int threads)
-    {
-        string script = Path.Combine(AppContext.BaseDirectory, "unet3d_train_peer.py");
-        try
-        {
-            var info = new ProcessStartInfo(python)
-            {
-                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false,
-            };
-            foreach (string a in new[] { script, $"{baseFilters}", $"{depth}", $"{inPlane}", $"{size}", $"{patch}", $"{batch}", $"{threads}" }) info.ArgumentList.Add(a);
-            var p = Process.Start(info)!;
-            string? ready = p.StandardOutput.ReadLine();
-            if (ready is null || !ready.Contains("ready", StringComparison.Ordinal)) { p.Kill(); return null; }
-            Console.WriteLine($"  peer: {ready}");
-            return p;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
-    }
-
-    private static double Median(List<double> v)
-    {
-        var s = v.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 }

@@ -56,11 +56,7 @@ public sealed class DenseNetClassifier : VendorClassifierNetwork
         parts.Add(("relu", nn.ReLU()));
         features = nn.Sequential(parts);
         FeatureCount = width;
-        head = nn.Sequential(
-            ("pool", nn.AdaptiveAvgPool2d(1)),
-            ("flat", nn.Flatten()),
-            ("drop", nn.Dropout(options.Dropout)),
-            ("fc", nn.Linear(width, options.Classes)));
+        head = ClassifierHead(width, options);
         RegisterComponents();
         InitialiseConvolutions();
     }

@@ -50,11 +50,7 @@ public sealed class InceptionClassifier : VendorClassifierNetwork
         }
         stages = nn.Sequential(parts);
         FeatureCount = inCh;
-        head = nn.Sequential(
-            ("pool", nn.AdaptiveAvgPool2d(1)),
-            ("flat", nn.Flatten()),
-            ("drop", nn.Dropout(options.Dropout)),
-            ("fc", nn.Linear(inCh, options.Classes)));
+        head = ClassifierHead(inCh, options);
         RegisterComponents();
         InitialiseConvolutions();
     }

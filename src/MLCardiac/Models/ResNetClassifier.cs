@@ -43,11 +43,7 @@ public sealed class ResNetClassifier : VendorClassifierNetwork
         }
         stages = nn.Sequential(blocks);
         FeatureCount = inCh;
-        head = nn.Sequential(
-            ("pool", nn.AdaptiveAvgPool2d(1)),
-            ("flat", nn.Flatten()),
-            ("drop", nn.Dropout(options.Dropout)),
-            ("fc", nn.Linear(inCh, options.Classes)));
+        head = ClassifierHead(inCh, options);
         RegisterComponents();
         InitialiseConvolutions();
     }

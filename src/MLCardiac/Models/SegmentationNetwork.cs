@@ -121,4 +121,12 @@ public abstract class SegmentationNetwork : nn.Module<Tensor, Tensor>
 
     /// <summary>Number of trainable scalars.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>The non-linearity after each normalisation (leaky ReLU with slope 0.01, as nnU-Net, or ReLU).</summary>
+    private protected static nn.Module<Tensor, Tensor> Activation(UNetOptions o) => o.Activation switch
+    {
+        ActivationKind.LeakyReLU => new LeakyRelu(0.01),
+        ActivationKind.ReLU => nn.ReLU(),
+        _ => throw new ArgumentOutOfRangeException(nameof(o), o.Activation, "unknown activation"),
+    };
 }

@@ -129,12 +129,7 @@ public sealed class UNet2d : SegmentationNetwork
             NormalizationKind.Group => nn.GroupNorm(o.Groups, outCh),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Normalization, "unknown normalisation"),
         });
-        yield return ("act" + id, o.Activation switch
-        {
-            ActivationKind.LeakyReLU => new LeakyRelu(0.01),
-            ActivationKind.ReLU => nn.ReLU(),
-            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Activation, "unknown activation"),
-        });
+        yield return ("act" + id, Activation(o));
     }
 
     private void InitializeWeights()

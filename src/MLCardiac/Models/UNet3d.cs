@@ -123,12 +123,7 @@ public sealed class UNet3d : SegmentationNetwork
     {
         yield return ("conv" + id, nn.Conv3d(inCh, outCh, (kz, 3, 3), stride: stride, padding: (kz / 2, 1, 1)));
         yield return ("norm" + id, Normalization(o, outCh));
-        yield return ("act" + id, o.Activation switch
-        {
-            ActivationKind.LeakyReLU => new LeakyRelu(0.01),
-            ActivationKind.ReLU => nn.ReLU(),
-            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Activation, "unknown activation"),
-        });
+        yield return ("act" + id, Activation(o));
     }
 
     internal static nn.Module<Tensor, Tensor> Normalization(UNetOptions o, int channels) => o.Normalization switch

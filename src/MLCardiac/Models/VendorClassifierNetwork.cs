@@ -30,6 +30,16 @@ public abstract class VendorClassifierNetwork : nn.Module<Tensor, Tensor>
     /// <summary>Width of the pooled feature vector the final linear layer reads.</summary>
     public abstract int FeatureCount { get; }
 
+    /// <summary>
+    /// The head every classifier ends in: global average pool, flatten, dropout and a linear layer from
+    /// <paramref name="features"/> to the classes (its submodules are the checkpoint keys <c>head.pool</c> … <c>head.fc</c>).
+    /// </summary>
+    private protected static TorchSharp.Modules.Sequential ClassifierHead(int features, ClassifierNetworkOptions options) => nn.Sequential(
+        ("pool", nn.AdaptiveAvgPool2d(1)),
+        ("flat", nn.Flatten()),
+        ("drop", nn.Dropout(options.Dropout)),
+        ("fc", nn.Linear(features, options.Classes)));
+
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="input"/> is [N, InChannels, H, W].</summary>
     private protected void CheckInput(Tensor input)
     {
