@@ -184,8 +184,9 @@ public sealed class DistributedStudy
         return new StudyResults
         {
             Experiment = experiment,
-            Arms = [.. units.Where(u => u != StudyResults.ClassifierFolder && !ExperimentRunner.IsFoldUnit(u)).Select(u => Read<ArmRunResult>(outputs[u].Result, store.Location, studyId, u))],
+            Arms = [.. units.Where(u => !ExperimentRunner.IsClassifierUnit(u) && !ExperimentRunner.IsFoldUnit(u)).Select(u => Read<ArmRunResult>(outputs[u].Result, store.Location, studyId, u))],
             VendorClassifier = outputs.TryGetValue(StudyResults.ClassifierFolder, out UnitOutputs? vc) ? Read<VendorClassifierResult>(vc.Result, store.Location, studyId, vc.Unit) : null,
+            ClassifierComparisons = [.. StudyResults.ClassifierUnits(experiment.VendorClassifier).Skip(1).Select(u => Read<VendorClassifierResult>(outputs[u].Result, store.Location, studyId, u))],
             WallSeconds = trials.Sum(t => t.Seconds ?? 0),
         };
     }

@@ -30,7 +30,7 @@ public static partial class ExperimentLoader
     private static readonly string[] TrainingKeys = ["epochs", "iterationsPerEpoch", "batchSize", "learningRate", "patience", "threads"];
     private static readonly string[] ModelKeys = ["type", "dann", "baseFilters", "depth", "patchDepth", "inPlaneStages", "maxLambda"];
     private static readonly string[] ArmKeys = ["name", "description", "augmentation", "model", "training", "trainVendors", "targetVendors", "trainSources", "trainCentres"];
-    private static readonly string[] ClassifierKeys = ["enabled", "type", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
+    private static readonly string[] ClassifierKeys = ["enabled", "type", "compare", "epochs", "iterationsPerEpoch", "width", "unseenVendors", "falseAlarmRate"];
     private static readonly string[] Layouts = ["auto", "mnms", "mnms2", "acdc", "folder"];
     // Keys only a study reads: in a file with a search section and no arms nothing would read them, so they are errors there.
     private static readonly string[] StudyOnlyRootKeys = ["vendorClassifier", "evaluations", "figures", "bootstrapResamples", "folds"];
@@ -245,6 +245,16 @@ public static partial class ExperimentLoader
                 UnseenVendors = vc.Strings("unseenVendors", []),
                 FalseAlarmRate = vc.Number("falseAlarmRate", dflt.FalseAlarmRate, 0, 1),
             };
+            var compare = new List<ClassifierKind>();
+            foreach (string name in vc.Strings("compare", []))
+            {
+                if (!ClassifierNetworkOptions.TryParseKind(name, out ClassifierKind kind))
+                    throw vc.Error("compare", $"\"{name}\" is not a vendor-classifier type; use one of {string.Join(", ", ClassifierNetworkOptions.KindNames)}.");
+                if (kind == type || compare.Contains(kind))
+                    throw vc.Error("compare", $"\"{name}\" is already trained (the type, or listed twice).");
+                compare.Add(kind);
+            }
+            classifier = classifier with { Compare = compare };
         }
 
         var seeds = root.Ints("seeds", [1], min: 0);

@@ -59,8 +59,8 @@ public sealed class ExperimentRunner
             string fold = Path.Combine(ModelDirectory(experiment, parts[0], int.Parse(parts[1]["seed-".Length..], System.Globalization.CultureInfo.InvariantCulture)), parts[2]);
             return (Path.Combine(fold, ModelFile), Path.Combine(fold, FoldResultFile));
         }
-        if (unit == StudyResults.ClassifierFolder)
-            return (Path.Combine(_options.ModelsRoot, experiment.Id, StudyResults.ClassifierFolder, ModelFile), Path.Combine(ReportDirectory(experiment), StudyResults.ClassifierFolder, StudyResults.ResultFile));
+        if (StudyResults.ClassifierUnits(experiment.VendorClassifier).Contains(unit))
+            return (Path.Combine(_options.ModelsRoot, experiment.Id, unit, ModelFile), Path.Combine(ReportDirectory(experiment), unit, StudyResults.ResultFile));
         var (arm, seed) = experiment.Arms.SelectMany(a => experiment.Seeds.Select(s => (a.Name, s))).FirstOrDefault(x => UnitKey(x.Name, x.s) == unit);
         if (arm is null) throw new MLCardiacException($"{experiment.SourceFile}: the study has no unit \"{unit}\" (it has {string.Join(", ", Units(experiment))}).");
         return (Path.Combine(ModelDirectory(experiment, arm, seed), ModelFile), Path.Combine(StudyResults.ArmDirectory(ReportDirectory(experiment), arm, seed), StudyResults.ResultFile));
@@ -82,7 +82,7 @@ public sealed class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(experiment);
         return [.. experiment.Arms.SelectMany(a => experiment.Seeds.SelectMany(s => (string[])[.. Prerequisites(experiment, UnitKey(a.Name, s)), UnitKey(a.Name, s)])),
-            .. experiment.VendorClassifier is null ? [] : new[] { StudyResults.ClassifierFolder }];
+            .. StudyResults.ClassifierUnits(experiment.VendorClassifier)];
     }
 
     /// <summary>The units that must complete before <paramref name="unit"/> starts: an arm × seed's fold units; none for the others.</summary>
@@ -90,8 +90,11 @@ public sealed class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(experiment);
         ArgumentNullException.ThrowIfNull(unit);
-        return experiment.Folds > 1 && unit != StudyResults.ClassifierFolder && !IsFoldUnit(unit) ? [.. Enumerable.Range(0, experiment.Folds).Select(f => $"{unit}/fold-{f}")] : [];
+        return experiment.Folds > 1 && !IsClassifierUnit(unit) && !IsFoldUnit(unit) ? [.. Enumerable.Range(0, experiment.Folds).Select(f => $"{unit}/fold-{f}")] : [];
     }
+
+    /// <summary>True for a vendor-classifier unit (<see cref="StudyResults.ClassifierUnits"/>): the only units without an arm (<c>ARM/seed-N</c>).</summary>
+    public static bool IsClassifierUnit(string unit) => !(unit ?? throw new ArgumentNullException(nameof(unit))).Contains('/', StringComparison.Ordinal);
 
     /// <summary>True for a fold unit <c>ARM/seed-N/fold-K</c>: it fits one fold model and leaves no arm result.</summary>
     public static bool IsFoldUnit(string unit) => (unit ?? throw new ArgumentNullException(nameof(unit))).Contains("/fold-", StringComparison.Ordinal);
@@ -122,7 +125,7 @@ public sealed class ExperimentRunner
         if (experiment.Arms.Count == 0)
             throw new MLCardiacException($"{experiment.SourceFile}: $.arms: this file declares a search and no arms; run it with `mlcardiac search {experiment.SourceFile}`.");
         var wall = Stopwatch.StartNew();
-        int unitCount = experiment.Arms.Count * experiment.Seeds.Count + (experiment.VendorClassifier is null ? 0 : 1);
+        int unitCount = experiment.Arms.Count * experiment.Seeds.Count + StudyResults.ClassifierUnits(experiment.VendorClassifier).Count;
         void Report(string unit, string stage, int i, double fraction, string detail = "") =>
             progress?.Report(new StudyProgress(unit, stage, i, unitCount, Math.Clamp(fraction, 0, 1), Math.Clamp((i + fraction) / Math.Max(1, unitCount), 0, 1), detail));
 
@@ -277,13 +280,25 @@ public sealed class ExperimentRunner
         }
 
         VendorClassifierResult? classifier = null;
-        if (experiment.VendorClassifier is { } vc && (only is null || only == StudyResults.ClassifierFolder))
-            classifier = RunClassifier(experiment, vc, index, heldOut, reportDirectory, dataFingerprint, cache,
-                (stage, f) => Report("vendor classifier", stage, units.Count, f), cancellationToken);
+        var comparisons = new List<VendorClassifierResult>();
+        if (experiment.VendorClassifier is { } vc)
+        {
+            // The study's classifier, then each comparison architecture on the same volumes and budget (a unit each).
+            ClassifierKind[] kinds = [vc.Type, .. vc.Compare];
+            for (int k = 0; k < kinds.Length; k++)
+            {
+                string unit = StudyResults.ClassifierUnit(vc, kinds[k]);
+                if (only is not null && only != unit) continue;
+                string name = k == 0 ? "vendor classifier" : $"vendor classifier {ClassifierNetworkOptions.KindName(kinds[k])}";
+                VendorClassifierResult r = RunClassifier(experiment, vc.For(kinds[k]), unit, index, heldOut, reportDirectory, dataFingerprint, cache,
+                    (stage, f) => Report(name, stage, units.Count + k, f), cancellationToken);
+                if (k == 0) classifier = r; else comparisons.Add(r);
+            }
+        }
 
         wall.Stop();
         StudyResults.Write(Path.Combine(reportDirectory, "timing.json"), new { wallSeconds = wall.Elapsed.TotalSeconds, finishedUtc = DateTime.UtcNow });
-        return new StudyResults { Experiment = experiment, Arms = results, VendorClassifier = classifier, WallSeconds = wall.Elapsed.TotalSeconds };
+        return new StudyResults { Experiment = experiment, Arms = results, VendorClassifier = classifier, ClassifierComparisons = comparisons, WallSeconds = wall.Elapsed.TotalSeconds };
     }
 
     /// <summary>
@@ -404,12 +419,12 @@ public sealed class ExperimentRunner
         };
     }
 
-    private VendorClassifierResult RunClassifier(ExperimentDefinition experiment, VendorClassifierDefinition vc, DatasetIndex index,
+    private VendorClassifierResult RunClassifier(ExperimentDefinition experiment, VendorClassifierDefinition vc, string unit, DatasetIndex index,
         IReadOnlyList<CaseRecord> heldOut, string reportDirectory, string dataFingerprint, PreparedSliceCache cache,
         Action<string, double> report, CancellationToken cancellationToken)
     {
-        string dir = Path.Combine(reportDirectory, StudyResults.ClassifierFolder);
-        string modelDirectory = Path.Combine(_options.ModelsRoot, experiment.Id, StudyResults.ClassifierFolder);
+        string dir = Path.Combine(reportDirectory, unit);
+        string modelDirectory = Path.Combine(_options.ModelsRoot, experiment.Id, unit);
         var options = new VendorClassifierOptions
         {
             Network = vc.Network(),

@@ -29,6 +29,8 @@ public sealed record StudyMetrics
     public IReadOnlyList<StructureComparison> StructureComparisons { get; init; } = [];
     /// <summary>The vendor classifier's result, when run.</summary>
     public VendorClassifierResult? VendorClassifier { get; init; }
+    /// <summary>The other classifier architectures trained on the same volumes (<c>vendorClassifier.compare</c>; schema ≥ 8).</summary>
+    public IReadOnlyList<VendorClassifierResult> ClassifierComparisons { get; init; } = [];
     /// <summary>Generated statements of what helped and by how much.</summary>
     public required IReadOnlyList<string> Findings { get; init; }
     /// <summary>Wall time of the run, s.</summary>
@@ -246,6 +248,7 @@ public sealed record StudyMetrics
             Ranking = ranking,
             StructureComparisons = structureComparisons,
             VendorClassifier = results.VendorClassifier,
+            ClassifierComparisons = results.ClassifierComparisons,
             Findings = WriteFindings(arms, comparisons, ranking, results.VendorClassifier),
             WallSeconds = results.WallSeconds,
         };

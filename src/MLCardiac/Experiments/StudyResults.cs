@@ -18,8 +18,20 @@ public sealed record StudyResults
     public const string DoneFile = "done.json";
     /// <summary>Folder of the per-arm results inside the report folder.</summary>
     public const string ArmsFolder = "arms";
-    /// <summary>Folder of the vendor-classifier result inside the report folder.</summary>
+    /// <summary>Folder of the vendor-classifier result inside the report folder (and its unit's name).</summary>
     public const string ClassifierFolder = "vendor-classifier";
+
+    /// <summary>
+    /// The unit (and folder) of the classifier of <paramref name="kind"/> in a study whose classifier is
+    /// <paramref name="definition"/>: <see cref="ClassifierFolder"/> for its own type, <c>vendor-classifier-TYPE</c> for a
+    /// comparison (<see cref="VendorClassifierDefinition.Compare"/>).
+    /// </summary>
+    public static string ClassifierUnit(VendorClassifierDefinition definition, Models.ClassifierKind kind) =>
+        kind == (definition ?? throw new ArgumentNullException(nameof(definition))).Type ? ClassifierFolder : $"{ClassifierFolder}-{Models.ClassifierNetworkOptions.KindName(kind)}";
+
+    /// <summary>Every classifier unit of <paramref name="definition"/>: its own type first, then the comparisons.</summary>
+    public static IReadOnlyList<string> ClassifierUnits(VendorClassifierDefinition? definition) =>
+        definition is null ? [] : [ClassifierFolder, .. definition.Compare.Select(k => ClassifierUnit(definition, k))];
 
     /// <summary>JSON options for every results file (NaN written as "NaN").</summary>
     public static JsonSerializerOptions Json { get; } = new()
@@ -36,6 +48,8 @@ public sealed record StudyResults
     public required IReadOnlyList<ArmRunResult> Arms { get; init; }
     /// <summary>The vendor classifier's result, when the experiment has one and it finished.</summary>
     public VendorClassifierResult? VendorClassifier { get; init; }
+    /// <summary>The finished comparison classifiers (<see cref="VendorClassifierDefinition.Compare"/>), in their order.</summary>
+    public IReadOnlyList<VendorClassifierResult> ClassifierComparisons { get; init; } = [];
     /// <summary>Wall time of the run that produced the report (this session only), s.</summary>
     public double WallSeconds { get; init; }
 
@@ -58,12 +72,17 @@ public sealed record StudyResults
                 string dir = ArmDirectory(reportDirectory, arm.Name, seed);
                 if (File.Exists(Path.Combine(dir, DoneFile))) arms.Add(Read<ArmRunResult>(Path.Combine(dir, ResultFile)));
             }
-        string classifier = Path.Combine(reportDirectory, ClassifierFolder);
-        VendorClassifierResult? vc = File.Exists(Path.Combine(classifier, DoneFile)) ? Read<VendorClassifierResult>(Path.Combine(classifier, ResultFile)) : null;
+        VendorClassifierResult? Classifier(string unit)
+        {
+            string folder = Path.Combine(reportDirectory, unit);
+            return File.Exists(Path.Combine(folder, DoneFile)) ? Read<VendorClassifierResult>(Path.Combine(folder, ResultFile)) : null;
+        }
+        VendorClassifierResult? vc = Classifier(ClassifierFolder);
+        VendorClassifierResult[] comparisons = [.. ClassifierUnits(experiment.VendorClassifier).Skip(1).Select(Classifier).OfType<VendorClassifierResult>()];
         double wall = 0;
         string timing = Path.Combine(reportDirectory, "timing.json");
         if (File.Exists(timing)) wall = Read<JsonElement>(timing).GetProperty("wallSeconds").GetDouble();
-        return new StudyResults { Experiment = experiment, Arms = arms, VendorClassifier = vc, WallSeconds = wall };
+        return new StudyResults { Experiment = experiment, Arms = arms, VendorClassifier = vc, ClassifierComparisons = comparisons, WallSeconds = wall };
     }
 
     /// <summary>Reads one JSON results file.</summary>

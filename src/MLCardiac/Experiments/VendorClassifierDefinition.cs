@@ -22,4 +22,13 @@ public sealed record VendorClassifierDefinition
     public IReadOnlyList<string> UnseenVendors { get; init; } = [];
     /// <summary>Share of familiar volumes the calibrated warning may flag (<c>falseAlarmRate</c>).</summary>
     public double FalseAlarmRate { get; init; } = 0.05;
+    /// <summary>
+    /// Other architectures trained beside <see cref="Type"/> on the same volumes, with their default widths and the same
+    /// budget, so the report compares them by accuracy and unfamiliar-scanner detection (<c>compare</c>, e.g.
+    /// <c>["densenet", "inception"]</c>); each is a unit of its own (<see cref="StudyResults.ClassifierUnit"/>).
+    /// </summary>
+    public IReadOnlyList<ClassifierKind> Compare { get; init; } = [];
+
+    /// <summary>The definition of the comparison run of <paramref name="kind"/>: this one with that type, its default width, no comparisons.</summary>
+    public VendorClassifierDefinition For(ClassifierKind kind) => kind == Type ? this with { Compare = [] } : this with { Type = kind, Width = null, Compare = [] };
 }

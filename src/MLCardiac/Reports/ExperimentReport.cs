@@ -271,6 +271,15 @@ public static class ExperimentReport
                     string.Create(Inv, $"{a.Arm}: every held-out case (Spearman {F(a.Reliability.Spearman)}); left of the dashed vertical line the QC flags on predicted quality, below the dashed horizontal line a case failed (true mean Dice < {ReliabilityMetrics.FailedDice:F2})."));
         }
 
+        if (results.VendorClassifier is { } first && results.ClassifierComparisons.Count > 0)
+        {
+            page.Heading(2, "Vendor classifiers compared", "classifiers");
+            page.Table(["network", "volume accuracy", "slice accuracy", "known volumes flagged", "unseen-vendor volumes flagged", "AUROC unseen vs known", "train + evaluate s"],
+                new[] { first }.Concat(results.ClassifierComparisons).Select(c => (IReadOnlyList<string>)[c.TypeTitle, F(c.VolumeAccuracy, "P1"), F(c.SliceAccuracy, "P1"),
+                    F(c.FlaggedKnown, "P0"), F(c.FlaggedUnseen, "P0"), F(c.UnseenAuroc), F(c.Seconds, "F0")]),
+                string.Create(Inv, $"Every architecture trained on the same volumes of the known vendors with the same budget and its default width, calibrated for {x.VendorClassifier!.FalseAlarmRate:P0} false alarms on held-out known volumes, and tested on the same held-out volumes{(first.UnseenVendors.Count > 0 ? $" and on never-seen vendor(s) {string.Join(", ", first.UnseenVendors)}" : "")}."));
+        }
+
         if (results.VendorClassifier is { } vc && x.Figures.Contains("confusion"))
         {
             page.Heading(2, "Vendor classifier", "classifier");

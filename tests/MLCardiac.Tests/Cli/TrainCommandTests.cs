@@ -199,7 +199,7 @@ public sealed class TrainCommandTests
         (int code, string output) = CliRunner.Run("train", "--data", _data, "--model", "transformer", "--out", Path.Combine(_data, "models", "t"));
 
         Assert.AreNotEqual(0, code);
-        StringAssert.Contains(output, "unet or dann");
+        StringAssert.Contains(output, "--model must be one of unet, unet2d, unet3d, vnet, dann (was \"transformer\")");
     }
 
     [TestMethod]

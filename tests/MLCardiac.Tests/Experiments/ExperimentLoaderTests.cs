@@ -103,6 +103,22 @@ public sealed class ExperimentLoaderTests
     }
 
     [TestMethod]
+    public void Parse_VendorClassifierCompare_ListsTheOtherTypes_AndRefusesUnknownOrRepeatedOnes()
+    {
+        string With(string compare) => Valid.Replace("\"arms\":", $"\"vendorClassifier\": {{ \"type\": \"resnet\", \"compare\": {compare} }},\n  \"arms\":", StringComparison.Ordinal);
+
+        VendorClassifierDefinition vc = ExperimentLoader.Parse(With("[\"densenet\", \"inception\"]"), "exp.json").VendorClassifier!;
+
+        CollectionAssert.AreEqual(new[] { ClassifierKind.DenseNet, ClassifierKind.Inception }, vc.Compare.ToArray());
+        Assert.AreEqual(ClassifierKind.DenseNet, vc.For(ClassifierKind.DenseNet).Type);
+        Assert.IsNull(vc.For(ClassifierKind.DenseNet).Width, "a comparison runs at its type's default width");
+        CollectionAssert.AreEqual(new[] { "vendor-classifier", "vendor-classifier-densenet", "vendor-classifier-inception" }, StudyResults.ClassifierUnits(vc).ToArray());
+        StringAssert.Contains(Fails(With("[\"vgg\"]")).Message, "exp.json: $.vendorClassifier.compare: \"vgg\" is not a vendor-classifier type");
+        StringAssert.Contains(Fails(With("[\"resnet\"]")).Message, "already trained");
+        StringAssert.Contains(Fails(With("[\"densenet\", \"densenet\"]")).Message, "already trained");
+    }
+
+    [TestMethod]
     [DataRow("\"vgg\"", "\"vgg\"")]
     [DataRow("\"ResNet\"", "\"ResNet\"")]
     [DataRow("3", "must be a string")]

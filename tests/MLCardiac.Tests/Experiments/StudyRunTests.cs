@@ -35,7 +35,7 @@ public sealed class StudyRunTests
           "model": { "baseFilters": 4, "depth": 3 },
           "training": { "epochs": 2, "iterationsPerEpoch": 3, "batchSize": 2 },
           "arms": [ { "name": "noaug", "augmentation": "none" }, { "name": "dann", "augmentation": "artefacts", "model": { "type": "dann" } } ],
-          "vendorClassifier": { "epochs": 1, "iterationsPerEpoch": 2, "width": 4, "unseenVendors": ["C"] }
+          "vendorClassifier": { "epochs": 1, "iterationsPerEpoch": 2, "width": 4, "unseenVendors": ["C"], "compare": ["densenet"] }
         }
         """;
 
@@ -106,6 +106,17 @@ public sealed class StudyRunTests
         Assert.IsGreaterThan(0, metrics.RootElement.GetProperty("findings").GetArrayLength());
         Assert.AreEqual("resnet", metrics.RootElement.GetProperty("vendorClassifier").GetProperty("type").GetString(), "the classifier's type, the default");
         Assert.IsTrue(metrics.RootElement.GetProperty("findings").EnumerateArray().Any(f => f.GetString()!.StartsWith("The ResNet vendor classifier names", StringComparison.Ordinal)));
+        // vendorClassifier.compare: a DenseNet trained on the same volumes, its own model file, compared in the report.
+        JsonElement compared = metrics.RootElement.GetProperty("classifierComparisons").EnumerateArray().Single();
+        Assert.AreEqual("densenet", compared.GetProperty("type").GetString());
+        CollectionAssert.AreEqual(
+            metrics.RootElement.GetProperty("vendorClassifier").GetProperty("vendors").EnumerateArray().Select(v => v.GetString()).ToArray(),
+            compared.GetProperty("vendors").EnumerateArray().Select(v => v.GetString()).ToArray(), "the same known vendors");
+        Assert.AreEqual(
+            metrics.RootElement.GetProperty("vendorClassifier").GetProperty("confusion").EnumerateArray().Sum(r => r.EnumerateArray().Sum(v => v.GetInt32())),
+            compared.GetProperty("confusion").EnumerateArray().Sum(r => r.EnumerateArray().Sum(v => v.GetInt32())), "tested on the same held-out volumes");
+        Assert.IsTrue(File.Exists(Path.Combine(Models, "tiny", "vendor-classifier-densenet", "model.zip")), "the comparison classifier has its own model file");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(ReportDir, "report.html")), "Vendor classifiers compared");
         StringAssert.Contains(_first.Output, "noaug");
 
         (int code, string list) = CliRunner.Run("runs", "list", "--db", Db);
