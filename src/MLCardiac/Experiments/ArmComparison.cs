@@ -33,6 +33,12 @@ public sealed record ArmComparison(string Arm, string Baseline, string Group, in
 /// <param name="DiceDelta">Arm − baseline Dice.</param>
 public sealed record StructureComparison(string Arm, string Baseline, string Group, string Structure, string Position, int Subjects, Interval DiceDelta)
 {
-    /// <summary>"helps" or "hurts" when the interval excludes zero, else "no clear difference".</summary>
-    public string Verdict => DiceDelta.AboveZero ? "helps" : DiceDelta.BelowZero ? "hurts" : "no clear difference";
+    /// <summary>True when both arms' training converged (<see cref="TrainingConvergence"/>); otherwise no verdict is given.</summary>
+    public bool Converged { get; init; }
+
+    /// <summary>
+    /// "helps" or "hurts" when both arms converged and the interval excludes zero, "no clear difference" when it includes
+    /// zero, and "not converged" — no verdict, as for <see cref="ArmComparison.Verdict"/> — when either arm had not converged.
+    /// </summary>
+    public string Verdict => !Converged ? "not converged" : DiceDelta.AboveZero ? "helps" : DiceDelta.BelowZero ? "hurts" : "no clear difference";
 }

@@ -227,7 +227,10 @@ public sealed record StudyMetrics
                         {
                             if (members.Count == 0) return;
                             structureComparisons.Add(new StructureComparison(arm.Arm, baseline, group, structures[structure], position, members.Select(p => p.Arm.Subject).Distinct().Count(),
-                                Interval.From(Bootstrap.ClusteredMeanInterval([.. members.Select(p => p.Arm.Subject)], [.. members.Select(p => dice(p.Arm) - dice(p.Base))], resamples))));
+                                Interval.From(Bootstrap.ClusteredMeanInterval([.. members.Select(p => p.Arm.Subject)], [.. members.Select(p => dice(p.Arm) - dice(p.Base))], resamples)))
+                            {
+                                Converged = arm.Convergence.Converged && arms[0].Convergence.Converged,
+                            });
                         }
                         Add("all", pairs, c => structure switch { 0 => c.Lv.Dice, 1 => c.Myo.Dice, _ => c.Rv.Dice });
                         var positioned = pairs.Where(p => p.Arm.SlicePositionDice is { Count: 3 } && p.Base.SlicePositionDice is { Count: 3 }).ToList();

@@ -145,7 +145,7 @@ public static class ExperimentReport
                 page.Table(["arm", "group", "structure", "all", "base", "mid", "apex"],
                     contrasts.GroupBy(c => (c.Arm, c.Group, c.Structure)).Select(g => (IReadOnlyList<string>)[g.Key.Arm, g.Key.Group, g.Key.Structure,
                         .. PositionColumns.Select(pos => g.FirstOrDefault(c => c.Position == pos) is { } c ? $"{Ci(c.DiceDelta)} {c.Verdict}" : "–")]),
-                    string.Create(Inv, $"Each arm against the baseline ({contrasts[0].Baseline}) on the same cases: Dice difference per structure and part of the heart, paired per case, subjects resampled; 'helps'/'hurts' when the interval excludes zero."));
+                    string.Create(Inv, $"Each arm against the baseline ({contrasts[0].Baseline}) on the same cases: Dice difference per structure and part of the heart, paired per case, subjects resampled; 'helps'/'hurts' when the interval excludes zero and both arms converged, 'not converged' (no verdict) otherwise."));
         }
 
         if (x.Evaluations.Contains("clinical"))

@@ -106,6 +106,18 @@ public sealed class StudyRunTests
         Assert.IsGreaterThan(0, metrics.RootElement.GetProperty("findings").GetArrayLength());
         Assert.AreEqual("resnet", metrics.RootElement.GetProperty("vendorClassifier").GetProperty("type").GetString(), "the classifier's type, the default");
         Assert.IsTrue(metrics.RootElement.GetProperty("findings").EnumerateArray().Any(f => f.GetString()!.StartsWith("The ResNet vendor classifier names", StringComparison.Ordinal)));
+        // Where along the heart: per arm and role, base/mid/apex Dice; the second arm against the first per structure × part,
+        // with no verdict while the tiny study's arms have not converged.
+        Assert.AreEqual(3, noaug.GetProperty("slicePositions").EnumerateArray().Count(p => p.GetProperty("group").GetString() == "seen"), "base, mid, apex");
+        JsonElement[] contrasts = [.. metrics.RootElement.GetProperty("structureComparisons").EnumerateArray().Where(c => c.GetProperty("group").GetString() == "seen")];
+        Assert.HasCount(12, contrasts, "3 structures × (all, base, mid, apex)");
+        Assert.IsTrue(contrasts.All(c => c.GetProperty("arm").GetString() == "dann" && c.GetProperty("baseline").GetString() == "noaug"));
+        JsonElement lvAll = contrasts.Single(c => c.GetProperty("structure").GetString() == "LV" && c.GetProperty("position").GetString() == "all");
+        double lvDelta = rows.Where(r => r[0] == "dann" && r[5] == "seen" && r[7] == "LV").Sum(r => double.Parse(r[8], CultureInfo.InvariantCulture))
+            - rows.Where(r => r[0] == "noaug" && r[5] == "seen" && r[7] == "LV").Sum(r => double.Parse(r[8], CultureInfo.InvariantCulture));
+        Assert.AreEqual(lvDelta / rows.Count(r => r[0] == "dann" && r[5] == "seen" && r[7] == "LV"), lvAll.GetProperty("diceDelta").GetProperty("mean").GetDouble(), 1e-9, "the paired mean of the cases' LV Dice differences");
+        if (!lvAll.GetProperty("converged").GetBoolean()) Assert.AreEqual("not converged", lvAll.GetProperty("verdict").GetString());
+
         // vendorClassifier.compare: a DenseNet trained on the same volumes, its own model file, compared in the report.
         JsonElement compared = metrics.RootElement.GetProperty("classifierComparisons").EnumerateArray().Single();
         Assert.AreEqual("densenet", compared.GetProperty("type").GetString());
