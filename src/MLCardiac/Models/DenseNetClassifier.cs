@@ -31,10 +31,7 @@ public sealed class DenseNetClassifier : VendorClassifierNetwork
         options.Validate();
         Options = options;
         int width = options.StemWidth;
-        stem = nn.Sequential(
-            ("conv", nn.Conv2d(options.InChannels, width, 3, stride: 2, padding: 1, bias: false)),
-            ("bn", nn.BatchNorm2d(width)),
-            ("relu", nn.ReLU()));
+        stem = ClassifierStem(options.InChannels, width);
 
         var parts = new List<(string, nn.Module<Tensor, Tensor>)>();
         for (int b = 0; b < options.BlockSizes.Count; b++)

@@ -31,10 +31,7 @@ public sealed class InceptionClassifier : VendorClassifierNetwork
         options.Validate();
         Options = options;
         int w = options.BaseWidth;
-        stem = nn.Sequential(
-            ("conv", nn.Conv2d(options.InChannels, w, 3, stride: 2, padding: 1, bias: false)),
-            ("bn", nn.BatchNorm2d(w)),
-            ("relu", nn.ReLU()));
+        stem = ClassifierStem(options.InChannels, w);
 
         var parts = new List<(string, nn.Module<Tensor, Tensor>)>();
         int inCh = w;

@@ -31,6 +31,15 @@ public abstract class VendorClassifierNetwork : nn.Module<Tensor, Tensor>
     public abstract int FeatureCount { get; }
 
     /// <summary>
+    /// The stem every classifier starts with: a 3×3 stride-2 convolution to <paramref name="width"/> channels, batch norm,
+    /// ReLU (checkpoint keys <c>stem.conv</c>, <c>stem.bn</c>).
+    /// </summary>
+    private protected static TorchSharp.Modules.Sequential ClassifierStem(int inChannels, int width) => nn.Sequential(
+        ("conv", nn.Conv2d(inChannels, width, 3, stride: 2, padding: 1, bias: false)),
+        ("bn", nn.BatchNorm2d(width)),
+        ("relu", nn.ReLU()));
+
+    /// <summary>
     /// The head every classifier ends in: global average pool, flatten, dropout and a linear layer from
     /// <paramref name="features"/> to the classes (its submodules are the checkpoint keys <c>head.pool</c> … <c>head.fc</c>).
     /// </summary>

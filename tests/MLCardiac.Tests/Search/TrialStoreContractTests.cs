@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MLCardiac.Search;
 using MLCardiac.StoreWorker;
 using MLCardiac.Tests.Cli;
+using MLCardiac.Tests.Support;
 
 namespace MLCardiac.Tests.Search;
 
@@ -237,15 +238,9 @@ public abstract class TrialStoreContractTests
 /// <summary>A <c>MLCardiac.StoreWorker</c> child process: <c>dotnet MLCardiac.StoreWorker.dll</c> working on a <see cref="CheapSearch"/>.</summary>
 internal sealed class StoreWorkerProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly Task<string> _stdout, _stderr;
+    private readonly CliProcess _process;
 
-    private StoreWorkerProcess(Process process)
-    {
-        _process = process;
-        _stdout = process.StandardOutput.ReadToEndAsync();
-        _stderr = process.StandardError.ReadToEndAsync();
-    }
+    private StoreWorkerProcess(CliProcess process) => _process = process;
 
     /// <summary>Process id.</summary>
     public int Id => _process.Id;
@@ -254,36 +249,22 @@ internal sealed class StoreWorkerProcess : IDisposable
     public int Ran { get; private set; }
 
     /// <summary>Starts a worker on search <paramref name="search"/> of <paramref name="store"/>.</summary>
-    public static StoreWorkerProcess Start(string store, string search, int trials, int unitMs, string log, int heartbeatMs = 200, int staleMs = 1500)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { Dll(), "--store", store, "--search", search, "--trials", $"{trials}", "--unit-ms", $"{unitMs}", "--log", log,
-            "--heartbeat-ms", $"{heartbeatMs}", "--stale-ms", $"{staleMs}" })
-            info.ArgumentList.Add(a);
-        return new StoreWorkerProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
-    }
+    public static StoreWorkerProcess Start(string store, string search, int trials, int unitMs, string log, int heartbeatMs = 200, int staleMs = 1500) =>
+        new(CliProcess.StartDll(Dll(), ["--store", store, "--search", search, "--trials", $"{trials}", "--unit-ms", $"{unitMs}", "--log", log,
+            "--heartbeat-ms", $"{heartbeatMs}", "--stale-ms", $"{staleMs}"]));
 
     /// <summary>Waits for the worker to exit 0.</summary>
     public void WaitForSuccess(TimeSpan timeout)
     {
-        if (!_process.WaitForExit(timeout))
-        {
-            _process.Kill(entireProcessTree: true);
-            Assert.Fail($"worker {Id} did not finish within {timeout}: {_stderr.Result}");
-        }
-        Assert.AreEqual(0, _process.ExitCode, $"worker {Id}: {_stdout.Result} {_stderr.Result}");
-        string last = _stdout.Result.Trim().Split('\n')[^1];
+        var (code, output) = _process.WaitForExit(timeout);
+        Assert.AreEqual(0, code, $"worker {Id}: {output}");
+        string last = _process.StandardOutput.Trim().Split('\n')[^1];
         Ran = int.Parse(last["ran ".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>kill -9: no cleanup, no release of its trial, heartbeat stops.</summary>
-    public void KillHard()
-    {
-        _process.Kill();
-        _process.WaitForExit();
-    }
+    public void KillHard() => _process.KillHard();
 
-    /// <summary>The (trial, pid) of every line of <paramref name="log"/> that starts with <paramref name="what"/>.</summary>
     /// <summary>The <paramref name="what"/> lines the worker processes wrote, each to its own <c>LOG.PID</c> file.</summary>
     public static List<(int Trial, int Pid)> Lines(string log, string what) =>
         Directory.EnumerateFiles(Path.GetDirectoryName(log)!, Path.GetFileName(log) + ".*").SelectMany(File.ReadAllLines)
@@ -317,9 +298,5 @@ internal sealed class StoreWorkerProcess : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 }

@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace MLCardiac.Tests.Support;
 
 /// <summary>
-/// The <c>mlcardiac</c> tool as a child process (<c>dotnet MLCardiac.Cli.dll ARGS</c>, the build beside the tests), for tests
-/// that kill a worker with SIGKILL: no cleanup, no release of its unit, its heartbeat stops.
+/// A .NET tool as a child process — the <c>mlcardiac</c> CLI (<see cref="Start"/>: <c>dotnet MLCardiac.Cli.dll ARGS</c>, the
+/// build beside the tests) or another assembly (<see cref="StartDll"/>: the store worker) — for tests that kill a worker with
+/// SIGKILL: no cleanup, no release of its unit, its heartbeat stops.
 /// </summary>
 internal sealed class CliProcess : IDisposable
 {
@@ -26,6 +27,12 @@ internal sealed class CliProcess : IDisposable
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "MLCardiac.Cli.dll");
         Assert.IsTrue(File.Exists(dll), $"{dll} is missing: the test project references the CLI, build it");
+        return StartDll(dll, args);
+    }
+
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>.</summary>
+    public static CliProcess StartDll(string dll, IEnumerable<string> args)
+    {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         foreach (string a in args) info.ArgumentList.Add(a);
@@ -33,13 +40,16 @@ internal sealed class CliProcess : IDisposable
         return new CliProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
     }
 
+    /// <summary>Its standard output, once it has exited.</summary>
+    public string StandardOutput => _stdout.Result;
+
     /// <summary>Waits for the process to exit; returns its exit code and output (stdout, then stderr).</summary>
     public (int Code, string Output) WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))
         {
             _process.Kill(entireProcessTree: true);
-            Assert.Fail($"mlcardiac (pid {Id}) did not finish within {timeout}");
+            Assert.Fail($"process {Id} did not finish within {timeout}: {_stderr.Result}");
         }
         return (_process.ExitCode, _stdout.Result + _stderr.Result);
     }
