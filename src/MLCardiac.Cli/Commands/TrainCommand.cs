@@ -173,8 +173,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             PatchDepth = settings.PatchDepth ?? (fromPlan ? plan!.PatchDepth : 0),
         };
         UNetOptions network = model.ToNetwork();
-        try { network.Validate(); }
-        catch (ArgumentException e) { throw new MLCardiacException($"--model {settings.Model}: {e.Message.Split(" (Parameter")[0]}", e); }
+        if (network.Problem() is { } problem) throw new MLCardiacException($"--model {settings.Model}: {problem.Message}");
         var pipeline = new SegmentationPipelineOptions
         {
             Preprocessing = new PreprocessingOptions

@@ -107,8 +107,8 @@ public sealed record ExperimentDefinition
         {
             if (preprocessing.Size % (1 << arm.Model.Depth) != 0)
                 throw new MLCardiacException($"{planFile}: arm \"{arm.Name}\" has depth {arm.Model.Depth}, which needs a slice size that is a multiple of {1 << arm.Model.Depth}; the plan gives preprocessing.size {preprocessing.Size}.");
-            try { arm.Model.ToNetwork().Validate(); }
-            catch (ArgumentException e) { throw new MLCardiacException($"{planFile}: arm \"{arm.Name}\" with the plan's values: {e.Message.Split(" (Parameter")[0]}", e); }
+            if (arm.Model.ToNetwork().Problem() is { } problem)
+                throw new MLCardiacException($"{planFile}: arm \"{arm.Name}\" with the plan's values: {problem.Message}");
         }
         var model = Model with
         {

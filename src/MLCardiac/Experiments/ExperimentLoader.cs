@@ -221,11 +221,7 @@ public static partial class ExperimentLoader
                 throw a.Error("targetVendors", "a dann arm needs target vendors (unlabeled data) or at least two training vendors: the domain head needs two domains.");
             if (!root.Partial && preprocessing.Size % (1 << arm.Model.Depth) != 0)
                 throw a.Error("model", $"depth {arm.Model.Depth} needs a slice size that is a multiple of {1 << arm.Model.Depth}; preprocessing.size is {preprocessing.Size}.");
-            if (!root.Partial)
-            {
-                try { arm.Model.ToNetwork().Validate(); }
-                catch (ArgumentException e) { throw a.Error("model", e.Message.Split(" (Parameter")[0]); }
-            }
+            if (!root.Partial && arm.Model.ToNetwork().Problem() is { } problem) throw a.Error("model", problem.Message);
             arms.Add(arm);
         }
 

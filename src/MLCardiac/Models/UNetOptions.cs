@@ -76,29 +76,40 @@ public sealed record UNetOptions
         ? this with { PatchDepth = (DefaultPatchDepth + DepthMultiple - 1) / DepthMultiple * DepthMultiple }
         : this;
 
-    /// <summary>Checks every value and throws <see cref="ArgumentException"/> naming the one that is wrong.</summary>
+    /// <summary>Checks every value and throws <see cref="ArgumentException"/> naming the one that is wrong (<see cref="Problem"/>).</summary>
     public void Validate()
     {
-        if (InChannels < 1) throw new ArgumentException($"InChannels must be ≥ 1 (was {InChannels}).", nameof(InChannels));
-        if (Classes < 2) throw new ArgumentException($"Classes must be ≥ 2 (was {Classes}).", nameof(Classes));
-        if (BaseFilters < 1) throw new ArgumentException($"BaseFilters must be ≥ 1 (was {BaseFilters}).", nameof(BaseFilters));
-        if (MaxFilters < BaseFilters) throw new ArgumentException($"MaxFilters ({MaxFilters}) must be ≥ BaseFilters ({BaseFilters}).", nameof(MaxFilters));
-        if (Depth is < 1 or > 8) throw new ArgumentException($"Depth must be in 1..8 (was {Depth}).", nameof(Depth));
-        if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout)) throw new ArgumentException($"Dropout must be in [0, 1) (was {Dropout}).", nameof(Dropout));
-        if (!Enum.IsDefined(Kind)) throw new ArgumentException($"Kind must be one of {string.Join(", ", NetworkKinds.Names)} (was {(int)Kind}).", nameof(Kind));
+        if (Problem() is { } problem) throw new ArgumentException(problem.Message, problem.Parameter);
+    }
+
+    /// <summary>
+    /// The first wrong value (the option's name and one sentence on it), or null when every value is valid: the one check
+    /// behind <see cref="Validate"/> and behind the messages for pipeline files, plans and <c>train</c>'s options, which
+    /// add where the value came from.
+    /// </summary>
+    public (string Parameter, string Message)? Problem()
+    {
+        if (InChannels < 1) return (nameof(InChannels), $"InChannels must be ≥ 1 (was {InChannels}).");
+        if (Classes < 2) return (nameof(Classes), $"Classes must be ≥ 2 (was {Classes}).");
+        if (BaseFilters < 1) return (nameof(BaseFilters), $"BaseFilters must be ≥ 1 (was {BaseFilters}).");
+        if (MaxFilters < BaseFilters) return (nameof(MaxFilters), $"MaxFilters ({MaxFilters}) must be ≥ BaseFilters ({BaseFilters}).");
+        if (Depth is < 1 or > 8) return (nameof(Depth), $"Depth must be in 1..8 (was {Depth}).");
+        if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout)) return (nameof(Dropout), $"Dropout must be in [0, 1) (was {Dropout}).");
+        if (!Enum.IsDefined(Kind)) return (nameof(Kind), $"Kind must be one of {string.Join(", ", NetworkKinds.Names)} (was {(int)Kind}).");
         if (IsVolumetric)
         {
-            if (InPlaneStages < 0 || InPlaneStages > Depth) throw new ArgumentException($"InPlaneStages must be in 0..Depth ({Depth}) (was {InPlaneStages}).", nameof(InPlaneStages));
+            if (InPlaneStages < 0 || InPlaneStages > Depth) return (nameof(InPlaneStages), $"InPlaneStages must be in 0..Depth ({Depth}) (was {InPlaneStages}).");
             if (PatchDepth < 1 || PatchDepth % DepthMultiple != 0)
-                throw new ArgumentException($"PatchDepth of a {Kind.Name()} with Depth {Depth} and InPlaneStages {InPlaneStages} must be a positive multiple of {DepthMultiple} (was {PatchDepth}).", nameof(PatchDepth));
-            if (Kind == NetworkKind.VNet && DeepSupervision) throw new ArgumentException("The V-Net has no deep-supervision heads.", nameof(DeepSupervision));
+                return (nameof(PatchDepth), $"PatchDepth of a {Kind.Name()} with Depth {Depth} and InPlaneStages {InPlaneStages} must be a positive multiple of {DepthMultiple} (was {PatchDepth}).");
+            if (Kind == NetworkKind.VNet && DeepSupervision) return (nameof(DeepSupervision), "The V-Net has no deep-supervision heads.");
         }
-        else if (PatchDepth != 0) throw new ArgumentException($"PatchDepth is for 3D networks; a 2D U-Net has 0 (was {PatchDepth}).", nameof(PatchDepth));
+        else if (PatchDepth != 0) return (nameof(PatchDepth), $"PatchDepth is for 3D networks; a 2D U-Net has 0 (was {PatchDepth}).");
         if (Normalization == NormalizationKind.Group)
         {
             for (int s = 0; s <= Depth; s++)
                 if (Groups < 1 || FiltersAt(s) % Groups != 0)
-                    throw new ArgumentException($"Groups ({Groups}) must divide the filters of every stage ({FiltersAt(s)} at stage {s}).", nameof(Groups));
+                    return (nameof(Groups), $"Groups ({Groups}) must divide the filters of every stage ({FiltersAt(s)} at stage {s}).");
         }
+        return null;
     }
 }

@@ -271,7 +271,7 @@ public sealed class ServerTests
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
 
         // Detection segments every frame: long enough to be cut off.
-        await Assert.ThrowsAsync<TaskCanceledException>(() => server.SegmentAsync(F.ScanGz, cancellationToken: cts.Token));
+        await Assert.ThrowsAsync<OperationCanceledException>(() => server.SegmentAsync(F.ScanGz, cancellationToken: cts.Token));
 
         var service = (SegmentationService)server.App.Services.GetService(typeof(SegmentationService))!;
         var deadline = DateTime.UtcNow.AddSeconds(30);
