@@ -34,6 +34,16 @@ namespace MLCardiac.Numerics;
 /// to build such a network while the fault applies (<see cref="ChannelFaultApplies"/>), naming the layer and the two ways out: a
 /// width whose every convolution sees ≤ 8 channels or a multiple of 8, or <c>DNNL_MAX_CPU_ISA=SSE41</c> (right for every width;
 /// training measured 21 % slower and TorchSharp inference 34 % slower than AVX on this machine, bench <c>train</c>).</para>
+/// <para>A faster way out, measured on 2026-12-04 and not yet taken: oneDNN's channels-last (NHWC) kernels. With the
+/// default kernels (no cap), 3×3, strided 3×3, 1×1 and 2×2 transposed convolutions over channels-last tensors were right
+/// on all 384 checks of the sweep above (1–48 channels, 6²–48², float32 against float64) except where a tensor with one
+/// channel makes the layout ambiguous and oneDNN falls back to NCHW (the input gradient of a first layer, which training
+/// never computes); NCHW at the same level failed 86. A training step of the speed figures' U-Net (bench
+/// <c>breakdown</c>, activations made channels-last after each encoder stage) took 523–546 ms against 737–747 ms with
+/// the AVX cap, 1.4× faster, run side by side. Taking it means every convolution of every network must run channels-last
+/// (any NCHW one computes wrong input gradients again), which is what converting each convolution's weight to
+/// channels-last does in libtorch; TorchSharp 0.107 cannot save such a weight (<c>Module.save</c> throws "Bytes() called
+/// on non-contiguous tensor"), 3D (NDHWC) kernels are unchecked, and each network needs a float64 gradient test.</para>
 /// </remarks>
 internal static class OneDnnGuard
 {
