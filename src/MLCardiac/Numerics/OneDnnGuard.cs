@@ -34,18 +34,17 @@ namespace MLCardiac.Numerics;
 /// to build such a network while the fault applies (<see cref="ChannelFaultApplies"/>), naming the layer and the two ways out: a
 /// width whose every convolution sees ≤ 8 channels or a multiple of 8, or <c>DNNL_MAX_CPU_ISA=SSE41</c> (right for every width;
 /// training measured 21 % slower and TorchSharp inference 34 % slower than AVX on this machine, bench <c>train</c>).</para>
-/// <para>A faster way out, measured on 2026-12-04 and not yet taken: oneDNN's channels-last (NHWC) kernels. With the
-/// default kernels (no cap), 3×3, strided 3×3, 1×1 and 2×2 transposed convolutions over channels-last tensors were right
-/// on all 384 checks of the sweep above (1–48 channels, 6²–48², float32 against float64) except where a tensor with one
-/// channel makes the layout ambiguous and oneDNN falls back to NCHW (the input gradient of a first layer, which training
-/// never computes); NCHW at the same level failed 86. A second sweep (2D 3×3, strided 3×3 and transposed 2×2 over 2–256
-/// channels at 8²–64²; 3D 3×3×3, 1×3×3, strided 1×2×2 and 2×2×2 and transposed 1×2×2 and 2×2×2 over 2–128 channels,
-/// NDHWC) found 0 of 129 wrong channels-last, 12 channels included, against 13 wrong in NCHW. A training step of the
-/// speed figures' U-Net (bench <c>breakdown</c>, activations made channels-last after each encoder stage) took
-/// 523–546 ms against 737–747 ms with the AVX cap, 1.4× faster, run side by side. Taking it means every convolution of every network must run channels-last
-/// (any NCHW one computes wrong input gradients again), which is what converting each convolution's weight to
-/// channels-last does in libtorch; TorchSharp 0.107 cannot save such a weight (<c>Module.save</c> throws "Bytes() called
-/// on non-contiguous tensor"), and each network needs a float64 gradient test.</para>
+/// <para>A faster way out, measured on 2026-12-04 and rejected: oneDNN's channels-last (NHWC, NDHWC) kernels at its
+/// default level. Convolution by convolution they look right: 3×3, strided 3×3, 1×1 and 2×2 transposed convolutions over
+/// channels-last tensors passed 384 float64 checks (1–48 channels, 6²–48²) except where one channel makes the layout
+/// ambiguous and oneDNN falls back to NCHW; 2D and 3D sweeps over 2–256 channels found 0 of 129 wrong (NCHW: 13), and with
+/// only the input channels-last 0 of 329 over 2–48 channels, 9–15 included. A training step of the speed figures' U-Net
+/// (bench <c>breakdown</c>, activations channels-last) took 523–546 ms against 737–747 ms with the AVX cap, 1.4× faster.
+/// But whole networks, made channels-last by a forward pre-hook on every convolution and compared with float64
+/// (<c>NetworkGradientTests</c>), were not: the 3D U-Net's early-layer gradients were off by 1–3 % (0.001 % with the AVX
+/// cap), and the ResNet vendor classifier's float32 training step crashed the process (SIGSEGV; once "double free or
+/// corruption"). Channels-last at the AVX cap is right but no faster (9.1–11.8 slices/s against 10.7–10.9), so the cap
+/// stays.</para>
 /// </remarks>
 internal static class OneDnnGuard
 {
