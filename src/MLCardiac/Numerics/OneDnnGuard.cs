@@ -41,8 +41,8 @@ namespace MLCardiac.Numerics;
 /// only the input channels-last 0 of 329 over 2–48 channels, 9–15 included. A training step of the speed figures' U-Net
 /// (bench <c>breakdown</c>, activations channels-last) took 523–546 ms against 737–747 ms with the AVX cap, 1.4× faster.
 /// But whole networks, made channels-last by a forward pre-hook on every convolution and compared with float64
-/// (<c>NetworkGradientTests</c>), were not: the 3D U-Net's early-layer gradients were off by 1–3 % (0.001 % with the AVX
-/// cap), and the ResNet vendor classifier's float32 training step crashed the process (SIGSEGV; once "double free or
+/// (<c>NetworkGradientTests</c>), were not: the 3D U-Net's early-layer gradients were off by 1–3 % (under the test's 0.1 % with
+/// the AVX cap), and the ResNet vendor classifier's float32 training step crashed the process (SIGSEGV; once "double free or
 /// corruption"). Channels-last at the AVX cap is right but no faster (9.1–11.8 slices/s against 10.7–10.9), so the cap
 /// stays.</para>
 /// </remarks>
