@@ -67,8 +67,7 @@ public sealed class NetworkGradientTests
             Assert.IsNotNull(g32, $"{kind}: {name} has no gradient in float32");
             // Relative to the parameter's own gradient, or to a thousandth of the largest one where that is smaller: a
             // convolution bias before instance normalisation has an exact gradient of 0, which float32 meets only to ~1e-8.
-            double scale = Math.Max(g64.abs().max().item<double>(), 1e-3 * globalScale);
-            double error = (g32.to(ScalarType.Float64) - g64).abs().max().item<double>() / scale;
+            double error = OneDnnConvolutionTests.Error(g32, g64, scaleFloor: 1e-3 * globalScale);
             compared++;
             if (!(error < Tolerance)) wrong.Add($"{name}: {error:E1}");
         }

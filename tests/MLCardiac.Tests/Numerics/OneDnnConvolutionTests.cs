@@ -116,7 +116,10 @@ public sealed class OneDnnConvolutionTests
         return (y.detach(), xs.grad!, ws.grad!);
     }
 
-    /// <summary>Largest absolute difference relative to the largest reference value; NaN compares as wrong.</summary>
-    private static double Error(Tensor a, Tensor reference) =>
-        (a.to(ScalarType.Float64) - reference).abs().max().item<double>() / (reference.abs().max().item<double>() + 1e-12);
+    /// <summary>
+    /// Largest absolute difference relative to the largest reference value, or to <paramref name="scaleFloor"/> where that
+    /// is larger; NaN compares as wrong.
+    /// </summary>
+    internal static double Error(Tensor a, Tensor reference, double scaleFloor = 0) =>
+        (a.to(ScalarType.Float64) - reference).abs().max().item<double>() / (Math.Max(reference.abs().max().item<double>(), scaleFloor) + 1e-12);
 }
