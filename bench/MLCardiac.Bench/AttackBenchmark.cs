@@ -17,9 +17,12 @@ namespace MLCardiac.Bench;
 /// acceptance run against the service as a child process under a .NET heap hard limit (DOTNET_GCHeapHardLimit, the
 /// default of a 2 GiB container). (1) Ten uploads declaring the 256 MiB size limit send 12 KB between them and stall,
 /// while legitimate two-frame cines are posted one after another. (2) Six ~130 KB .nii.gz files declaring 2²⁶ voxels are
-/// posted at once. (1b) repeats (1) with the ten trickling 300 bytes a second each. Reported: the status counts, idle RSS, peak RSS (VmHWM) during the burst against the budget, RSS
-/// <c>--settle</c> seconds after the burst against idle. Without <c>--model</c> a default-size U-Net (16 filters,
-/// depth 4, 128 px; initial weights: the memory is under test, not the segmentation) is written to a temporary folder.
+/// posted at once. (1b) repeats (1) with the ten trickling 300 bytes a second each. Reported: the status counts, idle RSS,
+/// peak RSS (VmHWM) of each phase against the budget (met: every phase within budget + 20 %), RSS <c>--settle</c> seconds
+/// after the burst against idle. Without <c>--model</c> a bare default-size U-Net (16 filters, depth 4, 128 px; initial
+/// weights: the memory is under test, not the segmentation) is written to a temporary folder: it has no quality-control
+/// stage, whose libtorch forward passes are most of a trained pipeline's working memory — give <c>--model</c> a fitted
+/// pipeline (e.g. from <c>mlcardiac train</c>) to measure what a user serves.
 /// <c>--server-dll</c> runs another build of the service (e.g. main's) with the same attack.
 /// </summary>
 internal static class AttackBenchmark
@@ -113,6 +116,7 @@ internal static class AttackBenchmark
         {
             foreach (var tcp in stalled) tcp.Dispose();
         }
+        long peakLegitimate = server.PeakRssBytes;
         Console.WriteLine($"attack (1) ten stalled 256 MiB uploads (12 KB sent): {legit} legitimate requests → {Counts(statuses)} in {clock.Elapsed.TotalSeconds:F1} s; peak RSS {server.PeakRssBytes >> 20} MiB");
 
         // (1b) The same ten, trickling 300 bytes a second each: above Kestrel's default minimum rate (240 B/s), below ours.
@@ -133,6 +137,7 @@ internal static class AttackBenchmark
             foreach (var tcp in trickling) tcp.Dispose();
         }
         statuses.AddRange(trickleStatuses);
+        peakLegitimate = Math.Max(peakLegitimate, server.PeakRssBytes);
         Console.WriteLine($"attack (1b) ten 256 MiB uploads trickling 300 B/s: {legit} legitimate requests → {Counts(trickleStatuses)} in {clock.Elapsed.TotalSeconds:F1} s; peak RSS {server.PeakRssBytes >> 20} MiB");
 
         // (2) Six concurrent uploads declaring 2^26 voxels.
@@ -149,8 +154,8 @@ internal static class AttackBenchmark
         string health = await client.GetStringAsync(new Uri("/healthz", UriKind.Relative));
         Console.WriteLine($"attack: RSS {settle} s after the burst {after >> 20} MiB = {(double)after / idle:F2} × idle; a legitimate request then → {(int)check[0]}; healthz {health}");
         bool ok = statuses.Concat(burst).All(s => s != HttpStatusCode.InternalServerError) && server.IsRunning
-                  && (budget == 0 || peak <= budget * 1.2) && after <= idle * 1.5;
-        Console.WriteLine($"attack: {(ok ? "met" : "NOT met")}: 0 × 500 and service up; peak ≤ budget + 20 %; RSS after ≤ 1.5 × idle");
+                  && (budget == 0 || Math.Max(peak, peakLegitimate) <= budget * 1.2) && after <= idle * 1.5;
+        Console.WriteLine($"attack: {(ok ? "met" : "NOT met")}: 0 × 500 and service up; peak ≤ budget + 20 % in every phase; RSS after ≤ 1.5 × idle");
         return ok ? 0 : 1;
     }
 

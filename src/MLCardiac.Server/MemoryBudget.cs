@@ -201,8 +201,9 @@ public sealed class MemoryBudget : IDisposable
             GiveBacks++;
         }
         // An aggressive collection compacts the large-object heap and decommits free regions: the memory of the burst's
-        // images goes back to the operating system instead of staying in the process's resident set.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // images goes back to the operating system instead of staying in the process's resident set. The native heap
+        // (libtorch's and ONNX Runtime's freed blocks, which malloc keeps in its arenas) is trimmed after it.
+        ProcessMemory.Settle();
     }
 
     /// <summary>Bytes held by one request; grows as the request learns what it needs, released together when disposed.</summary>

@@ -152,6 +152,11 @@ public sealed class SegmentationService : IDisposable
             }
             finally
             {
+                // libtorch (quality control, vendor classifier) and ONNX Runtime free their working memory into malloc's
+                // arenas, which keep it: under back-to-back requests the resident set grew by about 150 MiB a request
+                // (a 2D U-Net with its quality-control stage, 20 MB cines) until the give-back after a burst. Trimmed here,
+                // each request's native memory goes back as the request ends, and the baseline's working memory holds.
+                ProcessMemory.TrimNativeHeap();
                 _idle.Enqueue(worker);
                 Interlocked.Decrement(ref _busy);
                 _slots.Release();
@@ -166,14 +171,14 @@ public sealed class SegmentationService : IDisposable
     /// <summary>
     /// Bytes a request for <paramref name="size"/> holds at its peak, <paramref name="segmentedFrames"/> of them segmented:
     /// the decoded image and the label volume (float32 each: <see cref="BytesPerVoxel"/>), the working arrays of one frame
-    /// (resampling, normalisation, probabilities restored to the image grid: <see cref="BytesPerFrameVoxel"/>), the network's
-    /// input and output for one frame's slices at the model's size, and the encoded label volume.
+    /// (resampling, normalisation, probabilities restored to the image grid: <see cref="BytesPerFrameVoxel"/>), the networks'
+    /// working memory that grows with one frame's slices (<see cref="NetworkBytesPerSlice"/>), and the encoded label volume.
     /// </summary>
     public long EstimateBytes(ImageSize size, int segmentedFrames)
     {
         ArgumentNullException.ThrowIfNull(size);
         long perFrame = size.Voxels / Math.Max(1, size.Frames);
-        long network = (long)size.Slices * Model.InputSize * Model.InputSize * BytesPerNetworkPixel;
+        long network = size.Slices * Math.Max(NetworkBytesPerSlice, (long)Model.InputSize * Model.InputSize * BytesPerNetworkPixel);
         return size.Voxels * BytesPerVoxel + perFrame * BytesPerFrameVoxel + network + size.Voxels / 8;
     }
 
@@ -187,13 +192,62 @@ public sealed class SegmentationService : IDisposable
     public const int BytesPerNetworkPixel = 64;
 
     /// <summary>
-    /// Runs each worker's model once on a small blank image, so that what inference needs once (ONNX Runtime's arenas,
-    /// code paths) is in place before the service measures its baseline memory.
+    /// Runs each worker through what a request does with its networks — the segmentation (ONNX Runtime or TorchSharp),
+    /// the vendor classifier and the quality-control stage's forward passes — on stacks of <see cref="WarmUpSlices"/> and
+    /// twice as many slices at the model's size, so that what inference needs once (code paths, ONNX Runtime's arenas) is
+    /// in place before the service measures its baseline, and measures the networks' working memory: the most resident
+    /// memory a worker held while working above what the process keeps once it is done (libtorch's activations, ONNX
+    /// Runtime's run buffers). Its part that grows with the stack (a 3D network sees the whole stack; a 2D one batches of
+    /// <see cref="WarmUpSlices"/>) becomes <see cref="NetworkBytesPerSlice"/>, which every request reserves per slice
+    /// (<see cref="EstimateBytes"/>); the rest, for every worker — all may work at once — is returned for the baseline.
+    /// The warm-up stacks' own arrays are counted in it too, which errs on the safe side.
     /// </summary>
-    public void WarmUp()
+    /// <remarks>
+    /// Measured with bench <c>attack</c> (5 legitimate 20 MB cines per phase, 1.125 GiB budget) before the working memory
+    /// was counted: a trained 2D U-Net pipeline (16 filters, 128², with its quality-control stage) peaked at 1210–1846 MiB
+    /// and a 3D U-Net's at 1571–2292 MiB (1.99 × the budget), while a bare network — what the warm-up ran then, on two 48²
+    /// slices, and what the bench served — stayed within it; after, 834–1029 and 1018–1302 MiB (README, "Memory budget").
+    /// </remarks>
+    public long WarmUp()
     {
-        var blank = new Volume(new float[48 * 48 * 2], [48, 48, 2], new Spacing(2, 2, 8));
-        foreach (Worker w in _all) w.Model.Segment(blank, 0);
+        long fixedBytes = 0, perSlice = (long)Model.InputSize * Model.InputSize * BytesPerNetworkPixel;
+        foreach (Worker w in _all)
+        {
+            long small = Working(w, WarmUpSlices), large = Working(w, 2 * WarmUpSlices);
+            long growth = Math.Max(0, (large - small) / WarmUpSlices);
+            perSlice = Math.Max(perSlice, growth);
+            fixedBytes += Math.Max(0, small - growth * WarmUpSlices);
+        }
+        NetworkBytesPerSlice = perSlice;
+        return fixedBytes;
+    }
+
+    /// <summary>Slices of the smaller warm-up stack: the batch the networks of a 2D model run at once (segmentation and quality control).</summary>
+    public const int WarmUpSlices = 16;
+
+    /// <summary>
+    /// Bytes of the networks' working memory per slice of a frame (at least the input, logits and probabilities:
+    /// <see cref="BytesPerNetworkPixel"/> per pixel), as <see cref="WarmUp"/> measured it.
+    /// </summary>
+    public long NetworkBytesPerSlice { get; private set; }
+
+    /// <summary>The networks' working memory for a stack of <paramref name="slices"/> noise slices: peak resident bytes above what stays.</summary>
+    private long Working(Worker w, int slices)
+    {
+        int size = Model.InputSize;
+        var random = new Random(1);
+        var data = new float[size * size * slices];
+        for (int i = 0; i < data.Length; i++) data[i] = random.Next(1000);
+        var stack = new Volume(data, [size, size, slices], new Spacing(Model.SpacingMm, Model.SpacingMm, 8));
+        ProcessMemory.Settle();
+        ProcessMemory.ResetPeak();
+        Volume labels = w.Model.Segment(stack, 0);
+        if (w.Classifier is not null) Classify(w, stack, 0);
+        w.File.QualityControl?.Assess(stack, 0, labels.Data.AsSpan(0, stack.VoxelsPerFrame));
+        long peak = ProcessMemory.Peak();
+        GC.KeepAlive(stack);
+        ProcessMemory.Settle();
+        return Math.Max(0, peak - ProcessMemory.Resident);
     }
 
     /// <summary>What a NIfTI header declares: voxels in all, slices per frame and frames.</summary>

@@ -63,11 +63,12 @@ public static class ServerApp
         WebApplication app = builder.Build();
         // Load the model now, not on the first request: a broken model folder stops the start with its reason.
         var service = app.Services.GetRequiredService<SegmentationService>();
-        // What the loaded, warmed-up model holds is the budget's baseline; requests reserve the rest.
-        service.WarmUp();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // What the loaded, warmed-up model holds, and its networks' working memory for every worker, is the budget's
+        // baseline; requests reserve the rest.
+        long working = service.WarmUp();
+        ProcessMemory.Settle();
         var budget = app.Services.GetRequiredService<MemoryBudget>();
-        budget.SetBaseline(Environment.WorkingSet);
+        budget.SetBaseline(ProcessMemory.Resident + working);
         if (options.LimitHeapToBudget) budget.LimitManagedHeap();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MLCardiac.Server");
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -87,6 +87,10 @@ public abstract class SegmentationNetwork : nn.Module<Tensor, Tensor>
         Tensor weightSum = zeros([1, 1, n, 1, 1], dtype: slices.dtype, device: slices.device);
         foreach (int s in WindowStarts((int)n, (int)patch))
         {
+            // A scope per window: a scope owns every tensor made while it is open, the network's activations included, so
+            // without it each window's activations lived until the whole stack was done — memory growing with the stack
+            // (about 33 MiB a slice for a 16-filter 3D U-Net at 128², measured by the service's warm-up), not one window's.
+            using var window = NewDisposeScope();
             Tensor p = nn.functional.softmax(call(stack.narrow(2, s, patch)), 1).mul(weights);
             sum.narrow(2, s, patch).add_(p);
             weightSum.narrow(2, s, patch).add_(weights);
