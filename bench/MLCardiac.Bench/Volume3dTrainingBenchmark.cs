@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MLCardiac.Models;
+using MLCardiac.Server;
 using MLCardiac.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -98,11 +99,6 @@ internal static class Volume3dTrainingBenchmark
     }
 
     /// <summary>This process's peak resident set (VmHWM), MiB; NaN where /proc is absent.</summary>
-    private static double PeakRssMiB()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return double.NaN;
-        string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
+    private static double PeakRssMiB() =>
+        ProcessMemory.Status(Environment.ProcessId, "VmHWM") is long bytes ? bytes / (1024.0 * 1024) : double.NaN;
 }

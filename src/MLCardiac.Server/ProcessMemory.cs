@@ -18,12 +18,18 @@ internal static class ProcessMemory
     /// Starts a new peak: resets the kernel's high-water mark of the resident set (Linux, <c>/proc/self/clear_refs</c>).
     /// False where that cannot be done; <see cref="Peak"/> then reports the resident bytes when it is read.
     /// </summary>
-    public static bool ResetPeak()
+    public static bool ResetPeak() => ResetPeak(Environment.ProcessId);
+
+    /// <summary>
+    /// Resets the high-water mark of process <paramref name="pid"/>'s resident set (<c>/proc/PID/clear_refs</c>, which
+    /// takes this user's own processes); false where that cannot be done.
+    /// </summary>
+    public static bool ResetPeak(int pid)
     {
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            File.WriteAllText("/proc/self/clear_refs", "5");
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
             return true;
         }
         catch (IOException)
@@ -36,23 +42,36 @@ internal static class ProcessMemory
         }
     }
 
-    /// <summary>The most resident bytes since the last <see cref="ResetPeak"/> (Linux: VmHWM), at least <see cref="Resident"/>.</summary>
+    /// <summary>The most resident bytes since the last <see cref="ResetPeak()"/> (Linux: VmHWM), at least <see cref="Resident"/>.</summary>
     public static long Peak()
     {
         long now = Resident;
-        if (!OperatingSystem.IsLinux()) return now;
+        return Status(Environment.ProcessId, "VmHWM") is long peak ? Math.Max(now, peak) : now;
+    }
+
+    /// <summary>
+    /// One memory figure of process <paramref name="pid"/> from the kernel's <c>/proc/PID/status</c>, in bytes
+    /// (<paramref name="key"/> such as <c>VmRSS</c>, <c>VmHWM</c>); null where there is no such file, process or line.
+    /// </summary>
+    public static long? Status(int pid, string key)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
         try
         {
-            foreach (string line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal)
-                    && long.TryParse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long kb))
-                    return Math.Max(now, kb * 1024);
+            foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.Length > key.Length && line[key.Length] == ':' && line.StartsWith(key, StringComparison.Ordinal)
+                    && long.TryParse(line.AsSpan(key.Length + 1).Trim().TrimEnd("kB").Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long kb))
+                    return kb * 1024;
         }
         catch (IOException)
         {
-            // No status file to read: the resident bytes now are the best we know.
+            // The process has gone, or there is no /proc.
         }
-        return now;
+        catch (UnauthorizedAccessException)
+        {
+            // Another user's process.
+        }
+        return null;
     }
 
     /// <summary>

@@ -64,6 +64,27 @@ public sealed class ProcessMemoryTests
         }
     }
 
+    [TestMethod]
+    public void Status_ReadsAnotherProcesssFigures_AndNothingOnceItHasGone()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("needs Linux's /proc");
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
+        long? rss = ProcessMemory.Status(child.Id, "VmRSS"), peak = ProcessMemory.Status(child.Id, "VmHWM");
+        bool reset = ProcessMemory.ResetPeak(child.Id);
+        child.Kill();
+        child.WaitForExit();
+
+        // sleep's resident set is a few MiB, far below this test host's; VmHWM is never below VmRSS.
+        Assert.IsNotNull(rss);
+        Assert.IsNotNull(peak);
+        Assert.IsTrue(rss > 0 && rss < ProcessMemory.Resident / 4, $"sleep's RSS {rss} bytes, ours {ProcessMemory.Resident}");
+        Assert.IsGreaterThanOrEqualTo(rss.Value, peak.Value);
+        Assert.IsTrue(reset, "a child of ours can have its peak reset");
+        Assert.IsNull(ProcessMemory.Status(child.Id, "VmRSS"), "a reaped process has no status");
+        Assert.IsNull(ProcessMemory.Status(Environment.ProcessId, "VmNoSuchKey"));
+        Assert.IsFalse(ProcessMemory.ResetPeak(child.Id), "nor a peak to reset");
+    }
+
     private static void Touch(nint block, long bytes)
     {
         for (long i = 0; i < bytes; i += 4096) Marshal.WriteByte(block, (int)i, 1);

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using MLCardiac.Server;
 
 namespace MLCardiac.Tests.Server;
 
@@ -87,15 +88,13 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public long PeakRssBytes => Status("VmHWM");
 
     /// <summary>Resets the peak resident memory to the current one (Linux clear_refs 5).</summary>
-    public void ResetPeak() => File.WriteAllText($"/proc/{Id}/clear_refs", "5");
-
-    private long Status(string key)
+    public void ResetPeak()
     {
-        foreach (string line in File.ReadLines($"/proc/{Id}/status"))
-            if (line.StartsWith(key + ":", StringComparison.Ordinal))
-                return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        throw new InvalidOperationException($"no {key} in /proc/{Id}/status");
+        if (!ProcessMemory.ResetPeak(Id)) throw new InvalidOperationException($"cannot reset the peak of process {Id} (/proc/{Id}/clear_refs)");
     }
+
+    private long Status(string key) =>
+        ProcessMemory.Status(Id, key) ?? throw new InvalidOperationException($"no {key} in /proc/{Id}/status");
 
     /// <summary>Whether the process is still running.</summary>
     public bool IsRunning => !_process.HasExited;
