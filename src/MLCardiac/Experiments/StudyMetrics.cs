@@ -52,10 +52,6 @@ public sealed record StudyMetrics
         return rows;
     }
 
-    /// <summary>
-    /// Per role group, each ensemble test case paired with the same case (subject, frame, seed) under every fold model of its
-    /// seed: the single model's Dice is the mean over folds — the Dice a user training one fold model should expect.
-    /// </summary>
     /// <summary>Per role and part of the heart, each structure's mean Dice over the cases that have the breakdown.</summary>
     private static List<SlicePositionMetrics> PositionRows(List<(CaseMetrics Case, int Seed)> cases, int resamples)
     {
@@ -74,6 +70,10 @@ public sealed record StudyMetrics
         return rows;
     }
 
+    /// <summary>
+    /// Per role group, each ensemble test case paired with the same case (subject, frame, seed) under every fold model of its
+    /// seed: the single model's Dice is the mean over folds — the Dice a user training one fold model should expect.
+    /// </summary>
     private static List<EnsembleEffect> EnsembleRows(IReadOnlyList<ArmRunResult> runs, int resamples)
     {
         var rows = new List<EnsembleEffect>();

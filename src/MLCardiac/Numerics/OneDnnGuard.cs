@@ -68,7 +68,6 @@ internal static class OneDnnGuard
         }
     }
 
-    /// <summary>True on an x86 processor whose CPUID vendor is "AuthenticAMD" and that supports AVX-512F.</summary>
     /// <summary>
     /// True on an AMD processor with AVX-512 unless the user chose SSE41 (or a lower level): libtorch's convolutions are then
     /// wrong for input channel counts above 8 that are not multiples of 8 (see the remarks).
@@ -111,6 +110,7 @@ internal static class OneDnnGuard
         return network;
     }
 
+    /// <summary>True on an x86 processor whose CPUID vendor is "AuthenticAMD" and that supports AVX-512F.</summary>
     internal static bool IsAmdWithAvx512()
     {
         if (!X86Base.IsSupported || !Avx512F.IsSupported) return false;
