@@ -292,13 +292,20 @@ public sealed record StudyMetrics
             text.Add("No ranking by effect on never-seen vendors: " + string.Join(", ", arms.Where(a => !a.Convergence.Converged).Select(a => a.Arm)) + " had not converged.");
         else if (ranking.Count > 1)
             text.Add("Ranked by effect on never-seen vendors: " + string.Join("; ", ranking.Select((c, i) => $"{i + 1}. {c.Arm} {(c.DiceDelta.Mean >= 0 ? "+" : "")}{Ci(c.DiceDelta)}")) + ".");
-        var ranked = arms.Select(a => (a.Arm, Unseen: a.ByRole.FirstOrDefault(g => g.Group == "unseen"))).Where(x => x.Unseen is not null).OrderByDescending(x => x.Unseen!.MeanDice.Mean).ToList();
+        // Mean Dice on "never-seen vendors" compares arms only over the same vendors: a DANN arm's target vendor is not
+        // never-seen for it, so its never-seen group is smaller (and can be easier) than the baseline's.
+        static string NeverSeen(ArmMetrics a) => string.Join(", ", a.ByVendor.Where(g => g.Role == "unseen").Select(g => g.Group));
+        string baselineSet = arms.Count > 0 ? NeverSeen(arms[0]) : "";
+        var comparable = arms.Where(a => NeverSeen(a) == baselineSet).ToList();
+        var ranked = comparable.Select(a => (a.Arm, Unseen: a.ByRole.FirstOrDefault(g => g.Group == "unseen"))).Where(x => x.Unseen is not null).OrderByDescending(x => x.Unseen!.MeanDice.Mean).ToList();
+        foreach (ArmMetrics a in arms.Except(comparable).Where(a => a.ByRole.Any(g => g.Group == "unseen")))
+            text.Add($"{a.Arm} is left out of the ranking below: its never-seen vendors ({NeverSeen(a)}) are not the baseline's ({baselineSet}); its paired comparisons above are on the same cases.");
         if (ranked.Count > 1)
         {
-            var narrowest = arms.Where(a => !double.IsNaN(a.DiceGap.Mean)).MinBy(a => a.DiceGap.Mean);
-            text.Add($"Best on unseen vendors: {ranked[0].Arm} (mean Dice {F(ranked[0].Unseen!.MeanDice.Mean)}); worst: {ranked[^1].Arm} ({F(ranked[^1].Unseen!.MeanDice.Mean)}). Smallest gap: {narrowest?.Arm} ({F(narrowest?.DiceGap.Mean ?? double.NaN)})."
-                + (arms.All(a => a.Convergence.Converged) ? "" : " Numbers as trained, not verdicts: not every arm converged."));
-            var best = arms.First(a => a.Arm == ranked[0].Arm);
+            var narrowest = comparable.Where(a => !double.IsNaN(a.DiceGap.Mean)).MinBy(a => a.DiceGap.Mean);
+            text.Add($"Best on never-seen vendors ({baselineSet}): {ranked[0].Arm} (mean Dice {F(ranked[0].Unseen!.MeanDice.Mean)}); worst: {ranked[^1].Arm} ({F(ranked[^1].Unseen!.MeanDice.Mean)}). Smallest gap: {narrowest?.Arm} ({F(narrowest?.DiceGap.Mean ?? double.NaN)})."
+                + (comparable.All(a => a.Convergence.Converged) ? "" : " Numbers as trained, not verdicts: not every arm converged."));
+            var best = comparable.First(a => a.Arm == ranked[0].Arm);
             if (best.ByRole.FirstOrDefault(g => g.Group == "seen")?.Clinical.TryGetValue("LV EF (%)", out Agreement? s) == true
                 && best.ByRole.FirstOrDefault(g => g.Group == "unseen")?.Clinical.TryGetValue("LV EF (%)", out Agreement? u) == true)
                 text.Add($"{best.Arm}: LV EF mean absolute error {F(s.MeanAbsoluteError, "F1")} points on seen vendors and {F(u.MeanAbsoluteError, "F1")} on unseen (bias {F(u.Bias, "F1")}, limits of agreement {F(u.LowerLimit, "F1")} to {F(u.UpperLimit, "F1")}).");

@@ -42,19 +42,19 @@ public sealed record TrainingConvergence(bool Converged, double LastGain, string
         double before = dice[..^window].Max(), last = dice[^window..].Max();
         double gain = last - before;
         return gain < Tolerance
-            ? new(true, gain, string.Create(CultureInfo.InvariantCulture, $"validation Dice flat over the last {window} epochs (gain {gain:+0.000;-0.000} < {Tolerance:0.000})"))
-            : new(false, gain, string.Create(CultureInfo.InvariantCulture, $"validation Dice still rising over the last {window} of {dice.Length} epochs (+{gain:0.000} ≥ {Tolerance:0.000})"));
+            ? new(true, gain, string.Create(CultureInfo.InvariantCulture, $"validation Dice flat over the last {window} epochs (gain {gain:+0.0000;-0.0000} < {Tolerance:0.000})"))
+            : new(false, gain, string.Create(CultureInfo.InvariantCulture, $"validation Dice still rising over the last {window} of {dice.Length} epochs (+{gain:0.0000} ≥ {Tolerance:0.000})"));
     }
 
-    /// <summary>An arm over its seeds: converged when every seed is; the largest gain; the first unconverged seed's reason.</summary>
+    /// <summary>An arm over its seeds: converged when every seed is; the largest gain; the reason of every unconverged seed.</summary>
     public static TrainingConvergence OfSeeds(IReadOnlyList<(int Seed, TrainingConvergence Run)> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
         if (runs.Count == 0) return new(false, double.NaN, "no finished run");
         double gain = runs.Select(r => r.Run.LastGain).Where(g => !double.IsNaN(g)).DefaultIfEmpty(double.NaN).Max();
-        var first = runs.FirstOrDefault(r => !r.Run.Converged);
-        if (first.Run is not null)
-            return new(false, gain, runs.Count == 1 ? first.Run.Reason : $"seed {first.Seed}: {first.Run.Reason}");
+        var unconverged = runs.Where(r => !r.Run.Converged).ToList();
+        if (unconverged.Count > 0)
+            return new(false, gain, runs.Count == 1 ? unconverged[0].Run.Reason : string.Join("; ", unconverged.Select(r => $"seed {r.Seed}: {r.Run.Reason}")));
         return new(true, gain, runs.Count == 1 ? runs[0].Run.Reason : $"all {runs.Count} seeds: {string.Join("; ", runs.Select(r => r.Run.Reason).Distinct())}");
     }
 }

@@ -52,6 +52,57 @@ public sealed class TrainingConvergenceTests
     }
 
     /// <summary>
+    /// A gain just past the tolerance reads as past it (4 decimals: +0.0053, not a rounded +0.005 ≥ 0.005), and an arm
+    /// names every seed that had not converged, not only the first.
+    /// </summary>
+    [TestMethod]
+    public void OfSeeds_NamesEveryUnconvergedSeed_WithTheGainPastTheTolerance()
+    {
+        var rising = TrainingConvergence.Of(Curve(0.5, 0.8, 0.8, 0.8, 0.8053, 0.8), stoppedEarly: false);
+        var flat = TrainingConvergence.Of(Curve(0.5, 0.8, 0.8, 0.8, 0.8, 0.8), stoppedEarly: false);
+        var alsoRising = TrainingConvergence.Of(Curve(0.5, 0.8, 0.8, 0.8, 0.81, 0.8), stoppedEarly: false);
+
+        StringAssert.Contains(rising.Reason, "+0.0053 ≥ 0.005");
+        var arm = TrainingConvergence.OfSeeds([(1, flat), (2, rising), (3, alsoRising)]);
+
+        Assert.IsFalse(arm.Converged);
+        StringAssert.Contains(arm.Reason, "seed 2: ");
+        StringAssert.Contains(arm.Reason, "seed 3: ");
+        Assert.IsFalse(arm.Reason.Contains("seed 1", StringComparison.Ordinal), arm.Reason);
+        Assert.AreEqual(0.01, arm.LastGain, 1e-9);
+    }
+
+    /// <summary>
+    /// A DANN arm's never-seen vendors are fewer than the baseline's (its target vendor is not never-seen for it), so its
+    /// never-seen mean Dice is left out of the findings' best/worst ranking even when it is the highest number.
+    /// </summary>
+    [TestMethod]
+    public void Compute_ArmWithOtherNeverSeenVendors_LeftOutOfTheBestOnNeverSeenRanking()
+    {
+        var study = Study(baselineCurve: [0.5, 0.8, 0.85, 0.86, 0.861, 0.86]);
+        // A third arm whose vendor D is its DANN target and E its only never-seen vendor, scored far above the others.
+        ArmDefinition dann = study.Experiment.Arms[0] with { Name = "dann", TargetVendors = ["D"] };
+        static OverlapMetrics O(double dice) => new(dice, 5, 3, 1, 100, 100);
+        var cases = study.Arms[0].Cases.Select(c => c.Role == "unseen" ? c with { Role = "target" } : c).ToList();
+        for (int s = 0; s < 12; s++)
+            foreach (string frame in new[] { "ED", "ES" })
+                cases.Add(new CaseMetrics($"E{s:00}", "E", null, frame, "unseen", O(0.99), O(0.99), O(0.99)));
+        study = study with
+        {
+            Experiment = study.Experiment with { Arms = [.. study.Experiment.Arms, dann] },
+            Arms = [.. study.Arms, study.Arms[0] with { Arm = "dann", Definition = dann, Fingerprint = "dann", Cases = cases }],
+        };
+
+        var metrics = StudyMetrics.Compute(study);
+
+        string best = metrics.Findings.Single(f => f.StartsWith("Best on never-seen vendors", StringComparison.Ordinal));
+        StringAssert.StartsWith(best, "Best on never-seen vendors (D): better");
+        Assert.IsFalse(best.Contains("dann", StringComparison.Ordinal), best);
+        Assert.IsTrue(metrics.Findings.Any(f => f.StartsWith("dann is left out of the ranking below: its never-seen vendors (E) are not the baseline's (D)", StringComparison.Ordinal)),
+            string.Join("\n", metrics.Findings));
+    }
+
+    /// <summary>
     /// A study whose second arm beats the baseline by 0.05 on every never-seen case: with converged training the findings
     /// say "helped"; with the baseline still rising they withhold the verdict everywhere.
     /// </summary>
