@@ -299,7 +299,7 @@ public sealed record StudyMetrics
         var comparable = arms.Where(a => NeverSeen(a) == baselineSet).ToList();
         var ranked = comparable.Select(a => (a.Arm, Unseen: a.ByRole.FirstOrDefault(g => g.Group == "unseen"))).Where(x => x.Unseen is not null).OrderByDescending(x => x.Unseen!.MeanDice.Mean).ToList();
         foreach (ArmMetrics a in arms.Except(comparable).Where(a => a.ByRole.Any(g => g.Group == "unseen")))
-            text.Add($"{a.Arm} is left out of the ranking below: its never-seen vendors ({NeverSeen(a)}) are not the baseline's ({baselineSet}); its paired comparisons above are on the same cases.");
+            text.Add($"{a.Arm} is left out of the ranking below: its never-seen vendors ({NeverSeen(a)}) are not the baseline's ({baselineSet}), so its mean is over other cases; its paired comparisons above, case by case on the same subjects, are the fair measure.");
         if (ranked.Count > 1)
         {
             var narrowest = comparable.Where(a => !double.IsNaN(a.DiceGap.Mean)).MinBy(a => a.DiceGap.Mean);
