@@ -298,10 +298,10 @@ public sealed record StudyMetrics
         string baselineSet = arms.Count > 0 ? NeverSeen(arms[0]) : "";
         var comparable = arms.Where(a => NeverSeen(a) == baselineSet).ToList();
         var ranked = comparable.Select(a => (a.Arm, Unseen: a.ByRole.FirstOrDefault(g => g.Group == "unseen"))).Where(x => x.Unseen is not null).OrderByDescending(x => x.Unseen!.MeanDice.Mean).ToList();
-        foreach (ArmMetrics a in arms.Except(comparable).Where(a => a.ByRole.Any(g => g.Group == "unseen")))
-            text.Add($"{a.Arm} is left out of the ranking below: its never-seen vendors ({NeverSeen(a)}) are not the baseline's ({baselineSet}), so its mean is over other cases; its paired comparisons above, case by case on the same subjects, are the fair measure.");
         if (ranked.Count > 1)
         {
+            foreach (ArmMetrics a in arms.Except(comparable).Where(a => a.ByRole.Any(g => g.Group == "unseen")))
+                text.Add($"{a.Arm} is left out of the ranking below: its never-seen vendors ({NeverSeen(a)}) are not the baseline's ({baselineSet}), so its mean is over other cases; its paired comparisons above, case by case on the same subjects, are the fair measure.");
             var narrowest = comparable.Where(a => !double.IsNaN(a.DiceGap.Mean)).MinBy(a => a.DiceGap.Mean);
             text.Add($"Best on never-seen vendors ({baselineSet}): {ranked[0].Arm} (mean Dice {F(ranked[0].Unseen!.MeanDice.Mean)}); worst: {ranked[^1].Arm} ({F(ranked[^1].Unseen!.MeanDice.Mean)}). Smallest gap: {narrowest?.Arm} ({F(narrowest?.DiceGap.Mean ?? double.NaN)})."
                 + (comparable.All(a => a.Convergence.Converged) ? "" : " Numbers as trained, not verdicts: not every arm converged."));

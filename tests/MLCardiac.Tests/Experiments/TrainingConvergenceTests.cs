@@ -100,6 +100,15 @@ public sealed class TrainingConvergenceTests
         Assert.IsFalse(best.Contains("dann", StringComparison.Ordinal), best);
         Assert.IsTrue(metrics.Findings.Any(f => f.StartsWith("dann is left out of the ranking below: its never-seen vendors (E) are not the baseline's (D)", StringComparison.Ordinal)),
             string.Join("\n", metrics.Findings));
+
+        // With the baseline the only comparable arm there is no ranking, so nothing refers to one.
+        var alone = StudyMetrics.Compute(study with
+        {
+            Experiment = study.Experiment with { Arms = [study.Experiment.Arms[0], dann] },
+            Arms = [study.Arms[0], study.Arms[2]],
+        });
+        Assert.IsFalse(alone.Findings.Any(f => f.Contains("ranking below", StringComparison.Ordinal) || f.StartsWith("Best on", StringComparison.Ordinal)),
+            string.Join("\n", alone.Findings));
     }
 
     /// <summary>
